@@ -1,0 +1,1 @@
+//! GNU `as`-compatible AT&T-syntax assembler for the IA-32 subset. (Being written.)

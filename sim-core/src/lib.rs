@@ -1,0 +1,17 @@
+//! sim-core: Ringside's deterministic machine.
+//!
+//! A small IA-32 computer advanced one cycle at a time: real x86 machine code
+//! ([`asm`] assembles AT&T source to bytes, [`cpu`] fetches, decodes and executes
+//! them), two-level paging ([`mmu`]) over sparse copy-on-write physical memory
+//! ([`mem`]), the trap table and interrupt delivery ([`trap`]) and devices ([`dev`]),
+//! wired together by [`machine::Machine`]. Nothing here knows about the web.
+
+pub mod asm;
+pub mod bus;
+pub mod cpu;
+pub mod dev;
+pub mod event;
+pub mod machine;
+pub mod mem;
+pub mod mmu;
+pub mod trap;
