@@ -1,0 +1,82 @@
+# Shared set-up for tools/serve and tools/test: installs what is missing, at the
+# versions the repository pins, and never downloads a binary outside the package
+# registries (Trunk finds wasm-bindgen and wasm-opt on PATH, see Trunk.toml).
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+
+TRUNK_VERSION="0.21.14"
+# wasm-bindgen-cli must equal the wasm-bindgen crate version exactly.
+WASM_BINDGEN_VERSION="$(sed -n 's/^wasm-bindgen = "=\([0-9.]*\)"/\1/p' Cargo.toml)"
+WASM_OPT_VERSION="132"
+
+export PATH="$HOME/.cargo/bin:$ROOT/e2e/node_modules/.bin:$PATH"
+# Trunk must never try to fetch tools itself.
+export TRUNK_OFFLINE=true
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*"; }
+
+need_sudo() { if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null; then sudo "$@"; else "$@"; fi; }
+
+ensure_wasm_target() {
+  if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+    log "adding rust target wasm32-unknown-unknown"
+    rustup target add wasm32-unknown-unknown
+  fi
+}
+
+ensure_trunk() {
+  if ! trunk --version 2>/dev/null | grep -qF "$TRUNK_VERSION"; then
+    log "installing trunk $TRUNK_VERSION (takes ~9 min once)"
+    cargo install trunk --version "$TRUNK_VERSION" --locked
+  fi
+}
+
+ensure_wasm_bindgen() {
+  if ! wasm-bindgen --version 2>/dev/null | grep -qF "$WASM_BINDGEN_VERSION"; then
+    log "installing wasm-bindgen-cli $WASM_BINDGEN_VERSION (takes ~4 min once)"
+    # No --locked: its lockfile names a crate version the registry lacks.
+    cargo install wasm-bindgen-cli --version "$WASM_BINDGEN_VERSION" --force
+  fi
+}
+
+# npm dev dependencies (binaryen's wasm-opt, playwright-core) from the committed lock file.
+ensure_npm() {
+  local stamp="$ROOT/e2e/node_modules/.lock-stamp"
+  if [ ! -f "$stamp" ] || ! cmp -s "$ROOT/e2e/package-lock.json" "$stamp"; then
+    log "installing npm dev dependencies (npm ci)"
+    (cd "$ROOT/e2e" && npm ci --no-audit --no-fund)
+    cp "$ROOT/e2e/package-lock.json" "$stamp"
+  fi
+  wasm-opt --version | grep -q "version $WASM_OPT_VERSION" \
+    || { echo "wasm-opt is not version $WASM_OPT_VERSION" >&2; exit 1; }
+}
+
+ensure_chromium() {
+  if [ ! -x /usr/bin/chromium ]; then
+    log "installing Debian chromium"
+    need_sudo apt-get update
+    need_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y chromium
+  fi
+}
+
+ensure_binutils() {
+  if ! command -v as >/dev/null || ! command -v ld >/dev/null || ! command -v objcopy >/dev/null; then
+    log "installing binutils (GNU as/ld for the differential tests)"
+    need_sudo apt-get update
+    need_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y binutils
+  fi
+}
+
+ensure_build_tools() {
+  ensure_wasm_target
+  ensure_trunk
+  ensure_wasm_bindgen
+  ensure_npm
+}
+
+build_release() {
+  log "trunk build --release"
+  trunk build --release
+}
