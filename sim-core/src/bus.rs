@@ -59,8 +59,13 @@ pub struct AccessCtx {
 /// Memory and I/O ports as seen by the CPU.
 pub trait Bus {
     /// Read `size` bytes (little-endian) at linear address `lin`, zero-extended.
-    fn read(&mut self, ctx: AccessCtx, lin: u32, size: Size, kind: ReadKind)
-        -> Result<u32, Exception>;
+    fn read(
+        &mut self,
+        ctx: AccessCtx,
+        lin: u32,
+        size: Size,
+        kind: ReadKind,
+    ) -> Result<u32, Exception>;
     /// Write the low `size` bytes of `value` at linear address `lin`. A write that
     /// crosses a page boundary either completes on both pages or changes nothing.
     fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception>;
@@ -68,4 +73,25 @@ pub trait Bus {
     fn port_in(&mut self, port: u16, size: Size) -> u32;
     /// `out` to an I/O port.
     fn port_out(&mut self, port: u16, size: Size, value: u32);
+    /// A counter that changes whenever memory that may hold cached instructions or
+    /// page tables is written, or the mapping of linear addresses changes;
+    /// decoded-instruction caches are flushed when it changes.
+    ///
+    /// `None` (the default) means "don't cache": every instruction is fetched and
+    /// decoded again.
+    fn code_epoch(&self) -> Option<u64> {
+        None
+    }
+    /// Check, without writing or recording anything, that a write of `size` bytes at
+    /// `lin` would succeed. The CPU calls it before an instruction that writes memory
+    /// more than once (`pushal`, `call` through memory…), so that a fault on a later
+    /// write leaves the earlier ones undone (Intel SDM vol. 3, 6.5: faults are
+    /// restartable, the instruction has no effect).
+    ///
+    /// The default accepts everything, which is right for a bus without protection;
+    /// a bus that can fault on writes should override it.
+    fn probe_write(&mut self, ctx: AccessCtx, lin: u32, size: Size) -> Result<(), Exception> {
+        let _ = (ctx, lin, size);
+        Ok(())
+    }
 }

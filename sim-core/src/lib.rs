@@ -8,10 +8,18 @@
 
 pub mod asm;
 pub mod bus;
+#[cfg(feature = "cli")]
+pub mod cli;
 pub mod cpu;
 pub mod dev;
 pub mod event;
+pub mod kernel;
 pub mod machine;
 pub mod mem;
 pub mod mmu;
 pub mod trap;
+pub mod ostep;
+pub mod scenario;
+pub mod sched;
+pub mod sim;
+pub mod trace;

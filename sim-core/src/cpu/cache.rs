@@ -1,0 +1,145 @@
+//! Fetch and decode, with a decoded-instruction cache.
+//!
+//! Decoding x86 is the most expensive part of a step, and a program spends its time
+//! in loops, so decoded instructions are kept in a direct-mapped table indexed by
+//! the low bits of the linear EIP and tagged with (EIP, CR3, CPL). The table is
+//! flushed whenever [`Bus::code_epoch`] changes (a write to memory that may hold
+//! code or page tables, or a change of mapping), and bypassed when the bus returns
+//! `None`. A hit means the same bytes were fetched successfully under the same
+//! mapping and privilege, so skipping the fetch cannot hide a fault.
+
+use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction};
+
+use super::cost;
+use super::state::Cpu;
+use crate::bus::{Bus, ReadKind, Size};
+use crate::trap::Exception;
+
+/// Longest x86 instruction (SDM vol. 2, 2.3.11): longer ones are #GP, but iced
+/// reports them as invalid, which we map to #UD.
+const MAX_INSN_LEN: usize = 15;
+
+/// Number of entries; a power of two.
+const ENTRIES: usize = 1024;
+
+/// A decoded instruction and its base cycle cost.
+#[derive(Clone, Copy, Debug)]
+pub struct Decoded {
+    pub instr: Instruction,
+    pub cycles: u32,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    eip: u32,
+    /// CR3 with the CPL in its low two bits (CR3 is page aligned).
+    space: u32,
+    generation: u32,
+    decoded: Decoded,
+}
+
+/// Cache of decoded instructions keyed by (CR3, CPL, linear EIP).
+#[derive(Clone, Debug, Default)]
+pub struct DecodeCache {
+    /// Allocated on first use, so an unused cache (and its clones) cost nothing.
+    entries: Vec<Entry>,
+    /// Entries from an older generation are stale; bumping it flushes in O(1).
+    generation: u32,
+    epoch: Option<u64>,
+    hits: u64,
+    misses: u64,
+    /// The last instruction decoded while caching is off (`code_epoch` is `None`).
+    uncached: Option<Decoded>,
+}
+
+impl DecodeCache {
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Forget every cached instruction.
+    pub fn flush(&mut self) {
+        self.generation = self.generation.wrapping_add(1);
+        if self.generation == 0 {
+            // After wrap-around old entries could look current again.
+            self.entries.clear();
+        }
+    }
+
+    /// (hits, misses) since creation, for the performance panel and benchmarks.
+    pub fn stats(&self) -> (u64, u64) {
+        (self.hits, self.misses)
+    }
+
+    /// The instruction at CS:EIP, from the cache or fetched through the bus.
+    /// Returns a reference into the table (copying the 40-byte instruction out costs
+    /// measurably in the hot loop).
+    #[inline(always)]
+    pub(crate) fn fetch(&mut self, cpu: &Cpu, bus: &mut impl Bus) -> Result<&Decoded, Exception> {
+        let epoch = bus.code_epoch();
+        if epoch.is_none() {
+            self.misses += 1;
+            self.uncached = Some(fetch_decode(cpu, bus)?);
+            return self.uncached.as_ref().ok_or(Exception::InvalidOpcode);
+        }
+        if epoch != self.epoch {
+            self.epoch = epoch;
+            self.flush();
+        }
+        let eip = cpu.eip;
+        let space = (cpu.cr3 & !3) | u32::from(cpu.cpl());
+        let slot = eip as usize & (ENTRIES - 1);
+        let hit = self
+            .entries
+            .get(slot)
+            .is_some_and(|e| e.eip == eip && e.space == space && e.generation == self.generation);
+        if hit {
+            self.hits += 1;
+            return Ok(&self.entries[slot].decoded);
+        }
+        self.misses += 1;
+        let decoded = fetch_decode(cpu, bus)?;
+        if self.entries.is_empty() {
+            let blank = Entry {
+                eip: 0,
+                space: 0,
+                generation: self.generation.wrapping_sub(1),
+                decoded,
+            };
+            self.entries = vec![blank; ENTRIES];
+        }
+        self.entries[slot] = Entry {
+            eip,
+            space,
+            generation: self.generation,
+            decoded,
+        };
+        Ok(&self.entries[slot].decoded)
+    }
+}
+
+/// Fetch the instruction at EIP one byte at a time, decoding after each byte, so
+/// that only the bytes the instruction really occupies are read: an instruction
+/// that ends just before an unmapped page must not fault on it.
+fn fetch_decode(cpu: &Cpu, bus: &mut impl Bus) -> Result<Decoded, Exception> {
+    let mut bytes = [0u8; MAX_INSN_LEN];
+    let ctx = cpu.access_ctx();
+    for n in 1..=MAX_INSN_LEN {
+        let lin = cpu.eip.wrapping_add(n as u32 - 1);
+        bytes[n - 1] = bus.read(ctx, lin, Size::Byte, ReadKind::Fetch)? as u8;
+        let mut decoder =
+            Decoder::with_ip(32, &bytes[..n], u64::from(cpu.eip), DecoderOptions::NONE);
+        let instr = decoder.decode();
+        match decoder.last_error() {
+            DecoderError::NoMoreBytes => continue,
+            DecoderError::None if instr.code() != Code::INVALID => {
+                return Ok(Decoded {
+                    cycles: cost::base_cycles(&instr),
+                    instr,
+                })
+            }
+            _ => return Err(Exception::InvalidOpcode),
+        }
+    }
+    Err(Exception::InvalidOpcode)
+}

@@ -1,0 +1,157 @@
+//! Booting: the trap table, the kernel's address space, the first processes
+//! (the "OS @ boot" rows of OSTEP's limited-direct-execution figure).
+
+use std::collections::{BTreeMap, VecDeque};
+
+use crate::cpu::{cr0, flags, Reg, TableReg};
+use crate::machine::Machine;
+use crate::sched::SchedError;
+use crate::trap::{write_gate, Gate};
+
+use super::layout::{p2v, FREE_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP};
+use super::{entry, vm, ExecMode, Kernel, KernelConfig, KStep, OsEvent, Spawn, StubSymbols, UserProgram};
+use super::T_SYSCALL;
+
+/// Why the kernel could not start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum BootError {
+    /// The kernel's own stubs failed to assemble (a bug, reported not panicked).
+    Stubs(String),
+    Scheduler(SchedError),
+    OutOfMemory,
+    /// A spawn names a program that does not exist.
+    NoSuchProgram { spawn: usize, program: usize },
+}
+
+impl std::fmt::Display for BootError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            BootError::Stubs(e) => write!(f, "kernel stubs: {e}"),
+            BootError::Scheduler(e) => write!(f, "scheduler: {e}"),
+            BootError::OutOfMemory => f.write_str("out of physical memory while booting"),
+            BootError::NoSuchProgram { spawn, program } => {
+                write!(f, "process {spawn} runs program {program}, which does not exist")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BootError {}
+
+impl Kernel {
+    /// Boots the kernel on `m`: loads the entry stubs, fills the IDT (every
+    /// vector DPL 0 except the system call, DPL 3), builds the kernel's page
+    /// tables, turns paging on, programs the timer, and plans the admission
+    /// of the processes that arrive at cycle 0.
+    pub fn boot(
+        m: &mut Machine,
+        config: KernelConfig,
+        programs: Vec<UserProgram>,
+        spawns: Vec<Spawn>,
+    ) -> Result<Kernel, BootError> {
+        for (i, s) in spawns.iter().enumerate() {
+            if s.program >= programs.len() {
+                return Err(BootError::NoSuchProgram { spawn: i, program: s.program });
+            }
+        }
+        let sched = config.policy.build().map_err(BootError::Scheduler)?;
+        let stubs = entry::assemble().map_err(|e| BootError::Stubs(e.to_string()))?;
+        let sym = |name: &str| stubs.symbols.get(name).copied().ok_or_else(|| BootError::Stubs(format!("missing {name}")));
+        let vectors: BTreeMap<u8, u32> = entry::stub_vectors()
+            .map(|v| sym(&format!("vector{v}")).map(|a| (v, a)))
+            .collect::<Result<_, _>>()?;
+        let symbols = StubSymbols {
+            trap_c: sym("trap_c")?,
+            trapret: sym("trapret")?,
+            idle: sym("idle")?,
+            vectors,
+            program: stubs.clone(),
+        };
+
+        let mem = m.mem_mut();
+        mem.write_bytes(KERNEL_TEXT_PHYS, &stubs.text.bytes);
+        let mut frames = vm::Frames::new(FREE_PHYS, PHYSTOP);
+        let template = vm::setup_kernel_template(mem, &mut frames).map_err(|_| BootError::OutOfMemory)?;
+        for (&v, &handler) in &symbols.vectors {
+            let dpl = if v == T_SYSCALL { 3 } else { 0 };
+            write_gate(mem, IDT_PHYS, v, Gate::interrupt(handler, dpl));
+        }
+        let disk_buf = frames.alloc(mem).ok_or(BootError::OutOfMemory)?;
+
+        let cpu = m.cpu_mut();
+        cpu.idtr = TableReg { base: p2v(IDT_PHYS), limit: 256 * 8 - 1 };
+        cpu.cr3 = template;
+        cpu.cr0 |= cr0::PG | cr0::WP;
+        cpu.eip = symbols.trap_c;
+        cpu.set_reg(Reg::Esp, p2v(IDLE_STACK_PHYS + PAGE));
+        cpu.eflags = flags::RESERVED1;
+        let timer = match config.mode {
+            ExecMode::Preemptive => config.timer_interval,
+            _ => 0,
+        };
+        m.devices_mut().timer.set_interval(timer);
+        m.devices_mut().disk.set_latency(config.disk_latency);
+
+        let mut k = Kernel {
+            admitted: vec![false; spawns.len()],
+            programs,
+            spawns,
+            procs: BTreeMap::new(),
+            threads: BTreeMap::new(),
+            sched,
+            current: None,
+            resched: false,
+            frames,
+            template,
+            stubs: symbols,
+            agenda: VecDeque::new(),
+            in_kernel: true,
+            entry_tf: 0,
+            disk_queue: VecDeque::new(),
+            disk_buf,
+            next_pid: 1,
+            next_tid: 1,
+            switches: 0,
+            dispatched_at: 0,
+            slice_mark: 0,
+            to_free: Vec::new(),
+            events: Vec::new(),
+            panic: None,
+            idle: false,
+            config,
+        };
+        k.note("boot", "initialize trap table: 49 gates, int $64 at DPL 3");
+        k.note("boot", match k.config.mode {
+            ExecMode::Preemptive => format!("start interrupt timer: every {} cycles", k.config.timer_interval),
+            ExecMode::Cooperative => "no timer: the OS runs only when a program traps".to_string(),
+            ExecMode::Direct => "direct execution: programs run in ring 0, no timer".to_string(),
+        });
+        k.admit_due(0);
+        k.agenda.push_back(KStep::Schedule);
+        Ok(k)
+    }
+
+    /// Plans `Admit` for every spawn due by `now`.
+    pub(super) fn admit_due(&mut self, now: u64) {
+        for i in 0..self.spawns.len() {
+            if !self.admitted[i] && self.spawns[i].arrival <= now {
+                self.admitted[i] = true;
+                self.agenda.push_back(KStep::Admit { spawn: i });
+            }
+        }
+    }
+
+    /// The next arrival after `now`, if any.
+    pub(super) fn next_arrival(&self) -> Option<u64> {
+        self.spawns
+            .iter()
+            .zip(&self.admitted)
+            .filter(|(_, a)| !**a)
+            .map(|(s, _)| s.arrival)
+            .min()
+    }
+
+    pub(super) fn note(&mut self, function: &str, detail: impl Into<String>) {
+        self.events.push(OsEvent::KernelStep { function: function.to_string(), detail: detail.into() });
+    }
+}

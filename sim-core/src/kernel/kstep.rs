@@ -1,0 +1,87 @@
+//! The kernel's C-level work as explicit steps. Each step is one named piece
+//! of kernel work (the function a student would find in xv6), costs cycles,
+//! and is reported in the trace when it runs.
+
+use serde::{Deserialize, Serialize};
+
+use super::proc::{Pid, Tid};
+use super::syscall::Sys;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum KStep {
+    /// `trap()`: look at the trap number in the frame and dispatch.
+    Trap { vector: u8 },
+    /// `syscall()`: dispatch on %eax.
+    Syscall { sys: Sys },
+    /// A system call with an unknown number: return -1.
+    BadSyscall { number: u32 },
+    /// The timer handler: count a tick, wake sleepers, charge the running thread.
+    TimerTick,
+    /// The disk interrupt: finish the request at the head of the queue.
+    DiskInterrupt,
+    /// A user-mode exception: the process is killed (xv6 prints "pid … trap …").
+    KillOnFault { pid: Pid, reason: String },
+    /// `sched()` + the scheduler's choice of what runs next.
+    Schedule,
+    /// `swtch()`: save the current thread's context, load the next one's.
+    Switch { to: Tid },
+    /// `switchuvm()`: load the next process's page directory and kernel stack.
+    SwitchUvm { to: Tid },
+    /// Leave the kernel through `trapret`.
+    Return { to: Tid },
+    /// Nothing runnable: run the idle loop until an interrupt.
+    Idle,
+    /// Create a process that arrived (scenario start or later arrival).
+    Admit { spawn: usize },
+}
+
+impl KStep {
+    /// Cycles the step costs (documented in the README's cost table).
+    pub fn cycles(&self) -> u32 {
+        match self {
+            KStep::Trap { .. } => 4,
+            KStep::Syscall { .. } | KStep::BadSyscall { .. } => 12,
+            KStep::TimerTick => 6,
+            KStep::DiskInterrupt => 10,
+            KStep::KillOnFault { .. } => 20,
+            KStep::Schedule => 8,
+            KStep::Switch { .. } => 10,
+            KStep::SwitchUvm { .. } => 6,
+            KStep::Return { .. } => 1,
+            KStep::Idle => 2,
+            KStep::Admit { .. } => 40,
+        }
+    }
+
+    /// The kernel function a student would look up.
+    pub fn function(&self) -> &'static str {
+        match self {
+            KStep::Trap { .. } => "trap",
+            KStep::Syscall { sys } => match sys {
+                Sys::Fork => "sys_fork",
+                Sys::Exit => "sys_exit",
+                Sys::Wait => "sys_wait",
+                Sys::Getpid => "sys_getpid",
+                Sys::Write => "sys_write",
+                Sys::Read => "sys_read",
+                Sys::Sleep => "sys_sleep",
+                Sys::Yield => "sys_yield",
+                Sys::Kill => "sys_kill",
+                Sys::Uptime => "sys_uptime",
+                Sys::ThreadCreate => "sys_thread_create",
+                Sys::ThreadJoin => "sys_thread_join",
+                Sys::ThreadExit => "sys_thread_exit",
+            },
+            KStep::BadSyscall { .. } => "syscall",
+            KStep::TimerTick => "timer_intr",
+            KStep::DiskInterrupt => "disk_intr",
+            KStep::KillOnFault { .. } => "kill",
+            KStep::Schedule => "scheduler",
+            KStep::Switch { .. } => "swtch",
+            KStep::SwitchUvm { .. } => "switchuvm",
+            KStep::Return { .. } => "trapret",
+            KStep::Idle => "idle",
+            KStep::Admit { .. } => "allocproc",
+        }
+    }
+}

@@ -1,0 +1,230 @@
+//! The OS model: an xv6-like kernel driving the simulated x86 machine.
+//!
+//! Trap entry and exit are real x86 ([`entry`]); what xv6 does in C — `trap()`,
+//! `syscall()`, the `sys_*` functions, `scheduler()`, `swtch()`, `switchuvm()` —
+//! is Rust, run as explicit [`KStep`]s while the CPU waits at `trap_c` in ring
+//! 0. Each step costs cycles and appears in the trace. The kernel touches the
+//! machine only as a kernel would: memory, CR3, TSS.esp0, ESP/EIP to resume at
+//! `trapret`, and device ports.
+
+pub mod entry;
+pub mod frame;
+pub mod kstep;
+pub mod layout;
+pub mod proc;
+mod sys;
+pub mod syscall;
+pub mod usys;
+pub mod vm;
+mod boot;
+mod steps;
+
+use std::collections::{BTreeMap, VecDeque};
+
+use serde::{Deserialize, Serialize};
+
+use crate::asm::Program;
+use crate::sched::{Policy, Scheduler};
+
+pub use boot::BootError;
+pub use kstep::KStep;
+pub use proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
+
+/// The system-call vector (xv6's T_SYSCALL).
+pub const T_SYSCALL: u8 = 64;
+/// Timer IRQ 0.
+pub const T_TIMER: u8 = 32;
+/// Disk IRQ 14.
+pub const T_DISK: u8 = 46;
+
+/// How user programs run: the three stages of OSTEP chapter 6.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ExecMode {
+    /// Direct execution: user code in ring 0, no timer. Nothing stops a
+    /// program from `cli`, looping forever or writing another's memory.
+    Direct,
+    /// Limited direct execution without a timer: ring 3, the OS only runs on
+    /// system calls, faults and device interrupts.
+    Cooperative,
+    /// Limited direct execution with a timer interrupt every `timer_interval` cycles.
+    Preemptive,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KernelConfig {
+    pub mode: ExecMode,
+    /// Cycles between timer interrupts (preemptive mode).
+    pub timer_interval: u32,
+    /// Cycles a disk request takes.
+    pub disk_latency: u32,
+    pub policy: Policy,
+}
+
+/// An assembled user program (with the user library linked in).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UserProgram {
+    pub name: String,
+    pub program: Program,
+    pub entry: u32,
+}
+
+/// A process the scenario starts at `arrival` (cycle).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Spawn {
+    pub program: usize,
+    pub arrival: u64,
+    pub tickets: u32,
+    pub expected_len: Option<u64>,
+}
+
+/// What the OS did, for the trace (actor: OS).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type")]
+pub enum OsEvent {
+    /// One kernel step ran: its function and what it did.
+    KernelStep { function: String, detail: String },
+    /// A thread changed state.
+    ThreadState { pid: Pid, tid: Tid, from: State, to: State },
+    /// The CPU now runs `to` (None: idle).
+    ContextSwitch { from: Option<Tid>, to: Option<Tid> },
+    ProcessCreated { pid: Pid, name: String, parent: Option<Pid> },
+    ProcessExited { pid: Pid, status: i32, reason: Option<String> },
+    /// A system call returned to user mode with this value.
+    SyscallReturn { pid: Pid, tid: Tid, name: String, value: i32 },
+    /// MLFQ priority boost.
+    Boost,
+    /// The kernel itself failed (a fault in kernel mode): the simulation stops.
+    Panic { message: String },
+}
+
+/// Addresses of the entry stubs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StubSymbols {
+    pub trap_c: u32,
+    pub trapret: u32,
+    pub idle: u32,
+    pub vectors: BTreeMap<u8, u32>,
+    pub program: Program,
+}
+
+/// A queued disk request (the driver's queue, as xv6's `idequeue`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct DiskRequest {
+    tid: Tid,
+    block: u32,
+    write: bool,
+    /// User buffer and length (for the copy-out after a read).
+    buf: u32,
+    len: u32,
+    /// Byte offset within the block.
+    within: u32,
+}
+
+#[derive(Clone)]
+pub struct Kernel {
+    config: KernelConfig,
+    programs: Vec<UserProgram>,
+    spawns: Vec<Spawn>,
+    admitted: Vec<bool>,
+    procs: BTreeMap<Pid, Process>,
+    threads: BTreeMap<Tid, Thread>,
+    sched: Box<dyn Scheduler>,
+    current: Option<Tid>,
+    /// The running thread must give up the CPU at the next `Schedule`.
+    resched: bool,
+    frames: vm::Frames,
+    /// Page directory holding only the kernel half (used while idle).
+    template: u32,
+    stubs: StubSymbols,
+    agenda: VecDeque<KStep>,
+    in_kernel: bool,
+    /// Linear address of the trap frame of the current kernel entry.
+    entry_tf: u32,
+    disk_queue: VecDeque<DiskRequest>,
+    /// Kernel buffer the disk DMAs into/out of.
+    disk_buf: u32,
+    next_pid: u32,
+    next_tid: u32,
+    switches: u64,
+    /// Cycle the running thread was dispatched / last charged.
+    dispatched_at: u64,
+    slice_mark: u64,
+    /// Address spaces to free once the CPU no longer uses them.
+    to_free: Vec<u32>,
+    events: Vec<OsEvent>,
+    panic: Option<String>,
+    idle: bool,
+}
+
+impl Kernel {
+    pub fn config(&self) -> &KernelConfig {
+        &self.config
+    }
+    pub fn processes(&self) -> impl Iterator<Item = &Process> {
+        self.procs.values()
+    }
+    pub fn process(&self, pid: Pid) -> Option<&Process> {
+        self.procs.get(&pid)
+    }
+    pub fn threads(&self) -> impl Iterator<Item = &Thread> {
+        self.threads.values()
+    }
+    pub fn thread(&self, tid: Tid) -> Option<&Thread> {
+        self.threads.get(&tid)
+    }
+    pub fn current(&self) -> Option<Tid> {
+        self.current
+    }
+    pub fn programs(&self) -> &[UserProgram] {
+        &self.programs
+    }
+    pub fn stubs(&self) -> &StubSymbols {
+        &self.stubs
+    }
+    pub fn scheduler(&self) -> &dyn Scheduler {
+        self.sched.as_ref()
+    }
+    pub fn context_switches(&self) -> u64 {
+        self.switches
+    }
+    /// Whether the CPU is executing the kernel's C-level steps right now.
+    pub fn in_kernel(&self) -> bool {
+        self.in_kernel
+    }
+    /// The steps still planned for this kernel entry.
+    pub fn agenda(&self) -> impl Iterator<Item = &KStep> {
+        self.agenda.iter()
+    }
+    pub fn panicked(&self) -> Option<&str> {
+        self.panic.as_deref()
+    }
+    /// The events since the last call.
+    pub fn take_events(&mut self) -> Vec<OsEvent> {
+        std::mem::take(&mut self.events)
+    }
+    /// Every process has exited and no more will arrive.
+    pub fn finished(&self) -> bool {
+        self.admitted.iter().all(|a| *a)
+            && !self.agenda.iter().any(|s| matches!(s, KStep::Admit { .. }))
+            && self.threads.values().all(|t| t.state == State::Zombie)
+    }
+    /// Process state as the PCB table shows it, derived from its threads.
+    pub fn process_state(&self, pid: Pid) -> Option<State> {
+        let p = self.procs.get(&pid)?;
+        if p.exit_status.is_some() {
+            return Some(State::Zombie);
+        }
+        let states: Vec<State> = p.threads.iter().filter_map(|t| self.threads.get(t)).map(|t| t.state).collect();
+        Some(
+            [State::Running, State::Ready, State::Blocked, State::New]
+                .into_iter()
+                .find(|s| states.contains(s))
+                .unwrap_or(State::Zombie),
+        )
+    }
+    /// Where `tid`'s user stack ends.
+    pub fn ustack_top(&self, tid: Tid) -> Option<u32> {
+        self.threads.get(&tid).map(|t| layout::ustack_top(t.slot))
+    }
+}

@@ -1,0 +1,469 @@
+//! Running the kernel: entering at `trap_c`, executing planned steps, leaving
+//! through `trapret` or into the idle loop.
+
+use crate::cpu::{flags, selector, Reg};
+use crate::machine::Machine;
+use crate::sched::{After, Decision, JobInfo, SchedEvent};
+
+use super::frame::{self, TrapFrame};
+use super::layout::{p2v, ustack_top, IDLE_STACK_PHYS, PAGE, USER_TEXT, USTACK_PAGES};
+use super::proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
+use super::syscall::{Sys, TICK_CYCLES};
+use super::{vm, ExecMode, Kernel, KStep, OsEvent, T_DISK, T_SYSCALL, T_TIMER};
+use crate::mmu::pte;
+
+impl Kernel {
+    /// The CPU reached `trap_c`: the trap frame is at ESP. Plans `trap()`.
+    pub fn enter(&mut self, m: &Machine) {
+        let now = m.cycle();
+        let esp = m.cpu().reg(Reg::Esp);
+        self.entry_tf = esp;
+        self.in_kernel = true;
+        self.idle = false;
+        if let Some(cur) = self.current {
+            if let Some(t) = self.threads.get_mut(&cur) {
+                t.tf = esp;
+            }
+        }
+        let tf = TrapFrame::read(m.mem(), m.cpu().cr3, esp);
+        self.agenda.push_back(KStep::Trap { vector: tf.trapno as u8 });
+        self.admit_due(now);
+        self.agenda.push_back(KStep::Schedule);
+    }
+
+    /// Runs the next planned step; returns its cost in cycles, or `None` when
+    /// the kernel has nothing left to do (the CPU continues on its own).
+    pub fn run_step(&mut self, m: &mut Machine) -> Option<u32> {
+        let step = self.agenda.pop_front()?;
+        let cost = step.cycles();
+        let detail = self.exec(m, &step);
+        self.note(step.function(), detail);
+        if self.agenda.is_empty() {
+            self.in_kernel = false;
+        }
+        Some(cost)
+    }
+
+    fn exec(&mut self, m: &mut Machine, step: &KStep) -> String {
+        let now = m.cycle();
+        match step {
+            KStep::Trap { vector } => self.dispatch_trap(m, *vector),
+            KStep::Syscall { sys } => self.syscall(m, *sys),
+            KStep::BadSyscall { number } => {
+                self.set_return(m, -1);
+                format!("unknown system call {number}: return -1")
+            }
+            KStep::TimerTick => self.timer_tick(now),
+            KStep::DiskInterrupt => self.disk_interrupt(m),
+            KStep::KillOnFault { pid, reason } => {
+                self.exit_process(m, *pid, -1, Some(reason.clone()), now);
+                format!("kill {pid}: {reason}")
+            }
+            KStep::Schedule => self.schedule(now),
+            KStep::Switch { to } => self.switch_to(*to, now),
+            KStep::SwitchUvm { to } => self.switch_uvm(m, *to),
+            KStep::Return { to } => {
+                let tf = self.threads.get(to).map_or(0, |t| t.tf);
+                let cpu = m.cpu_mut();
+                cpu.set_reg(Reg::Esp, tf);
+                cpu.eip = self.stubs.trapret;
+                format!("return to {to} through trapret (frame at {tf:#010x})")
+            }
+            KStep::Idle => self.go_idle(m),
+            KStep::Admit { spawn } => match self.create_process(m, *spawn, now) {
+                Ok(pid) => format!("create {pid} running '{}'", self.procs[&pid].name),
+                Err(e) => format!("could not create process {spawn}: {e}"),
+            },
+        }
+    }
+
+    fn dispatch_trap(&mut self, m: &Machine, vector: u8) -> String {
+        let tf = TrapFrame::read(m.mem(), m.cpu().cr3, self.entry_tf);
+        let pos = |s: &mut Self, st: KStep| s.agenda.push_front(st);
+        match vector {
+            T_SYSCALL => match Sys::from_number(tf.eax) {
+                Some(sys) => {
+                    pos(self, KStep::Syscall { sys });
+                    format!("vector 64: system call {} ({})", tf.eax, sys.name())
+                }
+                None => {
+                    pos(self, KStep::BadSyscall { number: tf.eax });
+                    format!("vector 64: system call {}", tf.eax)
+                }
+            },
+            T_TIMER => {
+                pos(self, KStep::TimerTick);
+                "vector 32: timer interrupt".into()
+            }
+            T_DISK => {
+                pos(self, KStep::DiskInterrupt);
+                "vector 46: disk interrupt".into()
+            }
+            v if v < 32 => {
+                let name = exception_name(v);
+                match self.current.and_then(|t| self.threads.get(&t)).map(|t| t.pid) {
+                    Some(pid) => {
+                        let reason = format!("{name} (vector {v}, error code {:#x}) at eip {:#010x}", tf.err, tf.eip);
+                        pos(self, KStep::KillOnFault { pid, reason });
+                        format!("vector {v}: {name} in user code")
+                    }
+                    None => {
+                        let msg = format!("{name} in kernel mode at eip {:#010x}", tf.eip);
+                        self.events.push(OsEvent::Panic { message: msg.clone() });
+                        self.panic = Some(msg.clone());
+                        self.agenda.clear();
+                        format!("panic: {msg}")
+                    }
+                }
+            }
+            v => format!("vector {v}: ignored"),
+        }
+    }
+
+    fn timer_tick(&mut self, now: u64) -> String {
+        let woke = self.wake_sleepers(now);
+        let mut detail = format!("tick {}", now / TICK_CYCLES);
+        if woke > 0 {
+            detail += &format!(", woke {woke} sleeper(s)");
+        }
+        if let Some(SchedEvent::Boost) = self.sched.on_tick(now) {
+            self.events.push(OsEvent::Boost);
+            detail += ", priority boost";
+        }
+        if self.config.mode == ExecMode::Preemptive {
+            if let Some(cur) = self.running() {
+                let ran = now - self.slice_mark;
+                self.slice_mark = now;
+                if self.sched.charge(cur, ran, now, After::Ready) == Decision::Reschedule {
+                    self.resched = true;
+                    detail += &format!(", {cur} used its time slice");
+                }
+            }
+        }
+        detail
+    }
+
+    /// The running thread, if it is still runnable.
+    pub(super) fn running(&self) -> Option<Tid> {
+        self.current.filter(|t| self.threads.get(t).is_some_and(|t| t.state == State::Running))
+    }
+
+    fn schedule(&mut self, now: u64) -> String {
+        if self.panic.is_some() {
+            return "halted".into();
+        }
+        self.wake_sleepers(now);
+        if let Some(cur) = self.running() {
+            if !self.resched {
+                self.agenda.push_front(KStep::Return { to: cur });
+                return format!("{cur} keeps the CPU");
+            }
+            // Preempted or yielded: back to ready.
+            self.set_state(cur, State::Ready, now);
+        }
+        self.resched = false;
+        let queues = self.sched.queues();
+        match self.sched.pick(now) {
+            Some(next) if self.threads.get(&next).is_some_and(|t| t.state == State::Ready) => {
+                self.agenda.push_front(KStep::Return { to: next });
+                self.agenda.push_front(KStep::SwitchUvm { to: next });
+                self.agenda.push_front(KStep::Switch { to: next });
+                format!("{} picks {next} from {}", self.sched.name(), describe(&queues))
+            }
+            _ => {
+                self.agenda.push_front(KStep::Idle);
+                format!("{}: nothing runnable", self.sched.name())
+            }
+        }
+    }
+
+    fn switch_to(&mut self, to: Tid, now: u64) -> String {
+        let from = self.current;
+        self.account_off_cpu(now);
+        self.set_state(to, State::Running, now);
+        if let Some(t) = self.threads.get_mut(&to) {
+            t.acct.first_run.get_or_insert(now);
+            if let Some(p) = self.procs.get_mut(&t.pid) {
+                p.acct.first_run.get_or_insert(now);
+            }
+        }
+        self.current = Some(to);
+        self.dispatched_at = now;
+        self.slice_mark = now;
+        if from != Some(to) {
+            self.switches += 1;
+            self.events.push(OsEvent::ContextSwitch { from, to: Some(to) });
+        }
+        match from {
+            Some(f) if f != to => format!("save context of {f}, restore {to}"),
+            _ => format!("restore {to}"),
+        }
+    }
+
+    fn switch_uvm(&mut self, m: &mut Machine, to: Tid) -> String {
+        let Some(t) = self.threads.get(&to) else { return "no such thread".into() };
+        let Some(p) = self.procs.get(&t.pid) else { return "no such process".into() };
+        let (pgdir, esp0, pid) = (p.pgdir, p2v(t.kstack) + PAGE, t.pid);
+        let cpu = m.cpu_mut();
+        cpu.cr3 = pgdir;
+        cpu.tss_esp0 = esp0;
+        self.free_deferred(m);
+        // Restart the timer so each slice is measured from its start.
+        match self.config.mode {
+            ExecMode::Preemptive => m.devices_mut().timer.set_interval(self.config.timer_interval),
+            _ => m.devices_mut().timer.set_interval(0),
+        }
+        format!("CR3 = {pgdir:#010x} (page directory of {pid}), TSS.esp0 = {esp0:#010x}")
+    }
+
+    fn go_idle(&mut self, m: &mut Machine) -> String {
+        let now = m.cycle();
+        self.account_off_cpu(now);
+        if self.current.take().is_some() {
+            self.events.push(OsEvent::ContextSwitch { from: self.current, to: None });
+        }
+        self.idle = true;
+        let cpu = m.cpu_mut();
+        cpu.cr3 = self.template;
+        cpu.set_reg(Reg::Esp, p2v(IDLE_STACK_PHYS + PAGE));
+        cpu.eip = self.stubs.idle;
+        self.free_deferred(m);
+        // Without a timer the idle CPU still needs a clock for sleepers and
+        // later arrivals (a tickless kernel arms its timer the same way).
+        let sleepers = self.threads.values().any(|t| matches!(t.wait, Some(WaitFor::Until(_))));
+        if self.config.mode == ExecMode::Cooperative && (sleepers || self.next_arrival().is_some()) {
+            m.devices_mut().timer.set_interval(TICK_CYCLES as u32);
+        }
+        "no runnable thread: idle loop (sti; hlt) until an interrupt".into()
+    }
+
+    fn account_off_cpu(&mut self, now: u64) {
+        if let Some(cur) = self.current {
+            let ran = now - self.dispatched_at;
+            if let Some(t) = self.threads.get_mut(&cur) {
+                t.acct.cpu += ran;
+                if let Some(p) = self.procs.get_mut(&t.pid) {
+                    p.acct.cpu += ran;
+                }
+            }
+            self.dispatched_at = now;
+        }
+    }
+
+    /// CPU time of `tid` including the slice it is running now.
+    pub fn cpu_time(&self, tid: Tid, now: u64) -> u64 {
+        let base = self.threads.get(&tid).map_or(0, |t| t.acct.cpu);
+        if self.current == Some(tid) { base + (now - self.dispatched_at) } else { base }
+    }
+
+    pub(super) fn set_state(&mut self, tid: Tid, to: State, now: u64) {
+        let Some(t) = self.threads.get_mut(&tid) else { return };
+        let from = t.state;
+        if from == to {
+            return;
+        }
+        if from == State::Ready {
+            if let Some(since) = t.ready_since.take() {
+                t.acct.wait += now - since;
+                if let Some(p) = self.procs.get_mut(&t.pid) {
+                    p.acct.wait += now - since;
+                }
+            }
+        }
+        if to == State::Ready {
+            t.ready_since = Some(now);
+        }
+        t.state = to;
+        let pid = t.pid;
+        self.events.push(OsEvent::ThreadState { pid, tid, from, to });
+    }
+
+    /// Blocks the running thread (the scheduler is told how long it ran).
+    pub(super) fn block_current(&mut self, why: WaitFor, now: u64) {
+        let Some(cur) = self.current else { return };
+        let ran = now - self.slice_mark;
+        self.sched.charge(cur, ran, now, After::Blocked);
+        if let Some(t) = self.threads.get_mut(&cur) {
+            t.wait = Some(why);
+        }
+        self.set_state(cur, State::Blocked, now);
+    }
+
+    pub(super) fn wake(&mut self, tid: Tid, now: u64) {
+        if self.threads.get(&tid).is_some_and(|t| t.state == State::Blocked) {
+            if let Some(t) = self.threads.get_mut(&tid) {
+                t.wait = None;
+            }
+            self.set_state(tid, State::Ready, now);
+            self.sched.on_wake(tid, now);
+        }
+    }
+
+    fn wake_sleepers(&mut self, now: u64) -> usize {
+        let due: Vec<Tid> = self
+            .threads
+            .values()
+            .filter(|t| matches!(t.wait, Some(WaitFor::Until(c)) if c <= now))
+            .map(|t| t.tid)
+            .collect();
+        for t in &due {
+            self.wake(*t, now);
+        }
+        due.len()
+    }
+
+    /// Sets the system call's return value in the current trap frame.
+    pub(super) fn set_return(&mut self, m: &mut Machine, value: i32) {
+        let pgdir = m.cpu().cr3;
+        let mut tf = TrapFrame::read(m.mem(), pgdir, self.entry_tf);
+        tf.eax = value as u32;
+        tf.write(m.mem_mut(), pgdir, self.entry_tf);
+    }
+
+    pub(super) fn entry_frame(&self, m: &Machine) -> TrapFrame {
+        TrapFrame::read(m.mem(), m.cpu().cr3, self.entry_tf)
+    }
+
+    fn free_deferred(&mut self, m: &mut Machine) {
+        for pgdir in std::mem::take(&mut self.to_free) {
+            vm::free_address_space(m.mem_mut(), &mut self.frames, pgdir);
+        }
+    }
+
+    fn create_process(&mut self, m: &mut Machine, spawn: usize, now: u64) -> Result<Pid, String> {
+        let s = self.spawns[spawn].clone();
+        let prog = self.programs[s.program].clone();
+        let mem = m.mem_mut();
+        let pgdir = vm::new_address_space(mem, &mut self.frames, self.template).ok_or("out of memory")?;
+        let text = &prog.program.text;
+        let data = &prog.program.data;
+        vm::map_user(mem, &mut self.frames, pgdir, text.base, text.bytes.len() as u32, &text.bytes, pte::US | pte::RW)
+            .map_err(|e| e.to_string())?;
+        if !data.bytes.is_empty() {
+            // The data section may share the last text page: map only what is new.
+            let start = (text.base + text.bytes.len() as u32 + 0xfff) & !0xfff;
+            let end = data.base + data.bytes.len() as u32;
+            if end > start {
+                vm::map_user(mem, &mut self.frames, pgdir, start, end - start, &[], pte::US | pte::RW)
+                    .map_err(|e| e.to_string())?;
+            }
+            for (i, b) in data.bytes.iter().enumerate() {
+                if let Ok(p) = vm::user_phys(mem, pgdir, data.base + i as u32, true) {
+                    mem.write_u8(p, *b);
+                }
+            }
+        }
+        let pid = Pid(self.next_pid);
+        self.next_pid += 1;
+        let image_end = text.base.max(data.base) + text.bytes.len().max(data.bytes.len()) as u32;
+        self.procs.insert(
+            pid,
+            Process {
+                pid,
+                name: prog.name.clone(),
+                parent: None,
+                pgdir,
+                threads: Vec::new(),
+                files: vec![File::ConsoleIn, File::ConsoleOut, File::Disk { offset: 0 }],
+                exit_status: None,
+                killed: None,
+                image_end: image_end.max(USER_TEXT),
+                acct: Accounting { arrival: now, ..Accounting::default() },
+                thread_slots: 0,
+                tickets: s.tickets,
+                expected_len: s.expected_len,
+            },
+        );
+        self.events.push(OsEvent::ProcessCreated { pid, name: prog.name.clone(), parent: None });
+        let ret = prog.program.symbols.get("__main_return").copied().unwrap_or(0);
+        self.create_thread(m, pid, prog.entry, &[ret], now)?;
+        Ok(pid)
+    }
+
+    /// A new thread of `pid` starting at `eip` with `stack` (lowest word first)
+    /// on a fresh user stack; admitted to the scheduler as ready.
+    pub(super) fn create_thread(&mut self, m: &mut Machine, pid: Pid, eip: u32, stack: &[u32], now: u64) -> Result<Tid, String> {
+        let direct = self.config.mode == ExecMode::Direct;
+        let p = self.procs.get_mut(&pid).ok_or("no such process")?;
+        let slot = p.thread_slots;
+        p.thread_slots += 1;
+        let pgdir = p.pgdir;
+        let top = ustack_top(slot);
+        let mem = m.mem_mut();
+        let size = USTACK_PAGES * PAGE;
+        vm::map_user(mem, &mut self.frames, pgdir, top - size, size, &[], pte::US | pte::RW).map_err(|e| e.to_string())?;
+        let kstack = self.frames.alloc(mem).ok_or("out of memory")?;
+        let esp = top - 4 * stack.len() as u32;
+        let bytes: Vec<u8> = stack.iter().flat_map(|w| w.to_le_bytes()).collect();
+        vm::copy_out(mem, pgdir, esp, &bytes).map_err(|_| "user stack not mapped")?;
+        let (cs, ss) = if direct {
+            (selector::KERNEL_CODE, selector::KERNEL_DATA)
+        } else {
+            (selector::USER_CODE, selector::USER_DATA)
+        };
+        let tf = TrapFrame {
+            eip,
+            cs: u32::from(cs),
+            eflags: flags::RESERVED1 | flags::IF,
+            esp,
+            ss: u32::from(ss),
+            ..TrapFrame::default()
+        };
+        // In direct mode there is no ring change: the frame lives on the user
+        // stack and `iret` leaves ESP just above it.
+        let tf_at = if direct { esp - frame::SIZE_SAME_RING } else { p2v(kstack) + PAGE - frame::SIZE };
+        tf.write(mem, pgdir, tf_at);
+        let tid = Tid(self.next_tid);
+        self.next_tid += 1;
+        let acct = Accounting { arrival: now, ..Accounting::default() };
+        self.threads.insert(
+            tid,
+            Thread { tid, pid, state: State::New, wait: None, kstack, tf: tf_at, slot, exit_value: None, acct, ready_since: None },
+        );
+        let info = JobInfo { expected_len: p_expected(&self.procs[&pid]), tickets: self.procs[&pid].tickets };
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.threads.push(tid);
+        }
+        self.set_state(tid, State::Ready, now);
+        self.sched.admit(tid, &info, now);
+        Ok(tid)
+    }
+}
+
+fn p_expected(p: &Process) -> Option<u64> {
+    p.expected_len
+}
+
+fn describe(q: &crate::sched::QueueView) -> String {
+    let levels: Vec<String> = q
+        .levels
+        .iter()
+        .map(|l| {
+            let ts: Vec<String> = l.threads.iter().map(|t| t.to_string()).collect();
+            format!("{} [{}]", l.label, ts.join(" "))
+        })
+        .collect();
+    levels.join(", ")
+}
+
+/// Intel SDM table 6-1 names.
+pub fn exception_name(v: u8) -> &'static str {
+    match v {
+        0 => "#DE divide error",
+        1 => "#DB debug",
+        3 => "#BP breakpoint",
+        4 => "#OF overflow",
+        5 => "#BR bound range",
+        6 => "#UD invalid opcode",
+        7 => "#NM no math coprocessor",
+        8 => "#DF double fault",
+        10 => "#TS invalid TSS",
+        11 => "#NP segment not present",
+        12 => "#SS stack fault",
+        13 => "#GP general protection",
+        14 => "#PF page fault",
+        16 => "#MF x87 error",
+        17 => "#AC alignment check",
+        _ => "exception",
+    }
+}

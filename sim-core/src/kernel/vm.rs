@@ -1,0 +1,221 @@
+//! Address spaces (compare xv6's vm.c): the kernel half shared by every page
+//! directory, user pages private to a process and shared by its threads.
+
+use serde::{Deserialize, Serialize};
+
+use crate::mem::{FrameAllocator, PhysMem};
+use crate::mmu::{map_page, pte, MapError};
+
+use super::layout::{KERNBASE, PAGE, PHYSTOP};
+
+/// Physical frames for the kernel: a bump allocator plus a free list, so that
+/// frames of exited processes are reused (xv6's kalloc/kfree).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Frames {
+    bump: FrameAllocator,
+    free: Vec<u32>,
+}
+
+impl Frames {
+    pub fn new(start: u32, end: u32) -> Self {
+        Frames {
+            bump: FrameAllocator::new(start, u64::from(end)),
+            free: Vec::new(),
+        }
+    }
+
+    /// A zeroed frame, or `None` when memory is exhausted.
+    pub fn alloc(&mut self, mem: &mut PhysMem) -> Option<u32> {
+        if let Some(f) = self.free.pop() {
+            mem.zero_frame(f >> 12);
+            return Some(f);
+        }
+        self.bump.alloc(mem).ok()
+    }
+
+    pub fn free(&mut self, frame: u32) {
+        self.free.push(frame & !0xfff);
+    }
+
+    pub fn available(&self) -> u64 {
+        self.bump.remaining() + self.free.len() as u64
+    }
+}
+
+/// Builds the kernel mappings once: KERNBASE + phys → phys for all managed
+/// memory, writable, supervisor only. Returns a page directory whose upper
+/// entries every new address space copies (so the page tables are shared).
+pub fn setup_kernel_template(mem: &mut PhysMem, frames: &mut Frames) -> Result<u32, MapError> {
+    let pgdir = frames.alloc(mem).ok_or(out_of_memory())?;
+    let mut bump = BorrowFrames(frames);
+    for phys in (0..PHYSTOP).step_by(PAGE as usize) {
+        map_with(mem, &mut bump, pgdir, KERNBASE + phys, phys, pte::RW)?;
+    }
+    Ok(pgdir)
+}
+
+/// A new page directory holding only the kernel half (copied from the template).
+pub fn new_address_space(mem: &mut PhysMem, frames: &mut Frames, template: u32) -> Option<u32> {
+    let pgdir = frames.alloc(mem)?;
+    for pdx in (KERNBASE >> 22)..1024 {
+        let pde = mem.read_u32(template + pdx * 4);
+        mem.write_u32(pgdir + pdx * 4, pde);
+    }
+    Some(pgdir)
+}
+
+/// Maps fresh frames for `[lin, lin + len)` and copies `bytes` to its start.
+pub fn map_user(
+    mem: &mut PhysMem,
+    frames: &mut Frames,
+    pgdir: u32,
+    lin: u32,
+    len: u32,
+    bytes: &[u8],
+    flags: u32,
+) -> Result<(), MapError> {
+    let first = u64::from(lin & !0xfff);
+    let last = (u64::from(lin) + u64::from(len.max(1)) - 1).min(0xffff_ffff) & !0xfff;
+    for page in (first..=last).step_by(PAGE as usize) {
+        let page = page as u32;
+        let frame = frames.alloc(mem).ok_or(out_of_memory())?;
+        map_with(mem, &mut BorrowFrames(frames), pgdir, page, frame, flags)?;
+        // Copy the part of `bytes` that falls into this page.
+        let lo = u64::from(page).max(u64::from(lin));
+        let hi = (u64::from(page) + u64::from(PAGE)).min(u64::from(lin) + bytes.len() as u64);
+        if hi > lo {
+            let from = (lo - u64::from(lin)) as usize;
+            let to = (hi - u64::from(lin)) as usize;
+            mem.write_bytes(frame + (lo - u64::from(page)) as u32, &bytes[from..to]);
+        }
+    }
+    Ok(())
+}
+
+/// The user pages of an address space: (linear page, PTE), lowest first.
+pub fn user_pages(mem: &PhysMem, pgdir: u32) -> Vec<(u32, u32)> {
+    let mut pages = Vec::new();
+    for pdx in 0..(KERNBASE >> 22) {
+        let pde = mem.read_u32(pgdir + pdx * 4);
+        if pde & pte::P == 0 {
+            continue;
+        }
+        let table = pde & pte::FRAME;
+        for ptx in 0..1024 {
+            let e = mem.read_u32(table + ptx * 4);
+            if e & pte::P != 0 {
+                pages.push((pdx << 22 | ptx << 12, e));
+            }
+        }
+    }
+    pages
+}
+
+/// `fork`'s copy of the user half (an eager copy; real kernels share pages
+/// copy-on-write). Returns the child's page directory.
+pub fn copy_address_space(
+    mem: &mut PhysMem,
+    frames: &mut Frames,
+    template: u32,
+    parent: u32,
+) -> Option<u32> {
+    let child = new_address_space(mem, frames, template)?;
+    for (lin, e) in user_pages(mem, parent) {
+        let Some(frame) = frames.alloc(mem) else {
+            free_address_space(mem, frames, child);
+            return None;
+        };
+        let mut buf = vec![0u8; PAGE as usize];
+        mem.read_bytes(e & pte::FRAME, &mut buf);
+        mem.write_bytes(frame, &buf);
+        let flags = e & (pte::RW | pte::US);
+        if map_with(mem, &mut BorrowFrames(frames), child, lin, frame, flags).is_err() {
+            free_address_space(mem, frames, child);
+            return None;
+        }
+    }
+    Some(child)
+}
+
+/// Returns the user frames, the user page tables and the directory itself.
+pub fn free_address_space(mem: &mut PhysMem, frames: &mut Frames, pgdir: u32) {
+    for (_, e) in user_pages(mem, pgdir) {
+        frames.free(e & pte::FRAME);
+    }
+    for pdx in 0..(KERNBASE >> 22) {
+        let pde = mem.read_u32(pgdir + pdx * 4);
+        if pde & pte::P != 0 {
+            frames.free(pde & pte::FRAME);
+        }
+    }
+    frames.free(pgdir);
+}
+
+/// Why a user buffer could not be used by a system call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct BadAddress(pub u32);
+
+/// Physical address of user byte `lin`, if a user access (`write` or read) is allowed.
+pub fn user_phys(mem: &PhysMem, pgdir: u32, lin: u32, write: bool) -> Result<u32, BadAddress> {
+    let w = crate::mmu::walk(mem, pgdir, lin);
+    let (Some(pde), Some(e), Some(phys)) = (w.pde, w.pte, w.phys) else {
+        return Err(BadAddress(lin));
+    };
+    let user = pde & e & pte::US != 0;
+    let writable = pde & e & pte::RW != 0;
+    if !user || (write && !writable) {
+        return Err(BadAddress(lin));
+    }
+    Ok(phys)
+}
+
+/// Copies `len` bytes from user memory (a system call's `copyin`).
+pub fn copy_in(mem: &PhysMem, pgdir: u32, lin: u32, len: u32) -> Result<Vec<u8>, BadAddress> {
+    (0..len)
+        .map(|i| {
+            let a = lin.checked_add(i).ok_or(BadAddress(lin))?;
+            Ok(mem.read_u8(user_phys(mem, pgdir, a, false)?))
+        })
+        .collect()
+}
+
+/// Copies bytes to user memory (`copyout`): checks every page first, so a bad
+/// buffer changes nothing.
+pub fn copy_out(mem: &mut PhysMem, pgdir: u32, lin: u32, bytes: &[u8]) -> Result<(), BadAddress> {
+    let mut phys = Vec::with_capacity(bytes.len());
+    for i in 0..bytes.len() as u32 {
+        let a = lin.checked_add(i).ok_or(BadAddress(lin))?;
+        phys.push(user_phys(mem, pgdir, a, true)?);
+    }
+    for (p, b) in phys.into_iter().zip(bytes) {
+        mem.write_u8(p, *b);
+    }
+    Ok(())
+}
+
+fn out_of_memory() -> MapError {
+    MapError::OutOfFrames(crate::mem::OutOfFrames { end: u64::from(PHYSTOP) })
+}
+
+/// Adapts [`Frames`] to `map_page`'s need for page-table frames.
+struct BorrowFrames<'a>(&'a mut Frames);
+
+fn map_with(
+    mem: &mut PhysMem,
+    frames: &mut BorrowFrames<'_>,
+    pgdir: u32,
+    lin: u32,
+    phys: u32,
+    flags: u32,
+) -> Result<(), MapError> {
+    // map_page takes a bump allocator; give it one covering exactly one fresh
+    // frame from our pool when a page table is needed.
+    let pde = mem.read_u32(pgdir + (lin >> 22) * 4);
+    let mut one = if pde & pte::P == 0 {
+        let f = frames.0.alloc(mem).ok_or(out_of_memory())?;
+        FrameAllocator::new(f, u64::from(f) + u64::from(PAGE))
+    } else {
+        FrameAllocator::new(0, 0)
+    };
+    map_page(mem, &mut one, pgdir, lin, phys, flags)
+}

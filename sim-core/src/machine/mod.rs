@@ -1,0 +1,439 @@
+//! The machine: CPU + board, advanced one cycle at a time.
+//!
+//! Timing model. An instruction that costs k cycles executes entirely in the
+//! first of its k cycles (its effects and events appear there) and the CPU is
+//! busy for the remaining k − 1. Delivering an interrupt or exception costs
+//! [`TRAP_CYCLES`] more (an `int n` costs its own cycles plus the delivery; a
+//! faulting instruction costs only the delivery). Devices tick every cycle,
+//! busy or not, before the CPU; pending IRQs are taken only at instruction
+//! boundaries with IF = 1. A halted CPU idles cycle by cycle until an IRQ
+//! arrives.
+
+mod system;
+
+pub use system::System;
+
+use serde::Serialize;
+
+use crate::cpu::{self, flags, Cpu, DecodeCache, Effect};
+use crate::dev::{pic, Devices};
+use crate::event::{Event, EventKind, SwitchCause};
+use crate::mem::PhysMem;
+use crate::mmu::{self, Walk};
+use crate::trap::{
+    deliver, deliver_escalating, read_idt, Delivery, DeliveryInfo, Exception, IdtEntry, TRAP_CYCLES,
+};
+
+/// Whether `step` records events.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum TraceMode {
+    /// Every access, instruction and trap becomes an [`Event`].
+    Traced,
+    /// Nothing is recorded; nothing is allocated per access.
+    Fast,
+}
+
+/// What happens when an instruction raises an exception.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum ExceptionPolicy {
+    /// Deliver it through the IDT, as hardware does.
+    Deliver,
+    /// Stop the machine with the exception (registers as at the fault): for
+    /// running bare code without an IDT, as `ringside exec` does.
+    Stop,
+}
+
+/// Why [`Machine::run`] returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub enum StopReason {
+    /// The cycle budget is spent.
+    CycleLimit,
+    /// `hlt` with nothing that could ever wake the CPU (IF = 0, or no timer,
+    /// no disk request and no pending IRQ).
+    HaltedForever,
+    /// An exception while delivering #DF; the machine is stopped for good.
+    TripleFault,
+    /// About to execute the instruction at this breakpoint address.
+    Breakpoint(u32),
+    /// An exception under [`ExceptionPolicy::Stop`]; the machine is stopped.
+    Exception(Exception),
+}
+
+/// Everything the simulated computer is. Cloning costs O(touched pages).
+///
+/// ```
+/// use sim_core::machine::{Machine, StopReason, TraceMode};
+/// let mut m = Machine::new();
+/// m.load(0x1000, &[0xb8, 5, 0, 0, 0, 0xf4]); // mov $5, %eax; hlt
+/// m.cpu_mut().eip = 0x1000;
+/// m.set_mode(TraceMode::Traced);
+/// assert!(!m.step().is_empty()); // cycle 1: the mov, with its fetch reads
+/// assert_eq!(m.run(100), StopReason::HaltedForever);
+/// assert_eq!(m.cpu().gpr[0], 5);
+/// ```
+#[derive(Clone, Debug)]
+pub struct Machine {
+    cpu: Cpu,
+    sys: System,
+    cache: DecodeCache,
+    cycle: u64,
+    /// Cycles the CPU is still busy with the last instruction or delivery.
+    busy: u32,
+    mode: TraceMode,
+    policy: ExceptionPolicy,
+    breakpoints: Vec<u32>,
+    /// Set by a triple fault or a stopping exception: the machine is frozen.
+    stopped: Option<StopReason>,
+    instructions: u64,
+    /// Instructions retired + traps delivered (+ faults under `Stop`): the
+    /// units of work `step_instruction` waits for.
+    work: u64,
+}
+
+impl Default for Machine {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Machine {
+    /// A machine with zeroed memory, the reset CPU state of [`Cpu::default`]
+    /// (ring 0, paging off), idle devices, in fast mode.
+    pub fn new() -> Self {
+        Self::with_parts(Cpu::default(), System::default())
+    }
+
+    pub fn with_parts(cpu: Cpu, sys: System) -> Self {
+        Machine {
+            cpu,
+            sys,
+            cache: DecodeCache::default(),
+            cycle: 0,
+            busy: 0,
+            mode: TraceMode::Fast,
+            policy: ExceptionPolicy::Deliver,
+            breakpoints: Vec::new(),
+            stopped: None,
+            instructions: 0,
+            work: 0,
+        }
+    }
+
+    pub fn cpu(&self) -> &Cpu {
+        &self.cpu
+    }
+
+    /// Host edits of the CPU (setting up registers before a run).
+    pub fn cpu_mut(&mut self) -> &mut Cpu {
+        &mut self.cpu
+    }
+
+    pub fn mem(&self) -> &PhysMem {
+        self.sys.mem()
+    }
+
+    /// Host edits of physical memory; drops cached translations and code.
+    pub fn mem_mut(&mut self) -> &mut PhysMem {
+        self.sys.mem_mut()
+    }
+
+    /// Copies `bytes` into physical memory at `phys`.
+    pub fn load(&mut self, phys: u32, bytes: &[u8]) {
+        self.sys.mem_mut().write_bytes(phys, bytes);
+    }
+
+    pub fn system(&self) -> &System {
+        &self.sys
+    }
+
+    pub fn system_mut(&mut self) -> &mut System {
+        &mut self.sys
+    }
+
+    pub fn devices(&self) -> &Devices {
+        &self.sys.devices
+    }
+
+    pub fn devices_mut(&mut self) -> &mut Devices {
+        &mut self.sys.devices
+    }
+
+    /// The page walk for `lin` under the current CR3 (no side effects).
+    pub fn walk(&self, lin: u32) -> Walk {
+        mmu::walk(self.sys.mem(), self.cpu.cr3, lin)
+    }
+
+    /// The IDT as the CPU would read it now.
+    pub fn idt(&self) -> Vec<IdtEntry> {
+        let ctx = self.cpu.access_ctx();
+        read_idt(self.sys.mem(), self.cpu.idtr, ctx.paging.then_some(ctx.cr3))
+    }
+
+    pub fn cycle(&self) -> u64 {
+        self.cycle
+    }
+
+    /// Instructions retired so far.
+    pub fn instructions(&self) -> u64 {
+        self.instructions
+    }
+
+    /// Cycles left before the next instruction boundary.
+    pub fn busy_cycles(&self) -> u32 {
+        self.busy
+    }
+
+    /// Keeps the CPU busy for `cycles` more cycles, as if an instruction took
+    /// that long: how the OS model charges its C-level kernel work, during
+    /// which devices keep running and no instruction executes.
+    pub fn add_busy(&mut self, cycles: u32) {
+        self.busy = self.busy.saturating_add(cycles);
+    }
+
+    pub fn mode(&self) -> TraceMode {
+        self.mode
+    }
+
+    pub fn set_mode(&mut self, mode: TraceMode) {
+        self.mode = mode;
+    }
+
+    pub fn set_exception_policy(&mut self, policy: ExceptionPolicy) {
+        self.policy = policy;
+    }
+
+    /// Linear addresses at which [`Machine::run`] stops before executing.
+    pub fn set_breakpoints(&mut self, addrs: &[u32]) {
+        self.breakpoints = addrs.to_vec();
+        self.breakpoints.sort_unstable();
+        self.breakpoints.dedup();
+    }
+
+    /// `Some` once the machine has stopped for good.
+    pub fn stopped(&self) -> Option<StopReason> {
+        self.stopped
+    }
+
+    /// Decoded-instruction cache (hits, misses).
+    pub fn cache_stats(&self) -> (u64, u64) {
+        self.cache.stats()
+    }
+
+    /// Advances exactly one cycle and returns its events (always empty in
+    /// fast mode). A stopped machine does not advance.
+    pub fn step(&mut self) -> &[Event] {
+        self.sys.clear_events();
+        if self.stopped.is_some() {
+            return self.sys.events();
+        }
+        self.sys.set_tracing(self.mode == TraceMode::Traced);
+        self.cycle_once();
+        self.sys.events()
+    }
+
+    /// Advances until the CPU has done one unit of work (an instruction or a
+    /// trap delivery) and finished its busy cycles; returns all the events.
+    /// A halted CPU waits for an interrupt for at most `1 << 20` cycles.
+    pub fn step_instruction(&mut self) -> Vec<Event> {
+        let mut events = Vec::new();
+        let start = self.work;
+        for _ in 0..1u32 << 20 {
+            events.extend_from_slice(self.step());
+            let worked = self.work != start;
+            let frozen = self.stopped.is_some() || self.halted_forever();
+            if (worked || frozen) && self.busy == 0 {
+                break;
+            }
+            if frozen {
+                break;
+            }
+        }
+        events
+    }
+
+    /// Runs up to `max_cycles` cycles without recording events; stops early at
+    /// a breakpoint (not on the first instruction, so a run can resume from
+    /// one), a halt nothing can end, or a stop.
+    pub fn run(&mut self, max_cycles: u64) -> StopReason {
+        if let Some(s) = self.stopped {
+            return s;
+        }
+        self.sys.set_tracing(false);
+        self.sys.clear_events();
+        let end = self.cycle.saturating_add(max_cycles);
+        let mut first = true;
+        while self.cycle < end {
+            if self.busy > 0 {
+                // Busy cycles only tick devices: do them in bulk.
+                let n = u64::from(self.busy).min(end - self.cycle);
+                self.cycle += n;
+                self.busy -= n as u32;
+                self.sys.tick_devices(n);
+                continue;
+            }
+            if !first && !self.cpu.halted && self.breakpoints.binary_search(&self.cpu.eip).is_ok() {
+                return StopReason::Breakpoint(self.cpu.eip);
+            }
+            if self.halted_forever() {
+                return StopReason::HaltedForever;
+            }
+            first = false;
+            self.cycle_once();
+            if let Some(s) = self.stopped {
+                return s;
+            }
+        }
+        StopReason::CycleLimit
+    }
+
+    fn halted_forever(&self) -> bool {
+        self.cpu.halted && (!self.cpu.flag(flags::IF) || !self.sys.devices.may_interrupt())
+    }
+
+    /// One cycle: devices, then the CPU (busy, idle, or at a boundary).
+    #[inline]
+    fn cycle_once(&mut self) {
+        self.cycle += 1;
+        self.sys.set_cycle(self.cycle);
+        let raised = self.sys.tick_devices(1);
+        if raised != 0 && self.sys.tracing() {
+            for irq in (0..16u8).filter(|i| raised & (1 << i) != 0) {
+                self.sys.record(|| EventKind::DeviceIrq { irq });
+            }
+        }
+        if self.busy > 0 {
+            self.busy -= 1;
+            return;
+        }
+        if self.cpu.flag(flags::IF) {
+            if let Some(irq) = self.sys.devices.pic.next() {
+                self.sys.devices.pic.acknowledge(irq);
+                self.trap(Delivery::Irq(pic::VECTOR_BASE + irq));
+                self.busy -= 1; // the delivery's first cycle is this one
+                return;
+            }
+        }
+        if !self.cpu.halted {
+            self.execute();
+        }
+    }
+
+    fn execute(&mut self) {
+        let from_cpl = self.cpu.cpl();
+        match cpu::step(&mut self.cpu, &mut self.sys, &mut self.cache) {
+            Ok(r) => {
+                self.instructions += 1;
+                self.work += 1;
+                self.busy = r.cycles.saturating_sub(1);
+                self.sys.record(|| EventKind::InstructionRetired {
+                    eip: r.eip,
+                    len: r.len,
+                    cycles: r.cycles,
+                });
+                if self.sys.tracing() && self.is_iret(r.eip) {
+                    let (to_cpl, eip) = (self.cpu.cpl(), self.cpu.eip);
+                    self.sys.record(|| EventKind::Iret {
+                        from_cpl,
+                        to_cpl,
+                        eip,
+                    });
+                    if to_cpl != from_cpl {
+                        self.sys.record(|| EventKind::ModeSwitch {
+                            from_cpl,
+                            to_cpl,
+                            cause: SwitchCause::Iret,
+                        });
+                    }
+                }
+                match r.effect {
+                    Effect::None => {}
+                    Effect::SoftInt(v) => self.soft_int(v, r.eip),
+                    Effect::Halt => {
+                        self.cpu.halted = true;
+                        self.sys.record(|| EventKind::Halted { eip: r.eip });
+                    }
+                }
+            }
+            Err(exception) => {
+                self.work += 1;
+                if let Exception::PageFault { addr, .. } = exception {
+                    self.cpu.cr2 = addr;
+                }
+                let eip = self.cpu.eip;
+                self.sys.record(|| EventKind::Fault { exception, eip });
+                match self.policy {
+                    ExceptionPolicy::Stop => self.stopped = Some(StopReason::Exception(exception)),
+                    ExceptionPolicy::Deliver => {
+                        self.trap(Delivery::Exception(exception));
+                        self.busy = self.busy.saturating_sub(1);
+                    }
+                }
+            }
+        }
+    }
+
+    /// Whether the instruction at `eip` is `iret` (opcode 0xcf), for the trace.
+    fn is_iret(&self, eip: u32) -> bool {
+        let ctx = self.cpu.access_ctx();
+        let phys = if ctx.paging {
+            mmu::walk(self.sys.mem(), ctx.cr3, eip).phys
+        } else {
+            Some(eip)
+        };
+        phys.is_some_and(|p| self.sys.mem().read_u8(p) == 0xcf)
+    }
+
+    /// `int n`. If its own delivery faults (say the gate's DPL check), the
+    /// exception is a fault of the `int` instruction: it is reported with EIP
+    /// back at the `int`, so the handler sees where it happened (SDM 6.12.1.1).
+    fn soft_int(&mut self, vector: u8, int_eip: u32) {
+        let from_cpl = self.cpu.cpl();
+        match deliver(&mut self.cpu, &mut self.sys, Delivery::SoftInt(vector)) {
+            Ok(info) => self.delivered(from_cpl, info),
+            Err(exception) => {
+                self.cpu.eip = int_eip;
+                self.sys.record(|| EventKind::Fault {
+                    exception,
+                    eip: int_eip,
+                });
+                match self.policy {
+                    ExceptionPolicy::Stop => self.stopped = Some(StopReason::Exception(exception)),
+                    ExceptionPolicy::Deliver => self.trap(Delivery::Exception(exception)),
+                }
+            }
+        }
+    }
+
+    fn delivered(&mut self, from_cpl: u8, info: DeliveryInfo) {
+        self.busy += TRAP_CYCLES;
+        if info.to_cpl != from_cpl {
+            let (to_cpl, vector) = (info.to_cpl, info.vector);
+            self.sys.record(|| EventKind::ModeSwitch {
+                from_cpl,
+                to_cpl,
+                cause: SwitchCause::Trap { vector },
+            });
+        }
+        self.sys.record(|| EventKind::TrapDelivered(info));
+    }
+
+    /// Delivers `event` (escalating to #DF or a triple fault as needed) and
+    /// charges [`TRAP_CYCLES`].
+    fn trap(&mut self, event: Delivery) {
+        let from_cpl = self.cpu.cpl();
+        self.work += 1;
+        let esc = deliver_escalating(&mut self.cpu, &mut self.sys, event);
+        let eip = self.cpu.eip;
+        for &exception in &esc.raised {
+            self.sys.record(|| EventKind::Fault { exception, eip });
+        }
+        match esc.delivered {
+            Some(info) => self.delivered(from_cpl, info),
+            None => {
+                self.busy += 1;
+                self.stopped = Some(StopReason::TripleFault);
+                self.sys.record(|| EventKind::TripleFault { eip });
+            }
+        }
+    }
+}

@@ -1,0 +1,339 @@
+//! The board: physical memory, the MMU with its TLB, and the devices, behind
+//! the CPU's [`Bus`]. Every access the CPU makes comes through here, so this is
+//! where accesses are translated, checked, traced and where cached
+//! translations and decoded instructions are invalidated.
+
+use std::collections::BTreeSet;
+
+use crate::bus::{AccessCtx, Bus, ReadKind, Size};
+use crate::dev::Devices;
+use crate::event::{Event, EventKind};
+use crate::mem::{PhysMem, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE};
+use crate::mmu::{self, Access, Tlb, TlbEntry};
+use crate::trap::Exception;
+
+/// Memory, MMU and devices: the CPU's [`Bus`].
+#[derive(Clone, Debug)]
+pub struct System {
+    mem: PhysMem,
+    tlb: Tlb,
+    /// Frames used as page directories or page tables by some walk.
+    page_table_frames: BTreeSet<u32>,
+    /// Frames instructions were fetched from.
+    code_frames: BTreeSet<u32>,
+    /// See [`Bus::code_epoch`].
+    epoch: u64,
+    pub devices: Devices,
+    /// Traced mode: accesses are recorded into `events`.
+    tracing: bool,
+    events: Vec<Event>,
+    /// Stamp for recorded events; the machine keeps it current.
+    cycle: u64,
+}
+
+impl Default for System {
+    fn default() -> Self {
+        Self::new(PhysMem::new())
+    }
+}
+
+impl System {
+    pub fn new(mem: PhysMem) -> Self {
+        System {
+            mem,
+            tlb: Tlb::default(),
+            page_table_frames: BTreeSet::new(),
+            code_frames: BTreeSet::new(),
+            epoch: 0,
+            devices: Devices::default(),
+            tracing: false,
+            events: Vec::new(),
+            cycle: 0,
+        }
+    }
+
+    pub fn mem(&self) -> &PhysMem {
+        &self.mem
+    }
+
+    /// Host-side changes to physical memory (loading programs, building page
+    /// tables). Cached translations and decoded instructions are dropped, since
+    /// the host may write anything.
+    pub fn mem_mut(&mut self) -> &mut PhysMem {
+        self.invalidate_all();
+        &mut self.mem
+    }
+
+    /// Forget every cached translation and decoded instruction.
+    pub fn invalidate_all(&mut self) {
+        self.tlb.flush();
+        self.epoch += 1;
+    }
+
+    pub fn tlb(&self) -> &Tlb {
+        &self.tlb
+    }
+
+    pub fn set_tracing(&mut self, on: bool) {
+        self.tracing = on;
+    }
+
+    pub fn tracing(&self) -> bool {
+        self.tracing
+    }
+
+    pub(crate) fn set_cycle(&mut self, cycle: u64) {
+        self.cycle = cycle;
+    }
+
+    /// Records an event (traced mode only; free otherwise).
+    #[inline]
+    pub fn record(&mut self, kind: impl FnOnce() -> EventKind) {
+        if self.tracing {
+            self.events.push(Event {
+                cycle: self.cycle,
+                kind: kind(),
+            });
+        }
+    }
+
+    pub(crate) fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    pub(crate) fn clear_events(&mut self) {
+        self.events.clear();
+    }
+
+    /// Advances the devices one cycle, or `n` cycles at once.
+    pub(crate) fn tick_devices(&mut self, n: u64) -> u16 {
+        let t = if n == 1 {
+            self.devices.tick(&mut self.mem)
+        } else {
+            self.devices.advance(&mut self.mem, n)
+        };
+        if let Some(dma) = t.dma {
+            // A DMA write may land on code or page tables like any other write.
+            for frame in [dma.addr >> PAGE_SHIFT, (dma.addr + 511) >> PAGE_SHIFT] {
+                self.wrote_frame(frame);
+            }
+        }
+        t.raised
+    }
+
+    fn wrote_frame(&mut self, frame: u32) {
+        if self.page_table_frames.contains(&frame) {
+            self.tlb.flush();
+            self.epoch += 1;
+        } else if self.code_frames.contains(&frame) {
+            self.epoch += 1;
+        }
+    }
+
+    /// The TLB entry for `lin` allowing `access`, walking the tables on a miss.
+    #[inline]
+    fn entry(
+        &mut self,
+        ctx: AccessCtx,
+        lin: u32,
+        access: Access,
+        fetch: bool,
+    ) -> Result<TlbEntry, Exception> {
+        if self.tlb.sync(ctx.paging, ctx.cr3) {
+            self.epoch += 1;
+        }
+        if let Some(e) = self.tlb.get(lin >> PAGE_SHIFT) {
+            let rights = (!ctx.user || e.user)
+                && (access == Access::Read
+                    || (e.dirty && (e.writable || (!ctx.user && !ctx.write_protect))));
+            if rights && (e.code || !fetch) {
+                return Ok(*e);
+            }
+        }
+        self.fill(ctx, lin, access, fetch)
+    }
+
+    #[cold]
+    fn fill(
+        &mut self,
+        ctx: AccessCtx,
+        lin: u32,
+        access: Access,
+        fetch: bool,
+    ) -> Result<TlbEntry, Exception> {
+        let mut entry = TlbEntry {
+            vpn: lin >> PAGE_SHIFT,
+            frame: lin & !PAGE_MASK,
+            user: true,
+            writable: true,
+            dirty: true,
+            ..TlbEntry::EMPTY
+        };
+        if ctx.paging {
+            let t = mmu::translate(&mut self.mem, ctx, lin, access)?;
+            let new_pd = self.page_table_frames.insert(t.pd_frame >> PAGE_SHIFT);
+            let new_pt = self.page_table_frames.insert(t.pt_frame >> PAGE_SHIFT);
+            if new_pd || new_pt {
+                // Entries cached earlier may alias these frames without
+                // knowing they now hold page tables.
+                self.tlb.flush();
+            }
+            entry.frame = t.phys & !PAGE_MASK;
+            (entry.user, entry.writable, entry.dirty) = (t.user, t.writable, t.dirty);
+        }
+        let frame = entry.frame >> PAGE_SHIFT;
+        if fetch && self.code_frames.insert(frame) {
+            self.tlb.flush();
+        }
+        entry.page_table = self.page_table_frames.contains(&frame);
+        entry.code = self.code_frames.contains(&frame);
+        self.tlb.insert(entry);
+        Ok(entry)
+    }
+
+    /// Physical addresses of the first byte and (if the access crosses a page)
+    /// of the first byte on the second page. Both pages are checked before
+    /// anything is read or written.
+    #[inline]
+    fn resolve(
+        &mut self,
+        ctx: AccessCtx,
+        lin: u32,
+        size: Size,
+        access: Access,
+        fetch: bool,
+    ) -> Result<(TlbEntry, Option<TlbEntry>), Exception> {
+        let first = self.entry(ctx, lin, access, fetch)?;
+        if (lin & PAGE_MASK) + size.bytes() <= PAGE_SIZE as u32 {
+            return Ok((first, None));
+        }
+        let next = lin.wrapping_add(size.bytes()) & !PAGE_MASK;
+        let second = self.entry(ctx, next, access, fetch)?;
+        // Filling the second entry may have evicted or flushed the first;
+        // the values stay valid for this one access.
+        Ok((first, Some(second)))
+    }
+
+    fn read_resolved(&self, lin: u32, size: Size, pages: (TlbEntry, Option<TlbEntry>)) -> u32 {
+        let phys = pages.0.frame | (lin & PAGE_MASK);
+        match pages.1 {
+            None => self.mem.read(phys, size.bytes()),
+            Some(second) => (0..size.bytes()).fold(0, |acc, i| {
+                let l = lin.wrapping_add(i);
+                let e = if l >> PAGE_SHIFT == lin >> PAGE_SHIFT {
+                    pages.0
+                } else {
+                    second
+                };
+                acc | u32::from(self.mem.read_u8(e.frame | (l & PAGE_MASK))) << (8 * i)
+            }),
+        }
+    }
+}
+
+impl Bus for System {
+    #[inline]
+    fn read(
+        &mut self,
+        ctx: AccessCtx,
+        lin: u32,
+        size: Size,
+        kind: ReadKind,
+    ) -> Result<u32, Exception> {
+        let fetch = kind == ReadKind::Fetch;
+        let pages = self.resolve(ctx, lin, size, Access::Read, fetch)?;
+        let value = self.read_resolved(lin, size, pages);
+        self.record(|| EventKind::MemRead {
+            lin,
+            phys: pages.0.frame | (lin & PAGE_MASK),
+            size: size.bytes() as u8,
+            value,
+            fetch,
+        });
+        Ok(value)
+    }
+
+    #[inline]
+    fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception> {
+        let pages = self.resolve(ctx, lin, size, Access::Write, false)?;
+        let phys = pages.0.frame | (lin & PAGE_MASK);
+        if self.tracing {
+            let old = self.read_resolved(lin, size, pages);
+            self.record(|| EventKind::MemWrite {
+                lin,
+                phys,
+                size: size.bytes() as u8,
+                old,
+                new: value & size.mask(),
+            });
+        }
+        match pages.1 {
+            None => self.mem.write(phys, size.bytes(), value),
+            Some(second) => {
+                for i in 0..size.bytes() {
+                    let l = lin.wrapping_add(i);
+                    let e = if l >> PAGE_SHIFT == lin >> PAGE_SHIFT {
+                        pages.0
+                    } else {
+                        second
+                    };
+                    self.mem
+                        .write_u8(e.frame | (l & PAGE_MASK), (value >> (8 * i)) as u8);
+                }
+            }
+        }
+        for e in std::iter::once(pages.0).chain(pages.1) {
+            if e.page_table || e.code {
+                self.wrote_frame(e.frame >> PAGE_SHIFT);
+            }
+        }
+        Ok(())
+    }
+
+    fn port_in(&mut self, port: u16, size: Size) -> u32 {
+        let value = self.devices.port_in(port, size);
+        self.record(|| EventKind::PortIn {
+            port,
+            size: size.bytes() as u8,
+            value,
+        });
+        value
+    }
+
+    fn port_out(&mut self, port: u16, size: Size, value: u32) {
+        self.devices.port_out(port, size, value);
+        self.record(|| EventKind::PortOut {
+            port,
+            size: size.bytes() as u8,
+            value: value & size.mask(),
+        });
+    }
+
+    #[inline]
+    fn code_epoch(&self) -> Option<u64> {
+        Some(self.epoch)
+    }
+
+    fn probe_write(&mut self, ctx: AccessCtx, lin: u32, size: Size) -> Result<(), Exception> {
+        if !ctx.paging {
+            return Ok(());
+        }
+        if self.tlb.sync(ctx.paging, ctx.cr3) {
+            self.epoch += 1;
+        }
+        let last = lin.wrapping_add(size.bytes() - 1);
+        for page in [lin, last] {
+            let cached = self.tlb.get(page >> PAGE_SHIFT).is_some_and(|e| {
+                (!ctx.user || e.user) && (e.writable || (!ctx.user && !ctx.write_protect))
+            });
+            if !cached {
+                mmu::check(&self.mem, ctx, page, Access::Write)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+#[path = "system_tests.rs"]
+mod tests;

@@ -1,0 +1,154 @@
+//! Building a policy by name and parameters (scenario files, the UI, the CLI).
+
+use super::{
+    Fifo, Lottery, LotteryDrawMode, Mlfq, MlfqConfig, RoundRobin, Scheduler, Sjf, Stcf, Stride,
+};
+use serde::{Deserialize, Serialize};
+
+/// A scheduling policy with its parameters, e.g. `{"policy":"round_robin","quantum":10}`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "policy", rename_all = "snake_case")]
+pub enum Policy {
+    Fifo,
+    Sjf,
+    Stcf,
+    RoundRobin {
+        quantum: u64,
+    },
+    Mlfq(MlfqConfig),
+    Lottery {
+        quantum: u64,
+        seed: i64,
+        #[serde(default = "default_draw")]
+        draw: LotteryDrawMode,
+    },
+    Stride {
+        quantum: u64,
+    },
+}
+
+fn default_draw() -> LotteryDrawMode {
+    LotteryDrawMode::RandBelow
+}
+
+/// Invalid policy configuration.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SchedError {
+    /// A quantum (or slice) of zero would never make progress.
+    ZeroQuantum { policy: &'static str },
+    /// MLFQ needs at least one level.
+    NoLevels,
+    /// MLFQ level `level` has a quantum below 1.
+    ZeroLevelQuantum { level: usize },
+    /// `name` is not one of fifo, sjf, stcf, rr, mlfq, lottery, stride.
+    UnknownPolicy { name: String },
+}
+
+impl std::fmt::Display for SchedError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SchedError::ZeroQuantum { policy } => write!(f, "{policy}: quantum must be at least 1"),
+            SchedError::NoLevels => write!(f, "MLFQ: at least one level is required"),
+            SchedError::ZeroLevelQuantum { level } => {
+                write!(f, "MLFQ: level {level} needs a quantum of at least 1")
+            }
+            SchedError::UnknownPolicy { name } => write!(
+                f,
+                "unknown policy '{name}' (expected fifo, sjf, stcf, rr, mlfq, lottery or stride)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for SchedError {}
+
+impl Policy {
+    /// The policy called `name` (case-insensitive) with textbook default parameters:
+    /// RR quantum 10, MLFQ 3 levels of quantum 10 / allotment 1, lottery and stride
+    /// quantum 1 (lottery seed 0).
+    pub fn by_name(name: &str) -> Result<Policy, SchedError> {
+        Ok(match name.to_ascii_lowercase().as_str() {
+            "fifo" | "fcfs" => Policy::Fifo,
+            "sjf" => Policy::Sjf,
+            "stcf" | "psjf" | "srtf" => Policy::Stcf,
+            "rr" | "round_robin" => Policy::RoundRobin { quantum: 10 },
+            "mlfq" => Policy::Mlfq(MlfqConfig::uniform(3, 10, 1)),
+            "lottery" => Policy::Lottery {
+                quantum: 1,
+                seed: 0,
+                draw: LotteryDrawMode::RandBelow,
+            },
+            "stride" => Policy::Stride { quantum: 1 },
+            _ => {
+                return Err(SchedError::UnknownPolicy {
+                    name: name.to_string(),
+                })
+            }
+        })
+    }
+
+    /// Checks the parameters and builds the scheduler.
+    pub fn build(&self) -> Result<Box<dyn Scheduler>, SchedError> {
+        Ok(match self {
+            Policy::Fifo => Box::new(Fifo::new()),
+            Policy::Sjf => Box::new(Sjf::new()),
+            Policy::Stcf => Box::new(Stcf::new()),
+            Policy::RoundRobin { quantum } => {
+                nonzero(*quantum, "RR")?;
+                Box::new(RoundRobin::new(*quantum))
+            }
+            Policy::Mlfq(config) => {
+                if config.levels.is_empty() {
+                    return Err(SchedError::NoLevels);
+                }
+                if let Some(level) = config.levels.iter().position(|l| l.quantum <= 0) {
+                    return Err(SchedError::ZeroLevelQuantum { level });
+                }
+                Box::new(Mlfq::new(config.clone()))
+            }
+            Policy::Lottery {
+                quantum,
+                seed,
+                draw,
+            } => {
+                nonzero(*quantum, "Lottery")?;
+                Box::new(Lottery::new(*quantum, *seed, *draw))
+            }
+            Policy::Stride { quantum } => {
+                nonzero(*quantum, "Stride")?;
+                Box::new(Stride::new(*quantum))
+            }
+        })
+    }
+}
+
+fn nonzero(quantum: u64, policy: &'static str) -> Result<(), SchedError> {
+    if quantum == 0 {
+        return Err(SchedError::ZeroQuantum { policy });
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn json_round_trip_and_names() {
+        let p: Policy =
+            serde_json::from_str(r#"{"policy":"round_robin","quantum":4}"#).expect("valid");
+        assert_eq!(p, Policy::RoundRobin { quantum: 4 });
+        let m = Policy::by_name("MLFQ").expect("known name");
+        let text = serde_json::to_string(&m).expect("serializable");
+        assert!(text.contains("\"policy\":\"mlfq\""), "{text}");
+        for n in ["fifo", "sjf", "stcf", "rr", "mlfq", "lottery", "stride"] {
+            let built = Policy::by_name(n).and_then(|p| p.build());
+            assert!(built.is_ok(), "{n}");
+        }
+        assert!(Policy::by_name("cfs").is_err());
+        assert_eq!(
+            Policy::RoundRobin { quantum: 0 }.build().err(),
+            Some(SchedError::ZeroQuantum { policy: "RR" })
+        );
+    }
+}

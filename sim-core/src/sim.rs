@@ -1,0 +1,189 @@
+//! The whole simulated computer: the machine and the kernel that runs on it,
+//! advanced one cycle at a time, with a trace and instant stepping back.
+//!
+//! Each cycle either runs one kernel step (when the CPU waits at `trap_c`),
+//! enters the kernel (the CPU just reached `trap_c`), or lets the machine do
+//! its cycle (execute an instruction, be busy, deliver an interrupt).
+//! Stepping back restores the nearest earlier snapshot (cheap: pages are
+//! copy-on-write) and replays deterministically.
+
+use crate::event::EventKind;
+use crate::kernel::{Kernel, OsEvent};
+use crate::machine::{Machine, TraceMode};
+use crate::trace::{self, Actor, TraceEvent, TraceKind};
+
+/// How much of each cycle the trace keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TraceLevel {
+    /// Everything, memory accesses included.
+    Full,
+    /// Everything but memory reads and writes.
+    Steps,
+    /// Nothing (fastest); metrics and state are still exact.
+    Off,
+}
+
+/// Why a run stopped.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Halt {
+    /// Every process has exited.
+    Finished,
+    /// The kernel panicked (a fault in kernel mode).
+    KernelPanic(String),
+    /// The machine stopped (triple fault).
+    MachineStopped(String),
+}
+
+#[derive(Clone)]
+struct Snapshot {
+    machine: Machine,
+    kernel: Kernel,
+    trace_len: usize,
+}
+
+#[derive(Clone)]
+pub struct Sim {
+    machine: Machine,
+    kernel: Kernel,
+    trace: Vec<TraceEvent>,
+    level: TraceLevel,
+    snapshots: Vec<Snapshot>,
+    snapshot_every: u64,
+}
+
+/// Default distance between snapshots for stepping back.
+pub const SNAPSHOT_EVERY: u64 = 4096;
+
+impl Sim {
+    pub fn new(machine: Machine, kernel: Kernel, level: TraceLevel) -> Self {
+        let mut s = Sim {
+            machine,
+            kernel,
+            trace: Vec::new(),
+            level,
+            snapshots: Vec::new(),
+            snapshot_every: SNAPSHOT_EVERY,
+        };
+        s.machine.set_mode(if level == TraceLevel::Off { TraceMode::Fast } else { TraceMode::Traced });
+        s.collect_os_events();
+        s.snapshot();
+        s
+    }
+
+    pub fn machine(&self) -> &Machine {
+        &self.machine
+    }
+    pub fn kernel(&self) -> &Kernel {
+        &self.kernel
+    }
+    pub fn cycle(&self) -> u64 {
+        self.machine.cycle()
+    }
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.trace
+    }
+
+    /// Why the simulation cannot go on, if it cannot.
+    pub fn halted(&self) -> Option<Halt> {
+        if let Some(p) = self.kernel.panicked() {
+            return Some(Halt::KernelPanic(p.to_string()));
+        }
+        if let Some(s) = self.machine.stopped() {
+            return Some(Halt::MachineStopped(format!("{s:?}")));
+        }
+        self.kernel.finished().then_some(Halt::Finished)
+    }
+
+    /// Advances one cycle; returns the number of trace events it added.
+    pub fn step(&mut self) -> usize {
+        if self.halted().is_some() {
+            return 0;
+        }
+        let before = self.trace.len();
+        let m = &mut self.machine;
+        if m.busy_cycles() == 0 {
+            let at_entry = !self.kernel.in_kernel()
+                && m.cpu().eip == self.kernel.stubs().trap_c
+                && m.cpu().cpl() == 0;
+            if at_entry {
+                self.kernel.enter(m);
+            }
+            if self.kernel.in_kernel() {
+                if let Some(cost) = self.kernel.run_step(m) {
+                    m.add_busy(cost);
+                }
+            }
+        }
+        let cycle = m.cycle();
+        let keep_mem = self.level == TraceLevel::Full;
+        let events = m.step();
+        if self.level != TraceLevel::Off {
+            self.trace.extend(trace::from_machine(events).filter(|e| {
+                keep_mem || !matches!(e.kind, TraceKind::Machine(EventKind::MemRead { .. } | EventKind::MemWrite { .. }))
+            }));
+        }
+        self.collect_os_events_at(cycle);
+        if self.machine.cycle() % self.snapshot_every == 0 {
+            self.snapshot();
+        }
+        self.trace.len() - before
+    }
+
+    /// Runs until `cycle` (or a halt); returns why it stopped early, if it did.
+    pub fn run_until(&mut self, cycle: u64) -> Option<Halt> {
+        while self.cycle() < cycle {
+            if let Some(h) = self.halted() {
+                return Some(h);
+            }
+            self.step();
+        }
+        self.halted()
+    }
+
+    /// Runs to the end (all processes exited) or at most `max_cycles`.
+    pub fn run(&mut self, max_cycles: u64) -> Option<Halt> {
+        let end = self.cycle().saturating_add(max_cycles);
+        self.run_until(end)
+    }
+
+    /// Goes back (or forward) to exactly `cycle`: restores the last snapshot
+    /// at or before it and replays. The result is identical to having stepped
+    /// there directly (the simulation is deterministic).
+    pub fn seek(&mut self, cycle: u64) {
+        if cycle < self.cycle() {
+            let idx = self.snapshots.partition_point(|s| s.machine.cycle() <= cycle).saturating_sub(1);
+            if let Some(s) = self.snapshots.get(idx).cloned() {
+                self.machine = s.machine;
+                self.kernel = s.kernel;
+                self.trace.truncate(s.trace_len);
+                self.snapshots.truncate(idx + 1);
+            }
+        }
+        self.run_until(cycle);
+    }
+
+    /// One cycle back.
+    pub fn step_back(&mut self) {
+        self.seek(self.cycle().saturating_sub(1));
+    }
+
+    fn snapshot(&mut self) {
+        let c = self.machine.cycle();
+        if self.snapshots.last().is_some_and(|s| s.machine.cycle() >= c) {
+            return;
+        }
+        self.snapshots.push(Snapshot { machine: self.machine.clone(), kernel: self.kernel.clone(), trace_len: self.trace.len() });
+    }
+
+    fn collect_os_events(&mut self) {
+        let c = self.cycle();
+        self.collect_os_events_at(c);
+    }
+
+    fn collect_os_events_at(&mut self, cycle: u64) {
+        let events = self.kernel.take_events();
+        if self.level != TraceLevel::Off {
+            self.trace.extend(events.into_iter().map(|e: OsEvent| TraceEvent { cycle, actor: Actor::Os, kind: TraceKind::Os(e) }));
+        }
+    }
+}
