@@ -3,6 +3,8 @@
 //! To add a subcommand, add its module and one row to [`SUBCOMMANDS`].
 
 pub mod exec;
+pub mod ostep;
+pub mod run;
 
 use std::io::{self, Write};
 
@@ -10,11 +12,16 @@ use std::io::{self, Write};
 /// process exit code.
 pub type Subcommand = (&'static str, &'static str, fn(&[String]) -> i32);
 
-pub const SUBCOMMANDS: &[Subcommand] = &[(
-    "exec",
-    "read JSON test cases on stdin, run each on a fresh machine, print JSON results",
-    exec::main,
-)];
+pub const SUBCOMMANDS: &[Subcommand] = &[
+    (
+        "exec",
+        "read JSON test cases on stdin, run each on a fresh machine, print JSON results",
+        exec::main,
+    ),
+    ("run", "run a scenario: SCENARIO.json|builtin:NAME [--until C] [--trace text|json] [--metrics]", run::main),
+    ("scenarios", "list the built-in scenarios, or print one as JSON: [NAME]", run::scenarios),
+    ("ostep", "OSTEP homework simulators: process-run, scheduler, mlfq, lottery", ostep::run),
+];
 
 /// Exit code for bad usage.
 pub const EXIT_USAGE: i32 = 2;

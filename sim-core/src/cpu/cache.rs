@@ -11,6 +11,7 @@
 use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction};
 
 use super::cost;
+use super::operand::Predecoded;
 use super::state::Cpu;
 use crate::bus::{Bus, ReadKind, Size};
 use crate::trap::Exception;
@@ -22,11 +23,20 @@ const MAX_INSN_LEN: usize = 15;
 /// Number of entries; a power of two.
 const ENTRIES: usize = 1024;
 
-/// A decoded instruction and its base cycle cost.
+/// A decoded instruction, its operands as execution needs them, and its base
+/// cycle cost. Derefs to the iced [`Instruction`].
 #[derive(Clone, Copy, Debug)]
 pub struct Decoded {
     pub instr: Instruction,
+    pub pre: Predecoded,
     pub cycles: u32,
+}
+
+impl std::ops::Deref for Decoded {
+    type Target = Instruction;
+    fn deref(&self) -> &Instruction {
+        &self.instr
+    }
 }
 
 #[derive(Clone, Copy, Debug)]
@@ -135,6 +145,7 @@ fn fetch_decode(cpu: &Cpu, bus: &mut impl Bus) -> Result<Decoded, Exception> {
             DecoderError::None if instr.code() != Code::INVALID => {
                 return Ok(Decoded {
                     cycles: cost::base_cycles(&instr),
+                    pre: Predecoded::new(&instr),
                     instr,
                 })
             }

@@ -53,6 +53,7 @@ impl Cond {
     }
 
     /// The condition of a `jcc`, `setcc` or `cmovcc` mnemonic.
+    #[inline(always)]
     pub const fn of(m: Mnemonic) -> Option<Cond> {
         use Mnemonic::*;
         Some(match m {

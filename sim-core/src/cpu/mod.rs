@@ -79,7 +79,7 @@ pub fn step(
     let eip = cpu.eip;
     let mut cycles = decoded.cycles;
     let mut effect = Effect::None;
-    let flow = exec::execute(cpu, bus, instr)?;
+    let flow = exec::execute(cpu, bus, decoded)?;
     cpu.eip = match flow.kind {
         FlowKind::Next => instr.next_ip32(),
         FlowKind::Jump => flow.target,

@@ -4,6 +4,7 @@
 
 use iced_x86::{Instruction, OpKind, Register};
 
+use super::cache::Decoded;
 use super::state::{Cpu, Reg};
 use crate::bus::{Bus, ReadKind, Size};
 use crate::trap::Exception;
@@ -44,65 +45,137 @@ pub fn gpr(r: Register) -> Option<(u8, Size, bool)> {
     None
 }
 
-/// Width of operand `i`: its register's width, the memory operand's size, or for an
-/// immediate the width of operand 0 (immediates always match the destination).
-#[inline(always)]
-pub fn size_of(instr: &Instruction, i: u32) -> Result<Size, Exception> {
-    match instr.op_kind(i) {
-        OpKind::Register => gpr(instr.op_register(i))
-            .map(|(_, s, _)| s)
-            .ok_or(Exception::InvalidOpcode),
-        OpKind::Memory => match instr.memory_size().size() {
-            1 => Ok(Size::Byte),
-            2 => Ok(Size::Word),
-            4 => Ok(Size::Dword),
-            _ => Err(Exception::InvalidOpcode),
-        },
-        OpKind::Immediate8 => Ok(Size::Byte),
-        OpKind::Immediate16 | OpKind::Immediate8to16 => Ok(Size::Word),
-        OpKind::Immediate32 | OpKind::Immediate8to32 => Ok(Size::Dword),
-        _ => Err(Exception::InvalidOpcode),
+/// Operand `i` as far as it can be known at decode time.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PreOperand {
+    Reg {
+        index: u8,
+        high: bool,
+    },
+    /// The instruction's memory operand (address computed at run time).
+    Mem,
+    Imm(u32),
+    /// Absent, or a kind the subset does not handle as a data operand (branch
+    /// targets, segment/control registers…).
+    Other,
+}
+
+/// The memory operand's addressing form: base + index × scale + displacement.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct MemForm {
+    base: Option<u8>,
+    index: Option<u8>,
+    scale: u32,
+    disp: u32,
+    /// 16-bit addressing (0x67 prefix): the address wraps at 64 KiB.
+    addr16: bool,
+}
+
+/// What execution needs from the decoder, extracted once when an instruction is
+/// decoded (and cached), so the hot path does not re-derive it from iced's packed
+/// fields on every execution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Predecoded {
+    ops: [PreOperand; 3],
+    sizes: [Option<Size>; 3],
+    mem: MemForm,
+}
+
+impl Predecoded {
+    pub fn new(instr: &Instruction) -> Self {
+        let mut ops = [PreOperand::Other; 3];
+        let mut sizes = [None; 3];
+        for i in 0..instr.op_count().min(3) {
+            ops[i as usize] = pre_operand(instr, i);
+            sizes[i as usize] = operand_size(instr, i);
+        }
+        let (base, index) = (gpr(instr.memory_base()), gpr(instr.memory_index()));
+        let is16 = |r: Option<(u8, Size, bool)>| r.is_some_and(|(_, s, _)| s == Size::Word);
+        let mem = MemForm {
+            base: base.map(|(i, _, _)| i),
+            index: index.map(|(i, _, _)| i),
+            scale: instr.memory_index_scale(),
+            disp: instr.memory_displacement32(),
+            addr16: is16(base) || is16(index),
+        };
+        Predecoded { ops, sizes, mem }
     }
+}
+
+fn pre_operand(instr: &Instruction, i: u32) -> PreOperand {
+    match instr.op_kind(i) {
+        OpKind::Register => match gpr(instr.op_register(i)) {
+            Some((index, _, high)) => PreOperand::Reg { index, high },
+            None => PreOperand::Other,
+        },
+        OpKind::Memory => PreOperand::Mem,
+        OpKind::Immediate8 => PreOperand::Imm(u32::from(instr.immediate8())),
+        OpKind::Immediate16 => PreOperand::Imm(u32::from(instr.immediate16())),
+        OpKind::Immediate32 => PreOperand::Imm(instr.immediate32()),
+        OpKind::Immediate8to16 => PreOperand::Imm(u32::from(instr.immediate8to16() as u16)),
+        OpKind::Immediate8to32 => PreOperand::Imm(instr.immediate8to32() as u32),
+        _ => PreOperand::Other,
+    }
+}
+
+/// Width of operand `i`: its register's width, the memory operand's size, or the
+/// immediate's (sign-extended) width.
+fn operand_size(instr: &Instruction, i: u32) -> Option<Size> {
+    match instr.op_kind(i) {
+        OpKind::Register => gpr(instr.op_register(i)).map(|(_, s, _)| s),
+        OpKind::Memory => match instr.memory_size().size() {
+            1 => Some(Size::Byte),
+            2 => Some(Size::Word),
+            4 => Some(Size::Dword),
+            _ => None,
+        },
+        OpKind::Immediate8 => Some(Size::Byte),
+        OpKind::Immediate16 | OpKind::Immediate8to16 => Some(Size::Word),
+        OpKind::Immediate32 | OpKind::Immediate8to32 => Some(Size::Dword),
+        _ => None,
+    }
+}
+
+/// Width of operand `i` (#UD if it has none we handle, e.g. a segment register).
+#[inline(always)]
+pub fn size_of(d: &Decoded, i: u32) -> Result<Size, Exception> {
+    d.pre
+        .sizes
+        .get(i as usize)
+        .copied()
+        .flatten()
+        .ok_or(Exception::InvalidOpcode)
 }
 
 /// Effective (= linear, flat segments) address of the memory operand:
 /// base + index × scale + displacement, wrapping; truncated to 16 bits under a 0x67
 /// address-size prefix (SDM vol. 1, 3.7.5).
 #[inline(always)]
-pub fn effective_address(cpu: &Cpu, instr: &Instruction) -> u32 {
-    let base = instr.memory_base();
-    let index = instr.memory_index();
-    let mut addr = instr.memory_displacement32();
-    let mut addr16 = false;
-    if let Some((i, s, _)) = gpr(base) {
-        addr = addr.wrapping_add(cpu.gpr[i as usize]);
-        addr16 = s == Size::Word;
+pub fn effective_address(cpu: &Cpu, d: &Decoded) -> u32 {
+    let m = &d.pre.mem;
+    let mut addr = m.disp;
+    if let Some(b) = m.base {
+        addr = addr.wrapping_add(cpu.gpr[b as usize & 7]);
     }
-    if let Some((i, s, _)) = gpr(index) {
-        addr = addr.wrapping_add(cpu.gpr[i as usize].wrapping_mul(instr.memory_index_scale()));
-        addr16 |= s == Size::Word;
+    if let Some(i) = m.index {
+        addr = addr.wrapping_add(cpu.gpr[i as usize & 7].wrapping_mul(m.scale));
     }
-    if addr16 {
+    if m.addr16 {
         addr &= 0xffff;
     }
     addr
 }
 
-/// Resolve operand `i` of `instr`.
+/// Resolve operand `i` of `d`.
 #[inline(always)]
-pub fn operand(cpu: &Cpu, instr: &Instruction, i: u32) -> Result<Operand, Exception> {
-    match instr.op_kind(i) {
-        OpKind::Register => {
-            let (index, _, high) = gpr(instr.op_register(i)).ok_or(Exception::InvalidOpcode)?;
-            Ok(Operand::Reg { index, high })
-        }
-        OpKind::Memory => Ok(Operand::Mem(effective_address(cpu, instr))),
-        // iced's generic `immediate(i)` is slower than the typed accessors here.
-        OpKind::Immediate8 => Ok(Operand::Imm(u32::from(instr.immediate8()))),
-        OpKind::Immediate16 => Ok(Operand::Imm(u32::from(instr.immediate16()))),
-        OpKind::Immediate32 => Ok(Operand::Imm(instr.immediate32())),
-        OpKind::Immediate8to16 => Ok(Operand::Imm(instr.immediate8to16() as u16 as u32)),
-        OpKind::Immediate8to32 => Ok(Operand::Imm(instr.immediate8to32() as u32)),
+pub fn operand(cpu: &Cpu, d: &Decoded, i: u32) -> Result<Operand, Exception> {
+    match d.pre.ops.get(i as usize) {
+        Some(PreOperand::Reg { index, high }) => Ok(Operand::Reg {
+            index: *index,
+            high: *high,
+        }),
+        Some(PreOperand::Mem) => Ok(Operand::Mem(effective_address(cpu, d))),
+        Some(PreOperand::Imm(v)) => Ok(Operand::Imm(*v)),
         _ => Err(Exception::InvalidOpcode),
     }
 }

@@ -102,6 +102,16 @@ impl TrapFrame {
         }
     }
 
+    /// The interrupted code's ESP for a frame at `at`: pushed by the CPU on a
+    /// ring change, otherwise just above the frame (direct execution).
+    pub const fn user_esp(&self, at: u32) -> u32 {
+        if self.from_user() {
+            self.esp
+        } else {
+            at.wrapping_add(SIZE_SAME_RING)
+        }
+    }
+
     /// Whether the trap came from user mode (CPL 3 in the saved CS).
     pub const fn from_user(&self) -> bool {
         self.cs & 3 == 3

@@ -71,8 +71,9 @@ pub enum File {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Process {
     pub pid: Pid,
-    /// The program it runs (scenario program name).
+    /// The program it runs (scenario program name) and its index.
     pub name: String,
+    pub program: usize,
     pub parent: Option<Pid>,
     /// Physical address of its page directory (CR3), shared by its threads.
     pub pgdir: u32,

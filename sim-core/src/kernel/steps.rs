@@ -237,7 +237,7 @@ impl Kernel {
         "no runnable thread: idle loop (sti; hlt) until an interrupt".into()
     }
 
-    fn account_off_cpu(&mut self, now: u64) {
+    pub(super) fn account_off_cpu(&mut self, now: u64) {
         if let Some(cur) = self.current {
             let ran = now - self.dispatched_at;
             if let Some(t) = self.threads.get_mut(&cur) {
@@ -361,6 +361,7 @@ impl Kernel {
             Process {
                 pid,
                 name: prog.name.clone(),
+                program: s.program,
                 parent: None,
                 pgdir,
                 threads: Vec::new(),
@@ -376,13 +377,14 @@ impl Kernel {
         );
         self.events.push(OsEvent::ProcessCreated { pid, name: prog.name.clone(), parent: None });
         let ret = prog.program.symbols.get("__main_return").copied().unwrap_or(0);
-        self.create_thread(m, pid, prog.entry, &[ret], now)?;
+        self.create_thread(m, pid, prog.entry, Some(&[ret]), now)?;
         Ok(pid)
     }
 
     /// A new thread of `pid` starting at `eip` with `stack` (lowest word first)
-    /// on a fresh user stack; admitted to the scheduler as ready.
-    pub(super) fn create_thread(&mut self, m: &mut Machine, pid: Pid, eip: u32, stack: &[u32], now: u64) -> Result<Tid, String> {
+    /// on a fresh user stack; admitted to the scheduler as ready. With
+    /// `stack: None` (fork) the stack already exists and the caller writes the frame.
+    pub(super) fn create_thread(&mut self, m: &mut Machine, pid: Pid, eip: u32, stack: Option<&[u32]>, now: u64) -> Result<Tid, String> {
         let direct = self.config.mode == ExecMode::Direct;
         let p = self.procs.get_mut(&pid).ok_or("no such process")?;
         let slot = p.thread_slots;
@@ -391,11 +393,14 @@ impl Kernel {
         let top = ustack_top(slot);
         let mem = m.mem_mut();
         let size = USTACK_PAGES * PAGE;
-        vm::map_user(mem, &mut self.frames, pgdir, top - size, size, &[], pte::US | pte::RW).map_err(|e| e.to_string())?;
+        let mut esp = top;
+        if let Some(stack) = stack {
+            vm::map_user(mem, &mut self.frames, pgdir, top - size, size, &[], pte::US | pte::RW).map_err(|e| e.to_string())?;
+            esp = top - 4 * stack.len() as u32;
+            let bytes: Vec<u8> = stack.iter().flat_map(|w| w.to_le_bytes()).collect();
+            vm::copy_out(mem, pgdir, esp, &bytes).map_err(|_| "user stack not mapped")?;
+        }
         let kstack = self.frames.alloc(mem).ok_or("out of memory")?;
-        let esp = top - 4 * stack.len() as u32;
-        let bytes: Vec<u8> = stack.iter().flat_map(|w| w.to_le_bytes()).collect();
-        vm::copy_out(mem, pgdir, esp, &bytes).map_err(|_| "user stack not mapped")?;
         let (cs, ss) = if direct {
             (selector::KERNEL_CODE, selector::KERNEL_DATA)
         } else {

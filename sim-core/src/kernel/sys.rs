@@ -20,8 +20,9 @@ impl Kernel {
         let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else { return "no such thread".into() };
         let pgdir = self.procs[&pid].pgdir;
         let tf = self.entry_frame(m);
+        let esp = tf.user_esp(self.entry_tf);
         let arg = |n: u32| -> Option<u32> {
-            let bytes = vm::copy_in(m.mem(), pgdir, tf.esp.wrapping_add(4 + 4 * n), 4).ok()?;
+            let bytes = vm::copy_in(m.mem(), pgdir, esp.wrapping_add(4 + 4 * n), 4).ok()?;
             Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
         };
         let args: [Option<u32>; 3] = [arg(0), arg(1), arg(2)];
@@ -32,6 +33,11 @@ impl Kernel {
                 (Some(t), format!("{t} ticks"))
             }
             Sys::Yield => {
+                // Giving up the CPU early counts like an I/O for the policy
+                // (OSTEP's MLFQ rule 4a) and sends the thread to the back.
+                let ran = now - self.slice_mark;
+                self.sched.charge(tid, ran, now, crate::sched::After::Blocked);
+                self.sched.on_wake(tid, now);
                 self.resched = true;
                 (Some(0), format!("{tid} gives up the CPU"))
             }
@@ -67,8 +73,9 @@ impl Kernel {
             }
             Sys::ThreadCreate => match (args[0], args[1]) {
                 (Some(func), Some(arg)) => {
-                    let ret = self.programs.iter().find_map(|p| p.program.symbols.get("__thread_return").copied()).unwrap_or(0);
-                    match self.create_thread(m, pid, func, &[ret, arg], now) {
+                    let prog = self.procs[&pid].program;
+                    let ret = self.programs.get(prog).and_then(|p| p.program.symbols.get("__thread_return").copied()).unwrap_or(0);
+                    match self.create_thread(m, pid, func, Some(&[ret, arg]), now) {
                         Ok(t) => (Some(t.0 as i32), format!("new thread {t} of {pid} at {func:#010x}")),
                         Err(e) => (Some(-1), e),
                     }
@@ -109,7 +116,7 @@ impl Kernel {
         let mut tf = self.entry_frame(m);
         tf.eax = 0;
         let slot = self.current.and_then(|t| self.threads.get(&t)).map_or(0, |t| t.slot);
-        match self.create_thread(m, child, tf.eip, &[], now) {
+        match self.create_thread(m, child, tf.eip, None, now) {
             Ok(t) => {
                 if let Some(th) = self.threads.get_mut(&t) {
                     th.slot = slot;
@@ -120,7 +127,7 @@ impl Kernel {
                 let at = self.threads[&t].tf;
                 if self.config.mode == super::ExecMode::Direct {
                     // Same-ring frame: lives just below the user ESP of the parent.
-                    let at = tf.esp.wrapping_sub(super::frame::SIZE_SAME_RING);
+                    let at = self.entry_tf;
                     tf.write(m.mem_mut(), pgdir, at);
                     if let Some(th) = self.threads.get_mut(&t) {
                         th.tf = at;
@@ -250,6 +257,9 @@ impl Kernel {
     /// Ends thread `tid`; the last thread of a process ends the process.
     pub(super) fn exit_thread(&mut self, m: &mut Machine, tid: Tid, value: u32, now: u64) {
         let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else { return };
+        if self.current == Some(tid) {
+            self.account_off_cpu(now);
+        }
         if let Some(t) = self.threads.get_mut(&tid) {
             t.exit_value = Some(value);
             t.acct.finish = Some(now);
@@ -273,6 +283,10 @@ impl Kernel {
         if p.exit_status.is_some() {
             return;
         }
+        if self.current.is_some_and(|c| p.threads.contains(&c)) {
+            self.account_off_cpu(now);
+        }
+        let Some(p) = self.procs.get(&pid) else { return };
         for t in p.threads.clone() {
             if self.threads.get(&t).is_some_and(|t| t.state != State::Zombie) {
                 if let Some(th) = self.threads.get_mut(&t) {

@@ -54,10 +54,17 @@ pub fn setup_kernel_template(mem: &mut PhysMem, frames: &mut Frames) -> Result<u
     Ok(pgdir)
 }
 
+/// Whether page-directory slot `pdx` maps the kernel (shared by every
+/// address space); all others belong to the process, including the user
+/// stack at the top of the 4 GiB space.
+pub const fn is_kernel_pdx(pdx: u32) -> bool {
+    pdx >= KERNBASE >> 22 && pdx < (KERNBASE + PHYSTOP) >> 22
+}
+
 /// A new page directory holding only the kernel half (copied from the template).
 pub fn new_address_space(mem: &mut PhysMem, frames: &mut Frames, template: u32) -> Option<u32> {
     let pgdir = frames.alloc(mem)?;
-    for pdx in (KERNBASE >> 22)..1024 {
+    for pdx in (0..1024).filter(|p| is_kernel_pdx(*p)) {
         let pde = mem.read_u32(template + pdx * 4);
         mem.write_u32(pgdir + pdx * 4, pde);
     }
@@ -92,10 +99,10 @@ pub fn map_user(
     Ok(())
 }
 
-/// The user pages of an address space: (linear page, PTE), lowest first.
+/// The user pages of an address space (every slot but the kernel's): (linear page, PTE), lowest first.
 pub fn user_pages(mem: &PhysMem, pgdir: u32) -> Vec<(u32, u32)> {
     let mut pages = Vec::new();
-    for pdx in 0..(KERNBASE >> 22) {
+    for pdx in (0..1024).filter(|p| !is_kernel_pdx(*p)) {
         let pde = mem.read_u32(pgdir + pdx * 4);
         if pde & pte::P == 0 {
             continue;
@@ -142,7 +149,7 @@ pub fn free_address_space(mem: &mut PhysMem, frames: &mut Frames, pgdir: u32) {
     for (_, e) in user_pages(mem, pgdir) {
         frames.free(e & pte::FRAME);
     }
-    for pdx in 0..(KERNBASE >> 22) {
+    for pdx in (0..1024).filter(|p| !is_kernel_pdx(*p)) {
         let pde = mem.read_u32(pgdir + pdx * 4);
         if pde & pte::P != 0 {
             frames.free(pde & pte::FRAME);

@@ -80,3 +80,95 @@ pub fn deliver_escalating(cpu: &mut Cpu, bus: &mut impl Bus, event: Delivery) ->
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cpu::TableReg;
+    use crate::machine::System;
+    use crate::trap::{write_gate, Gate};
+
+    const IDT: u32 = 0x1000;
+
+    /// A ring-0 CPU with an IDT in which only the `present` gates are present.
+    fn setup(present: &[u8]) -> (Cpu, System) {
+        let mut sys = System::default();
+        for v in 0..=255u8 {
+            let gate = Gate {
+                present: present.contains(&v),
+                ..Gate::interrupt(0x4000 + u32::from(v), 0)
+            };
+            write_gate(sys.mem_mut(), IDT, v, gate);
+        }
+        let cpu = Cpu {
+            idtr: TableReg {
+                base: IDT,
+                limit: 0x7ff,
+            },
+            gpr: [0, 0, 0, 0, 0x9000, 0, 0, 0],
+            ..Cpu::default()
+        };
+        (cpu, sys)
+    }
+
+    fn np(vector: u8) -> Exception {
+        Exception::SegmentNotPresent(u32::from(vector) * 8 + 3)
+    }
+
+    #[test]
+    fn benign_first_exception_is_followed_serially() {
+        // #UD with no gate: #NP(6) is delivered normally, not as #DF.
+        let (mut cpu, mut sys) = setup(&[11]);
+        let esc = deliver_escalating(
+            &mut cpu,
+            &mut sys,
+            Delivery::Exception(Exception::InvalidOpcode),
+        );
+        assert_eq!(esc.raised, [np(6)]);
+        assert_eq!(esc.delivered.map(|d| d.vector), Some(11));
+        assert_eq!(cpu.eip, 0x4000 + 11);
+        // An all-zero slot is no gate at all: #GP, not #NP.
+        let (mut cpu, mut sys) = setup(&[13]);
+        cpu.idtr.base = 0x8000;
+        write_gate(sys.mem_mut(), 0x8000, 13, Gate::interrupt(0x4000 + 13, 0));
+        let esc = deliver_escalating(
+            &mut cpu,
+            &mut sys,
+            Delivery::Exception(Exception::InvalidOpcode),
+        );
+        assert_eq!(esc.raised, [Exception::GeneralProtection(6 * 8 + 3)]);
+        assert_eq!(esc.delivered.map(|d| d.vector), Some(13));
+    }
+
+    #[test]
+    fn contributory_or_page_fault_pairs_become_double_faults() {
+        let pf = Exception::PageFault { addr: 0, code: 0 };
+        for first in [Exception::GeneralProtection(0), pf] {
+            let (mut cpu, mut sys) = setup(&[8]);
+            let esc = deliver_escalating(&mut cpu, &mut sys, Delivery::Exception(first));
+            assert_eq!(esc.raised, [np(first.vector())]);
+            let info = esc.delivered.expect("delivered #DF");
+            assert_eq!((info.vector, info.error_code), (8, Some(0)));
+        }
+    }
+
+    #[test]
+    fn an_interrupt_whose_gate_is_missing_raises_np_with_ext_set() {
+        let (mut cpu, mut sys) = setup(&[11]);
+        let esc = deliver_escalating(&mut cpu, &mut sys, Delivery::Irq(32));
+        assert_eq!(esc.raised, [np(32)]);
+        assert_eq!(esc.delivered.map(|d| d.vector), Some(11));
+    }
+
+    #[test]
+    fn a_fault_while_delivering_a_double_fault_is_a_triple_fault() {
+        let (mut cpu, mut sys) = setup(&[]);
+        let esc = deliver_escalating(
+            &mut cpu,
+            &mut sys,
+            Delivery::Exception(Exception::DivideError),
+        );
+        assert_eq!(esc.raised, [np(0), np(8)]);
+        assert_eq!(esc.delivered, None);
+    }
+}

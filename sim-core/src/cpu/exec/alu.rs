@@ -1,11 +1,12 @@
 //! Arithmetic and logic instructions: operand plumbing around the pure functions of
 //! `cpu::alu`.
 
-use iced_x86::{Instruction, Mnemonic, OpKind};
+use iced_x86::{Mnemonic, OpKind};
 
 use super::Flow;
 use crate::bus::{Bus, ReadKind, Size};
 use crate::cpu::alu::{self, BinOp, ShiftOp};
+use crate::cpu::cache::Decoded;
 use crate::cpu::operand::{self, operand, read, read_reg, size_of, write, write_reg, Operand};
 use crate::cpu::state::{Cpu, Reg};
 use crate::trap::Exception;
@@ -15,7 +16,7 @@ use crate::trap::Exception;
 pub fn binary(
     cpu: &mut Cpu,
     bus: &mut impl Bus,
-    i: &Instruction,
+    i: &Decoded,
     op: BinOp,
 ) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
@@ -33,7 +34,7 @@ pub fn binary(
 
 /// inc/dec/neg/not.
 #[inline(always)]
-pub fn unary(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn unary(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
     let dst = operand(cpu, i, 0)?;
     let a = read(cpu, bus, dst, size)?;
@@ -54,7 +55,7 @@ pub fn unary(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow,
 pub fn shift(
     cpu: &mut Cpu,
     bus: &mut impl Bus,
-    i: &Instruction,
+    i: &Decoded,
     op: ShiftOp,
 ) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
@@ -97,7 +98,7 @@ fn set_accumulator_pair(cpu: &mut Cpu, size: Size, high: u32, low: u32) {
 /// mul, and imul in its one-, two- and three-operand forms. CF = OF = "the result
 /// did not fit"; the other flags follow [`alu::mul_flags`].
 #[inline(always)]
-pub fn multiply(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn multiply(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
     let signed = i.mnemonic() == Mnemonic::Imul;
     if i.op_count() == 1 {
@@ -129,7 +130,7 @@ pub fn multiply(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Fl
 }
 
 /// div/idiv: #DE on a zero divisor or a quotient that does not fit (SDM "DIV").
-pub fn divide(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn divide(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
     let divisor = read(cpu, bus, operand(cpu, i, 0)?, size)?;
     let (high, low) = accumulator_pair(cpu, size);
@@ -149,7 +150,7 @@ pub fn divide(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow
 /// (SDM "BT", bit-string addressing); the processor accesses the word/dword that
 /// holds the bit. With an immediate or a register destination the offset is taken
 /// modulo the operand width.
-pub fn bit_test(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn bit_test(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
     let bits = size.bits();
     let offset = read(cpu, bus, operand(cpu, i, 1)?, size)?;

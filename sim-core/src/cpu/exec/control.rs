@@ -1,10 +1,11 @@
 //! Control transfer: jmp, jcc, call, ret, loop/jecxz. Near transfers only (far
 //! forms are #UD in this flat machine).
 
-use iced_x86::{Code, Instruction, OpKind};
+use iced_x86::{Code, OpKind};
 
 use super::{implicit_size, peek, push, Flow};
 use crate::bus::{Bus, Size};
+use crate::cpu::cache::Decoded;
 use crate::cpu::cond::Cond;
 use crate::cpu::operand::{operand, read, size_of};
 use crate::cpu::state::{Cpu, Reg};
@@ -12,7 +13,7 @@ use crate::trap::Exception;
 
 /// Target of a relative branch operand; a 16-bit operand size truncates EIP to 16
 /// bits (SDM "JMP": `EIP ← tempEIP AND 0000FFFFH`).
-fn relative_target(i: &Instruction) -> Result<u32, Exception> {
+fn relative_target(i: &Decoded) -> Result<u32, Exception> {
     match i.op0_kind() {
         OpKind::NearBranch32 => Ok(i.near_branch32()),
         OpKind::NearBranch16 => Ok(u32::from(i.near_branch16())),
@@ -21,7 +22,7 @@ fn relative_target(i: &Instruction) -> Result<u32, Exception> {
 }
 
 /// Target of a jmp/call: relative, or indirect through a register or memory.
-fn target(cpu: &Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<u32, Exception> {
+fn target(cpu: &Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<u32, Exception> {
     match i.op0_kind() {
         OpKind::Register | OpKind::Memory => {
             let size = size_of(i, 0)?;
@@ -32,12 +33,12 @@ fn target(cpu: &Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<u32, Excepti
 }
 
 #[inline(always)]
-pub fn jmp(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn jmp(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     Ok(Flow::Jump(target(cpu, bus, i)?))
 }
 
 #[inline(always)]
-pub fn jcc(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
+pub fn jcc(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     let cond = Cond::of(i.mnemonic()).ok_or(Exception::InvalidOpcode)?;
     let to = relative_target(i)?;
     Ok(if cond.holds(cpu.eflags) {
@@ -50,7 +51,7 @@ pub fn jcc(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
 /// call: the target (possibly read through ESP) is computed before the return
 /// address is pushed (SDM "CALL").
 #[inline(always)]
-pub fn call(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn call(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let to = target(cpu, bus, i)?;
     let word = matches!(i.code(), Code::Call_rel16 | Code::Call_rm16);
     push(cpu, bus, implicit_size(word), i.next_ip32())?;
@@ -59,7 +60,7 @@ pub fn call(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, 
 
 /// ret and ret imm16 (which releases imm16 more bytes of arguments).
 #[inline(always)]
-pub fn ret(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn ret(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let (size, release) = match i.code() {
         Code::Retnd => (Size::Dword, 0),
         Code::Retnd_imm16 => (Size::Dword, u32::from(i.immediate16())),
@@ -79,7 +80,7 @@ pub fn ret(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, E
 /// loop/loope/loopne decrement the count register (CX under a 0x67 prefix) without
 /// touching flags; jcxz/jecxz only test it.
 #[inline(always)]
-pub fn loop_(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
+pub fn loop_(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     use Code::*;
     let to = relative_target(i)?;
     let cx_only = matches!(

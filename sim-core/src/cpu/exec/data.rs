@@ -1,11 +1,12 @@
 //! Data movement: mov, movzx/movsx, lea, xchg, the stack, sign extensions of the
 //! accumulator, setcc and cmovcc.
 
-use iced_x86::{Code, Instruction, OpKind};
+use iced_x86::{Code, OpKind};
 
 use super::{implicit_size, peek, push as push_value, system, Flow};
 use crate::bus::{Bus, Size};
 use crate::cpu::alu::sext;
+use crate::cpu::cache::Decoded;
 use crate::cpu::cond::Cond;
 use crate::cpu::flags;
 use crate::cpu::operand::{
@@ -17,7 +18,7 @@ use crate::trap::Exception;
 /// `mov` between registers, memory (including the moffs forms) and immediates;
 /// moves to and from control registers go to `system`.
 #[inline(always)]
-pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let is_cr = |n| i.op_kind(n) == OpKind::Register && i.op_register(n).is_cr();
     if is_cr(0) || is_cr(1) {
         return system::mov_cr(cpu, i);
@@ -29,7 +30,7 @@ pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, E
 }
 
 /// movzx/movsx: zero- or sign-extend a byte or word source.
-pub fn extend(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn extend(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let dst_size = size_of(i, 0)?;
     let src_size = size_of(i, 1)?;
     let v = read(cpu, bus, operand(cpu, i, 1)?, src_size)?;
@@ -44,7 +45,7 @@ pub fn extend(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow
 
 /// lea: the effective address, truncated to the destination width; no access.
 #[inline(always)]
-pub fn lea(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
+pub fn lea(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     let (index, size, high) = gpr(i.op_register(0)).ok_or(Exception::InvalidOpcode)?;
     let ea = effective_address(cpu, i);
     write_reg(cpu, index, high, size, ea);
@@ -52,7 +53,7 @@ pub fn lea(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
 }
 
 /// xchg of two registers or a register and memory; the memory write comes first.
-pub fn xchg(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn xchg(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
     let (a, b) = (operand(cpu, i, 0)?, operand(cpu, i, 1)?);
     let va = read(cpu, bus, a, size)?;
@@ -67,7 +68,7 @@ pub fn xchg(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, 
 }
 
 /// cbw/cwde/cwd/cdq.
-pub fn convert(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
+pub fn convert(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     let eax = cpu.reg(Reg::Eax);
     match i.code() {
         Code::Cbw => write_reg(cpu, 0, false, Size::Word, sext(eax, Size::Byte)),
@@ -85,7 +86,7 @@ pub fn convert(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
 /// push reg / mem / imm. `push %esp` pushes the value before the decrement, and a
 /// memory operand addressed through ESP uses ESP before the decrement (SDM "PUSH").
 #[inline(always)]
-pub fn push(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn push(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
     let value = read(cpu, bus, operand(cpu, i, 0)?, size)?;
     push_value(cpu, bus, size, value)?;
@@ -95,7 +96,7 @@ pub fn push(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, 
 /// pop reg / mem. A memory destination addressed through ESP uses the incremented
 /// ESP, and `pop %esp` loads the popped value (SDM "POP").
 #[inline(always)]
-pub fn pop(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn pop(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = size_of(i, 0)?;
     let value = peek(cpu, bus, 0, size)?;
     let new_sp = cpu.reg(Reg::Esp).wrapping_add(size.bytes());
@@ -118,7 +119,7 @@ pub fn pop(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, E
 
 /// pushal/pushaw: EAX ECX EDX EBX (original) ESP EBP ESI EDI. All eight slots are
 /// probed before the first write, so a fault part-way leaves memory untouched.
-pub fn push_all(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn push_all(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = implicit_size(i.code() == Code::Pushaw);
     let ctx = cpu.access_ctx();
     let sp = cpu.reg(Reg::Esp);
@@ -134,7 +135,7 @@ pub fn push_all(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Fl
 }
 
 /// popal/popaw: the reverse of pushal; the saved ESP slot is skipped.
-pub fn pop_all(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn pop_all(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = implicit_size(i.code() == Code::Popaw);
     let mut values = [0u32; 8];
     for (n, v) in values.iter_mut().enumerate() {
@@ -151,7 +152,7 @@ pub fn pop_all(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flo
 }
 
 /// pushfl/pushfw. Only modelled flags exist (bit 1 always reads 1).
-pub fn push_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn push_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = implicit_size(i.code() == Code::Pushfw);
     let value = (cpu.eflags & flags::MODELED) | flags::RESERVED1;
     push_value(cpu, bus, size, value)?;
@@ -161,7 +162,7 @@ pub fn push_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<
 /// popfl/popfw. Bits outside `flags::MODELED` stay clear, bit 1 stays set, and with
 /// IOPL 0 IF changes only at CPL 0: in ring 3 popf silently keeps it (SDM "POPF").
 /// popfw changes only the low 16 bits.
-pub fn pop_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn pop_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = implicit_size(i.code() == Code::Popfw);
     let value = peek(cpu, bus, 0, size)?;
     let mut writable = flags::MODELED & size.mask();
@@ -175,7 +176,7 @@ pub fn pop_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<F
 }
 
 /// leave: ESP ← EBP, then pop EBP (the read at EBP comes first).
-pub fn leave(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn leave(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = implicit_size(i.code() == Code::Leavew);
     let frame = cpu.reg(Reg::Ebp);
     let saved = bus.read(cpu.access_ctx(), frame, size, crate::bus::ReadKind::Data)?;
@@ -186,7 +187,7 @@ pub fn leave(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow,
 
 /// setcc: the destination byte becomes 1 or 0.
 #[inline(always)]
-pub fn setcc(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn setcc(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let cond = Cond::of(i.mnemonic()).ok_or(Exception::InvalidOpcode)?;
     let value = u32::from(cond.holds(cpu.eflags));
     write(cpu, bus, operand(cpu, i, 0)?, Size::Byte, value)?;
@@ -196,7 +197,7 @@ pub fn setcc(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow,
 /// cmovcc: the source is read (and may fault) even when the condition is false
 /// (SDM "CMOVcc").
 #[inline(always)]
-pub fn cmovcc(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn cmovcc(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let cond = Cond::of(i.mnemonic()).ok_or(Exception::InvalidOpcode)?;
     let size = size_of(i, 0)?;
     let value = read(cpu, bus, operand(cpu, i, 1)?, size)?;

@@ -13,11 +13,12 @@ mod control;
 mod data;
 mod system;
 
-use iced_x86::{Instruction, Mnemonic, OpKind};
+use iced_x86::{Mnemonic, OpKind};
 
 use super::alu::{BinOp, ShiftOp};
 use super::state::{Cpu, Reg};
 use crate::bus::{Bus, ReadKind, Size};
+use crate::cpu::cache::Decoded;
 use crate::trap::Exception;
 
 /// How control continues after an instruction: a kind and, for transfers, the
@@ -82,7 +83,7 @@ impl Flow {
 
 /// Execute `i` on `cpu`. Anything outside the modelled subset is #UD.
 #[inline(always)]
-pub fn execute(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn execute(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     use Mnemonic::*;
     if i.has_lock_prefix() && !lockable(i) {
         // SDM vol. 2, LOCK: #UD unless the destination is memory and the
@@ -143,7 +144,7 @@ pub fn execute(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flo
 }
 
 /// Instructions LOCK may prefix, when their destination is memory.
-fn lockable(i: &Instruction) -> bool {
+fn lockable(i: &Decoded) -> bool {
     use Mnemonic::*;
     i.op0_kind() == OpKind::Memory
         && matches!(

@@ -2,10 +2,11 @@
 //! to/from control registers, with their privilege checks (IOPL is always 0, so
 //! cli/sti/in/out are ring-0 only just like hlt, lidt and mov crN; SDM vol. 3, 5.9).
 
-use iced_x86::{Code, Instruction, Mnemonic, OpKind, Register};
+use iced_x86::{Code, Mnemonic, OpKind, Register};
 
 use super::{data::accumulator, peek, Flow};
 use crate::bus::{Bus, ReadKind, Size};
+use crate::cpu::cache::Decoded;
 use crate::cpu::flags;
 use crate::cpu::operand::{effective_address, gpr, size_of, write_reg};
 use crate::cpu::state::{cr0, selector, Cpu, Reg};
@@ -22,7 +23,7 @@ fn require_ring0(cpu: &Cpu) -> Result<(), Exception> {
 
 /// int n, int3, into (only when OF is set). The gate's DPL check and delivery are
 /// `trap`'s job.
-pub fn int(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
+pub fn int(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     match i.code() {
         Code::Int_imm8 => Ok(Flow::SoftInt(i.immediate8())),
         Code::Int3 => Ok(Flow::SoftInt(3)),
@@ -82,7 +83,7 @@ pub fn hlt(cpu: &mut Cpu) -> Result<Flow, Exception> {
 }
 
 /// cli/sti (ring 0 only) and cld/std/clc/stc/cmc.
-pub fn flag_op(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
+pub fn flag_op(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     match i.mnemonic() {
         Mnemonic::Cli | Mnemonic::Sti => {
             require_ring0(cpu)?;
@@ -99,7 +100,7 @@ pub fn flag_op(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
 }
 
 /// in/out with an imm8 port or DX, byte/word/dword through AL/AX/EAX.
-pub fn port_io(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn port_io(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     require_ring0(cpu)?;
     let (port_op, data_op) = if i.mnemonic() == Mnemonic::In {
         (1, 0)
@@ -123,7 +124,7 @@ pub fn port_io(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flo
 
 /// lidt m16&32: limit (word) then base (dword); with a 16-bit operand size only 24
 /// bits of the base are loaded (SDM "LGDT/LIDT").
-pub fn lidt(cpu: &mut Cpu, bus: &mut impl Bus, i: &Instruction) -> Result<Flow, Exception> {
+pub fn lidt(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     require_ring0(cpu)?;
     if i.op0_kind() != OpKind::Memory {
         return Err(Exception::InvalidOpcode);
@@ -150,7 +151,7 @@ const CR0_WRITABLE: u32 = cr0::PE | cr0::WP | cr0::PG;
 /// modelled); CR3 keeps only the page-directory base (PWT/PCD are not modelled);
 /// CR0 keeps PE, WP and PG, and clearing PE (real mode) or setting PG without PE is
 /// #GP(0) as the SDM requires for the latter.
-pub fn mov_cr(cpu: &mut Cpu, i: &Instruction) -> Result<Flow, Exception> {
+pub fn mov_cr(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     require_ring0(cpu)?;
     let to_cr = i.op_register(0).is_cr();
     let (cr, other) = if to_cr { (0, 1) } else { (1, 0) };

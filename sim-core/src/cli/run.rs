@@ -1,0 +1,150 @@
+//! `ringside run SCENARIO.json [--until CYCLE] [--trace text|json] [--metrics]`
+//! and `ringside scenarios [NAME]`.
+
+use std::io::Write;
+
+use crate::kernel::State;
+use crate::scenario::{builtin, builtins, Scenario};
+use crate::sim::{Sim, TraceLevel};
+use crate::trace::TraceEvent;
+
+const USAGE: &str = "usage: ringside run SCENARIO.json|builtin:NAME [--until CYCLE] [--trace text|json] [--metrics]";
+
+/// `ringside run`.
+pub fn main(args: &[String]) -> i32 {
+    let mut path = None;
+    let mut until = None;
+    let mut trace = None;
+    let mut metrics = false;
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        match a.as_str() {
+            "--until" => match it.next().and_then(|v| v.parse::<u64>().ok()) {
+                Some(c) => until = Some(c),
+                None => return usage("--until needs a cycle number"),
+            },
+            "--trace" => match it.next().map(String::as_str) {
+                Some(f @ ("text" | "json")) => trace = Some(f.to_string()),
+                _ => return usage("--trace takes text or json"),
+            },
+            "--metrics" => metrics = true,
+            s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
+            s if path.is_none() => path = Some(s.to_string()),
+            s => return usage(&format!("unexpected argument {s}")),
+        }
+    }
+    let Some(path) = path else { return usage("no scenario given") };
+    let scenario = match load(&path) {
+        Ok(s) => s,
+        Err(msg) => {
+            eprintln!("{msg}");
+            return 1;
+        }
+    };
+    let level = if trace.is_some() { TraceLevel::Steps } else { TraceLevel::Off };
+    let mut sim = match scenario.build(level) {
+        Ok(sim) => sim,
+        Err(errors) => {
+            for e in errors {
+                eprintln!("{path}: {e}");
+            }
+            return 1;
+        }
+    };
+    let halt = sim.run(until.unwrap_or(scenario.max_cycles));
+    let mut out = std::io::stdout().lock();
+    let result = (|| -> std::io::Result<()> {
+        if let Some(f) = &trace {
+            for e in sim.trace() {
+                if f == "json" {
+                    writeln!(out, "{}", serde_json::to_string(e).unwrap_or_default())?;
+                } else {
+                    writeln!(out, "{}", text_line(e))?;
+                }
+            }
+        }
+        let console = sim.machine().devices().console.text();
+        if !console.is_empty() && trace.is_none() {
+            write!(out, "{console}")?;
+        }
+        let why = match &halt {
+            Some(h) => format!("{h:?}"),
+            None => "stopped at the cycle limit".to_string(),
+        };
+        writeln!(out, "# {} after {} cycles: {why}", scenario.title, sim.cycle())?;
+        if metrics {
+            write_metrics(&mut out, &sim)?;
+        }
+        Ok(())
+    })();
+    if result.is_err() {
+        return 1;
+    }
+    0
+}
+
+/// `ringside scenarios` lists the built-ins; `ringside scenarios NAME` prints one as JSON.
+pub fn scenarios(args: &[String]) -> i32 {
+    match args.first() {
+        None => {
+            for (name, s) in builtins() {
+                println!("{name:<24} {}", s.title);
+            }
+            0
+        }
+        Some(name) => match builtin(name) {
+            Some(s) => {
+                println!("{}", s.to_json());
+                0
+            }
+            None => {
+                eprintln!("no built-in scenario named '{name}' (see `ringside scenarios`)");
+                1
+            }
+        },
+    }
+}
+
+fn load(path: &str) -> Result<Scenario, String> {
+    if let Some(name) = path.strip_prefix("builtin:") {
+        return builtin(name).ok_or_else(|| format!("no built-in scenario named '{name}'"));
+    }
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    Scenario::from_json(&text).map_err(|errors| {
+        errors.iter().map(|e| format!("{path}: {e}")).collect::<Vec<_>>().join("\n")
+    })
+}
+
+fn text_line(e: &TraceEvent) -> String {
+    let kind = serde_json::to_string(&e.kind).unwrap_or_default();
+    format!("{:>9} {:<8} {kind}", e.cycle, format!("{:?}", e.actor))
+}
+
+fn write_metrics(out: &mut impl Write, sim: &Sim) -> std::io::Result<()> {
+    let k = sim.kernel();
+    writeln!(out, "{:<5} {:<12} {:>8} {:>10} {:>10} {:>10} {:>10}", "pid", "program", "state", "turnaround", "response", "wait", "cpu")?;
+    let mut sums = (0u64, 0u64, 0u64, 0u64);
+    let mut n = 0u64;
+    for p in k.processes() {
+        let state = k.process_state(p.pid).unwrap_or(State::Zombie);
+        let show = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
+        let (t, r) = (p.acct.turnaround(), p.acct.response());
+        writeln!(out, "{:<5} {:<12} {:>8} {:>10} {:>10} {:>10} {:>10}", p.pid.to_string(), p.name, format!("{state:?}"), show(t), show(r), p.acct.wait, p.acct.cpu)?;
+        if let (Some(t), Some(r)) = (t, r) {
+            sums = (sums.0 + t, sums.1 + r, sums.2 + p.acct.wait, sums.3 + p.acct.cpu);
+            n += 1;
+        }
+    }
+    if n > 0 {
+        writeln!(out, "{:<5} {:<12} {:>8} {:>10.1} {:>10.1} {:>10.1}", "avg", "", "", sums.0 as f64 / n as f64, sums.1 as f64 / n as f64, sums.2 as f64 / n as f64)?;
+    }
+    let busy: u64 = k.processes().map(|p| p.acct.cpu).sum();
+    let cycles = sim.cycle().max(1);
+    writeln!(out, "cpu utilization {:.1}%  context switches {}", 100.0 * busy as f64 / cycles as f64, k.context_switches())?;
+    Ok(())
+}
+
+fn usage(msg: &str) -> i32 {
+    eprintln!("ringside run: {msg}\n{USAGE}");
+    super::EXIT_USAGE
+}

@@ -1,0 +1,168 @@
+//! Every built-in lesson runs on the real engine and shows what it teaches.
+
+use sim_core::kernel::{Pid, Process};
+use sim_core::scenario::{builtin, builtins, Scenario};
+use sim_core::sim::{Halt, Sim, TraceLevel};
+
+fn run(name: &str) -> Sim {
+    let s = builtin(name).expect("built-in exists");
+    let mut sim = s.build(TraceLevel::Off).expect("builds");
+    sim.run(s.max_cycles);
+    sim
+}
+
+fn procs(sim: &Sim) -> Vec<Process> {
+    sim.kernel().processes().cloned().collect()
+}
+
+fn console(sim: &Sim) -> String {
+    sim.machine().devices().console.text()
+}
+
+fn avg_turnaround(sim: &Sim) -> f64 {
+    let p = procs(sim);
+    p.iter().map(|p| p.acct.turnaround().expect("finished") as f64).sum::<f64>() / p.len() as f64
+}
+
+#[test]
+fn every_builtin_builds_and_runs_without_kernel_panic() {
+    let all = builtins();
+    assert!(all.len() >= 10);
+    for (name, s) in all {
+        assert!(!s.lesson.is_empty(), "{name} has a lesson text");
+        let json = s.to_json();
+        assert_eq!(Scenario::from_json(&json).as_ref(), Ok(&s), "{name} round-trips through JSON");
+        let mut sim = s.build(TraceLevel::Off).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        let halt = sim.run(s.max_cycles);
+        assert!(!matches!(halt, Some(Halt::KernelPanic(_)) | Some(Halt::MachineStopped(_))), "{name}: {halt:?}");
+    }
+}
+
+#[test]
+fn fork_gives_different_values_threads_share_one() {
+    let s = builtin("processes-vs-threads").unwrap();
+    let mut sim = s.build(TraceLevel::Off).unwrap();
+    // Mid-run, all four contexts are alive: look at 0xffe84264 through each page directory.
+    sim.run_until(30_000);
+    let k = sim.kernel();
+    let mem = sim.machine().mem();
+    let seen = |pid: u32| {
+        let p = k.process(Pid(pid)).unwrap();
+        let w = sim_core::mmu::walk(mem, p.pgdir, 0xffe8_4264);
+        (w.frame.unwrap(), mem.read_u32(w.phys.unwrap()))
+    };
+    let (parent, child, threads) = (seen(1), seen(3), seen(2));
+    assert_eq!(k.process(Pid(3)).unwrap().parent, Some(Pid(1)));
+    assert_ne!(parent.0, child.0, "fork: different frames");
+    assert_eq!((parent.1, child.1), (100, 200), "fork: different values");
+    assert_eq!(k.process(Pid(2)).unwrap().threads.len(), 2, "two threads share P2's page directory");
+    assert_eq!(threads.1, 200, "the worker's write is visible to main");
+    sim.run(s.max_cycles);
+    let status: Vec<_> = procs(&sim).iter().map(|p| p.exit_status).collect();
+    assert_eq!(status, vec![Some(100), Some(200), Some(200)]);
+}
+
+#[test]
+fn read_syscall_returns_the_console_bytes() {
+    let sim = run("syscall-read");
+    assert_eq!(console(&sim), "hello, trap!\n");
+    assert_eq!(procs(&sim)[0].exit_status, Some(0));
+}
+
+#[test]
+fn cli_in_user_mode_kills_only_that_process() {
+    let sim = run("restricted-instruction");
+    let p = procs(&sim);
+    assert!(p[0].killed.as_deref().unwrap().starts_with("#GP"), "{:?}", p[0].killed);
+    assert_eq!(p[0].exit_status, Some(-1));
+    assert_eq!(p[1].exit_status, Some(0));
+    assert_eq!(console(&sim), "counter: done\n");
+}
+
+#[test]
+fn an_infinite_loop_starves_others_without_a_timer_only() {
+    let coop = run("loop-cooperative");
+    assert_eq!(console(&coop), "", "cooperative: hello never runs");
+    assert_eq!(procs(&coop)[1].acct.first_run, None);
+    let pre = run("loop-preemptive");
+    assert_eq!(console(&pre), "hello: I got the CPU\n");
+}
+
+#[test]
+fn direct_execution_lets_a_program_overwrite_another_and_keep_the_cpu() {
+    let sim = run("direct-execution");
+    assert_eq!(console(&sim), "victim: I'm alive\nvictim: I'm dead \n");
+    assert!(sim.halted().is_none(), "the rogue never gives the CPU back");
+    assert!(!sim.machine().cpu().flag(sim_core::cpu::flags::IF), "interrupts are off");
+}
+
+#[test]
+fn io_overlaps_with_computation() {
+    let sim = run("io-overlap");
+    let p = procs(&sim);
+    let serial: u64 = p.iter().map(|p| p.acct.cpu).sum::<u64>() + 4 * 5000;
+    assert!(sim.cycle() < serial, "overlap: {} cycles < {serial} run back to back", sim.cycle());
+    assert!(p.iter().all(|p| p.exit_status == Some(0)));
+}
+
+#[test]
+fn sjf_and_stcf_beat_the_fifo_convoy() {
+    let fifo = avg_turnaround(&run("convoy-fifo"));
+    let sjf = avg_turnaround(&run("convoy-sjf"));
+    let stcf = avg_turnaround(&run("convoy-stcf"));
+    assert!(sjf * 1.5 < fifo, "sjf {sjf} vs fifo {fifo}");
+    assert!(stcf * 1.5 < fifo, "stcf {stcf} vs fifo {fifo}");
+}
+
+#[test]
+fn round_robin_responds_fast_but_finishes_late() {
+    let sim = run("rr-response");
+    let p = procs(&sim);
+    assert!(p.iter().all(|p| p.acct.response().unwrap() < 5_000));
+    assert!(p.iter().all(|p| p.acct.turnaround().unwrap() > 90_000));
+}
+
+#[test]
+fn the_gamer_stays_on_top_of_mlfq() {
+    let sim = run("mlfq-gaming");
+    let p = procs(&sim);
+    let (hog, gamer) = (&p[0], &p[1]);
+    assert!(gamer.acct.finish < hog.acct.finish);
+}
+
+#[test]
+fn tickets_split_the_cpu() {
+    for name in ["lottery-fairness", "stride-fairness"] {
+        let s = builtin(name).unwrap();
+        let mut sim = s.build(TraceLevel::Off).unwrap();
+        sim.run_until(60_000);
+        let k = sim.kernel();
+        let cpu = |t: u32| k.cpu_time(sim_core::sched::ThreadId(t), sim.cycle()) as f64;
+        let ratio = cpu(1) / cpu(2).max(1.0);
+        // Stride is exact; lottery only in expectation (30 draws here, seeded).
+        let range = if name == "stride-fairness" { 2.5..3.5 } else { 1.5..12.0 };
+        assert!(range.contains(&ratio), "{name}: 75/25 tickets gave a CPU ratio of {ratio:.2}");
+    }
+}
+
+#[test]
+fn same_scenario_same_trace_and_stepping_back_is_exact() {
+    let s = builtin("io-overlap").unwrap();
+    let mut a = s.build(TraceLevel::Steps).unwrap();
+    let mut b = s.build(TraceLevel::Steps).unwrap();
+    a.run(s.max_cycles);
+    b.run(s.max_cycles);
+    assert_eq!(a.trace(), b.trace());
+    assert!(a.trace().len() > 1000);
+
+    let mut c = s.build(TraceLevel::Steps).unwrap();
+    c.run_until(20_000);
+    let (cpu, trace_len) = (c.machine().cpu().clone(), c.trace().len());
+    c.run_until(20_500);
+    c.seek(20_000);
+    assert_eq!(c.cycle(), 20_000);
+    assert_eq!(c.machine().cpu(), &cpu);
+    assert_eq!(c.trace().len(), trace_len);
+    c.step_back();
+    assert_eq!(c.cycle(), 19_999);
+}
