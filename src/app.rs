@@ -15,7 +15,9 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             let listener = gloo::utils::window().document().map(|doc| {
                 EventListener::new(&doc, "keydown", move |e| {
-                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
                     match e.key().as_str() {
                         "?" => help_open.set(!*help_open),
                         "Escape" => help_open.set(false),

@@ -10,6 +10,15 @@ use divan::{black_box, Bencher};
 use sim_core::machine::{Machine, StopReason, TraceMode};
 
 fn main() {
+    // Memory footprint of the memory-heavy loop, for the record.
+    let m = run_fast(memory_loop(FAST_ITERS));
+    println!(
+        "memory loop: {} instructions, {} cycles, {} touched pages ({} KiB)",
+        m.instructions(),
+        m.cycle(),
+        m.mem().touched_pages(),
+        m.mem().touched_pages() * 4
+    );
     divan::main();
 }
 

@@ -64,7 +64,11 @@ impl Sim {
             snapshots: Vec::new(),
             snapshot_every: SNAPSHOT_EVERY,
         };
-        s.machine.set_mode(if level == TraceLevel::Off { TraceMode::Fast } else { TraceMode::Traced });
+        s.machine.set_mode(if level == TraceLevel::Off {
+            TraceMode::Fast
+        } else {
+            TraceMode::Traced
+        });
         s.collect_os_events();
         s.snapshot();
         s
@@ -118,12 +122,15 @@ impl Sim {
         let keep_mem = self.level == TraceLevel::Full;
         let events = m.step();
         if self.level != TraceLevel::Off {
-            self.trace.extend(trace::from_machine(events).filter(|e| {
+            // Every event of this step is stamped with the cycle it started
+            // at, so `seek(e.cycle)` shows the state just before `e`.
+            let keep = |e: &TraceEvent| {
                 keep_mem || !matches!(e.kind, TraceKind::Machine(EventKind::MemRead { .. } | EventKind::MemWrite { .. }))
-            }));
+            };
+            self.trace.extend(trace::from_machine(events).filter(keep).map(|e| TraceEvent { cycle, ..e }));
         }
         self.collect_os_events_at(cycle);
-        if self.machine.cycle() % self.snapshot_every == 0 {
+        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
             self.snapshot();
         }
         self.trace.len() - before
@@ -151,7 +158,10 @@ impl Sim {
     /// there directly (the simulation is deterministic).
     pub fn seek(&mut self, cycle: u64) {
         if cycle < self.cycle() {
-            let idx = self.snapshots.partition_point(|s| s.machine.cycle() <= cycle).saturating_sub(1);
+            let idx = self
+                .snapshots
+                .partition_point(|s| s.machine.cycle() <= cycle)
+                .saturating_sub(1);
             if let Some(s) = self.snapshots.get(idx).cloned() {
                 self.machine = s.machine;
                 self.kernel = s.kernel;
@@ -169,10 +179,18 @@ impl Sim {
 
     fn snapshot(&mut self) {
         let c = self.machine.cycle();
-        if self.snapshots.last().is_some_and(|s| s.machine.cycle() >= c) {
+        if self
+            .snapshots
+            .last()
+            .is_some_and(|s| s.machine.cycle() >= c)
+        {
             return;
         }
-        self.snapshots.push(Snapshot { machine: self.machine.clone(), kernel: self.kernel.clone(), trace_len: self.trace.len() });
+        self.snapshots.push(Snapshot {
+            machine: self.machine.clone(),
+            kernel: self.kernel.clone(),
+            trace_len: self.trace.len(),
+        });
     }
 
     fn collect_os_events(&mut self) {
@@ -183,7 +201,12 @@ impl Sim {
     fn collect_os_events_at(&mut self, cycle: u64) {
         let events = self.kernel.take_events();
         if self.level != TraceLevel::Off {
-            self.trace.extend(events.into_iter().map(|e: OsEvent| TraceEvent { cycle, actor: Actor::Os, kind: TraceKind::Os(e) }));
+            self.trace
+                .extend(events.into_iter().map(|e: OsEvent| TraceEvent {
+                    cycle,
+                    actor: Actor::Os,
+                    kind: TraceKind::Os(e),
+                }));
         }
     }
 }

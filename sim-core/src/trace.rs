@@ -2,14 +2,14 @@
 //! limited-direct-execution figure (Program / Hardware / OS columns), Gantt
 //! spans and the event log can all be drawn from it.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::event::{Event, EventKind};
 use crate::kernel::layout::KERNBASE;
 use crate::kernel::OsEvent;
 
 /// Who did it: the columns of OSTEP figure 6.2.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Actor {
     /// User code (in user mode, or in ring 0 under direct execution).
     Program,

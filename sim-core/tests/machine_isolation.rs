@@ -22,7 +22,7 @@ fn sandbox(code: &[u8]) -> Machine {
         set_gate(&mut m, v, Gate::interrupt(HANDLER, 0));
     }
     m.load(HANDLER, &SPIN);
-    m.mem_mut().write_u32(COUNTER, 0x5ec2_e7);
+    m.mem_mut().write_u32(COUNTER, 0x005e_c2e7);
     let mut frames = FrameAllocator::new(0x10_0000, 0x20_0000);
     let mem = m.mem_mut();
     let cr3 = frames.alloc(mem).expect("frame");

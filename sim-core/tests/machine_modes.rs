@@ -123,3 +123,82 @@ fn hlt_with_interrupts_off_halts_forever() {
     assert_eq!(m.run(1_000), StopReason::HaltedForever);
     assert!(m.cpu().halted);
 }
+
+/// A kernel loop polling the disk (port I/O, DMA) while the timer interrupts.
+fn disk_workload() -> Machine {
+    let mut m = machine();
+    set_gate(&mut m, 32, Gate::interrupt(HANDLER, 0));
+    set_gate(&mut m, 46, Gate::interrupt(HANDLER, 0));
+    m.load(HANDLER, &counting_handler());
+    let code = [
+        0x66, 0xba, 0xf0, 0x01, // 1: mov $0x1f0,%dx
+        0x89, 0xc8, // mov %ecx,%eax
+        0xef, // out %eax,(%dx)
+        0x66, 0xba, 0xf4, 0x01, // mov $0x1f4,%dx
+        0xb8, 0x00, 0x70, 0x00, 0x00, // mov $0x7000,%eax
+        0xef, // out %eax,(%dx)
+        0x66, 0xba, 0xf7, 0x01, // mov $0x1f7,%dx
+        0xb0, 0x01, // mov $1,%al
+        0xee, // out %al,(%dx)
+        0xec, // 2: in (%dx),%al
+        0xa8, 0x01, // test $1,%al
+        0x75, 0xfb, // jnz 2b
+        0x41, // inc %ecx
+        0xeb, 0xe0, // jmp 1b
+    ];
+    m.load(0x5000, &code);
+    m.cpu_mut().eip = 0x5000;
+    m.cpu_mut().set_flag(sim_core::cpu::flags::IF, true);
+    for block in 0..64u32 {
+        m.devices_mut()
+            .disk
+            .set_block(block, &block.to_le_bytes().repeat(128));
+    }
+    m.devices_mut().disk.set_latency(37);
+    m.devices_mut().timer.set_interval(101);
+    m
+}
+
+#[test]
+fn devices_agree_between_stepping_and_running() {
+    let mut traced = disk_workload();
+    traced_events(&mut traced);
+    let mut run = disk_workload();
+    for n in [1, 2, 1000, 17, CYCLES - 1020] {
+        run.run(n);
+    }
+    assert_same_state(&traced, &run);
+    assert!(traced.cpu().gpr[1] > 50, "many disk requests completed");
+    assert!(
+        traced.mem().read_u32(COUNTER) > 100,
+        "interrupts were taken"
+    );
+}
+
+#[test]
+fn idle_hlt_loop_agrees_between_stepping_and_running() {
+    let build = || {
+        let mut m = machine();
+        set_gate(&mut m, 32, Gate::interrupt(HANDLER, 0));
+        set_gate(&mut m, 46, Gate::interrupt(HANDLER, 0));
+        m.load(HANDLER, &counting_handler());
+        m.load(0x5000, &[STI, HLT, 0xeb, 0xfd]); // sti; 1: hlt; jmp 1b
+        m.cpu_mut().eip = 0x5000;
+        m.devices_mut().timer.set_interval(313);
+        m.devices_mut().disk.set_latency(1234);
+        m.devices_mut().disk.command(sim_core::dev::disk::CMD_READ);
+        m
+    };
+    let mut traced = build();
+    traced_events(&mut traced);
+    let mut run = build();
+    for n in [5, 300, 7, 4000, CYCLES - 4312] {
+        run.run(n);
+    }
+    assert_same_state(&traced, &run);
+    assert_eq!(
+        run.mem().read_u32(COUNTER),
+        63 + 1,
+        "63 ticks and one disk IRQ"
+    );
+}

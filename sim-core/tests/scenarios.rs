@@ -21,7 +21,10 @@ fn console(sim: &Sim) -> String {
 
 fn avg_turnaround(sim: &Sim) -> f64 {
     let p = procs(sim);
-    p.iter().map(|p| p.acct.turnaround().expect("finished") as f64).sum::<f64>() / p.len() as f64
+    p.iter()
+        .map(|p| p.acct.turnaround().expect("finished") as f64)
+        .sum::<f64>()
+        / p.len() as f64
 }
 
 #[test]
@@ -31,10 +34,22 @@ fn every_builtin_builds_and_runs_without_kernel_panic() {
     for (name, s) in all {
         assert!(!s.lesson.is_empty(), "{name} has a lesson text");
         let json = s.to_json();
-        assert_eq!(Scenario::from_json(&json).as_ref(), Ok(&s), "{name} round-trips through JSON");
-        let mut sim = s.build(TraceLevel::Off).unwrap_or_else(|e| panic!("{name}: {e:?}"));
+        assert_eq!(
+            Scenario::from_json(&json).as_ref(),
+            Ok(&s),
+            "{name} round-trips through JSON"
+        );
+        let mut sim = s
+            .build(TraceLevel::Off)
+            .unwrap_or_else(|e| panic!("{name}: {e:?}"));
         let halt = sim.run(s.max_cycles);
-        assert!(!matches!(halt, Some(Halt::KernelPanic(_)) | Some(Halt::MachineStopped(_))), "{name}: {halt:?}");
+        assert!(
+            !matches!(
+                halt,
+                Some(Halt::KernelPanic(_)) | Some(Halt::MachineStopped(_))
+            ),
+            "{name}: {halt:?}"
+        );
     }
 }
 
@@ -55,7 +70,11 @@ fn fork_gives_different_values_threads_share_one() {
     assert_eq!(k.process(Pid(3)).unwrap().parent, Some(Pid(1)));
     assert_ne!(parent.0, child.0, "fork: different frames");
     assert_eq!((parent.1, child.1), (100, 200), "fork: different values");
-    assert_eq!(k.process(Pid(2)).unwrap().threads.len(), 2, "two threads share P2's page directory");
+    assert_eq!(
+        k.process(Pid(2)).unwrap().threads.len(),
+        2,
+        "two threads share P2's page directory"
+    );
     assert_eq!(threads.1, 200, "the worker's write is visible to main");
     sim.run(s.max_cycles);
     let status: Vec<_> = procs(&sim).iter().map(|p| p.exit_status).collect();
@@ -73,7 +92,11 @@ fn read_syscall_returns_the_console_bytes() {
 fn cli_in_user_mode_kills_only_that_process() {
     let sim = run("restricted-instruction");
     let p = procs(&sim);
-    assert!(p[0].killed.as_deref().unwrap().starts_with("#GP"), "{:?}", p[0].killed);
+    assert!(
+        p[0].killed.as_deref().unwrap().starts_with("#GP"),
+        "{:?}",
+        p[0].killed
+    );
     assert_eq!(p[0].exit_status, Some(-1));
     assert_eq!(p[1].exit_status, Some(0));
     assert_eq!(console(&sim), "counter: done\n");
@@ -93,7 +116,10 @@ fn direct_execution_lets_a_program_overwrite_another_and_keep_the_cpu() {
     let sim = run("direct-execution");
     assert_eq!(console(&sim), "victim: I'm alive\nvictim: I'm dead \n");
     assert!(sim.halted().is_none(), "the rogue never gives the CPU back");
-    assert!(!sim.machine().cpu().flag(sim_core::cpu::flags::IF), "interrupts are off");
+    assert!(
+        !sim.machine().cpu().flag(sim_core::cpu::flags::IF),
+        "interrupts are off"
+    );
 }
 
 #[test]
@@ -101,7 +127,11 @@ fn io_overlaps_with_computation() {
     let sim = run("io-overlap");
     let p = procs(&sim);
     let serial: u64 = p.iter().map(|p| p.acct.cpu).sum::<u64>() + 4 * 5000;
-    assert!(sim.cycle() < serial, "overlap: {} cycles < {serial} run back to back", sim.cycle());
+    assert!(
+        sim.cycle() < serial,
+        "overlap: {} cycles < {serial} run back to back",
+        sim.cycle()
+    );
     assert!(p.iter().all(|p| p.exit_status == Some(0)));
 }
 
@@ -140,8 +170,15 @@ fn tickets_split_the_cpu() {
         let cpu = |t: u32| k.cpu_time(sim_core::sched::ThreadId(t), sim.cycle()) as f64;
         let ratio = cpu(1) / cpu(2).max(1.0);
         // Stride is exact; lottery only in expectation (30 draws here, seeded).
-        let range = if name == "stride-fairness" { 2.5..3.5 } else { 1.5..12.0 };
-        assert!(range.contains(&ratio), "{name}: 75/25 tickets gave a CPU ratio of {ratio:.2}");
+        let range = if name == "stride-fairness" {
+            2.5..3.5
+        } else {
+            1.5..12.0
+        };
+        assert!(
+            range.contains(&ratio),
+            "{name}: 75/25 tickets gave a CPU ratio of {ratio:.2}"
+        );
     }
 }
 

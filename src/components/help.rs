@@ -8,10 +8,8 @@ pub struct HelpProps {
 }
 
 /// Shortcuts the app understands; one source for the overlay and the handler.
-pub const SHORTCUTS: &[(&str, &str)] = &[
-    ("?", "show or hide this help"),
-    ("Esc", "close this help"),
-];
+pub const SHORTCUTS: &[(&str, &str)] =
+    &[("?", "show or hide this help"), ("Esc", "close this help")];
 
 #[function_component(HelpOverlay)]
 pub fn help_overlay(props: &HelpProps) -> Html {

@@ -1,3 +1,58 @@
-//! One component per panel; each gets plain view data through props.
+//! One component per panel; each gets plain view data through props and
+//! sends [`crate::state::Action`]s back through a callback.
 
+pub mod address;
+pub mod code;
+pub mod controls;
+pub mod cpu;
+pub mod events;
+pub mod gallery;
+pub mod gantt;
 pub mod help;
+pub mod idt;
+pub mod kstack;
+pub mod metrics;
+pub mod sched;
+pub mod timeline;
+
+use crate::state::Snap;
+use yew::prelude::*;
+
+/// Props of a panel that only reads the view (and the one before, to mark changes).
+#[derive(Properties, PartialEq)]
+pub struct PanelProps {
+    pub view: Snap,
+    #[prop_or_default]
+    pub prev: Option<Snap>,
+}
+
+/// `0x0040_1000` as `0x00401000`: fixed width so columns line up.
+pub fn hex(v: u32) -> String {
+    format!("{v:#010x}")
+}
+
+/// Thousands separated by thin spaces: `1 234 567`.
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push('\u{2009}');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_numbers() {
+        assert_eq!(hex(0x401000), "0x00401000");
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(1234567), "1\u{2009}234\u{2009}567");
+        assert_eq!(grouped(123), "123");
+    }
+}

@@ -18,9 +18,21 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         "read JSON test cases on stdin, run each on a fresh machine, print JSON results",
         exec::main,
     ),
-    ("run", "run a scenario: SCENARIO.json|builtin:NAME [--until C] [--trace text|json] [--metrics]", run::main),
-    ("scenarios", "list the built-in scenarios, or print one as JSON: [NAME]", run::scenarios),
-    ("ostep", "OSTEP homework simulators: process-run, scheduler, mlfq, lottery", ostep::run),
+    (
+        "run",
+        "run a scenario: SCENARIO.json|builtin:NAME [--until C] [--trace text|json] [--metrics]",
+        run::main,
+    ),
+    (
+        "scenarios",
+        "list the built-in scenarios, or print one as JSON: [NAME]",
+        run::scenarios,
+    ),
+    (
+        "ostep",
+        "OSTEP homework simulators: process-run, scheduler, mlfq, lottery",
+        ostep::run,
+    ),
 ];
 
 /// Exit code for bad usage.

@@ -33,7 +33,9 @@ pub fn main(args: &[String]) -> i32 {
             s => return usage(&format!("unexpected argument {s}")),
         }
     }
-    let Some(path) = path else { return usage("no scenario given") };
+    let Some(path) = path else {
+        return usage("no scenario given");
+    };
     let scenario = match load(&path) {
         Ok(s) => s,
         Err(msg) => {
@@ -41,7 +43,11 @@ pub fn main(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let level = if trace.is_some() { TraceLevel::Steps } else { TraceLevel::Off };
+    let level = if trace.is_some() {
+        TraceLevel::Steps
+    } else {
+        TraceLevel::Off
+    };
     let mut sim = match scenario.build(level) {
         Ok(sim) => sim,
         Err(errors) => {
@@ -71,7 +77,12 @@ pub fn main(args: &[String]) -> i32 {
             Some(h) => format!("{h:?}"),
             None => "stopped at the cycle limit".to_string(),
         };
-        writeln!(out, "# {} after {} cycles: {why}", scenario.title, sim.cycle())?;
+        writeln!(
+            out,
+            "# {} after {} cycles: {why}",
+            scenario.title,
+            sim.cycle()
+        )?;
         if metrics {
             write_metrics(&mut out, &sim)?;
         }
@@ -111,7 +122,11 @@ fn load(path: &str) -> Result<Scenario, String> {
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     Scenario::from_json(&text).map_err(|errors| {
-        errors.iter().map(|e| format!("{path}: {e}")).collect::<Vec<_>>().join("\n")
+        errors
+            .iter()
+            .map(|e| format!("{path}: {e}"))
+            .collect::<Vec<_>>()
+            .join("\n")
     })
 }
 
@@ -122,25 +137,58 @@ fn text_line(e: &TraceEvent) -> String {
 
 fn write_metrics(out: &mut impl Write, sim: &Sim) -> std::io::Result<()> {
     let k = sim.kernel();
-    writeln!(out, "{:<5} {:<12} {:>8} {:>10} {:>10} {:>10} {:>10}", "pid", "program", "state", "turnaround", "response", "wait", "cpu")?;
+    writeln!(
+        out,
+        "{:<5} {:<12} {:>8} {:>10} {:>10} {:>10} {:>10}",
+        "pid", "program", "state", "turnaround", "response", "wait", "cpu"
+    )?;
     let mut sums = (0u64, 0u64, 0u64, 0u64);
     let mut n = 0u64;
     for p in k.processes() {
         let state = k.process_state(p.pid).unwrap_or(State::Zombie);
         let show = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
         let (t, r) = (p.acct.turnaround(), p.acct.response());
-        writeln!(out, "{:<5} {:<12} {:>8} {:>10} {:>10} {:>10} {:>10}", p.pid.to_string(), p.name, format!("{state:?}"), show(t), show(r), p.acct.wait, p.acct.cpu)?;
+        writeln!(
+            out,
+            "{:<5} {:<12} {:>8} {:>10} {:>10} {:>10} {:>10}",
+            p.pid.to_string(),
+            p.name,
+            format!("{state:?}"),
+            show(t),
+            show(r),
+            p.acct.wait,
+            p.acct.cpu
+        )?;
         if let (Some(t), Some(r)) = (t, r) {
-            sums = (sums.0 + t, sums.1 + r, sums.2 + p.acct.wait, sums.3 + p.acct.cpu);
+            sums = (
+                sums.0 + t,
+                sums.1 + r,
+                sums.2 + p.acct.wait,
+                sums.3 + p.acct.cpu,
+            );
             n += 1;
         }
     }
     if n > 0 {
-        writeln!(out, "{:<5} {:<12} {:>8} {:>10.1} {:>10.1} {:>10.1}", "avg", "", "", sums.0 as f64 / n as f64, sums.1 as f64 / n as f64, sums.2 as f64 / n as f64)?;
+        writeln!(
+            out,
+            "{:<5} {:<12} {:>8} {:>10.1} {:>10.1} {:>10.1}",
+            "avg",
+            "",
+            "",
+            sums.0 as f64 / n as f64,
+            sums.1 as f64 / n as f64,
+            sums.2 as f64 / n as f64
+        )?;
     }
     let busy: u64 = k.processes().map(|p| p.acct.cpu).sum();
     let cycles = sim.cycle().max(1);
-    writeln!(out, "cpu utilization {:.1}%  context switches {}", 100.0 * busy as f64 / cycles as f64, k.context_switches())?;
+    writeln!(
+        out,
+        "cpu utilization {:.1}%  context switches {}",
+        100.0 * busy as f64 / cycles as f64,
+        k.context_switches()
+    )?;
     Ok(())
 }
 

@@ -1,6 +1,7 @@
 //! Console: an output port that appends bytes to the console text and an
 //! input queue the host fills (the keyboard). Feeding input raises IRQ 4
-//! (vector 36, COM1's line on a PC).
+//! (vector 36, COM1's line on a PC); the line is masked at reset, see
+//! [`super::Devices::default`].
 //!
 //! Ports: `outb` 0x3f8 appends a byte to the output; `inb` 0x3f8 takes the
 //! next input byte, or reads 0xffffffff (all ones, a floating bus) when the

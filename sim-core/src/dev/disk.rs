@@ -78,6 +78,11 @@ impl Disk {
         self.busy.is_some()
     }
 
+    /// Cycles until the request in progress completes.
+    pub fn cycles_left(&self) -> Option<u32> {
+        self.busy.map(|r| r.left)
+    }
+
     pub fn status(&self) -> u32 {
         self.status
     }

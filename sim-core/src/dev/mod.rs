@@ -6,7 +6,7 @@
 //! | 0x20, 0x21       | [`pic::Pic`]            | –            |
 //! | 0x40, 0x41       | [`timer::Timer`]        | 0 → 32       |
 //! | 0x1f0–0x1f7      | [`disk::Disk`]          | 14 → 46      |
-//! | 0x3f8, 0x3fd     | [`console::Console`]    | 4 → 36       |
+//! | 0x3f8, 0x3fd     | [`console::Console`]    | 4 → 36 (masked at reset) |
 //!
 //! Reads from unassigned ports return all ones (a floating bus); writes to
 //! them are ignored.
@@ -44,9 +44,14 @@ pub struct Devices {
 pub const DEFAULT_DISK_LATENCY: u32 = 1000;
 
 impl Default for Devices {
+    /// Reset state: timer off, disk idle, and the console's IRQ line masked,
+    /// so host input only interrupts a kernel that unmasks it (port 0x21);
+    /// a kernel that polls the console is not disturbed.
     fn default() -> Self {
+        let mut pic = Pic::default();
+        pic.set_mask(1 << console::IRQ);
         Devices {
-            pic: Pic::default(),
+            pic,
             timer: Timer::default(),
             disk: Disk::new(DEFAULT_DISK_LATENCY),
             console: Console::default(),
@@ -94,7 +99,18 @@ impl Devices {
         }
     }
 
-    /// Host input for the console; raises its IRQ.
+    /// Cycles during which ticking cannot fire anything: fewer ticks than
+    /// this leave every IRQ line and memory as they are.
+    pub fn quiet_cycles(&self) -> u64 {
+        let timer = match self.timer.interval() {
+            0 => u64::MAX,
+            _ => u64::from(self.timer.left()),
+        };
+        timer.min(self.disk.cycles_left().map_or(u64::MAX, u64::from))
+    }
+
+    /// Host input for the console; raises its IRQ (masked at reset, see
+    /// [`Devices::default`]).
     pub fn feed_console(&mut self, bytes: &[u8]) {
         self.console.feed(bytes);
         if !bytes.is_empty() {
@@ -132,5 +148,49 @@ impl Devices {
             console::PORT_DATA => self.console.write_data(value as u8),
             _ => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn console_irq_is_masked_until_the_kernel_unmasks_it() {
+        let mut d = Devices::default();
+        d.feed_console(b"hi");
+        assert_eq!(d.pic.next(), None);
+        assert_eq!(
+            d.port_in(console::PORT_STATUS, Size::Byte) & console::STATUS_INPUT,
+            1
+        );
+        d.port_out(pic::PORT_MASK, Size::Byte, 0);
+        assert_eq!(d.pic.next(), Some(console::IRQ));
+        assert_eq!(d.port_in(console::PORT_DATA, Size::Byte), u32::from(b'h'));
+        assert_eq!(d.port_in(console::PORT_DATA, Size::Byte), u32::from(b'i'));
+        assert_eq!(
+            d.port_in(console::PORT_DATA, Size::Dword),
+            u32::MAX,
+            "empty queue"
+        );
+        assert_eq!(
+            d.port_in(0x99, Size::Word),
+            0xffff,
+            "unassigned port floats"
+        );
+    }
+
+    #[test]
+    fn quiet_cycles_is_the_distance_to_the_next_device_event() {
+        let mut d = Devices::default();
+        assert_eq!(d.quiet_cycles(), u64::MAX);
+        d.timer.set_interval(50);
+        d.disk.set_latency(20);
+        d.disk.command(disk::CMD_READ);
+        assert_eq!(d.quiet_cycles(), 20);
+        let mut mem = PhysMem::new();
+        assert_eq!(d.advance(&mut mem, 19).raised, 0);
+        assert_eq!(d.tick(&mut mem).raised, 1 << disk::IRQ);
+        assert_eq!(d.quiet_cycles(), 30);
     }
 }

@@ -9,8 +9,10 @@ use crate::sched::SchedError;
 use crate::trap::{write_gate, Gate};
 
 use super::layout::{p2v, FREE_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP};
-use super::{entry, vm, ExecMode, Kernel, KernelConfig, KStep, OsEvent, Spawn, StubSymbols, UserProgram};
 use super::T_SYSCALL;
+use super::{
+    entry, vm, ExecMode, KStep, Kernel, KernelConfig, OsEvent, Spawn, StubSymbols, UserProgram,
+};
 
 /// Why the kernel could not start.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -20,7 +22,10 @@ pub enum BootError {
     Scheduler(SchedError),
     OutOfMemory,
     /// A spawn names a program that does not exist.
-    NoSuchProgram { spawn: usize, program: usize },
+    NoSuchProgram {
+        spawn: usize,
+        program: usize,
+    },
 }
 
 impl std::fmt::Display for BootError {
@@ -30,7 +35,10 @@ impl std::fmt::Display for BootError {
             BootError::Scheduler(e) => write!(f, "scheduler: {e}"),
             BootError::OutOfMemory => f.write_str("out of physical memory while booting"),
             BootError::NoSuchProgram { spawn, program } => {
-                write!(f, "process {spawn} runs program {program}, which does not exist")
+                write!(
+                    f,
+                    "process {spawn} runs program {program}, which does not exist"
+                )
             }
         }
     }
@@ -51,12 +59,21 @@ impl Kernel {
     ) -> Result<Kernel, BootError> {
         for (i, s) in spawns.iter().enumerate() {
             if s.program >= programs.len() {
-                return Err(BootError::NoSuchProgram { spawn: i, program: s.program });
+                return Err(BootError::NoSuchProgram {
+                    spawn: i,
+                    program: s.program,
+                });
             }
         }
         let sched = config.policy.build().map_err(BootError::Scheduler)?;
         let stubs = entry::assemble().map_err(|e| BootError::Stubs(e.to_string()))?;
-        let sym = |name: &str| stubs.symbols.get(name).copied().ok_or_else(|| BootError::Stubs(format!("missing {name}")));
+        let sym = |name: &str| {
+            stubs
+                .symbols
+                .get(name)
+                .copied()
+                .ok_or_else(|| BootError::Stubs(format!("missing {name}")))
+        };
         let vectors: BTreeMap<u8, u32> = entry::stub_vectors()
             .map(|v| sym(&format!("vector{v}")).map(|a| (v, a)))
             .collect::<Result<_, _>>()?;
@@ -71,7 +88,8 @@ impl Kernel {
         let mem = m.mem_mut();
         mem.write_bytes(KERNEL_TEXT_PHYS, &stubs.text.bytes);
         let mut frames = vm::Frames::new(FREE_PHYS, PHYSTOP);
-        let template = vm::setup_kernel_template(mem, &mut frames).map_err(|_| BootError::OutOfMemory)?;
+        let template =
+            vm::setup_kernel_template(mem, &mut frames).map_err(|_| BootError::OutOfMemory)?;
         for (&v, &handler) in &symbols.vectors {
             let dpl = if v == T_SYSCALL { 3 } else { 0 };
             write_gate(mem, IDT_PHYS, v, Gate::interrupt(handler, dpl));
@@ -79,7 +97,10 @@ impl Kernel {
         let disk_buf = frames.alloc(mem).ok_or(BootError::OutOfMemory)?;
 
         let cpu = m.cpu_mut();
-        cpu.idtr = TableReg { base: p2v(IDT_PHYS), limit: 256 * 8 - 1 };
+        cpu.idtr = TableReg {
+            base: p2v(IDT_PHYS),
+            limit: 256 * 8 - 1,
+        };
         cpu.cr3 = template;
         cpu.cr0 |= cr0::PG | cr0::WP;
         cpu.eip = symbols.trap_c;
@@ -118,14 +139,25 @@ impl Kernel {
             events: Vec::new(),
             panic: None,
             idle: false,
+            current_vector: None,
             config,
         };
         k.note("boot", "initialize trap table: 49 gates, int $64 at DPL 3");
-        k.note("boot", match k.config.mode {
-            ExecMode::Preemptive => format!("start interrupt timer: every {} cycles", k.config.timer_interval),
-            ExecMode::Cooperative => "no timer: the OS runs only when a program traps".to_string(),
-            ExecMode::Direct => "direct execution: programs run in ring 0, no timer".to_string(),
-        });
+        k.note(
+            "boot",
+            match k.config.mode {
+                ExecMode::Preemptive => format!(
+                    "start interrupt timer: every {} cycles",
+                    k.config.timer_interval
+                ),
+                ExecMode::Cooperative => {
+                    "no timer: the OS runs only when a program traps".to_string()
+                }
+                ExecMode::Direct => {
+                    "direct execution: programs run in ring 0, no timer".to_string()
+                }
+            },
+        );
         k.admit_due(0);
         k.agenda.push_back(KStep::Schedule);
         Ok(k)
@@ -152,6 +184,9 @@ impl Kernel {
     }
 
     pub(super) fn note(&mut self, function: &str, detail: impl Into<String>) {
-        self.events.push(OsEvent::KernelStep { function: function.to_string(), detail: detail.into() });
+        self.events.push(OsEvent::KernelStep {
+            function: function.to_string(),
+            detail: detail.into(),
+        });
     }
 }

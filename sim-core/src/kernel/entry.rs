@@ -25,7 +25,9 @@ const fn has_error_code(v: u8) -> bool {
 
 /// The stub source; one label `vectorN` per vector.
 pub fn source() -> String {
-    let mut s = String::from("# Ringside kernel: trap entry and exit (cf. xv6 vectors.S, trapasm.S)\n.text\n");
+    let mut s = String::from(
+        "# Ringside kernel: trap entry and exit (cf. xv6 vectors.S, trapasm.S)\n.text\n",
+    );
     for v in stub_vectors() {
         if has_error_code(v) {
             s += &format!("vector{v}:\n    pushl ${v}\n    jmp alltraps\n");

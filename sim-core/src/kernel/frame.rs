@@ -6,7 +6,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::mem::PhysMem;
 
-
 /// Field offsets from the frame's base (ESP at `trap_c`), lowest address first.
 pub const FIELDS: [&str; 15] = [
     "edi", "esi", "ebp", "oesp", "ebx", "edx", "ecx", "eax", "trapno", "err", "eip", "cs",
@@ -43,8 +42,21 @@ pub const SIZE_SAME_RING: u32 = 13 * 4;
 impl TrapFrame {
     fn to_words(self) -> [u32; 15] {
         [
-            self.edi, self.esi, self.ebp, self.oesp, self.ebx, self.edx, self.ecx, self.eax,
-            self.trapno, self.err, self.eip, self.cs, self.eflags, self.esp, self.ss,
+            self.edi,
+            self.esi,
+            self.ebp,
+            self.oesp,
+            self.ebx,
+            self.edx,
+            self.ecx,
+            self.eax,
+            self.trapno,
+            self.err,
+            self.eip,
+            self.cs,
+            self.eflags,
+            self.esp,
+            self.ss,
         ]
     }
 
@@ -75,7 +87,9 @@ impl TrapFrame {
         let mut w = [0u32; 15];
         for (i, word) in w.iter_mut().enumerate() {
             let a = lin.wrapping_add(4 * i as u32);
-            *word = crate::mmu::walk(mem, pgdir, a).phys.map_or(0, |p| mem.read_u32(p));
+            *word = crate::mmu::walk(mem, pgdir, a)
+                .phys
+                .map_or(0, |p| mem.read_u32(p));
         }
         Self::from_words(w)
     }

@@ -7,17 +7,17 @@
 //! machine only as a kernel would: memory, CR3, TSS.esp0, ESP/EIP to resume at
 //! `trapret`, and device ports.
 
+mod boot;
 pub mod entry;
 pub mod frame;
 pub mod kstep;
 pub mod layout;
 pub mod proc;
+mod steps;
 mod sys;
 pub mod syscall;
 pub mod usys;
 pub mod vm;
-mod boot;
-mod steps;
 
 use std::collections::{BTreeMap, VecDeque};
 
@@ -27,6 +27,7 @@ use crate::asm::Program;
 use crate::sched::{Policy, Scheduler};
 
 pub use boot::BootError;
+pub use steps::exception_name;
 pub use kstep::KStep;
 pub use proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
 
@@ -85,13 +86,31 @@ pub enum OsEvent {
     /// One kernel step ran: its function and what it did.
     KernelStep { function: String, detail: String },
     /// A thread changed state.
-    ThreadState { pid: Pid, tid: Tid, from: State, to: State },
+    ThreadState {
+        pid: Pid,
+        tid: Tid,
+        from: State,
+        to: State,
+    },
     /// The CPU now runs `to` (None: idle).
     ContextSwitch { from: Option<Tid>, to: Option<Tid> },
-    ProcessCreated { pid: Pid, name: String, parent: Option<Pid> },
-    ProcessExited { pid: Pid, status: i32, reason: Option<String> },
+    ProcessCreated {
+        pid: Pid,
+        name: String,
+        parent: Option<Pid>,
+    },
+    ProcessExited {
+        pid: Pid,
+        status: i32,
+        reason: Option<String>,
+    },
     /// A system call returned to user mode with this value.
-    SyscallReturn { pid: Pid, tid: Tid, name: String, value: i32 },
+    SyscallReturn {
+        pid: Pid,
+        tid: Tid,
+        name: String,
+        value: i32,
+    },
     /// MLFQ priority boost.
     Boost,
     /// The kernel itself failed (a fault in kernel mode): the simulation stops.
@@ -155,6 +174,8 @@ pub struct Kernel {
     events: Vec<OsEvent>,
     panic: Option<String>,
     idle: bool,
+    /// The vector of the kernel entry being handled.
+    current_vector: Option<u8>,
 }
 
 impl Kernel {
@@ -196,6 +217,18 @@ impl Kernel {
     pub fn agenda(&self) -> impl Iterator<Item = &KStep> {
         self.agenda.iter()
     }
+    /// The trap being handled while the kernel runs its steps.
+    pub fn current_vector(&self) -> Option<u8> {
+        self.current_vector
+    }
+    /// Linear address of the trap frame of the current kernel entry.
+    pub fn entry_frame_addr(&self) -> Option<u32> {
+        self.in_kernel.then_some(self.entry_tf)
+    }
+    /// Whether the CPU runs the idle loop.
+    pub fn is_idle(&self) -> bool {
+        self.idle
+    }
     pub fn panicked(&self) -> Option<&str> {
         self.panic.as_deref()
     }
@@ -215,7 +248,12 @@ impl Kernel {
         if p.exit_status.is_some() {
             return Some(State::Zombie);
         }
-        let states: Vec<State> = p.threads.iter().filter_map(|t| self.threads.get(t)).map(|t| t.state).collect();
+        let states: Vec<State> = p
+            .threads
+            .iter()
+            .filter_map(|t| self.threads.get(t))
+            .map(|t| t.state)
+            .collect();
         Some(
             [State::Running, State::Ready, State::Blocked, State::New]
                 .into_iter()

@@ -65,7 +65,9 @@ pub enum File {
     ConsoleIn,
     ConsoleOut,
     /// The disk as a flat file of 512-byte blocks, with a file offset.
-    Disk { offset: u32 },
+    Disk {
+        offset: u32,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

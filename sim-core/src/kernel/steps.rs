@@ -9,7 +9,7 @@ use super::frame::{self, TrapFrame};
 use super::layout::{p2v, ustack_top, IDLE_STACK_PHYS, PAGE, USER_TEXT, USTACK_PAGES};
 use super::proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
 use super::syscall::{Sys, TICK_CYCLES};
-use super::{vm, ExecMode, Kernel, KStep, OsEvent, T_DISK, T_SYSCALL, T_TIMER};
+use super::{vm, ExecMode, KStep, Kernel, OsEvent, T_DISK, T_SYSCALL, T_TIMER};
 use crate::mmu::pte;
 
 impl Kernel {
@@ -26,7 +26,9 @@ impl Kernel {
             }
         }
         let tf = TrapFrame::read(m.mem(), m.cpu().cr3, esp);
-        self.agenda.push_back(KStep::Trap { vector: tf.trapno as u8 });
+        self.agenda.push_back(KStep::Trap {
+            vector: tf.trapno as u8,
+        });
         self.admit_due(now);
         self.agenda.push_back(KStep::Schedule);
     }
@@ -40,6 +42,7 @@ impl Kernel {
         self.note(step.function(), detail);
         if self.agenda.is_empty() {
             self.in_kernel = false;
+            self.current_vector = None;
         }
         Some(cost)
     }
@@ -101,15 +104,24 @@ impl Kernel {
             }
             v if v < 32 => {
                 let name = exception_name(v);
-                match self.current.and_then(|t| self.threads.get(&t)).map(|t| t.pid) {
+                match self
+                    .current
+                    .and_then(|t| self.threads.get(&t))
+                    .map(|t| t.pid)
+                {
                     Some(pid) => {
-                        let reason = format!("{name} (vector {v}, error code {:#x}) at eip {:#010x}", tf.err, tf.eip);
+                        let reason = format!(
+                            "{name} (vector {v}, error code {:#x}) at eip {:#010x}",
+                            tf.err, tf.eip
+                        );
                         pos(self, KStep::KillOnFault { pid, reason });
                         format!("vector {v}: {name} in user code")
                     }
                     None => {
                         let msg = format!("{name} in kernel mode at eip {:#010x}", tf.eip);
-                        self.events.push(OsEvent::Panic { message: msg.clone() });
+                        self.events.push(OsEvent::Panic {
+                            message: msg.clone(),
+                        });
                         self.panic = Some(msg.clone());
                         self.agenda.clear();
                         format!("panic: {msg}")
@@ -145,7 +157,11 @@ impl Kernel {
 
     /// The running thread, if it is still runnable.
     pub(super) fn running(&self) -> Option<Tid> {
-        self.current.filter(|t| self.threads.get(t).is_some_and(|t| t.state == State::Running))
+        self.current.filter(|t| {
+            self.threads
+                .get(t)
+                .is_some_and(|t| t.state == State::Running)
+        })
     }
 
     fn schedule(&mut self, now: u64) -> String {
@@ -164,11 +180,20 @@ impl Kernel {
         self.resched = false;
         let queues = self.sched.queues();
         match self.sched.pick(now) {
-            Some(next) if self.threads.get(&next).is_some_and(|t| t.state == State::Ready) => {
+            Some(next)
+                if self
+                    .threads
+                    .get(&next)
+                    .is_some_and(|t| t.state == State::Ready) =>
+            {
                 self.agenda.push_front(KStep::Return { to: next });
                 self.agenda.push_front(KStep::SwitchUvm { to: next });
                 self.agenda.push_front(KStep::Switch { to: next });
-                format!("{} picks {next} from {}", self.sched.name(), describe(&queues))
+                format!(
+                    "{} picks {next} from {}",
+                    self.sched.name(),
+                    describe(&queues)
+                )
             }
             _ => {
                 self.agenda.push_front(KStep::Idle);
@@ -192,7 +217,8 @@ impl Kernel {
         self.slice_mark = now;
         if from != Some(to) {
             self.switches += 1;
-            self.events.push(OsEvent::ContextSwitch { from, to: Some(to) });
+            self.events
+                .push(OsEvent::ContextSwitch { from, to: Some(to) });
         }
         match from {
             Some(f) if f != to => format!("save context of {f}, restore {to}"),
@@ -201,8 +227,12 @@ impl Kernel {
     }
 
     fn switch_uvm(&mut self, m: &mut Machine, to: Tid) -> String {
-        let Some(t) = self.threads.get(&to) else { return "no such thread".into() };
-        let Some(p) = self.procs.get(&t.pid) else { return "no such process".into() };
+        let Some(t) = self.threads.get(&to) else {
+            return "no such thread".into();
+        };
+        let Some(p) = self.procs.get(&t.pid) else {
+            return "no such process".into();
+        };
         let (pgdir, esp0, pid) = (p.pgdir, p2v(t.kstack) + PAGE, t.pid);
         let cpu = m.cpu_mut();
         cpu.cr3 = pgdir;
@@ -210,7 +240,10 @@ impl Kernel {
         self.free_deferred(m);
         // Restart the timer so each slice is measured from its start.
         match self.config.mode {
-            ExecMode::Preemptive => m.devices_mut().timer.set_interval(self.config.timer_interval),
+            ExecMode::Preemptive => m
+                .devices_mut()
+                .timer
+                .set_interval(self.config.timer_interval),
             _ => m.devices_mut().timer.set_interval(0),
         }
         format!("CR3 = {pgdir:#010x} (page directory of {pid}), TSS.esp0 = {esp0:#010x}")
@@ -220,7 +253,10 @@ impl Kernel {
         let now = m.cycle();
         self.account_off_cpu(now);
         if self.current.take().is_some() {
-            self.events.push(OsEvent::ContextSwitch { from: self.current, to: None });
+            self.events.push(OsEvent::ContextSwitch {
+                from: self.current,
+                to: None,
+            });
         }
         self.idle = true;
         let cpu = m.cpu_mut();
@@ -230,8 +266,12 @@ impl Kernel {
         self.free_deferred(m);
         // Without a timer the idle CPU still needs a clock for sleepers and
         // later arrivals (a tickless kernel arms its timer the same way).
-        let sleepers = self.threads.values().any(|t| matches!(t.wait, Some(WaitFor::Until(_))));
-        if self.config.mode == ExecMode::Cooperative && (sleepers || self.next_arrival().is_some()) {
+        let sleepers = self
+            .threads
+            .values()
+            .any(|t| matches!(t.wait, Some(WaitFor::Until(_))));
+        if self.config.mode == ExecMode::Cooperative && (sleepers || self.next_arrival().is_some())
+        {
             m.devices_mut().timer.set_interval(TICK_CYCLES as u32);
         }
         "no runnable thread: idle loop (sti; hlt) until an interrupt".into()
@@ -253,11 +293,17 @@ impl Kernel {
     /// CPU time of `tid` including the slice it is running now.
     pub fn cpu_time(&self, tid: Tid, now: u64) -> u64 {
         let base = self.threads.get(&tid).map_or(0, |t| t.acct.cpu);
-        if self.current == Some(tid) { base + (now - self.dispatched_at) } else { base }
+        if self.current == Some(tid) {
+            base + (now - self.dispatched_at)
+        } else {
+            base
+        }
     }
 
     pub(super) fn set_state(&mut self, tid: Tid, to: State, now: u64) {
-        let Some(t) = self.threads.get_mut(&tid) else { return };
+        let Some(t) = self.threads.get_mut(&tid) else {
+            return;
+        };
         let from = t.state;
         if from == to {
             return;
@@ -275,7 +321,8 @@ impl Kernel {
         }
         t.state = to;
         let pid = t.pid;
-        self.events.push(OsEvent::ThreadState { pid, tid, from, to });
+        self.events
+            .push(OsEvent::ThreadState { pid, tid, from, to });
     }
 
     /// Blocks the running thread (the scheduler is told how long it ran).
@@ -290,7 +337,11 @@ impl Kernel {
     }
 
     pub(super) fn wake(&mut self, tid: Tid, now: u64) {
-        if self.threads.get(&tid).is_some_and(|t| t.state == State::Blocked) {
+        if self
+            .threads
+            .get(&tid)
+            .is_some_and(|t| t.state == State::Blocked)
+        {
             if let Some(t) = self.threads.get_mut(&tid) {
                 t.wait = None;
             }
@@ -334,18 +385,35 @@ impl Kernel {
         let s = self.spawns[spawn].clone();
         let prog = self.programs[s.program].clone();
         let mem = m.mem_mut();
-        let pgdir = vm::new_address_space(mem, &mut self.frames, self.template).ok_or("out of memory")?;
+        let pgdir =
+            vm::new_address_space(mem, &mut self.frames, self.template).ok_or("out of memory")?;
         let text = &prog.program.text;
         let data = &prog.program.data;
-        vm::map_user(mem, &mut self.frames, pgdir, text.base, text.bytes.len() as u32, &text.bytes, pte::US | pte::RW)
-            .map_err(|e| e.to_string())?;
+        vm::map_user(
+            mem,
+            &mut self.frames,
+            pgdir,
+            text.base,
+            text.bytes.len() as u32,
+            &text.bytes,
+            pte::US | pte::RW,
+        )
+        .map_err(|e| e.to_string())?;
         if !data.bytes.is_empty() {
             // The data section may share the last text page: map only what is new.
             let start = (text.base + text.bytes.len() as u32 + 0xfff) & !0xfff;
             let end = data.base + data.bytes.len() as u32;
             if end > start {
-                vm::map_user(mem, &mut self.frames, pgdir, start, end - start, &[], pte::US | pte::RW)
-                    .map_err(|e| e.to_string())?;
+                vm::map_user(
+                    mem,
+                    &mut self.frames,
+                    pgdir,
+                    start,
+                    end - start,
+                    &[],
+                    pte::US | pte::RW,
+                )
+                .map_err(|e| e.to_string())?;
             }
             for (i, b) in data.bytes.iter().enumerate() {
                 if let Ok(p) = vm::user_phys(mem, pgdir, data.base + i as u32, true) {
@@ -369,14 +437,26 @@ impl Kernel {
                 exit_status: None,
                 killed: None,
                 image_end: image_end.max(USER_TEXT),
-                acct: Accounting { arrival: now, ..Accounting::default() },
+                acct: Accounting {
+                    arrival: now,
+                    ..Accounting::default()
+                },
                 thread_slots: 0,
                 tickets: s.tickets,
                 expected_len: s.expected_len,
             },
         );
-        self.events.push(OsEvent::ProcessCreated { pid, name: prog.name.clone(), parent: None });
-        let ret = prog.program.symbols.get("__main_return").copied().unwrap_or(0);
+        self.events.push(OsEvent::ProcessCreated {
+            pid,
+            name: prog.name.clone(),
+            parent: None,
+        });
+        let ret = prog
+            .program
+            .symbols
+            .get("__main_return")
+            .copied()
+            .unwrap_or(0);
         self.create_thread(m, pid, prog.entry, Some(&[ret]), now)?;
         Ok(pid)
     }
@@ -384,7 +464,14 @@ impl Kernel {
     /// A new thread of `pid` starting at `eip` with `stack` (lowest word first)
     /// on a fresh user stack; admitted to the scheduler as ready. With
     /// `stack: None` (fork) the stack already exists and the caller writes the frame.
-    pub(super) fn create_thread(&mut self, m: &mut Machine, pid: Pid, eip: u32, stack: Option<&[u32]>, now: u64) -> Result<Tid, String> {
+    pub(super) fn create_thread(
+        &mut self,
+        m: &mut Machine,
+        pid: Pid,
+        eip: u32,
+        stack: Option<&[u32]>,
+        now: u64,
+    ) -> Result<Tid, String> {
         let direct = self.config.mode == ExecMode::Direct;
         let p = self.procs.get_mut(&pid).ok_or("no such process")?;
         let slot = p.thread_slots;
@@ -395,7 +482,16 @@ impl Kernel {
         let size = USTACK_PAGES * PAGE;
         let mut esp = top;
         if let Some(stack) = stack {
-            vm::map_user(mem, &mut self.frames, pgdir, top - size, size, &[], pte::US | pte::RW).map_err(|e| e.to_string())?;
+            vm::map_user(
+                mem,
+                &mut self.frames,
+                pgdir,
+                top - size,
+                size,
+                &[],
+                pte::US | pte::RW,
+            )
+            .map_err(|e| e.to_string())?;
             esp = top - 4 * stack.len() as u32;
             let bytes: Vec<u8> = stack.iter().flat_map(|w| w.to_le_bytes()).collect();
             vm::copy_out(mem, pgdir, esp, &bytes).map_err(|_| "user stack not mapped")?;
@@ -416,16 +512,37 @@ impl Kernel {
         };
         // In direct mode there is no ring change: the frame lives on the user
         // stack and `iret` leaves ESP just above it.
-        let tf_at = if direct { esp - frame::SIZE_SAME_RING } else { p2v(kstack) + PAGE - frame::SIZE };
+        let tf_at = if direct {
+            esp - frame::SIZE_SAME_RING
+        } else {
+            p2v(kstack) + PAGE - frame::SIZE
+        };
         tf.write(mem, pgdir, tf_at);
         let tid = Tid(self.next_tid);
         self.next_tid += 1;
-        let acct = Accounting { arrival: now, ..Accounting::default() };
+        let acct = Accounting {
+            arrival: now,
+            ..Accounting::default()
+        };
         self.threads.insert(
             tid,
-            Thread { tid, pid, state: State::New, wait: None, kstack, tf: tf_at, slot, exit_value: None, acct, ready_since: None },
+            Thread {
+                tid,
+                pid,
+                state: State::New,
+                wait: None,
+                kstack,
+                tf: tf_at,
+                slot,
+                exit_value: None,
+                acct,
+                ready_since: None,
+            },
         );
-        let info = JobInfo { expected_len: p_expected(&self.procs[&pid]), tickets: self.procs[&pid].tickets };
+        let info = JobInfo {
+            expected_len: p_expected(&self.procs[&pid]),
+            tickets: self.procs[&pid].tickets,
+        };
         if let Some(p) = self.procs.get_mut(&pid) {
             p.threads.push(tid);
         }

@@ -16,8 +16,12 @@ impl Kernel {
     /// Runs system call `sys` for the current thread; returns what it did.
     pub(super) fn syscall(&mut self, m: &mut Machine, sys: Sys) -> String {
         let now = m.cycle();
-        let Some(tid) = self.current else { return "no current thread".into() };
-        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else { return "no such thread".into() };
+        let Some(tid) = self.current else {
+            return "no current thread".into();
+        };
+        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else {
+            return "no such thread".into();
+        };
         let pgdir = self.procs[&pid].pgdir;
         let tf = self.entry_frame(m);
         let esp = tf.user_esp(self.entry_tf);
@@ -36,7 +40,8 @@ impl Kernel {
                 // Giving up the CPU early counts like an I/O for the policy
                 // (OSTEP's MLFQ rule 4a) and sends the thread to the back.
                 let ran = now - self.slice_mark;
-                self.sched.charge(tid, ran, now, crate::sched::After::Blocked);
+                self.sched
+                    .charge(tid, ran, now, crate::sched::After::Blocked);
                 self.sched.on_wake(tid, now);
                 self.resched = true;
                 (Some(0), format!("{tid} gives up the CPU"))
@@ -46,7 +51,10 @@ impl Kernel {
                     let until = now + u64::from(n) * TICK_CYCLES;
                     self.set_return(m, 0);
                     self.block_current(WaitFor::Until(until), now);
-                    (None, format!("{tid} sleeps {n} ticks (until cycle {until})"))
+                    (
+                        None,
+                        format!("{tid} sleeps {n} ticks (until cycle {until})"),
+                    )
                 }
                 None => (Some(-1), "bad argument".into()),
             },
@@ -58,25 +66,45 @@ impl Kernel {
             }
             Sys::Wait => self.sys_wait(m, pid, now),
             Sys::Kill => match args[0] {
-                Some(target) if self.procs.get(&Pid(target)).is_some_and(|p| p.exit_status.is_none()) => {
+                Some(target)
+                    if self
+                        .procs
+                        .get(&Pid(target))
+                        .is_some_and(|p| p.exit_status.is_none()) =>
+                {
                     self.exit_process(m, Pid(target), -1, Some(format!("killed by {pid}")), now);
                     (Some(0), format!("kill P{target}"))
                 }
-                a => (Some(-1), format!("no live process {}", a.map_or("?".into(), |a| a.to_string()))),
+                a => (
+                    Some(-1),
+                    format!(
+                        "no live process {}",
+                        a.map_or("?".into(), |a| a.to_string())
+                    ),
+                ),
             },
             Sys::Write | Sys::Read => {
                 let (fd, buf, n) = (args[0], args[1], args[2]);
                 match (fd, buf, n) {
-                    (Some(fd), Some(buf), Some(n)) => self.sys_io(m, pid, tid, sys == Sys::Write, fd, buf, n.min(MAX_IO), now),
+                    (Some(fd), Some(buf), Some(n)) => {
+                        self.sys_io(m, pid, tid, sys == Sys::Write, fd, buf, n.min(MAX_IO), now)
+                    }
                     _ => (Some(-1), "bad arguments".into()),
                 }
             }
             Sys::ThreadCreate => match (args[0], args[1]) {
                 (Some(func), Some(arg)) => {
                     let prog = self.procs[&pid].program;
-                    let ret = self.programs.get(prog).and_then(|p| p.program.symbols.get("__thread_return").copied()).unwrap_or(0);
+                    let ret = self
+                        .programs
+                        .get(prog)
+                        .and_then(|p| p.program.symbols.get("__thread_return").copied())
+                        .unwrap_or(0);
                     match self.create_thread(m, pid, func, Some(&[ret, arg]), now) {
-                        Ok(t) => (Some(t.0 as i32), format!("new thread {t} of {pid} at {func:#010x}")),
+                        Ok(t) => (
+                            Some(t.0 as i32),
+                            format!("new thread {t} of {pid} at {func:#010x}"),
+                        ),
                         Err(e) => (Some(-1), e),
                     }
                 }
@@ -91,14 +119,21 @@ impl Kernel {
         };
         if let Some(v) = ret {
             self.set_return(m, v);
-            self.events.push(OsEvent::SyscallReturn { pid, tid, name: sys.name().into(), value: v });
+            self.events.push(OsEvent::SyscallReturn {
+                pid,
+                tid,
+                name: sys.name().into(),
+                value: v,
+            });
         }
         detail
     }
 
     fn sys_fork(&mut self, m: &mut Machine, pid: Pid, now: u64) -> (Option<i32>, String) {
         let parent = self.procs[&pid].clone();
-        let Some(pgdir) = vm::copy_address_space(m.mem_mut(), &mut self.frames, self.template, parent.pgdir) else {
+        let Some(pgdir) =
+            vm::copy_address_space(m.mem_mut(), &mut self.frames, self.template, parent.pgdir)
+        else {
             return (Some(-1), "out of memory".into());
         };
         let child = Pid(self.next_pid);
@@ -108,14 +143,24 @@ impl Kernel {
         p.parent = Some(pid);
         p.pgdir = pgdir;
         p.threads = Vec::new();
-        p.acct = super::Accounting { arrival: now, ..Default::default() };
+        p.acct = super::Accounting {
+            arrival: now,
+            ..Default::default()
+        };
         p.thread_slots = 0;
         self.procs.insert(child, p);
-        self.events.push(OsEvent::ProcessCreated { pid: child, name: parent.name.clone(), parent: Some(pid) });
+        self.events.push(OsEvent::ProcessCreated {
+            pid: child,
+            name: parent.name.clone(),
+            parent: Some(pid),
+        });
         // The child resumes from the same trap frame, with fork() returning 0.
         let mut tf = self.entry_frame(m);
         tf.eax = 0;
-        let slot = self.current.and_then(|t| self.threads.get(&t)).map_or(0, |t| t.slot);
+        let slot = self
+            .current
+            .and_then(|t| self.threads.get(&t))
+            .map_or(0, |t| t.slot);
         match self.create_thread(m, child, tf.eip, None, now) {
             Ok(t) => {
                 if let Some(th) = self.threads.get_mut(&t) {
@@ -135,15 +180,26 @@ impl Kernel {
                 } else {
                     tf.write(m.mem_mut(), pgdir, at);
                 }
-                (Some(child.0 as i32), format!("{pid} forks {child} (copied the address space)"))
+                (
+                    Some(child.0 as i32),
+                    format!("{pid} forks {child} (copied the address space)"),
+                )
             }
             Err(e) => (Some(-1), e),
         }
     }
 
     fn sys_wait(&mut self, m: &mut Machine, pid: Pid, now: u64) -> (Option<i32>, String) {
-        let children: Vec<Pid> = self.procs.values().filter(|p| p.parent == Some(pid)).map(|p| p.pid).collect();
-        if let Some(z) = children.iter().find(|c| self.procs[c].exit_status.is_some()) {
+        let children: Vec<Pid> = self
+            .procs
+            .values()
+            .filter(|p| p.parent == Some(pid))
+            .map(|p| p.pid)
+            .collect();
+        if let Some(z) = children
+            .iter()
+            .find(|c| self.procs[c].exit_status.is_some())
+        {
             let z = *z;
             if let Some(p) = self.procs.get_mut(&z) {
                 p.parent = None;
@@ -156,11 +212,25 @@ impl Kernel {
         self.set_return(m, -1);
         let tid = self.current;
         self.block_current(WaitFor::Child, now);
-        (None, format!("{} waits for a child", tid.map_or("?".into(), |t| t.to_string())))
+        (
+            None,
+            format!(
+                "{} waits for a child",
+                tid.map_or("?".into(), |t| t.to_string())
+            ),
+        )
     }
 
-    fn sys_join(&mut self, pid: Pid, me: Tid, target: Option<u32>, now: u64) -> (Option<i32>, String) {
-        let Some(target) = target.map(Tid) else { return (Some(-1), "bad argument".into()) };
+    fn sys_join(
+        &mut self,
+        pid: Pid,
+        me: Tid,
+        target: Option<u32>,
+        now: u64,
+    ) -> (Option<i32>, String) {
+        let Some(target) = target.map(Tid) else {
+            return (Some(-1), "bad argument".into());
+        };
         match self.threads.get(&target) {
             Some(t) if t.pid == pid && target != me => match t.exit_value {
                 Some(v) => (Some(v as i32), format!("{target} already finished")),
@@ -174,7 +244,17 @@ impl Kernel {
     }
 
     #[allow(clippy::too_many_arguments)]
-    fn sys_io(&mut self, m: &mut Machine, pid: Pid, tid: Tid, write: bool, fd: u32, buf: u32, n: u32, now: u64) -> (Option<i32>, String) {
+    fn sys_io(
+        &mut self,
+        m: &mut Machine,
+        pid: Pid,
+        tid: Tid,
+        write: bool,
+        fd: u32,
+        buf: u32,
+        n: u32,
+        now: u64,
+    ) -> (Option<i32>, String) {
         let pgdir = self.procs[&pid].pgdir;
         match self.procs[&pid].files.get(fd as usize).copied() {
             Some(File::ConsoleOut) if write => match vm::copy_in(m.mem(), pgdir, buf, n) {
@@ -182,7 +262,13 @@ impl Kernel {
                     for b in &bytes {
                         m.devices_mut().console.write_data(*b);
                     }
-                    (Some(n as i32), format!("console ← {}", String::from_utf8_lossy(&bytes).escape_debug()))
+                    (
+                        Some(n as i32),
+                        format!(
+                            "console ← {}",
+                            String::from_utf8_lossy(&bytes).escape_debug()
+                        ),
+                    )
                 }
                 Err(e) => (Some(-1), format!("bad buffer at {:#010x}", e.0)),
             },
@@ -192,17 +278,30 @@ impl Kernel {
                     bytes.push(m.devices_mut().console.read_data() as u8);
                 }
                 match vm::copy_out(m.mem_mut(), pgdir, buf, &bytes) {
-                    Ok(()) => (Some(bytes.len() as i32), format!("console → {} bytes", bytes.len())),
+                    Ok(()) => (
+                        Some(bytes.len() as i32),
+                        format!("console → {} bytes", bytes.len()),
+                    ),
                     Err(e) => (Some(-1), format!("bad buffer at {:#010x}", e.0)),
                 }
             }
             Some(File::Disk { offset }) => {
                 let within = offset % BLOCK_SIZE as u32;
                 let len = n.min(BLOCK_SIZE as u32 - within);
-                if vm::copy_in(m.mem(), pgdir, buf, len).is_err() || (!write && vm::copy_out(m.mem_mut(), pgdir, buf, &vec![0; len as usize]).is_err()) {
+                if vm::copy_in(m.mem(), pgdir, buf, len).is_err()
+                    || (!write
+                        && vm::copy_out(m.mem_mut(), pgdir, buf, &vec![0; len as usize]).is_err())
+                {
                     return (Some(-1), format!("bad buffer at {buf:#010x}"));
                 }
-                let req = super::DiskRequest { tid, block: offset / BLOCK_SIZE as u32, write, buf, len, within };
+                let req = super::DiskRequest {
+                    tid,
+                    block: offset / BLOCK_SIZE as u32,
+                    write,
+                    buf,
+                    len,
+                    within,
+                };
                 if write {
                     // Stage the user's bytes in the block: read-modify-write of one block.
                     if let Ok(bytes) = vm::copy_in(m.mem(), pgdir, buf, len) {
@@ -211,7 +310,11 @@ impl Kernel {
                         m.mem_mut().write_bytes(self.disk_buf, &block);
                     }
                 }
-                if let Some(File::Disk { offset }) = self.procs.get_mut(&pid).and_then(|p| p.files.get_mut(fd as usize)) {
+                if let Some(File::Disk { offset }) = self
+                    .procs
+                    .get_mut(&pid)
+                    .and_then(|p| p.files.get_mut(fd as usize))
+                {
                     *offset += len;
                 }
                 let start = self.disk_queue.is_empty();
@@ -222,41 +325,72 @@ impl Kernel {
                 self.set_return(m, len as i32);
                 self.block_current(WaitFor::Disk, now);
                 let dir = if write { "write" } else { "read" };
-                (None, format!("disk {dir} of block {} queued; {tid} blocks until the disk interrupt", req.block))
+                (
+                    None,
+                    format!(
+                        "disk {dir} of block {} queued; {tid} blocks until the disk interrupt",
+                        req.block
+                    ),
+                )
             }
-            _ => (Some(-1), format!("fd {fd} is not open for {}", if write { "writing" } else { "reading" })),
+            _ => (
+                Some(-1),
+                format!(
+                    "fd {fd} is not open for {}",
+                    if write { "writing" } else { "reading" }
+                ),
+            ),
         }
     }
 
     /// Programs the disk with the request at the head of the queue.
     fn start_disk(&mut self, m: &mut Machine) {
-        let Some(req) = self.disk_queue.front() else { return };
+        let Some(req) = self.disk_queue.front() else {
+            return;
+        };
         let d = m.devices_mut();
         d.port_out(disk::PORT_BLOCK, crate::bus::Size::Dword, req.block);
         d.port_out(disk::PORT_ADDR, crate::bus::Size::Dword, self.disk_buf);
-        let cmd = if req.write { disk::CMD_WRITE } else { disk::CMD_READ };
+        let cmd = if req.write {
+            disk::CMD_WRITE
+        } else {
+            disk::CMD_READ
+        };
         d.port_out(disk::PORT_CMD, crate::bus::Size::Byte, cmd);
     }
 
     /// The disk finished the head request: copy data out, wake its thread, start the next.
     pub(super) fn disk_interrupt(&mut self, m: &mut Machine) -> String {
         let now = m.cycle();
-        let Some(req) = self.disk_queue.pop_front() else { return "spurious disk interrupt".into() };
+        let Some(req) = self.disk_queue.pop_front() else {
+            return "spurious disk interrupt".into();
+        };
         if !req.write {
             let mut bytes = vec![0u8; req.len as usize];
             m.mem().read_bytes(self.disk_buf + req.within, &mut bytes);
-            if let Some(pgdir) = self.threads.get(&req.tid).and_then(|t| self.procs.get(&t.pid)).filter(|p| p.exit_status.is_none()).map(|p| p.pgdir) {
+            if let Some(pgdir) = self
+                .threads
+                .get(&req.tid)
+                .and_then(|t| self.procs.get(&t.pid))
+                .filter(|p| p.exit_status.is_none())
+                .map(|p| p.pgdir)
+            {
                 let _ = vm::copy_out(m.mem_mut(), pgdir, req.buf, &bytes);
             }
         }
         self.wake(req.tid, now);
         self.start_disk(m);
-        format!("disk request of {} done (block {}); {} is ready", req.tid, req.block, req.tid)
+        format!(
+            "disk request of {} done (block {}); {} is ready",
+            req.tid, req.block, req.tid
+        )
     }
 
     /// Ends thread `tid`; the last thread of a process ends the process.
     pub(super) fn exit_thread(&mut self, m: &mut Machine, tid: Tid, value: u32, now: u64) {
-        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else { return };
+        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else {
+            return;
+        };
         if self.current == Some(tid) {
             self.account_off_cpu(now);
         }
@@ -266,29 +400,53 @@ impl Kernel {
         }
         self.sched.on_exit(tid, now);
         self.set_state(tid, State::Zombie, now);
-        let joiners: Vec<Tid> = self.threads.values().filter(|t| t.wait == Some(WaitFor::Join(tid))).map(|t| t.tid).collect();
+        let joiners: Vec<Tid> = self
+            .threads
+            .values()
+            .filter(|t| t.wait == Some(WaitFor::Join(tid)))
+            .map(|t| t.tid)
+            .collect();
         for j in joiners {
             self.set_frame_eax(m, j, value as i32);
             self.wake(j, now);
         }
-        let alive = self.procs[&pid].threads.iter().any(|t| self.threads.get(t).is_some_and(|t| t.state != State::Zombie));
+        let alive = self.procs[&pid].threads.iter().any(|t| {
+            self.threads
+                .get(t)
+                .is_some_and(|t| t.state != State::Zombie)
+        });
         if !alive {
             self.exit_process(m, pid, value as i32, None, now);
         }
     }
 
     /// Ends every thread of `pid`, records its status, wakes a waiting parent.
-    pub(super) fn exit_process(&mut self, m: &mut Machine, pid: Pid, status: i32, reason: Option<String>, now: u64) {
-        let Some(p) = self.procs.get(&pid) else { return };
+    pub(super) fn exit_process(
+        &mut self,
+        m: &mut Machine,
+        pid: Pid,
+        status: i32,
+        reason: Option<String>,
+        now: u64,
+    ) {
+        let Some(p) = self.procs.get(&pid) else {
+            return;
+        };
         if p.exit_status.is_some() {
             return;
         }
         if self.current.is_some_and(|c| p.threads.contains(&c)) {
             self.account_off_cpu(now);
         }
-        let Some(p) = self.procs.get(&pid) else { return };
+        let Some(p) = self.procs.get(&pid) else {
+            return;
+        };
         for t in p.threads.clone() {
-            if self.threads.get(&t).is_some_and(|t| t.state != State::Zombie) {
+            if self
+                .threads
+                .get(&t)
+                .is_some_and(|t| t.state != State::Zombie)
+            {
                 if let Some(th) = self.threads.get_mut(&t) {
                     th.acct.finish = Some(now);
                     th.wait = None;
@@ -304,7 +462,11 @@ impl Kernel {
             p.acct.finish = Some(now);
             self.to_free.push(p.pgdir);
         }
-        self.events.push(OsEvent::ProcessExited { pid, status, reason });
+        self.events.push(OsEvent::ProcessExited {
+            pid,
+            status,
+            reason,
+        });
         for c in self.procs.values_mut().filter(|c| c.parent == Some(pid)) {
             c.parent = None;
         }
@@ -315,7 +477,11 @@ impl Kernel {
                 .map(|p| p.threads.clone())
                 .unwrap_or_default()
                 .into_iter()
-                .filter(|t| self.threads.get(t).is_some_and(|t| t.wait == Some(WaitFor::Child)))
+                .filter(|t| {
+                    self.threads
+                        .get(t)
+                        .is_some_and(|t| t.wait == Some(WaitFor::Child))
+                })
                 .collect();
             if let Some(w) = waiters.first() {
                 // wait() returns the child's pid; the parent reaps it now.
@@ -330,8 +496,12 @@ impl Kernel {
 
     /// Sets the %eax a blocked thread will see when it resumes (its saved frame).
     fn set_frame_eax(&self, m: &mut Machine, tid: Tid, value: i32) {
-        let Some(t) = self.threads.get(&tid) else { return };
-        let Some(pgdir) = self.procs.get(&t.pid).map(|p| p.pgdir) else { return };
+        let Some(t) = self.threads.get(&tid) else {
+            return;
+        };
+        let Some(pgdir) = self.procs.get(&t.pid).map(|p| p.pgdir) else {
+            return;
+        };
         let mut tf = super::frame::TrapFrame::read(m.mem(), pgdir, t.tf);
         tf.eax = value as u32;
         tf.write(m.mem_mut(), pgdir, t.tf);

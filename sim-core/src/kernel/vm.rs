@@ -201,7 +201,9 @@ pub fn copy_out(mem: &mut PhysMem, pgdir: u32, lin: u32, bytes: &[u8]) -> Result
 }
 
 fn out_of_memory() -> MapError {
-    MapError::OutOfFrames(crate::mem::OutOfFrames { end: u64::from(PHYSTOP) })
+    MapError::OutOfFrames(crate::mem::OutOfFrames {
+        end: u64::from(PHYSTOP),
+    })
 }
 
 /// Adapts [`Frames`] to `map_page`'s need for page-table frames.

@@ -29,6 +29,10 @@ pub struct System {
     events: Vec<Event>,
     /// Stamp for recorded events; the machine keeps it current.
     cycle: u64,
+    /// Device cycles not applied yet (see [`System::tick_devices_lazily`]).
+    lag: u64,
+    /// Cycles after the last device update during which they stay quiet.
+    quiet: u64,
 }
 
 impl Default for System {
@@ -49,6 +53,8 @@ impl System {
             tracing: false,
             events: Vec::new(),
             cycle: 0,
+            lag: 0,
+            quiet: 0,
         }
     }
 
@@ -114,11 +120,47 @@ impl System {
         };
         if let Some(dma) = t.dma {
             // A DMA write may land on code or page tables like any other write.
-            for frame in [dma.addr >> PAGE_SHIFT, (dma.addr + 511) >> PAGE_SHIFT] {
+            for frame in [
+                dma.addr >> PAGE_SHIFT,
+                dma.addr.wrapping_add(511) >> PAGE_SHIFT,
+            ] {
                 self.wrote_frame(frame);
             }
         }
         t.raised
+    }
+
+    /// Like [`System::tick_devices`], but cycles in which no device can fire
+    /// (see [`Devices::quiet_cycles`]) are only counted, and applied in one
+    /// `advance` when something could happen, before any port access, or at
+    /// [`System::sync_devices`]. Nothing observable changes in those cycles,
+    /// so the result is identical to ticking each one; this is the fast path.
+    #[inline]
+    pub(crate) fn tick_devices_lazily(&mut self, n: u64) -> u16 {
+        if self.lag + n < self.quiet {
+            self.lag += n;
+            return 0;
+        }
+        let total = self.lag + n;
+        self.lag = 0;
+        let raised = self.tick_devices(total);
+        self.quiet = self.devices.quiet_cycles();
+        raised
+    }
+
+    /// Cycles from now to the first one in which a device may fire (≥ 1).
+    pub(crate) fn quiet_left(&self) -> u64 {
+        self.quiet.saturating_sub(self.lag)
+    }
+
+    /// Applies deferred device cycles; afterwards devices are exact.
+    pub(crate) fn sync_devices(&mut self) {
+        if self.lag > 0 {
+            // Fewer than `quiet` cycles: nothing fires, no IRQ, no DMA.
+            let lag = std::mem::take(&mut self.lag);
+            self.tick_devices(lag);
+        }
+        self.quiet = self.devices.quiet_cycles();
     }
 
     fn wrote_frame(&mut self, frame: u32) {
@@ -291,7 +333,9 @@ impl Bus for System {
     }
 
     fn port_in(&mut self, port: u16, size: Size) -> u32 {
+        self.sync_devices();
         let value = self.devices.port_in(port, size);
+        self.quiet = self.devices.quiet_cycles();
         self.record(|| EventKind::PortIn {
             port,
             size: size.bytes() as u8,
@@ -301,7 +345,9 @@ impl Bus for System {
     }
 
     fn port_out(&mut self, port: u16, size: Size, value: u32) {
+        self.sync_devices();
         self.devices.port_out(port, size, value);
+        self.quiet = self.devices.quiet_cycles();
         self.record(|| EventKind::PortOut {
             port,
             size: size.bytes() as u8,

@@ -23,11 +23,19 @@ pub const BUILTIN_NAMES: [&str; 14] = [
 ];
 
 fn program(name: &str, source: &str) -> ProgramSource {
-    ProgramSource { name: name.into(), source: source.into() }
+    ProgramSource {
+        name: name.into(),
+        source: source.into(),
+    }
 }
 
 fn process(program: &str, arrival: u64) -> ProcessSpec {
-    ProcessSpec { program: program.into(), arrival, tickets: 100, expected_len: None }
+    ProcessSpec {
+        program: program.into(),
+        arrival,
+        tickets: 100,
+        expected_len: None,
+    }
 }
 
 fn base(title: &str, lesson: &str, mode: ExecMode, scheduler: Policy) -> Scenario {
@@ -49,7 +57,12 @@ fn base(title: &str, lesson: &str, mode: ExecMode, scheduler: Policy) -> Scenari
 }
 
 fn job(program: &str, arrival: u64, expected_len: u64, tickets: u32) -> ProcessSpec {
-    ProcessSpec { program: program.into(), arrival, tickets, expected_len: Some(expected_len) }
+    ProcessSpec {
+        program: program.into(),
+        arrival,
+        tickets,
+        expected_len: Some(expected_len),
+    }
 }
 
 /// The built-in scenario called `name`.
@@ -70,7 +83,10 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                 Preemptive,
                 rr,
             );
-            s.programs = vec![program("forker", include_str!("builtin/fork.s")), program("threader", include_str!("builtin/threads.s"))];
+            s.programs = vec![
+                program("forker", include_str!("builtin/fork.s")),
+                program("threader", include_str!("builtin/threads.s")),
+            ];
             s.processes = vec![process("forker", 0), process("threader", 0)];
             s
         }
@@ -99,14 +115,21 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                 Preemptive,
                 rr,
             );
-            s.programs = vec![program("rogue", include_str!("builtin/cli.s")), program("counter", include_str!("builtin/counter.s"))];
+            s.programs = vec![
+                program("rogue", include_str!("builtin/cli.s")),
+                program("counter", include_str!("builtin/counter.s")),
+            ];
             s.processes = vec![process("rogue", 0), process("counter", 0)];
             s
         }
         "loop-cooperative" | "loop-preemptive" => {
             let coop = name == "loop-cooperative";
             let mut s = base(
-                if coop { "An infinite loop, cooperative scheduling" } else { "An infinite loop, with a timer interrupt" },
+                if coop {
+                    "An infinite loop, cooperative scheduling"
+                } else {
+                    "An infinite loop, with a timer interrupt"
+                },
                 if coop {
                     "Without a timer the OS only runs when a program traps. A program that loops \
                      forever without system calls keeps the CPU: the other process never runs \
@@ -118,7 +141,10 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                 if coop { Cooperative } else { Preemptive },
                 rr,
             );
-            s.programs = vec![program("spin", include_str!("builtin/spin.s")), program("hello", include_str!("builtin/hello.s"))];
+            s.programs = vec![
+                program("spin", include_str!("builtin/spin.s")),
+                program("hello", include_str!("builtin/hello.s")),
+            ];
             s.processes = vec![process("spin", 0), process("hello", 0)];
             s.max_cycles = 60_000;
             s
@@ -132,7 +158,10 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                 Direct,
                 rr.clone(),
             );
-            s.programs = vec![program("victim", include_str!("builtin/victim.s")), program("rogue", include_str!("builtin/rogue.s"))];
+            s.programs = vec![
+                program("victim", include_str!("builtin/victim.s")),
+                program("rogue", include_str!("builtin/rogue.s")),
+            ];
             s.processes = vec![process("victim", 0), process("rogue", 0)];
             s.max_cycles = 400_000;
             s
@@ -146,7 +175,10 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                 Preemptive,
                 rr,
             );
-            s.programs = vec![program("io", include_str!("builtin/io.s")), program("cpu", include_str!("builtin/cpu.s"))];
+            s.programs = vec![
+                program("io", include_str!("builtin/io.s")),
+                program("cpu", include_str!("builtin/cpu.s")),
+            ];
             s.processes = vec![process("io", 0), process("cpu", 0)];
             s
         }
@@ -157,8 +189,15 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                 _ => (Policy::Stcf, "Shortest time-to-completion first", "The short jobs arrive just after the long one has started. SJF could not help; STCF preempts the long job at the next timer interrupt.", 1500),
             };
             let mut s = base(title, lesson, Preemptive, policy);
-            s.programs = vec![program("long", include_str!("builtin/long.s")), program("short", include_str!("builtin/short.s"))];
-            s.processes = vec![job("long", 0, 30_000, 100), job("short", late, 3_000, 100), job("short", late, 3_000, 100)];
+            s.programs = vec![
+                program("long", include_str!("builtin/long.s")),
+                program("short", include_str!("builtin/short.s")),
+            ];
+            s.processes = vec![
+                job("long", 0, 30_000, 100),
+                job("short", late, 3_000, 100),
+                job("short", late, 3_000, 100),
+            ];
             s
         }
         "rr-response" => {
@@ -187,14 +226,21 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                 Policy::Mlfq(levels),
             );
             s.disk_latency = 1000;
-            s.programs = vec![program("gamer", include_str!("builtin/gamer.s")), program("hog", include_str!("builtin/hog.s"))];
+            s.programs = vec![
+                program("gamer", include_str!("builtin/gamer.s")),
+                program("hog", include_str!("builtin/hog.s")),
+            ];
             s.processes = vec![process("hog", 0), process("gamer", 0)];
             s
         }
         "lottery-fairness" | "stride-fairness" => {
             let lottery = name == "lottery-fairness";
             let mut s = base(
-                if lottery { "Lottery scheduling: 75 vs 25 tickets" } else { "Stride scheduling: 75 vs 25 tickets" },
+                if lottery {
+                    "Lottery scheduling: 75 vs 25 tickets"
+                } else {
+                    "Stride scheduling: 75 vs 25 tickets"
+                },
                 if lottery {
                     "Each time slice goes to a random ticket: over time the job with 75 tickets gets \
                      about three times the CPU of the one with 25, but only in expectation."
@@ -203,7 +249,15 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                      advances by its stride, and the lowest pass runs next."
                 },
                 Preemptive,
-                if lottery { Policy::Lottery { quantum: 2000, seed: 0, draw: crate::sched::LotteryDrawMode::RandBelow } } else { Policy::Stride { quantum: 2000 } },
+                if lottery {
+                    Policy::Lottery {
+                        quantum: 2000,
+                        seed: 0,
+                        draw: crate::sched::LotteryDrawMode::RandBelow,
+                    }
+                } else {
+                    Policy::Stride { quantum: 2000 }
+                },
             );
             s.seed = 7;
             s.programs = vec![program("hog", include_str!("builtin/hog.s"))];
@@ -217,5 +271,8 @@ pub fn builtin(name: &str) -> Option<Scenario> {
 }
 
 pub fn builtins() -> Vec<(&'static str, Scenario)> {
-    BUILTIN_NAMES.iter().filter_map(|n| builtin(n).map(|s| (*n, s))).collect()
+    BUILTIN_NAMES
+        .iter()
+        .filter_map(|n| builtin(n).map(|s| (*n, s)))
+        .collect()
 }

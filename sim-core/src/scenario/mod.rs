@@ -113,19 +113,34 @@ impl std::fmt::Display for ScenarioError {
 }
 
 fn err(path: impl Into<String>, message: impl Into<String>) -> ScenarioError {
-    ScenarioError { path: path.into(), line: None, column: None, message: message.into() }
+    ScenarioError {
+        path: path.into(),
+        line: None,
+        column: None,
+        message: message.into(),
+    }
 }
 
 impl Scenario {
     /// Parses and validates JSON text. Never panics, whatever the input.
     pub fn from_json(text: &str) -> Result<Scenario, Vec<ScenarioError>> {
         if text.len() > MAX_SCENARIO_BYTES {
-            return Err(vec![err("$", format!("scenario is {} bytes; the limit is {MAX_SCENARIO_BYTES}", text.len()))]);
+            return Err(vec![err(
+                "$",
+                format!(
+                    "scenario is {} bytes; the limit is {MAX_SCENARIO_BYTES}",
+                    text.len()
+                ),
+            )]);
         }
         let de = &mut serde_json::Deserializer::from_str(text);
         let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
-            let path = if path == "." { "$".to_string() } else { format!("$.{path}") };
+            let path = if path == "." {
+                "$".to_string()
+            } else {
+                format!("$.{path}")
+            };
             vec![err(path, e.into_inner().to_string())]
         })?;
         s.validate()?;
@@ -140,26 +155,47 @@ impl Scenario {
     pub fn validate(&self) -> Result<(), Vec<ScenarioError>> {
         let mut errors = Vec::new();
         if self.version != VERSION {
-            errors.push(err("$.version", format!("unsupported version {} (this build reads {VERSION})", self.version)));
+            errors.push(err(
+                "$.version",
+                format!(
+                    "unsupported version {} (this build reads {VERSION})",
+                    self.version
+                ),
+            ));
         }
         if self.programs.is_empty() || self.programs.len() > MAX_PROGRAMS {
-            errors.push(err("$.programs", format!("need 1 to {MAX_PROGRAMS} programs")));
+            errors.push(err(
+                "$.programs",
+                format!("need 1 to {MAX_PROGRAMS} programs"),
+            ));
         }
         if self.processes.is_empty() || self.processes.len() > MAX_PROCESSES {
-            errors.push(err("$.processes", format!("need 1 to {MAX_PROCESSES} processes")));
+            errors.push(err(
+                "$.processes",
+                format!("need 1 to {MAX_PROCESSES} processes"),
+            ));
         }
         for (i, p) in self.programs.iter().enumerate() {
             if self.programs[..i].iter().any(|q| q.name == p.name) {
-                errors.push(err(format!("$.programs[{i}].name"), format!("program '{}' defined twice", p.name)));
+                errors.push(err(
+                    format!("$.programs[{i}].name"),
+                    format!("program '{}' defined twice", p.name),
+                ));
             }
         }
         for (i, p) in self.processes.iter().enumerate() {
             if !self.programs.iter().any(|q| q.name == p.program) {
-                errors.push(err(format!("$.processes[{i}].program"), format!("no program named '{}'", p.program)));
+                errors.push(err(
+                    format!("$.processes[{i}].program"),
+                    format!("no program named '{}'", p.program),
+                ));
             }
         }
         if self.mode == ExecMode::Preemptive && self.timer_interval < 100 {
-            errors.push(err("$.timer_interval", "a timer interval below 100 cycles leaves no time to run programs"));
+            errors.push(err(
+                "$.timer_interval",
+                "a timer interval below 100 cycles leaves no time to run programs",
+            ));
         }
         if self.disk_latency == 0 {
             errors.push(err("$.disk_latency", "must be at least 1 cycle"));
@@ -180,7 +216,11 @@ impl Scenario {
     /// The scheduler with the scenario's seed applied.
     pub fn policy(&self) -> Policy {
         match &self.scheduler {
-            Policy::Lottery { quantum, draw, .. } => Policy::Lottery { quantum: *quantum, seed: self.seed, draw: *draw },
+            Policy::Lottery { quantum, draw, .. } => Policy::Lottery {
+                quantum: *quantum,
+                seed: self.seed,
+                draw: *draw,
+            },
             p => p.clone(),
         }
     }
@@ -192,13 +232,19 @@ impl Scenario {
         let mut programs = Vec::new();
         for (i, p) in self.programs.iter().enumerate() {
             match assemble_user(&p.source) {
-                Ok(prog) => programs.push(UserProgram { name: p.name.clone(), entry: entry_point(&prog), program: prog }),
-                Err(es) => errors.extend(es.into_iter().map(|(line, column, message)| ScenarioError {
-                    path: format!("$.programs[{i}].source"),
-                    line: Some(line),
-                    column: Some(column),
-                    message,
-                })),
+                Ok(prog) => programs.push(UserProgram {
+                    name: p.name.clone(),
+                    entry: entry_point(&prog),
+                    program: prog,
+                }),
+                Err(es) => {
+                    errors.extend(es.into_iter().map(|(line, column, message)| ScenarioError {
+                        path: format!("$.programs[{i}].source"),
+                        line: Some(line),
+                        column: Some(column),
+                        message,
+                    }))
+                }
             }
         }
         if !errors.is_empty() {
@@ -208,7 +254,11 @@ impl Scenario {
             .processes
             .iter()
             .map(|p| Spawn {
-                program: self.programs.iter().position(|q| q.name == p.program).unwrap_or(0),
+                program: self
+                    .programs
+                    .iter()
+                    .position(|q| q.name == p.program)
+                    .unwrap_or(0),
                 arrival: p.arrival,
                 tickets: p.tickets,
                 expected_len: p.expected_len,
@@ -221,8 +271,11 @@ impl Scenario {
             policy: self.policy(),
         };
         let mut machine = Machine::new();
-        machine.devices_mut().feed_console(self.console_input.as_bytes());
-        let kernel = Kernel::boot(&mut machine, config, programs, spawns).map_err(|e| vec![err("$", e.to_string())])?;
+        machine
+            .devices_mut()
+            .feed_console(self.console_input.as_bytes());
+        let kernel = Kernel::boot(&mut machine, config, programs, spawns)
+            .map_err(|e| vec![err("$", e.to_string())])?;
         Ok(Sim::new(machine, kernel, level))
     }
 }
@@ -234,11 +287,28 @@ pub fn assemble_user(source: &str) -> Result<asm::Program, Vec<(u32, u32, String
     let prologue = usys::prologue();
     let full = format!("{prologue}{source}\n{}", usys::epilogue());
     let user_lines = source.lines().count().max(1) as u32;
-    asm::assemble(&full, &AsmOptions { text_base: USER_TEXT, data_base: None }).map_err(|es| {
+    asm::assemble(
+        &full,
+        &AsmOptions {
+            text_base: USER_TEXT,
+            data_base: None,
+        },
+    )
+    .map_err(|es| {
         es.0.into_iter()
             .map(|e| {
-                let column = if e.line == 1 { e.column.saturating_sub(prologue.chars().count() as u32).max(1) } else { e.column };
-                let message = if e.line > user_lines { format!("in the user library: {}", e.message) } else { e.message };
+                let column = if e.line == 1 {
+                    e.column
+                        .saturating_sub(prologue.chars().count() as u32)
+                        .max(1)
+                } else {
+                    e.column
+                };
+                let message = if e.line > user_lines {
+                    format!("in the user library: {}", e.message)
+                } else {
+                    e.message
+                };
                 (e.line.min(user_lines + 1), column, message)
             })
             .collect()
@@ -246,5 +316,9 @@ pub fn assemble_user(source: &str) -> Result<asm::Program, Vec<(u32, u32, String
 }
 
 fn entry_point(p: &asm::Program) -> u32 {
-    p.symbols.get("main").or_else(|| p.symbols.get("_start")).copied().unwrap_or(p.text.base)
+    p.symbols
+        .get("main")
+        .or_else(|| p.symbols.get("_start"))
+        .copied()
+        .unwrap_or(p.text.base)
 }

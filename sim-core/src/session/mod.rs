@@ -1,0 +1,233 @@
+//! The one boundary between the engine and any front end: typed commands in,
+//! a plain-data [`View`] out. The web app (and tests) never reach into the
+//! machine or the kernel; they send a [`Command`] and render the view.
+//!
+//! ```
+//! use sim_core::session::{Command, Session};
+//! let mut s = Session::load_builtin("syscall-read").unwrap();
+//! s.apply(&Command::StepInstruction);
+//! let view = s.view();
+//! assert!(view.cycle > 0);
+//! ```
+
+mod history;
+mod view;
+
+pub use history::{GanttSpan, Mode, TimelineRow};
+pub use view::*;
+
+use serde::{Deserialize, Serialize};
+
+use crate::event::EventKind;
+use crate::kernel::OsEvent;
+use crate::scenario::{builtin, Scenario, ScenarioError};
+use crate::sim::{Sim, TraceLevel};
+use crate::trace::{TraceEvent, TraceKind};
+
+/// What a stepping command waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Granularity {
+    Cycle,
+    /// An instruction retired or a kernel step ran.
+    Instruction,
+    /// CPL changed (user ↔ kernel).
+    ModeSwitch,
+    /// A trap or interrupt was delivered.
+    Trap,
+    /// The kernel switched threads.
+    ContextSwitch,
+}
+
+/// Everything a front end can ask of the engine.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
+pub enum Command {
+    /// Forward by one unit of `granularity` (never more than `STEP_LIMIT` cycles).
+    Step { granularity: Granularity },
+    /// Back to just before the previous unit of `granularity`.
+    StepBack { granularity: Granularity },
+    /// Run at most `cycles` cycles; stops early at a breakpoint or the end.
+    Run { cycles: u64 },
+    /// Go to exactly this cycle (back or forward).
+    Seek { cycle: u64 },
+    /// Back to cycle 0 of the loaded scenario.
+    Reset,
+    /// Break before executing these source lines: (program index, 1-based line).
+    SetBreakpoints { lines: Vec<(usize, u32)> },
+}
+
+impl Command {
+    pub const STEP_INSTRUCTION: Command = Command::Step { granularity: Granularity::Instruction };
+}
+
+/// Longest a single step command may run (a runaway program cannot hang it).
+pub const STEP_LIMIT: u64 = 1_000_000;
+
+/// What stopped a `Run`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStop {
+    Budget,
+    Breakpoint,
+    Halted,
+}
+
+/// A loaded scenario being simulated, with derived history (timeline, Gantt).
+pub struct Session {
+    scenario: Scenario,
+    sim: Sim,
+    breakpoints: Vec<(usize, u32)>,
+    history: history::History,
+}
+
+#[allow(non_upper_case_globals)]
+impl Session {
+    /// Builds a session; scenario errors carry their JSON path and location.
+    pub fn new(scenario: Scenario) -> Result<Session, Vec<ScenarioError>> {
+        let sim = scenario.build(TraceLevel::Steps)?;
+        let mut s = Session { scenario, sim, breakpoints: Vec::new(), history: history::History::default() };
+        s.history.sync(s.sim.trace());
+        Ok(s)
+    }
+
+    pub fn load_builtin(name: &str) -> Option<Session> {
+        Session::new(builtin(name)?).ok()
+    }
+
+    pub fn from_json(text: &str) -> Result<Session, Vec<ScenarioError>> {
+        Session::new(Scenario::from_json(text)?)
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn sim(&self) -> &Sim {
+        &self.sim
+    }
+
+    pub fn cycle(&self) -> u64 {
+        self.sim.cycle()
+    }
+
+    /// Applies one command; returns why a run stopped (for `Run`).
+    pub fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
+        let stop = match cmd {
+            Command::Step { granularity } => {
+                self.step(*granularity);
+                None
+            }
+            Command::StepBack { granularity } => {
+                self.step_back(*granularity);
+                None
+            }
+            Command::Run { cycles } => Some(self.run(*cycles)),
+            Command::Seek { cycle } => {
+                self.sim.seek(*cycle);
+                None
+            }
+            Command::Reset => {
+                self.sim.seek(0);
+                None
+            }
+            Command::SetBreakpoints { lines } => {
+                self.breakpoints = lines.clone();
+                None
+            }
+        };
+        self.history.sync(self.sim.trace());
+        stop
+    }
+
+    fn step(&mut self, g: Granularity) {
+        let start = self.sim.cycle();
+        let mut seen = false;
+        while self.sim.cycle() - start < STEP_LIMIT && self.sim.halted().is_none() {
+            let from = self.sim.trace().len();
+            self.sim.step();
+            seen |= g == Granularity::Cycle || self.sim.trace()[from..].iter().any(|e| matches(e, g));
+            if seen && (g == Granularity::Cycle || self.at_boundary()) {
+                break;
+            }
+        }
+    }
+
+    /// The CPU is between instructions and no kernel step is half done.
+    fn at_boundary(&self) -> bool {
+        self.sim.machine().busy_cycles() == 0
+    }
+
+    /// Back to the latest position < now that stepping forward by `g` reaches:
+    /// the boundary after an earlier event of that kind.
+    fn step_back(&mut self, g: Granularity) {
+        let now = self.sim.cycle();
+        if g == Granularity::Cycle {
+            self.sim.seek(now.saturating_sub(1));
+            return;
+        }
+        let candidates: Vec<u64> =
+            self.sim.trace().iter().rev().filter(|e| e.cycle < now && matches(e, g)).map(|e| e.cycle).take(4).collect();
+        for c in candidates {
+            self.sim.seek(c);
+            self.step(g);
+            if self.sim.cycle() < now {
+                return;
+            }
+        }
+        self.sim.seek(0);
+    }
+
+    fn run(&mut self, cycles: u64) -> RunStop {
+        let end = self.sim.cycle().saturating_add(cycles);
+        let bps = self.breakpoint_addrs();
+        let mut first = true;
+        while self.sim.cycle() < end {
+            if self.sim.halted().is_some() {
+                return RunStop::Halted;
+            }
+            if !first && !bps.is_empty() && self.at_boundary() && self.at_breakpoint(&bps) {
+                return RunStop::Breakpoint;
+            }
+            first = false;
+            self.sim.step();
+        }
+        RunStop::Budget
+    }
+
+    /// (program index, address) of every breakpoint line.
+    fn breakpoint_addrs(&self) -> Vec<(usize, u32)> {
+        let programs = self.sim.kernel().programs();
+        self.breakpoints
+            .iter()
+            .flat_map(|&(p, line)| {
+                programs.get(p).into_iter().flat_map(move |prog| {
+                    prog.program.lines.iter().filter(move |l| l.line == line).map(move |l| (p, l.addr))
+                })
+            })
+            .collect()
+    }
+
+    fn at_breakpoint(&self, bps: &[(usize, u32)]) -> bool {
+        let eip = self.sim.machine().cpu().eip;
+        let k = self.sim.kernel();
+        if k.in_kernel() {
+            return false;
+        }
+        let prog = k.current().and_then(|t| k.thread(t)).and_then(|t| k.process(t.pid)).map(|p| p.program);
+        prog.is_some_and(|p| bps.contains(&(p, eip)))
+    }
+}
+
+/// Whether trace event `e` completes a unit of `g`.
+fn matches(e: &TraceEvent, g: Granularity) -> bool {
+    match (&e.kind, g) {
+        (_, Granularity::Cycle) => true,
+        (TraceKind::Machine(EventKind::InstructionRetired { .. }), Granularity::Instruction) => true,
+        (TraceKind::Os(OsEvent::KernelStep { .. }), Granularity::Instruction) => true,
+        (TraceKind::Machine(EventKind::ModeSwitch { .. }), Granularity::ModeSwitch) => true,
+        (TraceKind::Machine(EventKind::TrapDelivered(_)), Granularity::Trap) => true,
+        (TraceKind::Os(OsEvent::ContextSwitch { .. }), Granularity::ContextSwitch) => true,
+        _ => false,
+    }
+}

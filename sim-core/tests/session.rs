@@ -1,0 +1,107 @@
+//! The engine boundary: commands in, views out.
+
+use sim_core::session::{Command, Granularity, RunStop, Session, Status};
+use sim_core::trace::Actor;
+
+fn step(g: Granularity) -> Command {
+    Command::Step { granularity: g }
+}
+
+#[test]
+fn stepping_forward_then_back_gives_an_identical_view() {
+    for g in [Granularity::Cycle, Granularity::Instruction, Granularity::ModeSwitch, Granularity::Trap, Granularity::ContextSwitch] {
+        let mut s = Session::load_builtin("io-overlap").unwrap();
+        s.apply(&Command::Run { cycles: 7_000 });
+        s.apply(&step(g));
+        let before = s.view();
+        s.apply(&step(g));
+        assert!(s.cycle() > before.cycle, "{g:?} moves forward");
+        s.apply(&Command::StepBack { granularity: g });
+        let after = s.view();
+        if after != before {
+            let (a, b) = (serde_json::to_value(&after).unwrap(), serde_json::to_value(&before).unwrap());
+            for (k, v) in a.as_object().unwrap() {
+                if b.get(k) != Some(v) {
+                    let (x, y) = (v.to_string(), b[k].to_string());
+                    panic!("{g:?}: field {k} differs:\n after {}\nbefore {}", &x[x.len().saturating_sub(600)..], &y[y.len().saturating_sub(600)..]);
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn syscall_switches_mode_and_lights_gate_64() {
+    let mut s = Session::load_builtin("syscall-read").unwrap();
+    s.apply(&step(Granularity::ModeSwitch));
+    assert_eq!(s.view().cpu.cpl, 3, "first switch: kernel → user");
+    s.apply(&step(Granularity::Trap));
+    let v = s.view();
+    assert_eq!(v.cpu.cpl, 0);
+    assert_eq!(v.active_gate, Some(64));
+    assert!(v.idt.iter().any(|g| g.vector == 64 && g.dpl == 3));
+    let stack = v.kernel_stack.clone();
+    assert!(stack.is_none() || stack.unwrap().vector == 64);
+    s.apply(&step(Granularity::ModeSwitch));
+    assert_eq!(s.view().cpu.cpl, 3, "and back to user mode");
+    let rows = s.view().timeline;
+    for actor in [Actor::Program, Actor::Hardware, Actor::Os] {
+        assert!(rows.iter().any(|r| r.actor == actor), "timeline has {actor:?} rows");
+    }
+}
+
+#[test]
+fn kernel_stack_shows_the_trap_frame() {
+    let mut s = Session::load_builtin("syscall-read").unwrap();
+    s.apply(&step(Granularity::Trap)); // boot … the first int $64 (read)
+    // Walk into the kernel until the C-level steps run.
+    for _ in 0..20 {
+        if s.view().kernel_stack.is_some() {
+            break;
+        }
+        s.apply(&step(Granularity::Instruction));
+    }
+    let ks = s.view().kernel_stack.expect("in the kernel");
+    let names: Vec<&str> = ks.words.iter().map(|w| w.name.as_str()).collect();
+    assert_eq!(names.first(), Some(&"ss"));
+    assert_eq!(names.last(), Some(&"edi"));
+    assert!(ks.words.iter().find(|w| w.name == "eax").is_some_and(|w| w.value == 6 && !w.by_cpu));
+    assert!(ks.words.iter().find(|w| w.name == "cs").is_some_and(|w| w.value & 3 == 3 && w.by_cpu));
+}
+
+#[test]
+fn address_space_view_of_processes_and_threads() {
+    let mut s = Session::load_builtin("processes-vs-threads").unwrap();
+    s.apply(&Command::Seek { cycle: 30_000 });
+    let v = s.view();
+    let spaces = &v.address_spaces[0];
+    assert_eq!(spaces.addr, 0xffe8_4264);
+    let value = |name: &str, i: usize| spaces.spaces.iter().filter(|e| e.name == name).nth(i).and_then(|e| e.value);
+    assert_eq!((value("forker", 0), value("forker", 1)), (Some(100), Some(200)));
+    let threader = spaces.spaces.iter().find(|e| e.name == "threader").unwrap();
+    assert_eq!(threader.threads.len(), 2);
+    assert_eq!(threader.value, Some(200));
+    let w = &threader.walk;
+    assert_eq!((w.pdx, w.ptx, w.offset), (0x3ff, 0x284, 0x264));
+}
+
+#[test]
+fn runs_stop_at_breakpoints_and_at_the_end() {
+    let mut s = Session::load_builtin("syscall-read").unwrap();
+    s.apply(&Command::SetBreakpoints { lines: vec![(0, 9)] }); // `addl $16, %esp` after the int
+    assert_eq!(s.apply(&Command::Run { cycles: 100_000 }), Some(RunStop::Breakpoint));
+    let v = s.view();
+    assert_eq!(v.code.current_line, Some(9));
+    assert_eq!(v.cpu.regs[0], ("eax".to_string(), 13), "read returned 13 bytes");
+    assert_eq!(s.apply(&Command::Run { cycles: 100_000 }), Some(RunStop::Halted));
+    assert_eq!(s.view().status, Status::Finished);
+    assert_eq!(s.view().console, "hello, trap!\n");
+}
+
+#[test]
+fn a_runaway_program_cannot_hang_a_step() {
+    let mut s = Session::load_builtin("loop-cooperative").unwrap();
+    s.apply(&step(Granularity::ContextSwitch));
+    s.apply(&step(Granularity::ContextSwitch)); // never comes: bounded by STEP_LIMIT / the end
+    assert!(s.cycle() <= sim_core::session::STEP_LIMIT + 100);
+}

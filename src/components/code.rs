@@ -1,0 +1,78 @@
+//! Code panel: the running program's source (or the kernel's trap stubs when
+//! the CPU is in the kernel), the current line, machine-code bytes, and
+//! breakpoints toggled by clicking a line number.
+
+use super::hex;
+use crate::state::{Action, Snap};
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct CodeProps {
+    pub view: Snap,
+    pub on_action: Callback<Action>,
+}
+
+#[function_component(CodePanel)]
+pub fn code_panel(props: &CodeProps) -> Html {
+    let code = &props.view.code;
+    let scroller = use_node_ref();
+    let current = use_node_ref();
+    {
+        // Keep the current line in the middle of the listing without moving the page.
+        let (scroller, current) = (scroller.clone(), current.clone());
+        use_effect_with((code.title.clone(), code.current_line), move |_| {
+            follow(&scroller, &current);
+        });
+    }
+    let program = code.program;
+    let lines = code.lines.iter().map(|l| {
+        let is_current = code.current_line == Some(l.line);
+        let bp = code.breakpoints.contains(&l.line);
+        let toggle = program.map(|p| {
+            let line = l.line;
+            props.on_action.reform(move |_: MouseEvent| Action::ToggleBreakpoint { program: p, line })
+        });
+        let label = if bp { format!("remove the breakpoint on line {}", l.line) } else { format!("break before line {}", l.line) };
+        html! {
+            <li class={classes!("code-line", is_current.then_some("current"), bp.then_some("bp"))}
+                data-testid={format!("code-line-{}", l.line)}
+                aria-current={is_current.then_some("step")}
+                ref={if is_current { current.clone() } else { NodeRef::default() }}>
+                <span class="marker" aria-hidden="true">{ if is_current { "\u{25b6}" } else { "" } }</span>
+                if let Some(onclick) = toggle {
+                    <button class="lineno" onclick={onclick} title={label.clone()} aria-label={label}
+                            aria-pressed={bp.to_string()} data-testid={format!("bp-{}", l.line)}>
+                        { if bp { "\u{25cf}" } else { "" } }{ l.line }
+                    </button>
+                } else {
+                    <span class="lineno">{ l.line }</span>
+                }
+                <span class="addr mono">{ l.addr.map(hex).unwrap_or_default() }</span>
+                <span class="bytes mono">{ &l.bytes }</span>
+                <code class="src">{ &l.text }</code>
+            </li>
+        }
+    });
+    html! {
+        <section class="panel code-panel" aria-labelledby="code-title" data-testid="panel-code">
+            <h2 id="code-title">
+                { "Code: " }<span class={classes!("code-owner", code.kernel.then_some("kernel"))}>{ &code.title }</span>
+            </h2>
+            if !code.kernel {
+                <p class="hint">{ "Click a line number to set or clear a breakpoint." }</p>
+            }
+            <ol class="code" ref={scroller}>{ for lines }</ol>
+        </section>
+    }
+}
+
+fn follow(scroller: &NodeRef, current: &NodeRef) {
+    let (Some(box_), Some(line)) = (scroller.cast::<web_sys::HtmlElement>(), current.cast::<web_sys::HtmlElement>()) else {
+        return;
+    };
+    // `.code` is positioned, so the line's offsetTop is relative to the listing.
+    let top = line.offset_top();
+    let target = top - box_.client_height() / 2 + line.client_height() / 2;
+    box_.unchecked_ref::<web_sys::Element>().set_scroll_top(target.max(0));
+}
