@@ -86,6 +86,11 @@ impl Sim {
     pub fn trace(&self) -> &[TraceEvent] {
         &self.trace
     }
+    /// Snapshots kept for stepping back (memory cost: each shares unchanged
+    /// pages with the others, copy-on-write).
+    pub fn snapshot_count(&self) -> usize {
+        self.snapshots.len()
+    }
 
     /// Why the simulation cannot go on, if it cannot.
     pub fn halted(&self) -> Option<Halt> {
@@ -125,9 +130,17 @@ impl Sim {
             // Every event of this step is stamped with the cycle it started
             // at, so `seek(e.cycle)` shows the state just before `e`.
             let keep = |e: &TraceEvent| {
-                keep_mem || !matches!(e.kind, TraceKind::Machine(EventKind::MemRead { .. } | EventKind::MemWrite { .. }))
+                keep_mem
+                    || !matches!(
+                        e.kind,
+                        TraceKind::Machine(EventKind::MemRead { .. } | EventKind::MemWrite { .. })
+                    )
             };
-            self.trace.extend(trace::from_machine(events).filter(keep).map(|e| TraceEvent { cycle, ..e }));
+            self.trace.extend(
+                trace::from_machine(events)
+                    .filter(keep)
+                    .map(|e| TraceEvent { cycle, ..e }),
+            );
         }
         self.collect_os_events_at(cycle);
         if self.machine.cycle().is_multiple_of(self.snapshot_every) {

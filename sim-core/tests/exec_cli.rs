@@ -64,8 +64,13 @@ fn fault_case_reports_the_exception_with_registers_at_the_fault() {
 
 #[test]
 fn endless_loop_hits_the_instruction_limit() {
-    let out = exec(&line(json!({"code": "top: jmp top"})));
+    let out = exec(&line(json!({"code": "top: incl %eax\njmp top"})));
     assert_eq!(out[0]["fault"], json!("limit"));
+    assert_eq!(
+        out[0]["regs"]["eax"],
+        json!(5_000_000),
+        "exactly 10 M instructions"
+    );
 }
 
 #[test]

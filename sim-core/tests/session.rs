@@ -9,7 +9,13 @@ fn step(g: Granularity) -> Command {
 
 #[test]
 fn stepping_forward_then_back_gives_an_identical_view() {
-    for g in [Granularity::Cycle, Granularity::Instruction, Granularity::ModeSwitch, Granularity::Trap, Granularity::ContextSwitch] {
+    for g in [
+        Granularity::Cycle,
+        Granularity::Instruction,
+        Granularity::ModeSwitch,
+        Granularity::Trap,
+        Granularity::ContextSwitch,
+    ] {
         let mut s = Session::load_builtin("io-overlap").unwrap();
         s.apply(&Command::Run { cycles: 7_000 });
         s.apply(&step(g));
@@ -19,11 +25,18 @@ fn stepping_forward_then_back_gives_an_identical_view() {
         s.apply(&Command::StepBack { granularity: g });
         let after = s.view();
         if after != before {
-            let (a, b) = (serde_json::to_value(&after).unwrap(), serde_json::to_value(&before).unwrap());
+            let (a, b) = (
+                serde_json::to_value(&after).unwrap(),
+                serde_json::to_value(&before).unwrap(),
+            );
             for (k, v) in a.as_object().unwrap() {
                 if b.get(k) != Some(v) {
                     let (x, y) = (v.to_string(), b[k].to_string());
-                    panic!("{g:?}: field {k} differs:\n after {}\nbefore {}", &x[x.len().saturating_sub(600)..], &y[y.len().saturating_sub(600)..]);
+                    panic!(
+                        "{g:?}: field {k} differs:\n after {}\nbefore {}",
+                        &x[x.len().saturating_sub(600)..],
+                        &y[y.len().saturating_sub(600)..]
+                    );
                 }
             }
         }
@@ -46,7 +59,10 @@ fn syscall_switches_mode_and_lights_gate_64() {
     assert_eq!(s.view().cpu.cpl, 3, "and back to user mode");
     let rows = s.view().timeline;
     for actor in [Actor::Program, Actor::Hardware, Actor::Os] {
-        assert!(rows.iter().any(|r| r.actor == actor), "timeline has {actor:?} rows");
+        assert!(
+            rows.iter().any(|r| r.actor == actor),
+            "timeline has {actor:?} rows"
+        );
     }
 }
 
@@ -54,7 +70,7 @@ fn syscall_switches_mode_and_lights_gate_64() {
 fn kernel_stack_shows_the_trap_frame() {
     let mut s = Session::load_builtin("syscall-read").unwrap();
     s.apply(&step(Granularity::Trap)); // boot … the first int $64 (read)
-    // Walk into the kernel until the C-level steps run.
+                                       // Walk into the kernel until the C-level steps run.
     for _ in 0..20 {
         if s.view().kernel_stack.is_some() {
             break;
@@ -65,8 +81,16 @@ fn kernel_stack_shows_the_trap_frame() {
     let names: Vec<&str> = ks.words.iter().map(|w| w.name.as_str()).collect();
     assert_eq!(names.first(), Some(&"ss"));
     assert_eq!(names.last(), Some(&"edi"));
-    assert!(ks.words.iter().find(|w| w.name == "eax").is_some_and(|w| w.value == 6 && !w.by_cpu));
-    assert!(ks.words.iter().find(|w| w.name == "cs").is_some_and(|w| w.value & 3 == 3 && w.by_cpu));
+    assert!(ks
+        .words
+        .iter()
+        .find(|w| w.name == "eax")
+        .is_some_and(|w| w.value == 6 && !w.by_cpu));
+    assert!(ks
+        .words
+        .iter()
+        .find(|w| w.name == "cs")
+        .is_some_and(|w| w.value & 3 == 3 && w.by_cpu));
 }
 
 #[test]
@@ -76,8 +100,18 @@ fn address_space_view_of_processes_and_threads() {
     let v = s.view();
     let spaces = &v.address_spaces[0];
     assert_eq!(spaces.addr, 0xffe8_4264);
-    let value = |name: &str, i: usize| spaces.spaces.iter().filter(|e| e.name == name).nth(i).and_then(|e| e.value);
-    assert_eq!((value("forker", 0), value("forker", 1)), (Some(100), Some(200)));
+    let value = |name: &str, i: usize| {
+        spaces
+            .spaces
+            .iter()
+            .filter(|e| e.name == name)
+            .nth(i)
+            .and_then(|e| e.value)
+    };
+    assert_eq!(
+        (value("forker", 0), value("forker", 1)),
+        (Some(100), Some(200))
+    );
     let threader = spaces.spaces.iter().find(|e| e.name == "threader").unwrap();
     assert_eq!(threader.threads.len(), 2);
     assert_eq!(threader.value, Some(200));
@@ -88,12 +122,24 @@ fn address_space_view_of_processes_and_threads() {
 #[test]
 fn runs_stop_at_breakpoints_and_at_the_end() {
     let mut s = Session::load_builtin("syscall-read").unwrap();
-    s.apply(&Command::SetBreakpoints { lines: vec![(0, 9)] }); // `addl $16, %esp` after the int
-    assert_eq!(s.apply(&Command::Run { cycles: 100_000 }), Some(RunStop::Breakpoint));
+    s.apply(&Command::SetBreakpoints {
+        lines: vec![(0, 9)],
+    }); // `addl $16, %esp` after the int
+    assert_eq!(
+        s.apply(&Command::Run { cycles: 100_000 }),
+        Some(RunStop::Breakpoint)
+    );
     let v = s.view();
     assert_eq!(v.code.current_line, Some(9));
-    assert_eq!(v.cpu.regs[0], ("eax".to_string(), 13), "read returned 13 bytes");
-    assert_eq!(s.apply(&Command::Run { cycles: 100_000 }), Some(RunStop::Halted));
+    assert_eq!(
+        v.cpu.regs[0],
+        ("eax".to_string(), 13),
+        "read returned 13 bytes"
+    );
+    assert_eq!(
+        s.apply(&Command::Run { cycles: 100_000 }),
+        Some(RunStop::Halted)
+    );
     assert_eq!(s.view().status, Status::Finished);
     assert_eq!(s.view().console, "hello, trap!\n");
 }

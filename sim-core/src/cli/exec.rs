@@ -223,7 +223,10 @@ fn run_to(m: &mut Machine, end: u32) -> Option<String> {
         if m.instructions() >= INSTRUCTION_LIMIT {
             return Some("limit".into());
         }
-        match m.run(SLICE) {
+        // Every instruction takes at least one cycle, so this budget cannot
+        // overshoot the limit.
+        let budget = (INSTRUCTION_LIMIT - m.instructions()).min(SLICE);
+        match m.run(budget) {
             StopReason::Breakpoint(_) | StopReason::CycleLimit => {}
             StopReason::Exception(e) => return Some(e.mnemonic().into()),
             StopReason::HaltedForever => return Some("hlt".into()),

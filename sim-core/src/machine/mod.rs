@@ -286,7 +286,11 @@ impl Machine {
             }
             if self.cpu.halted && self.sys.devices.pic.next().is_none() {
                 // Idle until the cycle in which a device can next fire.
-                let idle = self.sys.quiet_left().saturating_sub(1).min(end - self.cycle);
+                let idle = self
+                    .sys
+                    .quiet_left()
+                    .saturating_sub(1)
+                    .min(end - self.cycle);
                 if idle > 0 {
                     self.cycle += idle;
                     self.sys.tick_devices_lazily(idle);

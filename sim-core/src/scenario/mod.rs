@@ -136,8 +136,12 @@ impl Scenario {
         let de = &mut serde_json::Deserializer::from_str(text);
         let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
             let path = e.path().to_string();
+            // serde_path_to_error writes the root as "." and a top-level
+            // index as "[0]" (no leading dot).
             let path = if path == "." {
                 "$".to_string()
+            } else if path.starts_with('[') {
+                format!("${path}")
             } else {
                 format!("$.{path}")
             };

@@ -67,7 +67,12 @@ impl History {
     }
 
     fn row(&mut self, cycle: u64, actor: Actor, text: String) {
-        self.rows.push(TimelineRow { cycle, actor, text, count: 1 });
+        self.rows.push(TimelineRow {
+            cycle,
+            actor,
+            text,
+            count: 1,
+        });
     }
 
     fn code(&mut self, cycle: u64, actor: Actor) {
@@ -77,8 +82,17 @@ impl History {
                 return;
             }
         }
-        let text = if actor == Actor::Program { "run the program's code" } else { "run the kernel's trap entry/exit code" };
-        self.rows.push(TimelineRow { cycle, actor, text: text.into(), count: 1 });
+        let text = if actor == Actor::Program {
+            "run the program's code"
+        } else {
+            "run the kernel's trap entry/exit code"
+        };
+        self.rows.push(TimelineRow {
+            cycle,
+            actor,
+            text: text.into(),
+            count: 1,
+        });
     }
 
     fn machine(&mut self, cycle: u64, actor: Actor, k: &EventKind) {
@@ -90,7 +104,11 @@ impl History {
                     TrapKind::Irq => format!("interrupt (vector {})", d.vector),
                     TrapKind::Exception => format!("exception (vector {})", d.vector),
                 };
-                let stack = if d.from_cpl != d.to_cpl { "switch to the kernel stack (TSS.esp0), " } else { "" };
+                let stack = if d.from_cpl != d.to_cpl {
+                    "switch to the kernel stack (TSS.esp0), "
+                } else {
+                    ""
+                };
                 let text = format!(
                     "{what}: {stack}save EIP, CS, EFLAGS{} on it, enter kernel mode, jump to the handler at {:#010x} (gate {}, DPL {})",
                     if d.from_cpl != d.to_cpl { ", ESP, SS" } else { "" },
@@ -100,23 +118,54 @@ impl History {
                 );
                 self.row(cycle, Actor::Hardware, text);
             }
-            EventKind::Iret { from_cpl, to_cpl, eip } => {
-                let mode = if *to_cpl == 3 { "user mode" } else { "kernel mode" };
+            EventKind::Iret {
+                from_cpl,
+                to_cpl,
+                eip,
+            } => {
+                let mode = if *to_cpl == 3 {
+                    "user mode"
+                } else {
+                    "kernel mode"
+                };
                 let text = format!("return-from-trap (iret): restore EIP, CS, EFLAGS{}, switch to {mode}, jump to {eip:#010x}", if from_cpl != to_cpl { ", ESP, SS" } else { "" });
                 self.row(cycle, Actor::Hardware, text);
             }
-            EventKind::ModeSwitch { to_cpl, .. } => self.set_mode(cycle, if *to_cpl == 3 { Mode::User } else { Mode::Kernel }),
-            EventKind::Fault { exception, eip } => self.row(cycle, Actor::Hardware, format!("{exception} raised by the instruction at {eip:#010x}")),
-            EventKind::DeviceIrq { irq } => self.row(cycle, Actor::Hardware, format!("device raises IRQ {irq}")),
-            EventKind::Halted { .. } => self.row(cycle, Actor::Hardware, "hlt: the CPU waits for an interrupt".into()),
-            EventKind::TripleFault { eip } => self.row(cycle, Actor::Hardware, format!("triple fault at {eip:#010x}: the machine stops")),
+            EventKind::ModeSwitch { to_cpl, .. } => self.set_mode(
+                cycle,
+                if *to_cpl == 3 {
+                    Mode::User
+                } else {
+                    Mode::Kernel
+                },
+            ),
+            EventKind::Fault { exception, eip } => self.row(
+                cycle,
+                Actor::Hardware,
+                format!("{exception} raised by the instruction at {eip:#010x}"),
+            ),
+            EventKind::DeviceIrq { irq } => {
+                self.row(cycle, Actor::Hardware, format!("device raises IRQ {irq}"))
+            }
+            EventKind::Halted { .. } => self.row(
+                cycle,
+                Actor::Hardware,
+                "hlt: the CPU waits for an interrupt".into(),
+            ),
+            EventKind::TripleFault { eip } => self.row(
+                cycle,
+                Actor::Hardware,
+                format!("triple fault at {eip:#010x}: the machine stops"),
+            ),
             _ => {}
         }
     }
 
     fn os(&mut self, cycle: u64, o: &OsEvent) {
         match o {
-            OsEvent::KernelStep { function, detail } => self.row(cycle, Actor::Os, format!("{function}(): {detail}")),
+            OsEvent::KernelStep { function, detail } => {
+                self.row(cycle, Actor::Os, format!("{function}(): {detail}"))
+            }
             OsEvent::ContextSwitch { to, .. } => {
                 self.who = *to;
                 self.open_span(cycle);
@@ -140,6 +189,12 @@ impl History {
             }
         }
         self.spans.retain(|s| s.end != Some(s.start));
-        self.spans.push(GanttSpan { tid: self.who, pid: None, mode: self.mode.unwrap_or(Mode::Kernel), start: cycle, end: None });
+        self.spans.push(GanttSpan {
+            tid: self.who,
+            pid: None,
+            mode: self.mode.unwrap_or(Mode::Kernel),
+            start: cycle,
+            end: None,
+        });
     }
 }

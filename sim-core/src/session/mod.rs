@@ -3,9 +3,9 @@
 //! machine or the kernel; they send a [`Command`] and render the view.
 //!
 //! ```
-//! use sim_core::session::{Command, Session};
+//! use sim_core::session::{Command, Granularity, Session};
 //! let mut s = Session::load_builtin("syscall-read").unwrap();
-//! s.apply(&Command::StepInstruction);
+//! s.apply(&Command::Step { granularity: Granularity::Instruction });
 //! let view = s.view();
 //! assert!(view.cycle > 0);
 //! ```
@@ -58,7 +58,9 @@ pub enum Command {
 }
 
 impl Command {
-    pub const STEP_INSTRUCTION: Command = Command::Step { granularity: Granularity::Instruction };
+    pub const STEP_INSTRUCTION: Command = Command::Step {
+        granularity: Granularity::Instruction,
+    };
 }
 
 /// Longest a single step command may run (a runaway program cannot hang it).
@@ -81,12 +83,16 @@ pub struct Session {
     history: history::History,
 }
 
-#[allow(non_upper_case_globals)]
 impl Session {
     /// Builds a session; scenario errors carry their JSON path and location.
     pub fn new(scenario: Scenario) -> Result<Session, Vec<ScenarioError>> {
         let sim = scenario.build(TraceLevel::Steps)?;
-        let mut s = Session { scenario, sim, breakpoints: Vec::new(), history: history::History::default() };
+        let mut s = Session {
+            scenario,
+            sim,
+            breakpoints: Vec::new(),
+            history: history::History::default(),
+        };
         s.history.sync(s.sim.trace());
         Ok(s)
     }
@@ -146,7 +152,8 @@ impl Session {
         while self.sim.cycle() - start < STEP_LIMIT && self.sim.halted().is_none() {
             let from = self.sim.trace().len();
             self.sim.step();
-            seen |= g == Granularity::Cycle || self.sim.trace()[from..].iter().any(|e| matches(e, g));
+            seen |=
+                g == Granularity::Cycle || self.sim.trace()[from..].iter().any(|e| matches(e, g));
             if seen && (g == Granularity::Cycle || self.at_boundary()) {
                 break;
             }
@@ -166,8 +173,15 @@ impl Session {
             self.sim.seek(now.saturating_sub(1));
             return;
         }
-        let candidates: Vec<u64> =
-            self.sim.trace().iter().rev().filter(|e| e.cycle < now && matches(e, g)).map(|e| e.cycle).take(4).collect();
+        let candidates: Vec<u64> = self
+            .sim
+            .trace()
+            .iter()
+            .rev()
+            .filter(|e| e.cycle < now && matches(e, g))
+            .map(|e| e.cycle)
+            .take(4)
+            .collect();
         for c in candidates {
             self.sim.seek(c);
             self.step(g);
@@ -202,7 +216,11 @@ impl Session {
             .iter()
             .flat_map(|&(p, line)| {
                 programs.get(p).into_iter().flat_map(move |prog| {
-                    prog.program.lines.iter().filter(move |l| l.line == line).map(move |l| (p, l.addr))
+                    prog.program
+                        .lines
+                        .iter()
+                        .filter(move |l| l.line == line)
+                        .map(move |l| (p, l.addr))
                 })
             })
             .collect()
@@ -214,20 +232,25 @@ impl Session {
         if k.in_kernel() {
             return false;
         }
-        let prog = k.current().and_then(|t| k.thread(t)).and_then(|t| k.process(t.pid)).map(|p| p.program);
+        let prog = k
+            .current()
+            .and_then(|t| k.thread(t))
+            .and_then(|t| k.process(t.pid))
+            .map(|p| p.program);
         prog.is_some_and(|p| bps.contains(&(p, eip)))
     }
 }
 
 /// Whether trace event `e` completes a unit of `g`.
 fn matches(e: &TraceEvent, g: Granularity) -> bool {
-    match (&e.kind, g) {
-        (_, Granularity::Cycle) => true,
-        (TraceKind::Machine(EventKind::InstructionRetired { .. }), Granularity::Instruction) => true,
-        (TraceKind::Os(OsEvent::KernelStep { .. }), Granularity::Instruction) => true,
-        (TraceKind::Machine(EventKind::ModeSwitch { .. }), Granularity::ModeSwitch) => true,
-        (TraceKind::Machine(EventKind::TrapDelivered(_)), Granularity::Trap) => true,
-        (TraceKind::Os(OsEvent::ContextSwitch { .. }), Granularity::ContextSwitch) => true,
-        _ => false,
-    }
+    use Granularity as G;
+    matches!(
+        (&e.kind, g),
+        (_, G::Cycle)
+            | (TraceKind::Machine(EventKind::InstructionRetired { .. }), G::Instruction)
+            | (TraceKind::Os(OsEvent::KernelStep { .. }), G::Instruction)
+            | (TraceKind::Machine(EventKind::ModeSwitch { .. }), G::ModeSwitch)
+            | (TraceKind::Machine(EventKind::TrapDelivered(_)), G::Trap)
+            | (TraceKind::Os(OsEvent::ContextSwitch { .. }), G::ContextSwitch)
+    )
 }

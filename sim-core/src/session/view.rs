@@ -210,17 +210,26 @@ impl Session {
         };
         let cpu = m.cpu();
         let cpu_view = CpuView {
-            regs: Reg::ALL.iter().map(|r| (r.name().to_string(), cpu.reg(*r))).collect(),
+            regs: Reg::ALL
+                .iter()
+                .map(|r| (r.name().to_string(), cpu.reg(*r)))
+                .collect(),
             eip: cpu.eip,
             eflags: cpu.eflags,
-            flags: flags::NAMED.iter().map(|(b, n)| (n.to_string(), cpu.eflags & b != 0)).collect(),
+            flags: flags::NAMED
+                .iter()
+                .map(|(b, n)| (n.to_string(), cpu.eflags & b != 0))
+                .collect(),
             cpl: cpu.cpl(),
             cr0: cpu.cr0,
             cr2: cpu.cr2,
             cr3: cpu.cr3,
             tss_esp0: cpu.tss_esp0,
             halted: cpu.halted,
-            kernel_function: k.in_kernel().then(|| k.agenda().next().map(|s| s.function().to_string())).flatten(),
+            kernel_function: k
+                .in_kernel()
+                .then(|| k.agenda().next().map(|s| s.function().to_string()))
+                .flatten(),
         };
         let processes: Vec<ProcessView> = k
             .processes()
@@ -293,9 +302,23 @@ impl Session {
             policy: k.scheduler().name().to_string(),
             timeline: tail(&self.history.rows),
             timeline_total: self.history.rows.len(),
-            gantt: self.history.spans.iter().map(|s| GanttSpan { pid: s.tid.and_then(thread_pid), ..s.clone() }).collect(),
+            gantt: self
+                .history
+                .spans
+                .iter()
+                .map(|s| GanttSpan {
+                    pid: s.tid.and_then(thread_pid),
+                    ..s.clone()
+                })
+                .collect(),
             metrics,
-            events: trace.iter().rev().take(RECENT).rev().map(event_view).collect(),
+            events: trace
+                .iter()
+                .rev()
+                .take(RECENT)
+                .rev()
+                .map(event_view)
+                .collect(),
             console: m.devices().console.text(),
         }
     }
@@ -303,7 +326,10 @@ impl Session {
     fn code_view(&self) -> CodeView {
         let (m, k) = (self.sim.machine(), self.sim.kernel());
         let eip = m.cpu().eip;
-        let current = k.current().and_then(|t| k.thread(t)).and_then(|t| k.process(t.pid));
+        let current = k
+            .current()
+            .and_then(|t| k.thread(t))
+            .and_then(|t| k.process(t.pid));
         if eip >= KERNBASE || current.is_none() {
             let stubs = &k.stubs().program;
             let source = entry::source();
@@ -319,7 +345,12 @@ impl Session {
         }
         let p = current.expect("checked above");
         let prog = &k.programs()[p.program];
-        let source = &self.scenario.programs.iter().find(|s| s.name == prog.name).map_or("", |s| s.source.as_str());
+        let source = &self
+            .scenario
+            .programs
+            .iter()
+            .find(|s| s.name == prog.name)
+            .map_or("", |s| s.source.as_str());
         let user_lines = source.lines().count() as u32;
         let mut lines = code_lines(source, &prog.program);
         lines.retain(|l| l.line <= user_lines);
@@ -328,8 +359,17 @@ impl Session {
             kernel: false,
             program: Some(p.program),
             lines,
-            current_line: prog.program.line_at(eip).map(|l| l.line).filter(|l| *l <= user_lines),
-            breakpoints: self.breakpoints.iter().filter(|(pi, _)| *pi == p.program).map(|(_, l)| *l).collect(),
+            current_line: prog
+                .program
+                .line_at(eip)
+                .map(|l| l.line)
+                .filter(|l| *l <= user_lines),
+            breakpoints: self
+                .breakpoints
+                .iter()
+                .filter(|(pi, _)| *pi == p.program)
+                .map(|(_, l)| *l)
+                .collect(),
         }
     }
 
@@ -348,7 +388,12 @@ impl Session {
                         SpaceEntry {
                             pid: p.pid,
                             name: p.name.clone(),
-                            threads: p.threads.iter().filter(|t| k.thread(**t).is_some_and(|t| t.state != State::Zombie)).map(|t| t.0).collect(),
+                            threads: p
+                                .threads
+                                .iter()
+                                .filter(|t| k.thread(**t).is_some_and(|t| t.state != State::Zombie))
+                                .map(|t| t.0)
+                                .collect(),
                             value: walk.phys.map(|ph| m.mem().read_u32(ph)),
                             walk,
                         }
@@ -369,24 +414,49 @@ impl Session {
             .take(n)
             .enumerate()
             .rev()
-            .map(|(i, (name, value))| StackWord { addr: at + 4 * i as u32, name: name.to_string(), value, by_cpu: i >= SAVED_BY_KERNEL + 2 })
+            .map(|(i, (name, value))| StackWord {
+                addr: at + 4 * i as u32,
+                name: name.to_string(),
+                value,
+                by_cpu: i >= SAVED_BY_KERNEL + 2,
+            })
             .collect();
-        Some(KernelStackView { frame_addr: at, vector: tf.trapno, words })
+        Some(KernelStackView {
+            frame_addr: at,
+            vector: tf.trapno,
+            words,
+        })
     }
 }
 
 fn code_lines(source: &str, prog: &crate::asm::Program) -> Vec<CodeLine> {
     let bytes_of = |addr: u32, len: u32| -> String {
         let off = addr.wrapping_sub(prog.text.base) as usize;
-        prog.text.bytes.get(off..off + len as usize).map_or(String::new(), |b| b.iter().map(|x| format!("{x:02x}")).collect::<Vec<_>>().join(" "))
+        prog.text
+            .bytes
+            .get(off..off + len as usize)
+            .map_or(String::new(), |b| {
+                b.iter()
+                    .map(|x| format!("{x:02x}"))
+                    .collect::<Vec<_>>()
+                    .join(" ")
+            })
     };
     source
         .lines()
         .enumerate()
         .map(|(i, text)| {
             let line = i as u32 + 1;
-            let info = prog.lines.iter().find(|l| l.line == line && l.section == crate::asm::SectionKind::Text);
-            CodeLine { line, text: text.to_string(), addr: info.map(|l| l.addr), bytes: info.map_or(String::new(), |l| bytes_of(l.addr, l.len)) }
+            let info = prog
+                .lines
+                .iter()
+                .find(|l| l.line == line && l.section == crate::asm::SectionKind::Text);
+            CodeLine {
+                line,
+                text: text.to_string(),
+                addr: info.map(|l| l.addr),
+                bytes: info.map_or(String::new(), |l| bytes_of(l.addr, l.len)),
+            }
         })
         .collect()
 }
@@ -422,24 +492,40 @@ pub fn vector_name(v: u8) -> String {
 }
 
 fn last_delivery(trace: &[TraceEvent], now: u64) -> Option<u8> {
-    trace.iter().rev().take_while(|e| e.cycle + 40 >= now).find_map(|e| match &e.kind {
-        TraceKind::Machine(EventKind::TrapDelivered(d)) => Some(d.vector),
-        _ => None,
-    })
+    trace
+        .iter()
+        .rev()
+        .take_while(|e| e.cycle + 40 >= now)
+        .find_map(|e| match &e.kind {
+            TraceKind::Machine(EventKind::TrapDelivered(d)) => Some(d.vector),
+            _ => None,
+        })
 }
 
 /// A #GP whose error code names an IDT entry (n·8 + 2): `int n` was refused.
 fn denied_gate(trace: &[TraceEvent], now: u64) -> Option<DeniedGate> {
-    trace.iter().rev().take_while(|e| e.cycle + 200 >= now).find_map(|e| match &e.kind {
-        TraceKind::Machine(EventKind::TrapDelivered(d)) if d.vector == 13 && d.kind == TrapKind::Exception => {
-            let code = d.error_code?;
-            (code & 2 != 0).then(|| {
-                let v = (code >> 3) as u8;
-                DeniedGate { vector: v, reason: format!("int ${v} from CPL {} to a gate with DPL < CPL: #GP({code:#x})", d.from_cpl) }
-            })
-        }
-        _ => None,
-    })
+    trace
+        .iter()
+        .rev()
+        .take_while(|e| e.cycle + 200 >= now)
+        .find_map(|e| match &e.kind {
+            TraceKind::Machine(EventKind::TrapDelivered(d))
+                if d.vector == 13 && d.kind == TrapKind::Exception =>
+            {
+                let code = d.error_code?;
+                (code & 2 != 0).then(|| {
+                    let v = (code >> 3) as u8;
+                    DeniedGate {
+                        vector: v,
+                        reason: format!(
+                            "int ${v} from CPL {} to a gate with DPL < CPL: #GP({code:#x})",
+                            d.from_cpl
+                        ),
+                    }
+                })
+            }
+            _ => None,
+        })
 }
 
 fn tail<T: Clone>(v: &[T]) -> Vec<T> {
@@ -450,13 +536,25 @@ fn tail<T: Clone>(v: &[T]) -> Vec<T> {
 pub fn event_view(e: &TraceEvent) -> EventView {
     let text = match &e.kind {
         TraceKind::Machine(k) => match k {
-            EventKind::InstructionRetired { eip, len, cycles } => format!("execute {len}-byte instruction at {eip:#010x} ({cycles} cycles)"),
-            EventKind::MemRead { lin, value, size, .. } => format!("read {size} bytes at {lin:#010x} = {value:#x}"),
-            EventKind::MemWrite { lin, new, size, .. } => format!("write {size} bytes at {lin:#010x} ← {new:#x}"),
+            EventKind::InstructionRetired { eip, len, cycles } => {
+                format!("execute {len}-byte instruction at {eip:#010x} ({cycles} cycles)")
+            }
+            EventKind::MemRead {
+                lin, value, size, ..
+            } => format!("read {size} bytes at {lin:#010x} = {value:#x}"),
+            EventKind::MemWrite { lin, new, size, .. } => {
+                format!("write {size} bytes at {lin:#010x} ← {new:#x}")
+            }
             EventKind::PortIn { port, value, .. } => format!("in port {port:#x} = {value:#x}"),
             EventKind::PortOut { port, value, .. } => format!("out port {port:#x} ← {value:#x}"),
-            EventKind::ModeSwitch { from_cpl, to_cpl, .. } => format!("mode switch CPL {from_cpl} → CPL {to_cpl}"),
-            EventKind::TrapDelivered(d) => format!("deliver vector {} ({}) through the IDT", d.vector, vector_name(d.vector)),
+            EventKind::ModeSwitch {
+                from_cpl, to_cpl, ..
+            } => format!("mode switch CPL {from_cpl} → CPL {to_cpl}"),
+            EventKind::TrapDelivered(d) => format!(
+                "deliver vector {} ({}) through the IDT",
+                d.vector,
+                vector_name(d.vector)
+            ),
             EventKind::Fault { exception, eip } => format!("{exception} at {eip:#010x}"),
             EventKind::Iret { to_cpl, eip, .. } => format!("iret to CPL {to_cpl} at {eip:#010x}"),
             EventKind::DeviceIrq { irq } => format!("IRQ {irq} raised"),
@@ -466,15 +564,28 @@ pub fn event_view(e: &TraceEvent) -> EventView {
         TraceKind::Os(o) => match o {
             OsEvent::KernelStep { function, detail } => format!("{function}(): {detail}"),
             OsEvent::ThreadState { tid, from, to, .. } => format!("{tid}: {from:?} → {to:?}"),
-            OsEvent::ContextSwitch { from, to } => format!("context switch {} → {}", opt(from), opt(to)),
+            OsEvent::ContextSwitch { from, to } => {
+                format!("context switch {} → {}", opt(from), opt(to))
+            }
             OsEvent::ProcessCreated { pid, name, .. } => format!("{pid} created ({name})"),
-            OsEvent::ProcessExited { pid, status, reason } => format!("{pid} exited with {status}{}", reason.as_ref().map_or(String::new(), |r| format!(": {r}"))),
+            OsEvent::ProcessExited {
+                pid,
+                status,
+                reason,
+            } => format!(
+                "{pid} exited with {status}{}",
+                reason.as_ref().map_or(String::new(), |r| format!(": {r}"))
+            ),
             OsEvent::SyscallReturn { name, value, .. } => format!("{name}() returns {value}"),
             OsEvent::Boost => "priority boost".into(),
             OsEvent::Panic { message } => format!("panic: {message}"),
         },
     };
-    EventView { cycle: e.cycle, actor: e.actor, text }
+    EventView {
+        cycle: e.cycle,
+        actor: e.actor,
+        text,
+    }
 }
 
 fn opt<T: std::fmt::Display>(t: &Option<T>) -> String {

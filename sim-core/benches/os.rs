@@ -1,0 +1,143 @@
+//! OS-model throughput and stepping back: `cargo bench -p sim-core --bench os`.
+//!
+//! The workload is 64 CPU-bound processes under round robin in preemptive
+//! mode (a timer interrupt and a context switch every 2,000 cycles), the
+//! heaviest thing a lesson asks of the engine. Prints simulated cycles per
+//! second (divan's item throughput) with the trace off and at `Steps`, the
+//! time `Sim::step_back` takes one cycle back at cycle 1,000,000 (the UI's
+//! target is < 5 ms), and the memory cost: snapshots kept and touched pages.
+
+use std::time::Instant;
+
+use divan::counter::ItemsCount;
+use divan::{black_box, Bencher};
+use sim_core::kernel::ExecMode;
+use sim_core::scenario::{ProcessSpec, ProgramSource, Scenario, VERSION};
+use sim_core::sched::Policy;
+use sim_core::sim::{Sim, TraceLevel, SNAPSHOT_EVERY};
+
+const PROCESSES: usize = 64;
+/// Cycles simulated per throughput sample.
+const RUN_CYCLES: u64 = 200_000;
+/// Where the step-back benchmarks stand.
+const DEEP: u64 = 1_000_000;
+
+fn main() {
+    for level in [TraceLevel::Off, TraceLevel::Steps] {
+        report_step_back(level);
+    }
+    divan::main();
+}
+
+/// A one-off measurement printed before divan's table, so the numbers the
+/// lesson UI cares about are visible even in a quick run.
+fn report_step_back(level: TraceLevel) {
+    let t = Instant::now();
+    let mut sim = deep_sim(level, DEEP);
+    let run = t.elapsed();
+    let t = Instant::now();
+    sim.step_back();
+    let back = t.elapsed();
+    let worst = DEEP.next_multiple_of(SNAPSHOT_EVERY);
+    sim.run_until(worst);
+    let t = Instant::now();
+    sim.step_back();
+    let back_worst = t.elapsed();
+    println!(
+        "{level:?}: ran to cycle {DEEP} in {run:.2?} ({:.2} M cycles/s); \
+         step_back at {DEEP}: {back:.2?}; at {worst} (replays {} cycles): {back_worst:.2?}; \
+         {} snapshots, {} touched pages ({} MiB), {} trace events",
+        DEEP as f64 / run.as_secs_f64() / 1e6,
+        SNAPSHOT_EVERY - 1,
+        sim.snapshot_count(),
+        sim.machine().mem().touched_pages(),
+        sim.machine().mem().touched_pages() * 4 / 1024,
+        sim.trace().len(),
+    );
+}
+
+/// 64 copies of a loop that outlasts every benchmark here.
+fn workload() -> Scenario {
+    Scenario {
+        version: VERSION,
+        title: "64 CPU-bound processes".into(),
+        lesson: String::new(),
+        mode: ExecMode::Preemptive,
+        timer_interval: 2000,
+        disk_latency: 5000,
+        scheduler: Policy::RoundRobin { quantum: 2000 },
+        seed: 0,
+        programs: vec![ProgramSource {
+            name: "spin".into(),
+            source: "main:\n    movl $0xffffffff, %ecx\n1:  loop 1b\n    pushl $0\n    call exit\n"
+                .into(),
+        }],
+        processes: (0..PROCESSES)
+            .map(|_| ProcessSpec {
+                program: "spin".into(),
+                arrival: 0,
+                tickets: 100,
+                expected_len: None,
+            })
+            .collect(),
+        max_cycles: 1_000_000_000,
+        watch: Vec::new(),
+        console_input: String::new(),
+    }
+}
+
+fn fresh(level: TraceLevel) -> Sim {
+    match workload().build(level) {
+        Ok(sim) => sim,
+        Err(e) => panic!("the benchmark workload must build: {e:?}"),
+    }
+}
+
+fn deep_sim(level: TraceLevel, cycle: u64) -> Sim {
+    let mut sim = fresh(level);
+    let halt = sim.run_until(cycle);
+    assert!(halt.is_none(), "the workload never stops: {halt:?}");
+    sim
+}
+
+fn run_cycles(b: Bencher, level: TraceLevel) {
+    b.counter(ItemsCount::new(RUN_CYCLES as usize))
+        .with_inputs(|| fresh(level))
+        .bench_local_values(|mut sim| {
+            sim.run_until(RUN_CYCLES);
+            black_box(sim.cycle());
+            sim
+        });
+}
+
+/// Simulated cycles per second, nothing traced.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn cycles_trace_off(b: Bencher) {
+    run_cycles(b, TraceLevel::Off);
+}
+
+/// Simulated cycles per second, every event but memory accesses traced.
+#[divan::bench(sample_count = 10, sample_size = 1)]
+fn cycles_trace_steps(b: Bencher) {
+    run_cycles(b, TraceLevel::Steps);
+}
+
+/// One cycle back from `at`: restore the nearest snapshot, replay the rest.
+fn step_back_from(b: Bencher, level: TraceLevel, at: u64) {
+    let base = deep_sim(level, at);
+    b.with_inputs(|| base.clone())
+        .bench_local_values(|mut sim| {
+            sim.step_back();
+            sim
+        });
+}
+
+#[divan::bench(sample_count = 20, sample_size = 1, args = [DEEP, DEEP.next_multiple_of(SNAPSHOT_EVERY)])]
+fn step_back_trace_off(b: Bencher, at: u64) {
+    step_back_from(b, TraceLevel::Off, at);
+}
+
+#[divan::bench(sample_count = 20, sample_size = 1, args = [DEEP, DEEP.next_multiple_of(SNAPSHOT_EVERY)])]
+fn step_back_trace_steps(b: Bencher, at: u64) {
+    step_back_from(b, TraceLevel::Steps, at);
+}
