@@ -52,7 +52,9 @@ struct Entry {
 #[derive(Clone, Debug, Default)]
 pub struct DecodeCache {
     /// Allocated on first use, so an unused cache (and its clones) cost nothing.
-    entries: Vec<Entry>,
+    /// Shared copy-on-write: cloning a machine for a snapshot costs a
+    /// pointer, and the live cache copies its table on its next miss.
+    entries: std::sync::Arc<[Entry]>,
     /// Entries from an older generation are stale; bumping it flushes in O(1).
     generation: u32,
     epoch: Option<u64>,
@@ -72,7 +74,7 @@ impl DecodeCache {
         self.generation = self.generation.wrapping_add(1);
         if self.generation == 0 {
             // After wrap-around old entries could look current again.
-            self.entries.clear();
+            self.entries = std::sync::Arc::from(Vec::new());
         }
     }
 
@@ -116,9 +118,9 @@ impl DecodeCache {
                 generation: self.generation.wrapping_sub(1),
                 decoded,
             };
-            self.entries = vec![blank; ENTRIES];
+            self.entries = std::sync::Arc::from(vec![blank; ENTRIES]);
         }
-        self.entries[slot] = Entry {
+        std::sync::Arc::make_mut(&mut self.entries)[slot] = Entry {
             eip,
             space,
             generation: self.generation,

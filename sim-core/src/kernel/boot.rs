@@ -140,6 +140,7 @@ impl Kernel {
             panic: None,
             idle: false,
             current_vector: None,
+            last_tick: 0,
             config,
         };
         k.note("boot", "initialize trap table: 49 gates, int $64 at DPL 3");

@@ -31,6 +31,8 @@ pub const USTACK_PAGES: u32 = 4;
 pub const THREAD_STACK_GAP: u32 = 0x0001_0000;
 
 pub const PAGE: u32 = 4096;
+/// Threads one process may create (their stacks must stay clear of the kernel).
+pub const MAX_THREADS: u32 = 64;
 
 /// Kernel virtual address of a physical one.
 pub const fn p2v(phys: u32) -> u32 {

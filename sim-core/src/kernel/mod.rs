@@ -176,6 +176,8 @@ pub struct Kernel {
     idle: bool,
     /// The vector of the kernel entry being handled.
     current_vector: Option<u8>,
+    /// Cycle of the previous timer tick (time-driven scheduler rules).
+    last_tick: u64,
 }
 
 impl Kernel {

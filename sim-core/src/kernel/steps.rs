@@ -3,10 +3,10 @@
 
 use crate::cpu::{flags, selector, Reg};
 use crate::machine::Machine;
-use crate::sched::{After, Decision, JobInfo, SchedEvent};
+use crate::sched::{After, Decision, JobInfo, Policy, SchedEvent};
 
 use super::frame::{self, TrapFrame};
-use super::layout::{p2v, ustack_top, IDLE_STACK_PHYS, PAGE, USER_TEXT, USTACK_PAGES};
+use super::layout::{self, p2v, ustack_top, IDLE_STACK_PHYS, PAGE, USER_TEXT, USTACK_PAGES};
 use super::proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
 use super::syscall::{Sys, TICK_CYCLES};
 use super::{vm, ExecMode, KStep, Kernel, OsEvent, T_DISK, T_SYSCALL, T_TIMER};
@@ -138,7 +138,8 @@ impl Kernel {
         if woke > 0 {
             detail += &format!(", woke {woke} sleeper(s)");
         }
-        if let Some(SchedEvent::Boost) = self.sched.on_tick(now) {
+        let prev = std::mem::replace(&mut self.last_tick, now);
+        if let Some(SchedEvent::Boost) = self.sched.on_tick(self.tick_time(prev, now)) {
             self.events.push(OsEvent::Boost);
             detail += ", priority boost";
         }
@@ -153,6 +154,25 @@ impl Kernel {
             }
         }
         detail
+    }
+
+    /// The time to hand `Scheduler::on_tick`. The protocol calls it at the
+    /// start of every time unit, but the kernel only runs at timer ticks, which
+    /// rarely fall exactly on a multiple of the MLFQ boost period: pass the
+    /// last boundary crossed since the previous tick instead, so the boost
+    /// (OSTEP rule 5) happens once per period.
+    fn tick_time(&self, prev: u64, now: u64) -> u64 {
+        match &self.config.policy {
+            Policy::Mlfq(c) if c.boost_period > 0 => {
+                let boundary = now / c.boost_period * c.boost_period;
+                if boundary > prev {
+                    boundary
+                } else {
+                    now
+                }
+            }
+            _ => now,
+        }
     }
 
     /// The running thread, if it is still runnable.
@@ -474,6 +494,9 @@ impl Kernel {
     ) -> Result<Tid, String> {
         let direct = self.config.mode == ExecMode::Direct;
         let p = self.procs.get_mut(&pid).ok_or("no such process")?;
+        if stack.is_some() && p.thread_slots >= layout::MAX_THREADS {
+            return Err(format!("{pid} already has {} threads", layout::MAX_THREADS));
+        }
         let slot = p.thread_slots;
         p.thread_slots += 1;
         let pgdir = p.pgdir;
