@@ -46,12 +46,12 @@ fn report_step_back(level: TraceLevel) {
     println!(
         "{level:?}: ran to cycle {DEEP} in {run:.2?} ({:.2} M cycles/s); \
          step_back at {DEEP}: {back:.2?}; at {worst} (replays {} cycles): {back_worst:.2?}; \
-         {} snapshots, {} touched pages ({} MiB), {} trace events",
+         {} snapshots, {} touched pages ({} KiB), {} trace events",
         DEEP as f64 / run.as_secs_f64() / 1e6,
         SNAPSHOT_EVERY - 1,
         sim.snapshot_count(),
         sim.machine().mem().touched_pages(),
-        sim.machine().mem().touched_pages() * 4 / 1024,
+        sim.machine().mem().touched_pages() * 4,
         sim.trace().len(),
     );
 }

@@ -39,6 +39,35 @@ struct Snapshot {
     machine: Machine,
     kernel: Kernel,
     trace_len: usize,
+    instrs_len: usize,
+}
+
+/// One retired instruction. Most of a trace is these, so they are kept apart
+/// from the other events in 16 bytes each; [`Sim::full_trace`] merges them back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InstrMark {
+    pub cycle: u64,
+    pub eip: u32,
+    pub cycles: u16,
+    pub len: u8,
+}
+
+impl InstrMark {
+    pub fn actor(&self) -> Actor {
+        trace::actor_of_eip(self.eip)
+    }
+
+    pub fn to_event(self) -> TraceEvent {
+        TraceEvent {
+            cycle: self.cycle,
+            actor: self.actor(),
+            kind: TraceKind::Machine(EventKind::InstructionRetired {
+                eip: self.eip,
+                len: self.len,
+                cycles: u32::from(self.cycles),
+            }),
+        }
+    }
 }
 
 #[derive(Clone)]
@@ -46,6 +75,7 @@ pub struct Sim {
     machine: Machine,
     kernel: Kernel,
     trace: Vec<TraceEvent>,
+    instrs: Vec<InstrMark>,
     level: TraceLevel,
     snapshots: Vec<Snapshot>,
     snapshot_every: u64,
@@ -60,6 +90,7 @@ impl Sim {
             machine,
             kernel,
             trace: Vec::new(),
+            instrs: Vec::new(),
             level,
             snapshots: Vec::new(),
             snapshot_every: SNAPSHOT_EVERY,
@@ -83,8 +114,20 @@ impl Sim {
     pub fn cycle(&self) -> u64 {
         self.machine.cycle()
     }
+    /// Every recorded event except retired instructions (see [`Sim::instructions`]).
     pub fn trace(&self) -> &[TraceEvent] {
         &self.trace
+    }
+
+    /// Every retired instruction, in order.
+    pub fn instructions(&self) -> &[InstrMark] {
+        &self.instrs
+    }
+
+    /// The whole trace, instructions merged in (an instruction comes before
+    /// the other events of its cycle).
+    pub fn full_trace(&self) -> Vec<TraceEvent> {
+        merge(&self.instrs, &self.trace)
     }
     /// Snapshots kept for stepping back (memory cost: each shares unchanged
     /// pages with the others, copy-on-write).
@@ -129,18 +172,32 @@ impl Sim {
         if self.level != TraceLevel::Off {
             // Every event of this step is stamped with the cycle it started
             // at, so `seek(e.cycle)` shows the state just before `e`.
-            let keep = |e: &TraceEvent| {
-                keep_mem
-                    || !matches!(
-                        e.kind,
-                        TraceKind::Machine(EventKind::MemRead { .. } | EventKind::MemWrite { .. })
-                    )
-            };
-            self.trace.extend(
-                trace::from_machine(events)
-                    .filter(keep)
-                    .map(|e| TraceEvent { cycle, ..e }),
-            );
+            let code = events
+                .iter()
+                .find_map(|e| match e.kind {
+                    EventKind::InstructionRetired { eip, .. } => Some(trace::actor_of_eip(eip)),
+                    _ => None,
+                })
+                .unwrap_or(Actor::Hardware);
+            for e in events {
+                match e.kind {
+                    EventKind::InstructionRetired { eip, len, cycles } => {
+                        let cycles = cycles.min(u32::from(u16::MAX)) as u16;
+                        self.instrs.push(InstrMark {
+                            cycle,
+                            eip,
+                            len,
+                            cycles,
+                        });
+                    }
+                    EventKind::MemRead { .. } | EventKind::MemWrite { .. } if !keep_mem => {}
+                    _ => self.trace.push(TraceEvent {
+                        cycle,
+                        actor: trace::machine_actor(&e.kind, code),
+                        kind: TraceKind::Machine(e.kind.clone()),
+                    }),
+                }
+            }
         }
         self.collect_os_events_at(cycle);
         if self.machine.cycle().is_multiple_of(self.snapshot_every) {
@@ -179,6 +236,7 @@ impl Sim {
                 self.machine = s.machine;
                 self.kernel = s.kernel;
                 self.trace.truncate(s.trace_len);
+                self.instrs.truncate(s.instrs_len);
                 self.snapshots.truncate(idx + 1);
             }
         }
@@ -203,6 +261,7 @@ impl Sim {
             machine: self.machine.clone(),
             kernel: self.kernel.clone(),
             trace_len: self.trace.len(),
+            instrs_len: self.instrs.len(),
         });
     }
 
@@ -222,4 +281,22 @@ impl Sim {
                 }));
         }
     }
+}
+
+/// Merges instruction marks into other events by cycle (instructions first).
+pub fn merge(instrs: &[InstrMark], events: &[TraceEvent]) -> Vec<TraceEvent> {
+    let mut out = Vec::with_capacity(instrs.len() + events.len());
+    let (mut i, mut j) = (0, 0);
+    while i < instrs.len() || j < events.len() {
+        let take_instr =
+            j >= events.len() || (i < instrs.len() && instrs[i].cycle <= events[j].cycle);
+        if take_instr {
+            out.push(instrs[i].to_event());
+            i += 1;
+        } else {
+            out.push(events[j].clone());
+            j += 1;
+        }
+    }
+    out
 }

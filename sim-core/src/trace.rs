@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::event::{Event, EventKind};
+use crate::event::EventKind;
 use crate::kernel::layout::KERNBASE;
 use crate::kernel::OsEvent;
 
@@ -54,20 +54,4 @@ pub fn actor_of_eip(eip: u32) -> Actor {
     } else {
         Actor::Program
     }
-}
-
-/// Converts one cycle's machine events.
-pub fn from_machine(events: &[Event]) -> impl Iterator<Item = TraceEvent> + '_ {
-    let code = events
-        .iter()
-        .find_map(|e| match e.kind {
-            EventKind::InstructionRetired { eip, .. } => Some(actor_of_eip(eip)),
-            _ => None,
-        })
-        .unwrap_or(Actor::Hardware);
-    events.iter().map(move |e| TraceEvent {
-        cycle: e.cycle,
-        actor: machine_actor(&e.kind, code),
-        kind: TraceKind::Machine(e.kind.clone()),
-    })
 }

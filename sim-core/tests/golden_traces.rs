@@ -92,7 +92,10 @@ fn every_builtin_matches_its_golden_trace() {
         let expected = match std::fs::read_to_string(&path) {
             Ok(text) => text,
             Err(e) => {
-                failures.push(format!("{name}: no golden trace at {} ({e})", path.display()));
+                failures.push(format!(
+                    "{name}: no golden trace at {} ({e})",
+                    path.display()
+                ));
                 continue;
             }
         };
@@ -132,8 +135,8 @@ fn the_same_scenario_gives_the_same_full_trace() {
     for name in ["processes-vs-threads", "lottery-fairness", "mlfq-gaming"] {
         let s = builtin(name).expect("built-in exists");
         let (a, b) = (run(&s, 60_000), run(&s, 60_000));
-        assert!(a.trace().len() > 1000, "{name}");
-        assert_eq!(a.trace(), b.trace(), "{name}");
+        assert!(a.full_trace().len() > 1000, "{name}");
+        assert_eq!(a.full_trace(), b.full_trace(), "{name}");
         assert_eq!(a.machine().cpu(), b.machine().cpu(), "{name}");
     }
 }
@@ -150,4 +153,27 @@ fn another_lottery_seed_gives_another_trace() {
     let mut other = s.clone();
     other.seed += 1;
     assert_eq!(run(&s, 60_000).trace(), run(&other, 60_000).trace());
+}
+
+#[test]
+fn the_mlfq_boost_happens_once_per_period() {
+    // Timer ticks rarely land exactly on a multiple of the boost period; the
+    // kernel must still boost once per period (OSTEP rule 5).
+    let s = builtin("mlfq-gaming").expect("built-in exists");
+    let period = match &s.scheduler {
+        sim_core::sched::Policy::Mlfq(c) => c.boost_period,
+        p => panic!("mlfq-gaming uses {p:?}"),
+    };
+    let sim = run(&s, s.max_cycles);
+    let boosts: Vec<u64> = sim
+        .trace()
+        .iter()
+        .filter(|e| matches!(e.kind, TraceKind::Os(sim_core::kernel::OsEvent::Boost)))
+        .map(|e| e.cycle)
+        .collect();
+    assert_eq!(boosts.len() as u64, sim.cycle() / period, "{boosts:?}");
+    for (i, c) in boosts.iter().enumerate() {
+        let due = (i as u64 + 1) * period;
+        assert!((due..due + 2 * 2000).contains(c), "boost {i} at {c}");
+    }
 }

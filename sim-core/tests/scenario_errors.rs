@@ -71,12 +71,17 @@ fn wrong_types_name_their_path() {
         ("/timer_interval", "$.timer_interval", json!(1u64 << 40)),
         ("/mode", "$.mode", json!("turbo")),
         ("/programs", "$.programs", json!({"spin": "main: jmp main"})),
-        ("/processes/1/tickets", "$.processes[1].tickets", json!("many")),
+        (
+            "/processes/1/tickets",
+            "$.processes[1].tickets",
+            json!("many"),
+        ),
         ("/watch/0", "$.watch[0]", json!(-1)),
     ];
     for (pointer, path, value) in cases {
         let mut v = base();
-        *v.pointer_mut(pointer).expect("the pointer exists in the base") = value;
+        *v.pointer_mut(pointer)
+            .expect("the pointer exists in the base") = value;
         let errors = rejected(&v);
         assert_eq!(errors[0].path, path, "{pointer}: {errors:?}");
         assert_eq!((errors[0].line, errors[0].column), (None, None));
@@ -147,7 +152,14 @@ fn unknown_fields_are_rejected_where_they_are() {
 
 #[test]
 fn missing_required_fields_are_named() {
-    for field in ["version", "title", "mode", "scheduler", "programs", "processes"] {
+    for field in [
+        "version",
+        "title",
+        "mode",
+        "scheduler",
+        "programs",
+        "processes",
+    ] {
         let mut v = base();
         v.as_object_mut().expect("an object").remove(field);
         assert_error_at(&rejected(&v), "$", &format!("missing field `{field}`"));
@@ -177,7 +189,10 @@ fn deep_nesting_is_an_error_not_a_stack_overflow() {
     assert!(errors[0].path.starts_with("$.watch"), "{errors:?}");
     let errors = Scenario::from_json(&nested).expect_err("not a scenario");
     assert!(errors[0].path.starts_with('$'), "{errors:?}");
-    assert!(!errors[0].path.starts_with("$."), "no stray dot: {errors:?}");
+    assert!(
+        !errors[0].path.starts_with("$."),
+        "no stray dot: {errors:?}"
+    );
 }
 
 #[test]
@@ -191,7 +206,11 @@ fn semantic_errors_are_all_reported_with_paths() {
     v["max_cycles"] = json!(5_000_000_000u64);
     let errors = rejected(&v);
     assert_error_at(&errors, "$.version", "unsupported version 2");
-    assert_error_at(&errors, "$.processes[1].program", "no program named 'nosuch'");
+    assert_error_at(
+        &errors,
+        "$.processes[1].program",
+        "no program named 'nosuch'",
+    );
     assert_error_at(&errors, "$.programs[1].name", "defined twice");
     assert_error_at(&errors, "$.timer_interval", "100");
     assert_error_at(&errors, "$.disk_latency", "at least 1");
@@ -217,7 +236,10 @@ fn assembly_errors_carry_program_path_line_and_column() {
     assert_eq!(e.path, "$.programs[1].source");
     assert_eq!(e.line, Some(3), "{e}");
     assert_eq!(e.column, Some(5), "{e}");
-    assert!(e.to_string().starts_with("$.programs[1].source:3:5: "), "{e}");
+    assert!(
+        e.to_string().starts_with("$.programs[1].source:3:5: "),
+        "{e}"
+    );
 
     // An error on the first line is not shifted by the syscall prologue.
     v["programs"][0]["source"] = json!("  movl $1, %bogus\n");

@@ -5,6 +5,7 @@
 pub mod exec;
 pub mod ostep;
 pub mod run;
+pub mod schema;
 
 use std::io::{self, Write};
 
@@ -27,6 +28,11 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         "scenarios",
         "list the built-in scenarios, or print one as JSON: [NAME]",
         run::scenarios,
+    ),
+    (
+        "schema",
+        "print the JSON Schema (draft 2020-12) of the scenario format",
+        schema::main,
     ),
     (
         "ostep",

@@ -61,7 +61,7 @@ pub fn main(args: &[String]) -> i32 {
     let mut out = std::io::stdout().lock();
     let result = (|| -> std::io::Result<()> {
         if let Some(f) = &trace {
-            for e in sim.trace() {
+            for e in &sim.full_trace() {
                 if f == "json" {
                     writeln!(out, "{}", serde_json::to_string(e).unwrap_or_default())?;
                 } else {

@@ -115,6 +115,8 @@ impl Kernel {
 
         let mut k = Kernel {
             admitted: vec![false; spawns.len()],
+            unadmitted: spawns.len(),
+            live_threads: 0,
             programs,
             spawns,
             procs: BTreeMap::new(),
@@ -169,6 +171,7 @@ impl Kernel {
         for i in 0..self.spawns.len() {
             if !self.admitted[i] && self.spawns[i].arrival <= now {
                 self.admitted[i] = true;
+                self.unadmitted -= 1;
                 self.agenda.push_back(KStep::Admit { spawn: i });
             }
         }

@@ -146,6 +146,10 @@ pub struct Kernel {
     programs: Vec<UserProgram>,
     spawns: Vec<Spawn>,
     admitted: Vec<bool>,
+    /// Spawns not yet planned for admission, and threads not yet zombies:
+    /// kept as counts so `finished` is O(1) (it is asked every cycle).
+    unadmitted: usize,
+    live_threads: usize,
     procs: BTreeMap<Pid, Process>,
     threads: BTreeMap<Tid, Thread>,
     sched: Box<dyn Scheduler>,
@@ -240,9 +244,9 @@ impl Kernel {
     }
     /// Every process has exited and no more will arrive.
     pub fn finished(&self) -> bool {
-        self.admitted.iter().all(|a| *a)
+        self.unadmitted == 0
+            && self.live_threads == 0
             && !self.agenda.iter().any(|s| matches!(s, KStep::Admit { .. }))
-            && self.threads.values().all(|t| t.state == State::Zombie)
     }
     /// Process state as the PCB table shows it, derived from its threads.
     pub fn process_state(&self, pid: Pid) -> Option<State> {

@@ -340,6 +340,9 @@ impl Kernel {
             t.ready_since = Some(now);
         }
         t.state = to;
+        if to == State::Zombie {
+            self.live_threads -= 1;
+        }
         let pid = t.pid;
         self.events
             .push(OsEvent::ThreadState { pid, tid, from, to });
@@ -547,6 +550,7 @@ impl Kernel {
             arrival: now,
             ..Accounting::default()
         };
+        self.live_threads += 1;
         self.threads.insert(
             tid,
             Thread {

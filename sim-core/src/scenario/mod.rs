@@ -3,8 +3,10 @@
 //! seed — validated with errors that name the JSON path, built into a [`Sim`].
 
 mod builtin;
+pub mod schema;
 
 pub use builtin::{builtin, builtins, BUILTIN_NAMES};
+pub use schema::json_schema;
 
 use serde::{Deserialize, Serialize};
 

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::EventKind;
 use crate::kernel::{OsEvent, Pid, Tid};
+use crate::sim::InstrMark;
 use crate::trace::{Actor, TraceEvent, TraceKind};
 use crate::trap::TrapKind;
 
@@ -41,6 +42,7 @@ pub struct GanttSpan {
 #[derive(Clone, Debug, Default)]
 pub struct History {
     consumed: usize,
+    consumed_instrs: usize,
     pub rows: Vec<TimelineRow>,
     pub spans: Vec<GanttSpan>,
     who: Option<Tid>,
@@ -48,15 +50,24 @@ pub struct History {
 }
 
 impl History {
-    /// Brings the derived views up to date with `trace`.
-    pub fn sync(&mut self, trace: &[TraceEvent]) {
-        if trace.len() < self.consumed {
+    /// Brings the derived views up to date with the trace and the retired
+    /// instructions (merged by cycle, instructions first).
+    pub fn sync(&mut self, trace: &[TraceEvent], instrs: &[InstrMark]) {
+        if trace.len() < self.consumed || instrs.len() < self.consumed_instrs {
             *self = History::default();
         }
-        for e in &trace[self.consumed..] {
-            self.add(e);
+        let (mut i, mut j) = (self.consumed_instrs, self.consumed);
+        while i < instrs.len() || j < trace.len() {
+            if j >= trace.len() || (i < instrs.len() && instrs[i].cycle <= trace[j].cycle) {
+                self.code(instrs[i].cycle, instrs[i].actor());
+                i += 1;
+            } else {
+                self.add(&trace[j]);
+                j += 1;
+            }
         }
         self.consumed = trace.len();
+        self.consumed_instrs = instrs.len();
     }
 
     fn add(&mut self, e: &TraceEvent) {

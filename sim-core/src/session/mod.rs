@@ -93,7 +93,7 @@ impl Session {
             breakpoints: Vec::new(),
             history: history::History::default(),
         };
-        s.history.sync(s.sim.trace());
+        s.history.sync(s.sim.trace(), s.sim.instructions());
         Ok(s)
     }
 
@@ -142,7 +142,7 @@ impl Session {
                 None
             }
         };
-        self.history.sync(self.sim.trace());
+        self.history.sync(self.sim.trace(), self.sim.instructions());
         stop
     }
 
@@ -150,10 +150,11 @@ impl Session {
         let start = self.sim.cycle();
         let mut seen = false;
         while self.sim.cycle() - start < STEP_LIMIT && self.sim.halted().is_none() {
-            let from = self.sim.trace().len();
+            let (from, from_instr) = (self.sim.trace().len(), self.sim.instructions().len());
             self.sim.step();
-            seen |=
-                g == Granularity::Cycle || self.sim.trace()[from..].iter().any(|e| matches(e, g));
+            seen |= g == Granularity::Cycle
+                || (g == Granularity::Instruction && self.sim.instructions().len() > from_instr)
+                || self.sim.trace()[from..].iter().any(|e| matches(e, g));
             if seen && (g == Granularity::Cycle || self.at_boundary()) {
                 break;
             }
@@ -173,7 +174,7 @@ impl Session {
             self.sim.seek(now.saturating_sub(1));
             return;
         }
-        let candidates: Vec<u64> = self
+        let mut candidates: Vec<u64> = self
             .sim
             .trace()
             .iter()
@@ -182,6 +183,19 @@ impl Session {
             .map(|e| e.cycle)
             .take(4)
             .collect();
+        if g == Granularity::Instruction {
+            candidates.extend(
+                self.sim
+                    .instructions()
+                    .iter()
+                    .rev()
+                    .filter(|i| i.cycle < now)
+                    .map(|i| i.cycle)
+                    .take(4),
+            );
+            candidates.sort_unstable_by(|a, b| b.cmp(a));
+            candidates.dedup();
+        }
         for c in candidates {
             self.sim.seek(c);
             self.step(g);
@@ -247,10 +261,15 @@ fn matches(e: &TraceEvent, g: Granularity) -> bool {
     matches!(
         (&e.kind, g),
         (_, G::Cycle)
-            | (TraceKind::Machine(EventKind::InstructionRetired { .. }), G::Instruction)
             | (TraceKind::Os(OsEvent::KernelStep { .. }), G::Instruction)
-            | (TraceKind::Machine(EventKind::ModeSwitch { .. }), G::ModeSwitch)
+            | (
+                TraceKind::Machine(EventKind::ModeSwitch { .. }),
+                G::ModeSwitch
+            )
             | (TraceKind::Machine(EventKind::TrapDelivered(_)), G::Trap)
-            | (TraceKind::Os(OsEvent::ContextSwitch { .. }), G::ContextSwitch)
+            | (
+                TraceKind::Os(OsEvent::ContextSwitch { .. }),
+                G::ContextSwitch
+            )
     )
 }

@@ -312,13 +312,7 @@ impl Session {
                 })
                 .collect(),
             metrics,
-            events: trace
-                .iter()
-                .rev()
-                .take(RECENT)
-                .rev()
-                .map(event_view)
-                .collect(),
+            events: recent_events(trace, sim.instructions()),
             console: m.devices().console.text(),
         }
     }
@@ -526,6 +520,18 @@ fn denied_gate(trace: &[TraceEvent], now: u64) -> Option<DeniedGate> {
             }
             _ => None,
         })
+}
+
+/// The last `RECENT` events, instructions merged in.
+fn recent_events(trace: &[TraceEvent], instrs: &[crate::sim::InstrMark]) -> Vec<EventView> {
+    let merged = crate::sim::merge(
+        &instrs[instrs.len().saturating_sub(RECENT)..],
+        &trace[trace.len().saturating_sub(RECENT)..],
+    );
+    merged[merged.len().saturating_sub(RECENT)..]
+        .iter()
+        .map(event_view)
+        .collect()
 }
 
 fn tail<T: Clone>(v: &[T]) -> Vec<T> {
