@@ -212,9 +212,35 @@ impl Sim {
             if let Some(h) = self.halted() {
                 return Some(h);
             }
-            self.step();
+            if !self.run_flat_out(cycle) {
+                self.step();
+            }
         }
         self.halted()
+    }
+
+    /// Without a trace, user code between kernel entries runs in the
+    /// machine's fast loop, stopping where the kernel must act (the CPU at
+    /// `trap_c`), at the next snapshot and at `limit`. Same result as
+    /// stepping. Returns false if it could not advance.
+    fn run_flat_out(&mut self, limit: u64) -> bool {
+        let m = &self.machine;
+        let trap_c = self.kernel.stubs().trap_c;
+        if self.level != TraceLevel::Off
+            || self.kernel.in_kernel()
+            || m.busy_cycles() != 0
+            || m.cpu().eip == trap_c
+        {
+            return false;
+        }
+        let now = m.cycle();
+        let next_snapshot = (now / self.snapshot_every + 1) * self.snapshot_every;
+        self.machine.set_breakpoints(&[trap_c]);
+        self.machine.run(limit.min(next_snapshot) - now);
+        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
+            self.snapshot();
+        }
+        self.machine.cycle() > now
     }
 
     /// Runs to the end (all processes exited) or at most `max_cycles`.

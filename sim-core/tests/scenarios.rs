@@ -204,3 +204,29 @@ fn same_scenario_same_trace_and_stepping_back_is_exact() {
     c.step_back();
     assert_eq!(c.cycle(), 19_999);
 }
+
+#[test]
+fn running_without_a_trace_reaches_the_same_state() {
+    for name in [
+        "processes-vs-threads",
+        "io-overlap",
+        "mlfq-gaming",
+        "restricted-instruction",
+        "loop-preemptive",
+    ] {
+        let s = builtin(name).unwrap();
+        let mut fast = s.build(TraceLevel::Off).unwrap();
+        let mut traced = s.build(TraceLevel::Steps).unwrap();
+        for at in [5_000, 33_333, 90_001] {
+            fast.run_until(at);
+            traced.run_until(at);
+            assert_eq!(fast.cycle(), traced.cycle(), "{name}");
+            assert_eq!(
+                fast.machine().cpu(),
+                traced.machine().cpu(),
+                "{name} at {at}"
+            );
+            assert_eq!(procs(&fast), procs(&traced), "{name} at {at}");
+        }
+    }
+}
