@@ -8,6 +8,7 @@
 //! `trapret`, and device ports.
 
 mod boot;
+mod create;
 pub mod entry;
 pub mod frame;
 pub mod kstep;
