@@ -10,9 +10,11 @@
 //! assert!(view.cycle > 0);
 //! ```
 
+mod describe;
 mod history;
 mod view;
 
+pub use describe::{event_view, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use view::*;
 

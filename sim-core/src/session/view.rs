@@ -6,14 +6,14 @@ use serde::Serialize;
 use super::history::{GanttSpan, TimelineRow};
 use super::Session;
 use crate::cpu::{flags, Reg};
-use crate::event::EventKind;
 use crate::kernel::frame::{TrapFrame, SAVED_BY_KERNEL};
-use crate::kernel::{entry, layout::KERNBASE, ExecMode, OsEvent, Pid, State, WaitFor};
+use crate::kernel::{entry, layout::KERNBASE, ExecMode, Pid, State, WaitFor};
 use crate::mmu::Walk;
 use crate::sched::QueueView;
 use crate::sim::Halt;
-use crate::trace::{Actor, TraceEvent, TraceKind};
-use crate::trap::{GateKind, TrapKind};
+use crate::trace::Actor;
+
+use super::describe::{code_lines, denied_gate, gates, last_delivery, recent_events, tail};
 
 /// How many recent timeline rows and events a view carries.
 pub const RECENT: usize = 400;
@@ -421,179 +421,4 @@ impl Session {
             words,
         })
     }
-}
-
-fn code_lines(source: &str, prog: &crate::asm::Program) -> Vec<CodeLine> {
-    let bytes_of = |addr: u32, len: u32| -> String {
-        let off = addr.wrapping_sub(prog.text.base) as usize;
-        prog.text
-            .bytes
-            .get(off..off + len as usize)
-            .map_or(String::new(), |b| {
-                b.iter()
-                    .map(|x| format!("{x:02x}"))
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
-    };
-    source
-        .lines()
-        .enumerate()
-        .map(|(i, text)| {
-            let line = i as u32 + 1;
-            let info = prog
-                .lines
-                .iter()
-                .find(|l| l.line == line && l.section == crate::asm::SectionKind::Text);
-            CodeLine {
-                line,
-                text: text.to_string(),
-                addr: info.map(|l| l.addr),
-                bytes: info.map_or(String::new(), |l| bytes_of(l.addr, l.len)),
-            }
-        })
-        .collect()
-}
-
-fn gates(m: &crate::machine::Machine) -> Vec<GateView> {
-    m.idt()
-        .into_iter()
-        .filter_map(|e| {
-            let g = e.gate?;
-            g.present.then(|| GateView {
-                vector: e.vector,
-                name: vector_name(e.vector),
-                handler: g.handler,
-                dpl: g.dpl,
-                trap_gate: g.kind == GateKind::Trap,
-                present: g.present,
-            })
-        })
-        .collect()
-}
-
-/// What a vector is for in this kernel.
-pub fn vector_name(v: u8) -> String {
-    match v {
-        0..=31 => crate::kernel::exception_name(v).to_string(),
-        32 => "timer (IRQ 0)".into(),
-        36 => "console (IRQ 4)".into(),
-        46 => "disk (IRQ 14)".into(),
-        33..=47 => format!("IRQ {}", v - 32),
-        64 => "system call".into(),
-        _ => "unused".into(),
-    }
-}
-
-fn last_delivery(trace: &[TraceEvent], now: u64) -> Option<u8> {
-    trace
-        .iter()
-        .rev()
-        .take_while(|e| e.cycle + 40 >= now)
-        .find_map(|e| match &e.kind {
-            TraceKind::Machine(EventKind::TrapDelivered(d)) => Some(d.vector),
-            _ => None,
-        })
-}
-
-/// A #GP whose error code names an IDT entry (n·8 + 2): `int n` was refused.
-fn denied_gate(trace: &[TraceEvent], now: u64) -> Option<DeniedGate> {
-    trace
-        .iter()
-        .rev()
-        .take_while(|e| e.cycle + 200 >= now)
-        .find_map(|e| match &e.kind {
-            TraceKind::Machine(EventKind::TrapDelivered(d))
-                if d.vector == 13 && d.kind == TrapKind::Exception =>
-            {
-                let code = d.error_code?;
-                (code & 2 != 0).then(|| {
-                    let v = (code >> 3) as u8;
-                    DeniedGate {
-                        vector: v,
-                        reason: format!(
-                            "int ${v} from CPL {} to a gate with DPL < CPL: #GP({code:#x})",
-                            d.from_cpl
-                        ),
-                    }
-                })
-            }
-            _ => None,
-        })
-}
-
-/// The last `RECENT` events, instructions merged in.
-fn recent_events(trace: &[TraceEvent], instrs: &[crate::sim::InstrMark]) -> Vec<EventView> {
-    let merged = crate::sim::merge(
-        &instrs[instrs.len().saturating_sub(RECENT)..],
-        &trace[trace.len().saturating_sub(RECENT)..],
-    );
-    merged[merged.len().saturating_sub(RECENT)..]
-        .iter()
-        .map(event_view)
-        .collect()
-}
-
-fn tail<T: Clone>(v: &[T]) -> Vec<T> {
-    v[v.len().saturating_sub(RECENT)..].to_vec()
-}
-
-/// A one-line description of a trace event, for the event log.
-pub fn event_view(e: &TraceEvent) -> EventView {
-    let text = match &e.kind {
-        TraceKind::Machine(k) => match k {
-            EventKind::InstructionRetired { eip, len, cycles } => {
-                format!("execute {len}-byte instruction at {eip:#010x} ({cycles} cycles)")
-            }
-            EventKind::MemRead {
-                lin, value, size, ..
-            } => format!("read {size} bytes at {lin:#010x} = {value:#x}"),
-            EventKind::MemWrite { lin, new, size, .. } => {
-                format!("write {size} bytes at {lin:#010x} ← {new:#x}")
-            }
-            EventKind::PortIn { port, value, .. } => format!("in port {port:#x} = {value:#x}"),
-            EventKind::PortOut { port, value, .. } => format!("out port {port:#x} ← {value:#x}"),
-            EventKind::ModeSwitch {
-                from_cpl, to_cpl, ..
-            } => format!("mode switch CPL {from_cpl} → CPL {to_cpl}"),
-            EventKind::TrapDelivered(d) => format!(
-                "deliver vector {} ({}) through the IDT",
-                d.vector,
-                vector_name(d.vector)
-            ),
-            EventKind::Fault { exception, eip } => format!("{exception} at {eip:#010x}"),
-            EventKind::Iret { to_cpl, eip, .. } => format!("iret to CPL {to_cpl} at {eip:#010x}"),
-            EventKind::DeviceIrq { irq } => format!("IRQ {irq} raised"),
-            EventKind::Halted { eip } => format!("hlt at {eip:#010x}"),
-            EventKind::TripleFault { eip } => format!("triple fault at {eip:#010x}"),
-        },
-        TraceKind::Os(o) => match o {
-            OsEvent::KernelStep { function, detail } => format!("{function}(): {detail}"),
-            OsEvent::ThreadState { tid, from, to, .. } => format!("{tid}: {from:?} → {to:?}"),
-            OsEvent::ContextSwitch { from, to } => {
-                format!("context switch {} → {}", opt(from), opt(to))
-            }
-            OsEvent::ProcessCreated { pid, name, .. } => format!("{pid} created ({name})"),
-            OsEvent::ProcessExited {
-                pid,
-                status,
-                reason,
-            } => format!(
-                "{pid} exited with {status}{}",
-                reason.as_ref().map_or(String::new(), |r| format!(": {r}"))
-            ),
-            OsEvent::SyscallReturn { name, value, .. } => format!("{name}() returns {value}"),
-            OsEvent::Boost => "priority boost".into(),
-            OsEvent::Panic { message } => format!("panic: {message}"),
-        },
-    };
-    EventView {
-        cycle: e.cycle,
-        actor: e.actor,
-        text,
-    }
-}
-
-fn opt<T: std::fmt::Display>(t: &Option<T>) -> String {
-    t.as_ref().map_or("idle".to_string(), |t| t.to_string())
 }
