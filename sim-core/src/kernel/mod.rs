@@ -11,6 +11,7 @@ mod boot;
 mod create;
 pub mod entry;
 pub mod frame;
+mod io;
 pub mod kstep;
 pub mod layout;
 pub mod proc;
