@@ -1,34 +1,136 @@
-//! The application shell: header, panels, overlays.
+//! The application shell: gallery, lesson, controls and the panels, all fed
+//! from one reducer ([`crate::state`]).
 
+use crate::components::address::AddressPanel;
+use crate::components::code::CodePanel;
+use crate::components::controls::Controls;
+use crate::components::cpu::CpuPanel;
+use crate::components::events::EventsPanel;
+use crate::components::gallery::Gallery;
+use crate::components::gantt::GanttPanel;
 use crate::components::help::HelpOverlay;
-use gloo::events::EventListener;
+use crate::components::idt::IdtPanel;
+use crate::components::kstack::KernelStackPanel;
+use crate::components::metrics::MetricsPanel;
+use crate::components::sched::SchedPanel;
+use crate::components::timeline::TimelinePanel;
+use crate::keys::action_for;
+use crate::launch::{bench_scenario, Launch, DEFAULT_SCENARIO};
+use crate::runner::use_frame_loop;
+use crate::state::{Action, AppState};
+use gloo::events::{EventListener, EventListenerOptions};
+use sim_core::session::Status;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+fn initial_state() -> AppState {
+    let launch = Launch::from_location();
+    if let Some(n) = launch.bench {
+        if let Some(s) = bench_scenario(n) {
+            return AppState::open_scenario(format!("bench-{n}"), s, launch.max_cycles);
+        }
+    }
+    let name = launch.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO);
+    let state = AppState::open(name, launch.max_cycles);
+    if state.view.is_none() {
+        // Unknown name in the URL: open the default and keep the notice.
+        let notice = state.notice.clone();
+        return AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_notice(notice);
+    }
+    state
+}
+
+/// Keys typed into form fields belong to the field, not to the shortcuts.
+fn typing_in_field(e: &KeyboardEvent) -> bool {
+    let tag = e
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| el.tag_name());
+    matches!(tag.as_deref(), Some("INPUT" | "SELECT" | "TEXTAREA"))
+}
+
+/// Records when the page became interactive (for the browser benchmark) and
+/// keeps `?scenario=` in the address bar in step with the open lesson.
+fn mark_ready_and_url(name: &str) {
+    let Some(w) = web_sys::window() else { return };
+    if let (Some(doc), Some(perf)) = (w.document(), w.performance()) {
+        if let Some(root) = doc.document_element() {
+            if root.get_attribute("data-ready-ms").is_none() {
+                let _ = root.set_attribute("data-ready-ms", &format!("{:.1}", perf.now()));
+            }
+        }
+    }
+    if !name.starts_with("bench-") && !name.is_empty() {
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(
+                &wasm_bindgen::JsValue::NULL,
+                "",
+                Some(&format!("?scenario={name}")),
+            );
+        }
+    }
+}
+
+fn status_text(state: &AppState) -> String {
+    match state.view.as_ref().map(|v| &v.status) {
+        Some(Status::Running) if state.running => "running".into(),
+        Some(Status::Running) => "paused".into(),
+        Some(Status::Finished) => "finished".into(),
+        Some(Status::CycleLimit) => "cycle limit".into(),
+        Some(Status::Panic(_)) => "kernel panic".into(),
+        Some(Status::Stopped(_)) => "machine stopped".into(),
+        None => "no scenario".into(),
+    }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
+    let state = use_reducer(initial_state);
     let help_open = use_state(|| false);
-
-    // Global shortcuts: '?' toggles help, Escape closes it.
+    use_frame_loop(state.running, state.dispatcher());
+    {
+        let name = state.name.clone();
+        use_effect_with(name, |name| mark_ready_and_url(name));
+    }
     {
         let help_open = help_open.clone();
+        let dispatcher = state.dispatcher();
         use_effect_with((), move |_| {
             let listener = gloo::utils::window().document().map(|doc| {
-                EventListener::new(&doc, "keydown", move |e| {
-                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
-                        return;
-                    };
-                    match e.key().as_str() {
-                        "?" => help_open.set(!*help_open),
-                        "Escape" => help_open.set(false),
-                        _ => {}
-                    }
-                })
+                EventListener::new_with_options(
+                    &doc,
+                    "keydown",
+                    EventListenerOptions::enable_prevent_default(),
+                    move |e| {
+                        let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                            return;
+                        };
+                        if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_in_field(e) {
+                            return;
+                        }
+                        match e.key().as_str() {
+                            "?" => help_open.set(!*help_open),
+                            "Escape" => help_open.set(false),
+                            key => {
+                                if let Some(a) = action_for(key) {
+                                    // Space would also scroll or press the focused button.
+                                    e.prevent_default();
+                                    dispatcher.dispatch(a);
+                                }
+                            }
+                        }
+                    },
+                )
             });
             move || drop(listener)
         });
     }
-
+    // One callback for the page's lifetime: a new one per render would make
+    // every panel that takes it re-render on every frame.
+    let on_action = {
+        let dispatcher = state.dispatcher();
+        use_callback((), move |a: Action, _| dispatcher.dispatch(a))
+    };
     let toggle_help = {
         let help_open = help_open.clone();
         Callback::from(move |_: MouseEvent| help_open.set(!*help_open))
@@ -37,9 +139,37 @@ pub fn app() -> Html {
         let help_open = help_open.clone();
         Callback::from(move |_| help_open.set(false))
     };
-
+    let prev = state.prev.clone();
+    let panels = state.view.clone().map(|view| {
+        html! {
+            <main class="workspace">
+                <CpuPanel view={view.clone()} prev={prev.clone()} />
+                <CodePanel view={view.clone()} on_action={on_action.clone()} />
+                <AddressPanel view={view.clone()} prev={prev.clone()} />
+                <IdtPanel view={view.clone()} />
+                <KernelStackPanel view={view.clone()} />
+                <SchedPanel view={view.clone()} />
+                <TimelinePanel view={view.clone()} />
+                <GanttPanel view={view.clone()} />
+                <MetricsPanel view={view.clone()} />
+                <EventsPanel view={view.clone()} />
+                <section class="panel console-panel" aria-labelledby="console-title">
+                    <h2 id="console-title">{ "Console" }</h2>
+                    <pre class="console" data-testid="console">{ if view.console.is_empty() { "(no output yet)" } else { view.console.as_str() } }</pre>
+                </section>
+            </main>
+        }
+    });
+    let (title, lesson) = state
+        .view
+        .as_ref()
+        .map_or((String::new(), String::new()), |v| {
+            (v.title.clone(), v.lesson.clone())
+        });
     html! {
-        <div class="app">
+        <div class="app" data-running={state.running.to_string()} data-scenario={state.name.clone()}
+             data-slice={state.stats.slice.to_string()} data-slice-ms={format!("{:.2}", state.stats.slice_ms)}
+             data-view-ms={format!("{:.2}", state.stats.view_ms)}>
             <header class="topbar">
                 <div class="brand">
                     <span class="logo" aria-hidden="true"></span>
@@ -49,15 +179,18 @@ pub fn app() -> Html {
                 <button class="btn" id="help-button" onclick={toggle_help}
                         aria-pressed={(*help_open).to_string()}>{ "Help (?)" }</button>
             </header>
-            <main class="workspace">
-                <section class="panel intro">
-                    <h2>{ "Welcome" }</h2>
-                    <p>{ "Ringside runs real x86 machine code on a simulated computer with \
-                          an operating system model, and shows every step: user and kernel \
-                          mode, system calls as traps, the trap table, timer interrupts, \
-                          context switches and scheduler queues." }</p>
-                </section>
-            </main>
+            <Gallery current={state.name.clone()} on_action={on_action.clone()} />
+            <section class="lesson" aria-labelledby="lesson-title" data-testid="lesson">
+                <h2 id="lesson-title">{ title }</h2>
+                <p>{ lesson }</p>
+                if let Some(n) = &state.notice {
+                    <p class="notice" role="status" data-testid="notice">{ n }</p>
+                }
+            </section>
+            <Controls running={state.running} cycle={state.cycle()} max_seen={state.max_seen}
+                      max_cycles={state.view.as_ref().map_or(0, |v| v.max_cycles)} speed={state.speed}
+                      stats={state.stats} status={status_text(&state)} on_action={on_action.clone()} />
+            { panels.unwrap_or_default() }
             if *help_open {
                 <HelpOverlay on_close={close_help} />
             }

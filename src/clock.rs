@@ -3,7 +3,9 @@
 
 #[cfg(target_arch = "wasm32")]
 pub fn now_ms() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map_or(0.0, |p| p.now())
 }
 
 #[cfg(not(target_arch = "wasm32"))]

@@ -7,6 +7,9 @@ use super::{hex, PanelProps};
 use sim_core::session::{AddressView, SpaceEntry};
 use yew::prelude::*;
 
+/// Cards drawn per watched address; a 64-process benchmark lists the rest by count.
+const MAX_CARDS: usize = 16;
+
 #[function_component(AddressPanel)]
 pub fn address_panel(props: &PanelProps) -> Html {
     let spaces = &props.view.address_spaces;
@@ -36,8 +39,11 @@ fn watched(a: &AddressView, prev: Option<&AddressView>) -> Html {
                 <p class="hint">{ "No live process yet." }</p>
             }
             <div class="spaces">
-                { for a.spaces.iter().map(|e| space(e, prev.and_then(|p| p.spaces.iter().find(|x| x.pid == e.pid)))) }
+                { for a.spaces.iter().take(MAX_CARDS).map(|e| space(e, prev.and_then(|p| p.spaces.iter().find(|x| x.pid == e.pid)))) }
             </div>
+            if a.spaces.len() > MAX_CARDS {
+                <p class="hint">{ format!("\u{2026} and {} more address spaces.", a.spaces.len() - MAX_CARDS) }</p>
+            }
         </div>
     }
 }

@@ -68,11 +68,15 @@ pub fn code_panel(props: &CodeProps) -> Html {
 }
 
 fn follow(scroller: &NodeRef, current: &NodeRef) {
-    let (Some(box_), Some(line)) = (scroller.cast::<web_sys::HtmlElement>(), current.cast::<web_sys::HtmlElement>()) else {
+    let (Some(box_), Some(line)) = (
+        scroller.cast::<web_sys::HtmlElement>(),
+        current.cast::<web_sys::HtmlElement>(),
+    ) else {
         return;
     };
     // `.code` is positioned, so the line's offsetTop is relative to the listing.
     let top = line.offset_top();
     let target = top - box_.client_height() / 2 + line.client_height() / 2;
-    box_.unchecked_ref::<web_sys::Element>().set_scroll_top(target.max(0));
+    box_.unchecked_ref::<web_sys::Element>()
+        .set_scroll_top(target.max(0));
 }

@@ -9,10 +9,25 @@ pub fn cpu_panel(props: &PanelProps) -> Html {
     let cpu = &props.view.cpu;
     let prev = props.prev.as_ref().map(|p| &p.cpu);
     let kernel = cpu.cpl == 0;
-    let (mode, class) = if kernel { ("kernel", "mode-badge kernel") } else { ("user", "mode-badge user") };
-    let changed = |name: &str, value: u32| prev.and_then(|p| p.regs.iter().find(|(n, _)| n == name)).is_some_and(|(_, v)| *v != value);
+    let (mode, class) = if kernel {
+        ("kernel", "mode-badge kernel")
+    } else {
+        ("user", "mode-badge user")
+    };
+    let changed = |name: &str, value: u32| {
+        prev.and_then(|p| p.regs.iter().find(|(n, _)| n == name))
+            .is_some_and(|(_, v)| *v != value)
+    };
     let reg = |name: &str, value: u32, changed: bool| {
-        let title = format!("{name} = {value} (unsigned), {} (signed){}", value as i32, if changed { " — changed by the last step" } else { "" });
+        let title = format!(
+            "{name} = {value} (unsigned), {} (signed){}",
+            value as i32,
+            if changed {
+                " — changed by the last step"
+            } else {
+                ""
+            }
+        );
         html! {
             <div class={classes!("reg", changed.then_some("changed"))} title={title} data-testid={format!("reg-{name}")}>
                 <span class="reg-name">{ name.to_string() }</span>
@@ -27,7 +42,6 @@ pub fn cpu_panel(props: &PanelProps) -> Html {
             // Keyed by the CPL so the badge is re-created, and its entry animation
             // replays, exactly when the mode changes.
             <div class={class} key={cpu.cpl.to_string()} role="status" aria-live="polite">
-                <span class="mode-icon" aria-hidden="true">{ if kernel { "\u{1f6e1}" } else { "\u{1f464}" } }</span>
                 <span class="mode-name" data-testid="mode-badge">{ mode }</span>
                 <span class="mode-cpl">{ format!("CPL {} \u{00b7} ring {}", cpu.cpl, cpu.cpl) }</span>
             </div>

@@ -10,9 +10,15 @@ pub fn idt_panel(props: &PanelProps) -> Html {
     let active = v.active_gate;
     let denied = v.denied_gate.as_ref();
     let summary = match (active, denied) {
-        (_, Some(d)) => html! { <p class="gate-note denied" role="status">{ "\u{26d4} refused: " }{ &d.reason }</p> },
+        (_, Some(d)) => {
+            html! { <p class="gate-note denied" role="status">{ "\u{26d4} refused: " }{ &d.reason }</p> }
+        }
         (Some(g), None) => {
-            let name = v.idt.iter().find(|x| x.vector == g).map_or("", |x| x.name.as_str());
+            let name = v
+                .idt
+                .iter()
+                .find(|x| x.vector == g)
+                .map_or("", |x| x.name.as_str());
             html! { <p class="gate-note active" role="status">{ format!("\u{25b6} in use: gate {g} ({name})") }</p> }
         }
         (None, None) => html! { <p class="gate-note">{ "No trap being handled." }</p> },

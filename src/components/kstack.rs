@@ -7,7 +7,9 @@ use yew::prelude::*;
 #[function_component(KernelStackPanel)]
 pub fn kernel_stack_panel(props: &PanelProps) -> Html {
     let body = match &props.view.kernel_stack {
-        None => html! { <p class="hint">{ "Empty: no trap frame while the CPU runs user code or the kernel has not saved one yet." }</p> },
+        None => {
+            html! { <p class="hint">{ "Empty: no trap frame while the CPU runs user code or the kernel has not saved one yet." }</p> }
+        }
         Some(ks) => html! {
             <>
                 <p>{ format!("trap frame at {} for vector {}", hex(ks.frame_addr), ks.vector) }</p>
@@ -19,7 +21,7 @@ pub fn kernel_stack_panel(props: &PanelProps) -> Html {
                                 <td class="mono">{ hex(w.addr) }</td>
                                 <td class="mono">{ &w.name }</td>
                                 <td class="mono">{ hex(w.value) }</td>
-                                <td>{ if w.by_cpu { "CPU (trap)" } else { "kernel (pushal)" } }</td>
+                                <td>{ if w.by_cpu { "CPU (trap)" } else { "kernel (entry stub)" } }</td>
                             </tr>
                         }) }
                     </tbody>

@@ -31,13 +31,13 @@ pub fn hex(v: u32) -> String {
     format!("{v:#010x}")
 }
 
-/// Thousands separated by thin spaces: `1 234 567`.
+/// Thousands separated by narrow no-break spaces (`1 234 567`), so numbers never wrap.
 pub fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push('\u{2009}');
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push('\u{202f}');
         }
         out.push(c);
     }
@@ -52,7 +52,7 @@ mod tests {
     fn formats_numbers() {
         assert_eq!(hex(0x401000), "0x00401000");
         assert_eq!(grouped(0), "0");
-        assert_eq!(grouped(1234567), "1\u{2009}234\u{2009}567");
+        assert_eq!(grouped(1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(grouped(123), "123");
     }
 }

@@ -24,11 +24,21 @@ pub const SPEEDS: &[(&str, Option<u64>)] = &[
 ];
 /// Index into [`SPEEDS`] used when the page opens.
 pub const DEFAULT_SPEED: usize = 3;
-/// Simulation time per frame at full speed: leaves room for rendering in a
-/// 16 ms frame, so the page keeps answering clicks.
+/// Simulation time per frame at full speed, to start with: leaves room for
+/// rendering in a 16 ms frame, so the page keeps answering clicks. The
+/// budget then adapts between the bounds below to the frame rate achieved.
 pub const FRAME_BUDGET_MS: f64 = 8.0;
+const MIN_BUDGET_MS: f64 = 4.0;
+const MAX_BUDGET_MS: f64 = 12.0;
+/// A frame longer than this missed the display's refresh (60 Hz plus slack).
+const MISSED_FRAME_MS: f64 = 20.0;
 /// A forward seek longer than this runs in frames instead of blocking.
 pub const SEEK_IN_FRAMES: u64 = 200_000;
+/// While running, the panels are redrawn at most this often (the cycle
+/// counter every frame): a full redraw of a 64-process machine costs more
+/// than a frame, and nobody reads panels changing 60 times a second.
+pub const VIEW_INTERVAL_MS: f64 = 100.0;
+const MIN_FRAMES_BETWEEN_VIEWS: u32 = 4;
 const MIN_SLICE: u64 = 500;
 const MAX_SLICE: u64 = 50_000_000;
 
@@ -55,18 +65,21 @@ impl Deref for Snap {
 pub enum Action {
     /// Open a built-in scenario by name.
     Load(String),
-    /// Open a scenario built in the page (the benchmark), under a display name.
-    LoadScenario(String, Box<Scenario>),
     Step(Granularity),
     Back(Granularity),
     Run,
     Pause,
     ToggleRun,
     /// One animation frame passed while running (`dt_ms` since the last one).
-    Tick { dt_ms: f64 },
+    Tick {
+        dt_ms: f64,
+    },
     Seek(u64),
     Reset,
-    ToggleBreakpoint { program: usize, line: u32 },
+    ToggleBreakpoint {
+        program: usize,
+        line: u32,
+    },
     SetSpeed(usize),
 }
 
@@ -79,6 +92,10 @@ pub struct RunStats {
     pub slice_ms: f64,
     /// Cycles simulated per second of simulation time in the last slice.
     pub cycles_per_sec: f64,
+    /// Milliseconds the last view took to compute.
+    pub view_ms: f64,
+    /// Simulation time allowed per frame at full speed, adapted to the frame rate.
+    pub budget_ms: f64,
 }
 
 #[derive(Clone)]
@@ -90,6 +107,12 @@ pub struct AppState {
     /// The view before the last action, to highlight what changed.
     pub prev: Option<Snap>,
     pub running: bool,
+    /// The machine's cycle now; ahead of `view.cycle` between redraws.
+    cycle_now: u64,
+    /// When the view was last computed (ms, `now_ms`).
+    view_at: f64,
+    /// Frames run since the view was last computed.
+    frames_since_view: u32,
     /// Stop the current run at this cycle (forward seeks run in frames).
     pub run_until: Option<u64>,
     pub speed: usize,
@@ -102,6 +125,10 @@ pub struct AppState {
     pub notice: Option<String>,
     /// Overrides the scenario's `max_cycles` (URL parameter `max_cycles`).
     pub max_cycles_override: Option<u64>,
+    /// Forward steps just taken: (granularity, cycle before, cycle after).
+    /// A step back of the same granularity from `after` returns to `before`
+    /// exactly, so forward-then-back always restores the view.
+    undo: Vec<(Granularity, u64, u64)>,
 }
 
 impl Default for AppState {
@@ -112,14 +139,22 @@ impl Default for AppState {
             view: None,
             prev: None,
             running: false,
+            cycle_now: 0,
+            view_at: 0.0,
+            frames_since_view: 0,
             run_until: None,
             speed: DEFAULT_SPEED,
             carry: 0.0,
-            stats: RunStats { slice: 100_000, ..RunStats::default() },
+            stats: RunStats {
+                slice: 100_000,
+                budget_ms: FRAME_BUDGET_MS,
+                ..RunStats::default()
+            },
             max_seen: 0,
             breakpoints: Vec::new(),
             notice: None,
             max_cycles_override: None,
+            undo: Vec::new(),
         }
     }
 }
@@ -127,18 +162,41 @@ impl Default for AppState {
 impl AppState {
     /// A state with a built-in scenario open (falls back to a notice).
     pub fn open(name: &str, max_cycles: Option<u64>) -> AppState {
-        let base = AppState { max_cycles_override: max_cycles, ..AppState::default() };
+        let base = AppState {
+            max_cycles_override: max_cycles,
+            ..AppState::default()
+        };
         base.load_builtin(name)
     }
 
+    /// A state with a scenario built in the page open (the benchmark).
+    pub fn open_scenario(name: String, scenario: Scenario, max_cycles: Option<u64>) -> AppState {
+        let base = AppState {
+            max_cycles_override: max_cycles,
+            ..AppState::default()
+        };
+        base.load(name, scenario)
+    }
+
+    /// The same state showing `notice` (e.g. why the URL's scenario did not open).
+    pub fn with_notice(self, notice: Option<String>) -> AppState {
+        AppState { notice, ..self }
+    }
+
+    /// The machine's cycle now (the view may lag by one redraw interval while running).
     pub fn cycle(&self) -> u64 {
-        self.view.as_ref().map_or(0, |v| v.cycle)
+        self.cycle_now
     }
 
     fn load_builtin(self, name: &str) -> AppState {
         match builtin(name) {
             Some(s) => self.load(name.to_string(), s),
-            None => AppState { notice: Some(format!("There is no built-in scenario called \u{201c}{name}\u{201d}.")), ..self },
+            None => AppState {
+                notice: Some(format!(
+                    "There is no built-in scenario called \u{201c}{name}\u{201d}."
+                )),
+                ..self
+            },
         }
     }
 
@@ -153,6 +211,8 @@ impl AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
                     max_seen: view.cycle,
+                    cycle_now: view.cycle,
+                    view_at: now_ms(),
                     view: Some(view),
                     prev: None,
                     running: false,
@@ -160,28 +220,50 @@ impl AppState {
                     carry: 0.0,
                     breakpoints: Vec::new(),
                     notice: None,
+                    undo: Vec::new(),
                     ..self
                 }
             }
             Err(errors) => {
                 let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                AppState { notice: Some(format!("{name} did not load: {}", list.join("; "))), running: false, ..self }
+                AppState {
+                    notice: Some(format!("{name} did not load: {}", list.join("; "))),
+                    running: false,
+                    ..self
+                }
             }
         }
     }
 
     /// Applies `cmd` and refreshes the view; returns why a run stopped.
+    /// Applies `cmd` and refreshes the view; returns why a run stopped.
     fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
-        let session = self.session.as_ref()?;
-        let stop = session.borrow_mut().apply(cmd);
+        let stop = self.apply_quiet(cmd);
         self.refresh();
         stop
     }
 
+    /// Applies `cmd` without computing a view (frames between redraws).
+    fn apply_quiet(&mut self, cmd: &Command) -> Option<RunStop> {
+        let session = self.session.as_ref()?;
+        let mut session = session.borrow_mut();
+        let stop = session.apply(cmd);
+        self.cycle_now = session.cycle();
+        self.max_seen = self.max_seen.max(self.cycle_now);
+        stop
+    }
+
     fn refresh(&mut self) {
-        let Some(session) = self.session.as_ref() else { return };
+        let Some(session) = self.session.as_ref() else {
+            return;
+        };
+        let t0 = now_ms();
         let view = Snap(Rc::new(session.borrow().view()));
+        self.stats.view_ms = now_ms() - t0;
+        self.cycle_now = view.cycle;
         self.max_seen = self.max_seen.max(view.cycle);
+        self.view_at = now_ms();
+        self.frames_since_view = 0;
         self.prev = self.view.replace(view);
     }
 
@@ -190,10 +272,13 @@ impl AppState {
     }
 
     fn finished(&self) -> bool {
-        self.view.as_ref().is_some_and(|v| !matches!(v.status, Status::Running))
+        self.view
+            .as_ref()
+            .is_some_and(|v| !matches!(v.status, Status::Running))
     }
 
     fn start(&mut self) {
+        self.undo.clear();
         if self.session.is_some() && !self.finished() {
             self.running = true;
             self.carry = 0.0;
@@ -204,6 +289,13 @@ impl AppState {
     }
 
     fn stop(&mut self, why: Option<String>) {
+        if self
+            .view
+            .as_ref()
+            .is_some_and(|v| v.cycle != self.cycle_now)
+        {
+            self.refresh();
+        }
         self.running = false;
         self.run_until = None;
         if why.is_some() {
@@ -218,10 +310,14 @@ impl AppState {
         let cycle = self.cycle();
         let limit = self.run_until.unwrap_or_else(|| self.max_cycles());
         if cycle >= limit || self.finished() {
-            let why = self.run_until.is_none().then(|| end_notice(self.view.as_deref()));
+            let why = self
+                .run_until
+                .is_none()
+                .then(|| end_notice(self.view.as_deref()));
             return self.stop(why);
         }
-        let full_speed = self.run_until.is_some() || SPEEDS.get(self.speed).is_none_or(|s| s.1.is_none());
+        let full_speed =
+            self.run_until.is_some() || SPEEDS.get(self.speed).is_none_or(|s| s.1.is_none());
         let want = if full_speed {
             self.stats.slice
         } else {
@@ -237,27 +333,53 @@ impl AppState {
             return;
         }
         let t0 = now_ms();
-        let stop = self.apply(&Command::Run { cycles });
+        let stop = self.apply_quiet(&Command::Run { cycles });
         let took = (now_ms() - t0).max(0.05);
+        self.frames_since_view += 1;
+        // Time and frames both: if a redraw itself takes longer than the
+        // interval, a few cheap frames still run between two redraws.
+        let due = now_ms() - self.view_at >= VIEW_INTERVAL_MS
+            && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
+        if stop.is_some() || self.cycle_now >= limit || due {
+            self.refresh();
+        }
         self.stats.slice_ms = took;
         self.stats.cycles_per_sec = cycles as f64 * 1000.0 / took;
         if full_speed && cycles == want {
             // Aim the next slice at the frame budget; change by at most 2× per
             // frame so one slow frame (a big view) does not collapse the rate.
-            let factor = (FRAME_BUDGET_MS / took).clamp(0.5, 2.0);
-            self.stats.slice = ((self.stats.slice as f64 * factor) as u64).clamp(MIN_SLICE, MAX_SLICE);
+            // Grow the budget slowly while frames keep the display's pace,
+            // and shrink it fast when one is missed (rendering got costlier).
+            // A frame after a redraw is long because of the redraw, not the budget.
+            if self.frames_since_view > 1 {
+                let b = &mut self.stats.budget_ms;
+                *b = if dt_ms > MISSED_FRAME_MS {
+                    *b - 2.0
+                } else {
+                    *b + 0.25
+                }
+                .clamp(MIN_BUDGET_MS, MAX_BUDGET_MS);
+            }
+            let factor = (self.stats.budget_ms / took).clamp(0.5, 2.0);
+            self.stats.slice =
+                ((self.stats.slice as f64 * factor) as u64).clamp(MIN_SLICE, MAX_SLICE);
         }
         match stop {
             Some(RunStop::Breakpoint) => {
                 let line = self.view.as_ref().and_then(|v| v.code.current_line);
-                self.stop(Some(line.map_or("Stopped at a breakpoint.".into(), |l| format!("Stopped at the breakpoint on line {l}."))));
+                self.stop(Some(line.map_or("Stopped at a breakpoint.".into(), |l| {
+                    format!("Stopped at the breakpoint on line {l}.")
+                })));
             }
             Some(RunStop::Halted) => {
                 let why = end_notice(self.view.as_deref());
                 self.stop(Some(why));
             }
             _ if self.cycle() >= limit => {
-                let why = self.run_until.is_none().then(|| end_notice(self.view.as_deref()));
+                let why = self
+                    .run_until
+                    .is_none()
+                    .then(|| end_notice(self.view.as_deref()));
                 self.stop(why);
             }
             _ => {}
@@ -265,6 +387,7 @@ impl AppState {
     }
 
     fn seek(&mut self, target: u64) {
+        self.undo.clear();
         if target > self.cycle().saturating_add(SEEK_IN_FRAMES) {
             self.run_until = Some(target);
             self.running = true;
@@ -272,6 +395,31 @@ impl AppState {
         } else {
             self.stop(None);
             self.apply(&Command::Seek { cycle: target });
+        }
+    }
+
+    fn step(&mut self, g: Granularity) {
+        let before = self.cycle();
+        self.apply(&Command::Step { granularity: g });
+        let after = self.cycle();
+        if after > before {
+            self.undo.push((g, before, after));
+        }
+    }
+
+    /// Steps back: undoes the matching forward step if we are right after
+    /// it, else asks the engine for the previous unit of `g`.
+    fn step_back(&mut self, g: Granularity) {
+        let now = self.cycle();
+        match self.undo.last() {
+            Some(&(ug, before, after)) if ug == g && after == now => {
+                self.undo.pop();
+                self.apply(&Command::Seek { cycle: before });
+            }
+            _ => {
+                self.undo.clear();
+                self.apply(&Command::StepBack { granularity: g });
+            }
         }
     }
 
@@ -308,16 +456,15 @@ impl Reducible for AppState {
         let mut s = (*self).clone();
         match action {
             Action::Load(name) => return Rc::new(s.load_builtin(&name)),
-            Action::LoadScenario(name, scenario) => return Rc::new(s.load(name, *scenario)),
             Action::Step(g) => {
                 s.stop(None);
                 s.notice = None;
-                s.apply(&Command::Step { granularity: g });
+                s.step(g);
             }
             Action::Back(g) => {
                 s.stop(None);
                 s.notice = None;
-                s.apply(&Command::StepBack { granularity: g });
+                s.step_back(g);
             }
             Action::Run => s.start(),
             Action::Pause => s.stop(None),
@@ -328,6 +475,7 @@ impl Reducible for AppState {
             Action::Reset => {
                 s.stop(None);
                 s.notice = None;
+                s.undo.clear();
                 s.apply(&Command::Reset);
             }
             Action::ToggleBreakpoint { program, line } => s.toggle_breakpoint(program, line),
@@ -338,92 +486,4 @@ impl Reducible for AppState {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn reduce(s: Rc<AppState>, a: Action) -> Rc<AppState> {
-        s.reduce(a)
-    }
-
-    #[test]
-    fn opens_a_builtin_and_reports_unknown_names() {
-        let s = AppState::open("syscall-read", None);
-        assert!(s.view.is_some());
-        let bad = AppState::open("no-such-thing", None);
-        assert!(bad.view.is_none());
-        assert!(bad.notice.is_some_and(|n| n.contains("no-such-thing")));
-    }
-
-    #[test]
-    fn step_then_back_restores_the_view() {
-        let s = Rc::new(AppState::open("io-overlap", None));
-        let s = reduce(s, Action::Step(Granularity::Trap));
-        let before = s.view.clone().map(|v| (*v.0).clone());
-        let s = reduce(s, Action::Step(Granularity::ContextSwitch));
-        let s = reduce(s, Action::Back(Granularity::ContextSwitch));
-        assert_eq!(s.view.clone().map(|v| (*v.0).clone()), before);
-    }
-
-    #[test]
-    fn running_stops_at_the_cycle_limit() {
-        let mut s = Rc::new(AppState::open("loop-cooperative", Some(20_000)));
-        s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
-        s = reduce(s, Action::Run);
-        for _ in 0..200 {
-            if !s.running {
-                break;
-            }
-            s = reduce(s, Action::Tick { dt_ms: 16.0 });
-        }
-        assert!(!s.running);
-        assert_eq!(s.cycle(), 20_000);
-        assert!(s.notice.as_deref().is_some_and(|n| n.contains("max_cycles")));
-    }
-
-    #[test]
-    fn slow_speeds_carry_fractions_of_a_cycle() {
-        let mut s = Rc::new(AppState::open("syscall-read", None));
-        s = reduce(s, Action::SetSpeed(0));
-        s = reduce(s, Action::Run);
-        let start = s.cycle();
-        for _ in 0..60 {
-            s = reduce(s, Action::Tick { dt_ms: 1000.0 / 60.0 });
-        }
-        let ran = s.cycle() - start;
-        assert!((99..=101).contains(&ran), "100 cycles/s for one second ran {ran}");
-    }
-
-    #[test]
-    fn breakpoints_toggle_and_stop_a_run() {
-        let mut s = Rc::new(AppState::open("syscall-read", None));
-        s = reduce(s, Action::ToggleBreakpoint { program: 0, line: 8 });
-        assert_eq!(s.breakpoints, vec![(0, 8)]);
-        s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
-        s = reduce(s, Action::Run);
-        for _ in 0..100 {
-            if !s.running {
-                break;
-            }
-            s = reduce(s, Action::Tick { dt_ms: 16.0 });
-        }
-        assert_eq!(s.view.as_ref().and_then(|v| v.code.current_line), Some(8));
-        s = reduce(s, Action::ToggleBreakpoint { program: 0, line: 8 });
-        assert!(s.breakpoints.is_empty());
-    }
-
-    #[test]
-    fn long_forward_seeks_run_in_frames() {
-        let mut s = Rc::new(AppState::open("loop-cooperative", Some(1_000_000)));
-        s = reduce(s, Action::Seek(500_000));
-        assert!(s.running && s.run_until == Some(500_000));
-        for _ in 0..10_000 {
-            if !s.running {
-                break;
-            }
-            s = reduce(s, Action::Tick { dt_ms: 16.0 });
-        }
-        assert_eq!(s.cycle(), 500_000);
-        s = reduce(s, Action::Seek(1_000));
-        assert_eq!(s.cycle(), 1_000);
-    }
-}
+mod tests;

@@ -1,0 +1,79 @@
+// Browser benchmark (prints numbers, not pass/fail). Run after a release build:
+//   node e2e/bench/browser.mjs [seconds]
+// Measures, in headless Chromium: time from navigation to interactive, and for
+// the 64-process scenario (?bench=64) at full speed: cycles simulated per
+// second, and median / 95th percentile / worst frame time.
+import { serve, launch, openPage } from '../lib/harness.mjs';
+
+const SECONDS = Number(process.argv[2] ?? 5);
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? NaN; };
+const fmt = (x, d = 1) => Number(x).toFixed(d);
+
+async function timeToInteractive(browser, url, runs = 3) {
+  const ready = [], wall = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = Date.now();
+    const { page } = await openPage(browser, url);
+    await page.locator('[data-testid=run-button]').waitFor();
+    wall.push(Date.now() - t0);
+    ready.push(Number(await page.evaluate(() => document.documentElement.dataset.readyMs)));
+    await page.close();
+  }
+  return { ready: median(ready), wall: median(wall) };
+}
+
+async function fullSpeed(browser, url, label) {
+  const { page, errors } = await openPage(browser, url);
+  await page.locator('[data-testid=run-button]').waitFor();
+  await page.locator('[data-testid=speed]').selectOption({ index: 5 });
+  await page.evaluate(() => {
+    window.__frames = [];
+    let last = performance.now();
+    const loop = (t) => { window.__frames.push(t - last); last = t; requestAnimationFrame(loop); };
+    requestAnimationFrame(loop);
+  });
+  await page.locator('[data-testid=run-button]').click();
+  await page.waitForTimeout(1000); // warm-up: the slice size adapts to the budget
+  const sample = () => page.evaluate(() => ({
+    t: performance.now(),
+    cycle: Number(document.querySelector('[data-testid=cycle]').textContent),
+    heap: performance.memory?.usedJSHeapSize ?? 0,
+    slice: Number(document.querySelector('.app').dataset.slice),
+    sliceMs: Number(document.querySelector('.app').dataset.sliceMs),
+    viewMs: Number(document.querySelector('.app').dataset.viewMs),
+  }));
+  await page.evaluate(() => { window.__frames = []; });
+  const a = await sample();
+  await page.waitForTimeout(SECONDS * 1000);
+  const b = await sample();
+  const frames = await page.evaluate(() => window.__frames.slice(1));
+  const running = (await page.locator('.app').getAttribute('data-running')) === 'true';
+  const pauseT = Date.now();
+  await page.locator('[data-testid=pause-button]').click();
+  await page.locator('[data-testid=run-button]').waitFor();
+  const pauseMs = Date.now() - pauseT;
+  const cps = ((b.cycle - a.cycle) * 1000) / (b.t - a.t);
+  console.log(`bench: ${label}: ${fmt(cps / 1e6, 2)} M cycles/s over ${fmt((b.t - a.t) / 1000)} s` +
+    ` (${b.cycle - a.cycle} cycles${running ? '' : ', run ended early'})`);
+  console.log(`bench: ${label}: frames ${frames.length}, median ${fmt(median(frames))} ms,` +
+    ` p95 ${fmt(pct(frames, 0.95))} ms, worst ${fmt(Math.max(...frames))} ms; pause click → stopped ${pauseMs} ms`);
+  console.log(`bench: ${label}: engine alone ${fmt(b.slice / b.sliceMs / 1e3, 2)} M cycles/s inside a slice` +
+    ` (the page interleaves slices with drawing, hence the lower rate above)`);
+  console.log(`bench: ${label}: last slice ${b.slice} cycles in ${fmt(b.sliceMs)} ms (simulation), view ${fmt(b.viewMs)} ms (computed every ~100 ms while running)`);
+  if (a.heap) console.log(`bench: ${label}: JS heap ${fmt(b.heap / 1e6)} MB (wasm memory not included)`);
+  if (errors.length) console.log(`bench: ${label}: console errors: ${errors.join(' | ')}`);
+  await page.close();
+}
+
+const server = await serve();
+const browser = await launch();
+try {
+  const tti = await timeToInteractive(browser, server.url);
+  console.log(`bench: navigation → interactive: ${fmt(tti.ready)} ms (app ready mark), ${tti.wall} ms wall clock incl. browser round trips`);
+  await fullSpeed(browser, `${server.url}?bench=64`, '64 processes, RR');
+  await fullSpeed(browser, `${server.url}?scenario=loop-cooperative&max_cycles=1000000000`, '1 looping process');
+} finally {
+  await browser.close();
+  await server.close();
+}

@@ -1,0 +1,57 @@
+// Every built-in lesson opens, runs to its end (or its cycle limit) without a
+// console error, and leaves a screenshot under target/e2e/<name>.png.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, screenshot } from '../lib/harness.mjs';
+import { openApp, byId, cycle, runToStop } from '../lib/app.mjs';
+
+const NAMES = [
+  'processes-vs-threads', 'syscall-read', 'restricted-instruction', 'loop-cooperative',
+  'loop-preemptive', 'direct-execution', 'io-overlap', 'convoy-fifo', 'convoy-sjf',
+  'convoy-stcf', 'rr-response', 'mlfq-gaming', 'lottery-fairness', 'stride-fairness',
+];
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('the gallery lists every built-in scenario and opens one on click', async () => {
+  const { page, errors } = await openApp(browser, server);
+  for (const name of NAMES) {
+    assert.equal(await byId(page, `scenario-${name}`).count(), 1, name);
+  }
+  await byId(page, 'scenario-io-overlap').click();
+  await page.locator('.app[data-scenario="io-overlap"]').waitFor();
+  assert.match(await byId(page, 'lesson').innerText(), /disk/);
+  assert.match(page.url(), /scenario=io-overlap/);
+  await page.close();
+  assert.deepEqual(errors, []);
+});
+
+for (const name of NAMES) {
+  test(`${name} runs to its end`, async () => {
+    const { page, errors } = await openApp(browser, server, `scenario=${name}`);
+    assert.equal(await page.locator('.app').getAttribute('data-scenario'), name);
+    await runToStop(page);
+    const status = await byId(page, 'status').innerText();
+    assert.ok(['finished', 'cycle limit', 'machine stopped'].includes(status), `${name}: ${status}`);
+    assert.ok((await cycle(page)) > 0);
+    await screenshot(page, name);
+    await page.close();
+    assert.deepEqual(errors, [], `${name}: console errors`);
+  });
+}
+
+test('an unknown ?scenario= opens the default lesson with a notice; ?bench=n builds n processes', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=no-such-lesson');
+  assert.equal(await page.locator('.app').getAttribute('data-scenario'), 'syscall-read');
+  assert.match(await byId(page, 'notice').innerText(), /no-such-lesson/);
+  await page.close();
+  const bench = await openApp(browser, server, 'bench=8');
+  assert.equal(await bench.page.locator('.app').getAttribute('data-scenario'), 'bench-8');
+  await byId(bench.page, 'step-switch').click();
+  await bench.page.locator('[data-testid^="pcb-P"]').nth(7).waitFor();
+  assert.equal(await bench.page.locator('[data-testid^="pcb-P"]').count(), 8);
+  await bench.page.close();
+  assert.deepEqual([...errors, ...bench.errors], []);
+});

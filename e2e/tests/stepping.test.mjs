@@ -1,0 +1,90 @@
+// Stepping, time travel, the mode badge, the trap table and the address spaces.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch, screenshot } from '../lib/harness.mjs';
+import { openApp, byId, cycle, panelsText, seek } from '../lib/app.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+test('stepping forward then back returns to an identical view', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=io-overlap');
+  await seek(page, 7000);
+  const c = await cycle(page);
+  await byId(page, 'step-instruction').click();
+  await page.waitForFunction((c) => Number(document.querySelector('[data-testid=cycle]').textContent) > c, c);
+  for (const g of ['cycle', 'instruction', 'mode', 'trap', 'switch']) {
+    const before = await panelsText(page);
+    const c0 = await cycle(page);
+    await byId(page, `step-${g}`).click();
+    await page.waitForFunction((c) => Number(document.querySelector('[data-testid=cycle]').textContent) > c, c0);
+    assert.notEqual(await panelsText(page), before, `${g}: the step changed something`);
+    await byId(page, `back-${g}`).click();
+    await page.waitForFunction((c) => Number(document.querySelector('[data-testid=cycle]').textContent) === c, c0);
+    assert.equal(await panelsText(page), before, `${g}: forward then back`);
+  }
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('syscall-read: the mode badge goes to kernel and back, gate 64 lights up', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=syscall-read');
+  const badge = byId(page, 'mode-badge');
+  await byId(page, 'step-mode').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=mode-badge]').textContent === 'user');
+  await byId(page, 'step-trap').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=mode-badge]').textContent === 'kernel');
+  assert.match(await byId(page, 'gate-64').getAttribute('class'), /\bactive\b/);
+  assert.match(await byId(page, 'panel-idt').innerText(), /in use: gate 64/);
+  await screenshot(page, 'syscall-read-in-kernel');
+  await byId(page, 'step-mode').click();
+  await page.waitForFunction(() => document.querySelector('[data-testid=mode-badge]').textContent === 'user');
+  assert.equal(await badge.innerText(), 'user');
+  // Keyboard: "n" steps one instruction, "p" steps back.
+  const c0 = await cycle(page);
+  await page.locator('body').press('n');
+  await page.waitForFunction((c) => Number(document.querySelector('[data-testid=cycle]').textContent) > c, c0);
+  await page.locator('body').press('p');
+  await page.waitForFunction((c) => Number(document.querySelector('[data-testid=cycle]').textContent) === c, c0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('processes see different values at 0xffe84264, threads of one process the same', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=processes-vs-threads');
+  await seek(page, 30000);
+  const spaces = page.locator('[data-testid^="space-P"]:not([data-testid*="frame"]):not([data-testid*="value"])');
+  const forkers = spaces.filter({ hasText: 'forker' });
+  assert.equal(await forkers.count(), 2, 'parent and child');
+  const values = await forkers.locator('[data-testid^="space-value-"]').allInnerTexts();
+  assert.equal(values.length, 2);
+  assert.notEqual(values[0], values[1], 'two processes, two values');
+  assert.deepEqual(values.map((v) => parseInt(v, 10)).sort(), [100, 200]);
+  const frames = await forkers.locator('[data-testid^="space-frame-"]').allInnerTexts();
+  assert.notEqual(frames[0], frames[1], 'two processes, two frames');
+
+  const threader = spaces.filter({ hasText: 'threader' });
+  assert.equal(await threader.count(), 1);
+  const threadValues = await threader.locator('[data-testid^="thread-value-T"]').allInnerTexts();
+  assert.equal(threadValues.length, 2, 'two threads');
+  assert.equal(threadValues[0], threadValues[1], 'one address space, one value');
+  assert.equal(parseInt(threadValues[0], 10), 200);
+  await screenshot(page, 'processes-vs-threads-30000');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a breakpoint on a source line stops the run there', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=syscall-read');
+  await byId(page, 'step-mode').click(); // into the program, so its source shows
+  await byId(page, 'bp-8').waitFor();
+  await byId(page, 'bp-8').click();
+  assert.equal(await byId(page, 'bp-8').getAttribute('aria-pressed'), 'true');
+  await byId(page, 'run-button').click();
+  await page.locator('.app[data-running="false"]').waitFor();
+  assert.match(await byId(page, 'notice').innerText(), /breakpoint on line 8/);
+  assert.match(await byId(page, 'code-line-8').getAttribute('class'), /\bcurrent\b/);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,0 +1,136 @@
+//! Gantt chart (SVG): who had the CPU when, user time solid and kernel time
+//! hatched, so the two differ by pattern as well as by color.
+
+use super::{grouped, PanelProps};
+use sim_core::kernel::Pid;
+use sim_core::session::{GanttSpan, Mode, View};
+use yew::prelude::*;
+
+const WIDTH: usize = 600;
+const LABEL: f64 = 86.0;
+const ROW: f64 = 18.0;
+
+/// One lane's occupancy per pixel column: bit 0 user, bit 1 kernel. Binning
+/// to pixels bounds the SVG size however many spans a long run produced.
+fn lanes(v: &View) -> Vec<(Option<Pid>, String, Vec<u8>)> {
+    let mut rows: Vec<(Option<Pid>, String, Vec<u8>)> = v
+        .processes
+        .iter()
+        .map(|p| {
+            (
+                Some(p.pid),
+                format!("{} {}", p.pid, p.name),
+                vec![0u8; WIDTH],
+            )
+        })
+        .collect();
+    rows.push((None, "no thread".into(), vec![0u8; WIDTH]));
+    let now = v.cycle.max(1) as f64;
+    let scale = WIDTH as f64 / now;
+    for s in &v.gantt {
+        mark(&mut rows, s, scale, v.cycle);
+    }
+    rows
+}
+
+fn mark(rows: &mut [(Option<Pid>, String, Vec<u8>)], s: &GanttSpan, scale: f64, now: u64) {
+    let end = s.end.unwrap_or(now);
+    if end <= s.start {
+        return;
+    }
+    let Some(row) = rows.iter_mut().find(|r| r.0 == s.pid) else {
+        return;
+    };
+    let bit = if s.mode == Mode::User { 1 } else { 2 };
+    let x0 = ((s.start as f64 * scale) as usize).min(WIDTH - 1);
+    let x1 = ((end as f64 * scale).ceil() as usize).clamp(x0 + 1, WIDTH);
+    for c in &mut row.2[x0..x1] {
+        *c |= bit;
+    }
+}
+
+/// Runs of equal non-zero columns: (start column, length, bits).
+fn runs(cols: &[u8]) -> Vec<(usize, usize, u8)> {
+    let mut out: Vec<(usize, usize, u8)> = Vec::new();
+    for (i, &c) in cols.iter().enumerate() {
+        match out.last_mut() {
+            Some(last) if last.2 == c && last.0 + last.1 == i => last.1 += 1,
+            _ if c != 0 => out.push((i, 1, c)),
+            _ => {}
+        }
+    }
+    out
+}
+
+/// SVG path data for a lane's user columns and its kernel columns (mixed
+/// columns, both modes within one pixel, count as kernel).
+fn lane_paths(cols: &[u8], y: f64) -> (String, String) {
+    use std::fmt::Write;
+    let (mut user, mut kernel) = (String::new(), String::new());
+    for (x, w, bits) in runs(cols) {
+        let d = if bits == 1 { &mut user } else { &mut kernel };
+        let _ = write!(d, "M{} {y}h{w}v{}h-{w}z", LABEL + x as f64, ROW - 4.0);
+    }
+    (user, kernel)
+}
+
+#[function_component(GanttPanel)]
+pub fn gantt_panel(props: &PanelProps) -> Html {
+    let v = &props.view;
+    let lanes = lanes(v);
+    let height = ROW * lanes.len() as f64 + 22.0;
+    let total = LABEL + WIDTH as f64 + 4.0;
+    let bars = lanes.iter().enumerate().map(|(r, (_, label, cols))| {
+        let y = ROW * r as f64;
+        // One path per lane and mode keeps the SVG small however long the run.
+        let (user, kernel) = lane_paths(cols, y + 2.0);
+        html! {
+            <g>
+                <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ label.clone() }</text>
+                <path class="bar user" d={user} />
+                <path class="bar kernel" d={kernel} />
+            </g>
+        }
+    });
+    let axis_y = ROW * lanes.len() as f64 + 14.0;
+    html! {
+        <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
+            <h2 id="gantt-title">{ "Gantt chart" }</h2>
+            <svg class="gantt" viewBox={format!("0 0 {total} {height}")} role="img"
+                 aria-label={format!("CPU use by process from cycle 0 to {}", v.cycle)}>
+                <defs>
+                    <pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                        <rect width="5" height="5" class="hatch-bg" />
+                        <line x1="0" y1="0" x2="0" y2="5" class="hatch-line" />
+                    </pattern>
+                </defs>
+                { for bars }
+                <line class="axis" x1={LABEL.to_string()} x2={(LABEL + WIDTH as f64).to_string()}
+                      y1={(axis_y - 10.0).to_string()} y2={(axis_y - 10.0).to_string()} />
+                <text x={LABEL.to_string()} y={axis_y.to_string()} class="tick">{ "0" }</text>
+                <text x={(LABEL + WIDTH as f64).to_string()} y={axis_y.to_string()} class="tick end">{ grouped(v.cycle) }</text>
+            </svg>
+            <p class="legend">
+                <span class="swatch user" aria-hidden="true"></span>{ " user mode (solid) " }
+                <span class="swatch kernel" aria-hidden="true"></span>{ " kernel mode (hatched)" }
+            </p>
+        </section>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn runs_merge_equal_neighbours() {
+        assert_eq!(
+            runs(&[0, 1, 1, 2, 0, 2]),
+            vec![(1, 2, 1), (3, 1, 2), (5, 1, 2)]
+        );
+        assert!(runs(&[0, 0]).is_empty());
+        let (user, kernel) = lane_paths(&[1, 1, 0, 3], 2.0);
+        assert_eq!(user, format!("M{} 2h2v14h-2z", LABEL));
+        assert_eq!(kernel, format!("M{} 2h1v14h-1z", LABEL + 3.0));
+    }
+}

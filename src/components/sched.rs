@@ -1,0 +1,110 @@
+//! Processes & scheduler panel: the process table (PCBs) and the scheduler's
+//! queues, with each thread drawn as a chip that moves between queues.
+
+use super::{grouped, PanelProps};
+use sim_core::sched::ThreadId;
+use sim_core::session::{ProcessView, View};
+use yew::prelude::*;
+
+#[function_component(SchedPanel)]
+pub fn sched_panel(props: &PanelProps) -> Html {
+    let v = &props.view;
+    html! {
+        <section class="panel sched-panel" aria-labelledby="sched-title" data-testid="panel-sched">
+            <h2 id="sched-title">{ "Processes & scheduler" }<span class="policy">{ format!(" \u{00b7} {}", v.policy) }</span></h2>
+            { queues(v) }
+            <div class="scroll">
+                <table class="pcbs">
+                    <thead><tr>
+                        <th>{ "pid" }</th><th>{ "name" }</th><th>{ "state" }</th><th>{ "threads" }</th>
+                        <th>{ "queue" }</th><th>{ "CPU time" }</th><th>{ "tickets" }</th><th>{ "exit" }</th>
+                    </tr></thead>
+                    <tbody>{ for v.processes.iter().map(|p| pcb(v, p)) }</tbody>
+                </table>
+            </div>
+        </section>
+    }
+}
+
+fn state_name(s: impl std::fmt::Debug) -> String {
+    format!("{s:?}").to_lowercase()
+}
+
+/// The queue label holding `tid`, or "blocked"/"—".
+fn queue_of(v: &View, tid: u32) -> String {
+    let t = ThreadId(tid);
+    if let Some(l) = v.queues.levels.iter().find(|l| l.threads.contains(&t)) {
+        return l.label.clone();
+    }
+    if v.queues.blocked.contains(&t) {
+        return "blocked".into();
+    }
+    "\u{2014}".into()
+}
+
+fn pcb(v: &View, p: &ProcessView) -> Html {
+    let state = state_name(p.state);
+    let queue: Vec<String> = p.threads.iter().map(|t| queue_of(v, t.tid)).collect();
+    let exit = match (&p.killed, p.exit_status) {
+        (Some(k), _) => format!("killed: {k}"),
+        (None, Some(s)) => s.to_string(),
+        (None, None) => String::new(),
+    };
+    html! {
+        <tr class={classes!("pcb", format!("state-{state}"))} data-testid={format!("pcb-{}", p.pid)}>
+            <td class="mono">{ p.pid.to_string() }</td>
+            <td>{ &p.name }</td>
+            <td><span class={classes!("state", format!("state-{state}"))}>{ state.clone() }</span></td>
+            <td>{ for p.threads.iter().map(|t| html! {
+                <span class="tid" title={t.waiting_for.as_ref().map(|w| format!("waiting for {w}")).unwrap_or_default()}>
+                    { format!("T{} {}", t.tid, state_name(t.state)) }
+                </span>
+            }) }</td>
+            <td>{ queue.join(", ") }</td>
+            <td class="num">{ grouped(p.cpu) }</td>
+            <td class="num">{ p.tickets }</td>
+            <td>{ exit }</td>
+        </tr>
+    }
+}
+
+fn owner(v: &View, t: ThreadId) -> String {
+    v.processes
+        .iter()
+        .find(|p| p.threads.iter().any(|x| x.tid == t.0))
+        .map_or_else(String::new, |p| format!("{} {}", p.pid, p.name))
+}
+
+fn chip(v: &View, t: ThreadId, running: bool) -> Html {
+    html! {
+        // Keyed by thread: moving to another queue re-creates the chip there
+        // and its entry animation shows the move.
+        <li key={t.0} class={classes!("chip", running.then_some("running"))} data-testid={format!("chip-{t}")}>
+            if running { <span aria-label="running">{ "\u{25b6} " }</span> }
+            <strong>{ t.to_string() }</strong>{ " " }<span class="muted">{ owner(v, t) }</span>
+        </li>
+    }
+}
+
+fn queues(v: &View) -> Html {
+    let q = &v.queues;
+    let running = q.running;
+    html! {
+        <div class="queues">
+            <div class="queue running-q">
+                <h3>{ "running" }</h3>
+                <ul>{ for running.map(|t| chip(v, t, true)) }</ul>
+            </div>
+            { for q.levels.iter().map(|l| html! {
+                <div class="queue">
+                    <h3>{ &l.label }</h3>
+                    <ul>{ for l.threads.iter().filter(|t| Some(**t) != running).map(|t| chip(v, *t, false)) }</ul>
+                </div>
+            }) }
+            <div class="queue blocked-q">
+                <h3>{ "blocked (I/O, wait, join)" }</h3>
+                <ul>{ for q.blocked.iter().map(|t| chip(v, *t, false)) }</ul>
+            </div>
+        </div>
+    }
+}

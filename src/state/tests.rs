@@ -1,0 +1,163 @@
+//! Reducer tests: they drive `AppState` natively, as the page would.
+use super::*;
+
+fn reduce(s: Rc<AppState>, a: Action) -> Rc<AppState> {
+    s.reduce(a)
+}
+
+#[test]
+fn opens_a_builtin_and_reports_unknown_names() {
+    let s = AppState::open("syscall-read", None);
+    assert!(s.view.is_some());
+    let bad = AppState::open("no-such-thing", None);
+    assert!(bad.view.is_none());
+    assert!(bad.notice.is_some_and(|n| n.contains("no-such-thing")));
+}
+
+#[test]
+fn step_then_back_restores_the_view() {
+    for g in [
+        Granularity::Cycle,
+        Granularity::Instruction,
+        Granularity::ModeSwitch,
+        Granularity::Trap,
+        Granularity::ContextSwitch,
+    ] {
+        let mut s = Rc::new(AppState::open("io-overlap", None));
+        s = reduce(s, Action::Seek(7_000));
+        s = reduce(s, Action::Step(Granularity::Instruction));
+        let before = s.view.clone().map(|v| (*v.0).clone());
+        s = reduce(s, Action::Step(g));
+        assert!(
+            s.cycle() > before.as_ref().map_or(0, |v| v.cycle),
+            "{g:?} moves forward"
+        );
+        s = reduce(s, Action::Back(g));
+        assert!(
+            s.view.clone().map(|v| (*v.0).clone()) == before,
+            "{g:?}: forward then back"
+        );
+    }
+}
+
+#[test]
+fn running_stops_at_the_cycle_limit() {
+    let mut s = Rc::new(AppState::open("loop-cooperative", Some(20_000)));
+    s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
+    s = reduce(s, Action::Run);
+    for _ in 0..200 {
+        if !s.running {
+            break;
+        }
+        s = reduce(s, Action::Tick { dt_ms: 16.0 });
+    }
+    assert!(!s.running);
+    assert_eq!(s.cycle(), 20_000);
+    assert!(s
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.contains("max_cycles")));
+}
+
+#[test]
+fn slow_speeds_carry_fractions_of_a_cycle() {
+    let mut s = Rc::new(AppState::open("syscall-read", None));
+    s = reduce(s, Action::SetSpeed(0));
+    s = reduce(s, Action::Run);
+    let start = s.cycle();
+    for _ in 0..60 {
+        s = reduce(
+            s,
+            Action::Tick {
+                dt_ms: 1000.0 / 60.0,
+            },
+        );
+    }
+    let ran = s.cycle() - start;
+    assert!(
+        (99..=101).contains(&ran),
+        "100 cycles/s for one second ran {ran}"
+    );
+}
+
+#[test]
+fn breakpoints_toggle_and_stop_a_run() {
+    let mut s = Rc::new(AppState::open("syscall-read", None));
+    s = reduce(
+        s,
+        Action::ToggleBreakpoint {
+            program: 0,
+            line: 8,
+        },
+    );
+    assert_eq!(s.breakpoints, vec![(0, 8)]);
+    s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
+    s = reduce(s, Action::Run);
+    for _ in 0..100 {
+        if !s.running {
+            break;
+        }
+        s = reduce(s, Action::Tick { dt_ms: 16.0 });
+    }
+    assert_eq!(s.view.as_ref().and_then(|v| v.code.current_line), Some(8));
+    s = reduce(
+        s,
+        Action::ToggleBreakpoint {
+            program: 0,
+            line: 8,
+        },
+    );
+    assert!(s.breakpoints.is_empty());
+}
+
+#[test]
+fn long_forward_seeks_run_in_frames() {
+    let mut s = Rc::new(AppState::open("loop-cooperative", Some(1_000_000)));
+    s = reduce(s, Action::Seek(500_000));
+    assert!(s.running && s.run_until == Some(500_000));
+    for _ in 0..10_000 {
+        if !s.running {
+            break;
+        }
+        s = reduce(s, Action::Tick { dt_ms: 16.0 });
+    }
+    assert_eq!(s.cycle(), 500_000);
+    s = reduce(s, Action::Seek(1_000));
+    assert_eq!(s.cycle(), 1_000);
+}
+
+#[test]
+fn stepping_back_without_a_matching_forward_step_asks_the_engine() {
+    let mut s = Rc::new(AppState::open("syscall-read", None));
+    s = reduce(s, Action::Seek(2_000));
+    s = reduce(s, Action::Back(Granularity::Trap));
+    assert!(s.cycle() < 2_000, "back to before the previous trap");
+    let at = s.cycle();
+    s = reduce(s, Action::Step(Granularity::Instruction));
+    s = reduce(s, Action::Back(Granularity::Instruction));
+    assert_eq!(s.cycle(), at, "an instruction forward, then back");
+}
+
+#[test]
+fn full_speed_keeps_the_budget_within_bounds() {
+    let mut s = Rc::new(AppState::open("loop-cooperative", Some(1_000_000_000)));
+    s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
+    s = reduce(s, Action::Run);
+    for i in 0..30 {
+        // Alternate frames that keep pace with frames that miss it.
+        s = reduce(
+            s,
+            Action::Tick {
+                dt_ms: if i % 3 == 0 { 40.0 } else { 16.7 },
+            },
+        );
+    }
+    assert!(s.running);
+    assert!(
+        (MIN_BUDGET_MS..=MAX_BUDGET_MS).contains(&s.stats.budget_ms),
+        "{}",
+        s.stats.budget_ms
+    );
+    assert!(s.stats.slice >= MIN_SLICE);
+    assert!(s.cycle() > 30 * MIN_SLICE);
+}
