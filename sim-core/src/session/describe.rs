@@ -107,12 +107,9 @@ pub(super) fn denied_gate(trace: &[TraceEvent], now: u64) -> Option<DeniedGate> 
 }
 
 /// The last `RECENT` events, instructions merged in.
-pub(super) fn recent_events(
-    trace: &[TraceEvent],
-    instrs: &[crate::sim::InstrMark],
-) -> Vec<EventView> {
+pub(super) fn recent_events(trace: &[TraceEvent], instrs: &crate::sim::InstrLog) -> Vec<EventView> {
     let merged = crate::sim::merge(
-        &instrs[instrs.len().saturating_sub(RECENT)..],
+        &instrs.tail(RECENT),
         &trace[trace.len().saturating_sub(RECENT)..],
     );
     merged[merged.len().saturating_sub(RECENT)..]

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::EventKind;
 use crate::kernel::{OsEvent, Pid, Tid};
-use crate::sim::InstrMark;
+use crate::sim::InstrLog;
 use crate::trace::{Actor, TraceEvent, TraceKind};
 use crate::trap::TrapKind;
 
@@ -52,15 +52,23 @@ pub struct History {
 impl History {
     /// Brings the derived views up to date with the trace and the retired
     /// instructions (merged by cycle, instructions first).
-    pub fn sync(&mut self, trace: &[TraceEvent], instrs: &[InstrMark]) {
+    pub fn sync(&mut self, trace: &[TraceEvent], instrs: &InstrLog) {
         if trace.len() < self.consumed || instrs.len() < self.consumed_instrs {
             *self = History::default();
         }
-        let (mut i, mut j) = (self.consumed_instrs, self.consumed);
-        while i < instrs.len() || j < trace.len() {
-            if j >= trace.len() || (i < instrs.len() && instrs[i].cycle <= trace[j].cycle) {
-                self.code(instrs[i].cycle, instrs[i].actor());
-                i += 1;
+        let mut marks = instrs.iter_from(self.consumed_instrs).peekable();
+        let mut j = self.consumed;
+        loop {
+            let take_mark = match (marks.peek(), trace.get(j)) {
+                (Some(m), Some(e)) => m.cycle <= e.cycle,
+                (Some(_), None) => true,
+                (None, Some(_)) => false,
+                (None, None) => break,
+            };
+            if take_mark {
+                if let Some(m) = marks.next() {
+                    self.code(m.cycle, m.actor());
+                }
             } else {
                 self.add(&trace[j]);
                 j += 1;

@@ -189,8 +189,7 @@ impl Session {
             candidates.extend(
                 self.sim
                     .instructions()
-                    .iter()
-                    .rev()
+                    .iter_rev()
                     .filter(|i| i.cycle < now)
                     .map(|i| i.cycle)
                     .take(4),

@@ -7,6 +7,10 @@
 //! Stepping back restores the nearest earlier snapshot (cheap: pages are
 //! copy-on-write) and replays deterministically.
 
+mod log;
+
+pub use log::InstrLog;
+
 use crate::event::EventKind;
 use crate::kernel::{Kernel, OsEvent};
 use crate::machine::{Machine, TraceMode};
@@ -75,7 +79,7 @@ pub struct Sim {
     machine: Machine,
     kernel: Kernel,
     trace: Vec<TraceEvent>,
-    instrs: Vec<InstrMark>,
+    instrs: InstrLog,
     level: TraceLevel,
     snapshots: Vec<Snapshot>,
     snapshot_every: u64,
@@ -90,7 +94,7 @@ impl Sim {
             machine,
             kernel,
             trace: Vec::new(),
-            instrs: Vec::new(),
+            instrs: InstrLog::default(),
             level,
             snapshots: Vec::new(),
             snapshot_every: SNAPSHOT_EVERY,
@@ -119,15 +123,16 @@ impl Sim {
         &self.trace
     }
 
-    /// Every retired instruction, in order.
-    pub fn instructions(&self) -> &[InstrMark] {
+    /// Every retired instruction, in order (the oldest may have been dropped:
+    /// see [`InstrLog`]).
+    pub fn instructions(&self) -> &InstrLog {
         &self.instrs
     }
 
     /// The whole trace, instructions merged in (an instruction comes before
     /// the other events of its cycle).
     pub fn full_trace(&self) -> Vec<TraceEvent> {
-        merge(&self.instrs, &self.trace)
+        merge(&self.instrs.to_vec(), &self.trace)
     }
     /// Snapshots kept for stepping back (memory cost: each shares unchanged
     /// pages with the others, copy-on-write).
