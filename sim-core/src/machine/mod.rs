@@ -198,6 +198,11 @@ impl Machine {
         self.mode = mode;
     }
 
+    /// In traced mode, whether memory reads and writes are recorded too.
+    pub fn set_memory_tracing(&mut self, on: bool) {
+        self.sys.set_memory_tracing(on);
+    }
+
     pub fn set_exception_policy(&mut self, policy: ExceptionPolicy) {
         self.policy = policy;
     }

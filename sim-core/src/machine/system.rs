@@ -26,6 +26,8 @@ pub struct System {
     pub devices: Devices,
     /// Traced mode: accesses are recorded into `events`.
     tracing: bool,
+    /// Record memory reads and writes too (only while `tracing`).
+    trace_memory: bool,
     events: Vec<Event>,
     /// Stamp for recorded events; the machine keeps it current.
     cycle: u64,
@@ -51,6 +53,7 @@ impl System {
             epoch: 0,
             devices: Devices::default(),
             tracing: false,
+            trace_memory: true,
             events: Vec::new(),
             cycle: 0,
             lag: 0,
@@ -86,6 +89,12 @@ impl System {
 
     pub fn tracing(&self) -> bool {
         self.tracing
+    }
+
+    /// Whether traced runs also record every memory access (the bulk of a
+    /// trace; a coarser trace runs faster without them).
+    pub fn set_memory_tracing(&mut self, on: bool) {
+        self.trace_memory = on;
     }
 
     pub(crate) fn set_cycle(&mut self, cycle: u64) {
@@ -285,13 +294,15 @@ impl Bus for System {
         let fetch = kind == ReadKind::Fetch;
         let pages = self.resolve(ctx, lin, size, Access::Read, fetch)?;
         let value = self.read_resolved(lin, size, pages);
-        self.record(|| EventKind::MemRead {
-            lin,
-            phys: pages.0.frame | (lin & PAGE_MASK),
-            size: size.bytes() as u8,
-            value,
-            fetch,
-        });
+        if self.trace_memory {
+            self.record(|| EventKind::MemRead {
+                lin,
+                phys: pages.0.frame | (lin & PAGE_MASK),
+                size: size.bytes() as u8,
+                value,
+                fetch,
+            });
+        }
         Ok(value)
     }
 
@@ -299,7 +310,7 @@ impl Bus for System {
     fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception> {
         let pages = self.resolve(ctx, lin, size, Access::Write, false)?;
         let phys = pages.0.frame | (lin & PAGE_MASK);
-        if self.tracing {
+        if self.tracing && self.trace_memory {
             let old = self.read_resolved(lin, size, pages);
             self.record(|| EventKind::MemWrite {
                 lin,

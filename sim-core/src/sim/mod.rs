@@ -99,6 +99,7 @@ impl Sim {
             snapshots: Vec::new(),
             snapshot_every: SNAPSHOT_EVERY,
         };
+        s.machine.set_memory_tracing(level == TraceLevel::Full);
         s.machine.set_mode(if level == TraceLevel::Off {
             TraceMode::Fast
         } else {
