@@ -324,7 +324,7 @@ impl Session {
             .current()
             .and_then(|t| k.thread(t))
             .and_then(|t| k.process(t.pid));
-        if eip >= KERNBASE || current.is_none() {
+        let Some(p) = current.filter(|_| eip < KERNBASE) else {
             let stubs = &k.stubs().program;
             let source = entry::source();
             let lines = code_lines(&source, stubs);
@@ -336,8 +336,7 @@ impl Session {
                 current_line: stubs.line_at(eip).map(|l| l.line),
                 breakpoints: Vec::new(),
             };
-        }
-        let p = current.expect("checked above");
+        };
         let prog = &k.programs()[p.program];
         let source = &self
             .scenario
