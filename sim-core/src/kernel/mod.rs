@@ -240,6 +240,11 @@ impl Kernel {
     pub fn panicked(&self) -> Option<&str> {
         self.panic.as_deref()
     }
+    /// Whether events are waiting for [`Kernel::take_events`].
+    pub fn has_events(&self) -> bool {
+        !self.events.is_empty()
+    }
+
     /// The events since the last call.
     pub fn take_events(&mut self) -> Vec<OsEvent> {
         std::mem::take(&mut self.events)

@@ -434,7 +434,9 @@ impl Machine {
             let (eip, len) = (r.eip, r.len);
             self.sys
                 .record(|| EventKind::InstructionRetired { eip, len, cycles });
-            if self.is_iret(eip) {
+            // iret is one byte (0xcf) costing 6 cycles: only such instructions
+            // need the look at memory.
+            if len == 1 && cycles >= 6 && self.is_iret(eip) {
                 self.record_iret(from_cpl);
             }
         }

@@ -303,6 +303,9 @@ impl Sim {
     }
 
     fn collect_os_events_at(&mut self, cycle: u64) {
+        if !self.kernel.has_events() {
+            return;
+        }
         let events = self.kernel.take_events();
         if self.level != TraceLevel::Off {
             self.trace
