@@ -6,6 +6,10 @@ use std::process::{Command, Stdio};
 use serde_json::{json, Value};
 
 fn exec(input: &str) -> Vec<Value> {
+    exec_bytes(input.as_bytes())
+}
+
+fn exec_bytes(input: &[u8]) -> Vec<Value> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_ringside"))
         .arg("exec")
         .stdin(Stdio::piped())
@@ -16,7 +20,7 @@ fn exec(input: &str) -> Vec<Value> {
         .stdin
         .take()
         .expect("stdin")
-        .write_all(input.as_bytes())
+        .write_all(input)
         .expect("write");
     let out = child.wait_with_output().expect("wait");
     assert!(out.status.success(), "exit status {:?}", out.status);
@@ -116,4 +120,15 @@ fn bad_usage_exits_with_2() {
         .status()
         .expect("run");
     assert_eq!(status.code(), Some(2));
+}
+
+#[test]
+fn a_line_that_is_not_utf8_is_an_error_and_the_next_line_still_runs() {
+    let mut input = vec![0xff, 0xfe, b'{', b'\n'];
+    input.extend_from_slice(line(json!({"code": "movl $7, %eax"})).as_bytes());
+    let out = exec_bytes(&input);
+    assert_eq!(out.len(), 2);
+    assert_eq!(out[0]["input_line"], 1);
+    assert!(out[0]["error"]["message"].is_string());
+    assert_eq!(out[1]["regs"]["eax"], 7);
 }

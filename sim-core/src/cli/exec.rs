@@ -129,10 +129,16 @@ pub fn main(args: &[String]) -> i32 {
 }
 
 /// Processes every line of `input`, writing one result line per non-blank
-/// input line. Only I/O errors end it early.
-pub fn run(input: impl BufRead, mut output: impl Write) -> io::Result<()> {
-    for (index, line) in input.lines().enumerate() {
-        let line = line?;
+/// input line. Only I/O errors end it early: a line that is not UTF-8 is read
+/// with replacement characters and then reported as malformed JSON.
+pub fn run(mut input: impl BufRead, mut output: impl Write) -> io::Result<()> {
+    let mut raw = Vec::new();
+    for index in 0.. {
+        raw.clear();
+        if input.read_until(b'\n', &mut raw)? == 0 {
+            break;
+        }
+        let line = String::from_utf8_lossy(&raw);
         if line.trim().is_empty() {
             continue;
         }
