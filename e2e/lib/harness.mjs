@@ -68,6 +68,9 @@ export async function openPage(browser, url) {
 export async function screenshot(page, name) {
   await fs.mkdir(SHOTS, { recursive: true });
   const file = path.join(SHOTS, `${name}.png`);
+  // Panels below the fold skip rendering (content-visibility: auto) until
+  // scrolled to; a full-page picture should show them all.
+  await page.addStyleTag({ content: '.workspace > .panel { content-visibility: visible !important; }' });
   await page.screenshot({ path: file, fullPage: true });
   return file;
 }
