@@ -30,7 +30,9 @@ export async function runToStop(page, timeout = 60_000) {
 
 /** The text of every panel, to compare two moments. */
 export async function panelsText(page) {
-  return page.locator('main.workspace').innerText();
+  // textContent, not innerText: panels off screen skip rendering
+  // (content-visibility: auto), and innerText depends on rendering.
+  return page.locator('main.workspace').evaluate((el) => el.textContent);
 }
 
 /** Seeks with the "go to cycle" field. */

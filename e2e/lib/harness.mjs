@@ -70,7 +70,8 @@ export async function screenshot(page, name) {
   const file = path.join(SHOTS, `${name}.png`);
   // Panels below the fold skip rendering (content-visibility: auto) until
   // scrolled to; a full-page picture should show them all.
-  await page.addStyleTag({ content: '.workspace > .panel { content-visibility: visible !important; }' });
+  const style = await page.addStyleTag({ content: '.workspace > .panel { content-visibility: visible !important; }' });
   await page.screenshot({ path: file, fullPage: true });
+  await style.evaluate((el) => el.remove());
   return file;
 }
