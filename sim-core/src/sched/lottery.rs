@@ -3,6 +3,7 @@
 //! order, as lottery.py walks its job list.
 
 use super::pyrandom::PyRandom;
+use super::slice::Slice;
 use super::{single_queue, After, Decision, JobInfo, QueueView, Roster, Scheduler, ThreadId};
 use serde::{Deserialize, Serialize};
 
@@ -30,12 +31,10 @@ pub struct LotteryDraw {
 /// Lottery scheduler with a seeded CPython-compatible generator.
 #[derive(Clone, Debug)]
 pub struct Lottery {
-    quantum: u64,
+    slice: Slice,
     rng: PyRandom,
     mode: LotteryDrawMode,
     roster: Roster,
-    running: Option<ThreadId>,
-    slice_used: u64,
     last_draw: Option<LotteryDraw>,
 }
 
@@ -48,12 +47,10 @@ impl Lottery {
     /// Uses an existing generator (tools that drew job lists from it first).
     pub fn with_rng(quantum: u64, rng: PyRandom, mode: LotteryDrawMode) -> Self {
         Lottery {
-            quantum: quantum.max(1),
+            slice: Slice::new(quantum),
             rng,
             mode,
             roster: Roster::default(),
-            running: None,
-            slice_used: 0,
             last_draw: None,
         }
     }
@@ -115,28 +112,18 @@ impl Scheduler for Lottery {
     }
 
     fn pick(&mut self, _now: u64) -> Option<ThreadId> {
-        if let Some(r) = self.running.filter(|&r| self.roster.is_runnable(r)) {
+        if let Some(r) = self.slice.holder(&self.roster) {
             return Some(r);
         }
-        self.slice_used = 0;
         self.last_draw = self.draw();
-        self.running = self.last_draw.map(|d| d.winner);
-        self.running
+        self.slice.start(self.last_draw.map(|d| d.winner))
     }
 
     fn charge(&mut self, t: ThreadId, ran: u64, _now: u64, after: After) -> Decision {
         if !self.roster.is_runnable(t) || !self.roster.settle(t, ran, after) {
             return Decision::Reschedule;
         }
-        if self.running != Some(t) {
-            return Decision::Reschedule;
-        }
-        self.slice_used = self.slice_used.saturating_add(ran);
-        if after == After::Ready && self.slice_used < self.quantum {
-            return Decision::Continue;
-        }
-        self.running = None;
-        Decision::Reschedule
+        self.slice.charge(t, ran, after)
     }
 
     fn on_wake(&mut self, t: ThreadId, _now: u64) {
@@ -144,7 +131,7 @@ impl Scheduler for Lottery {
     }
 
     fn queues(&self) -> QueueView {
-        let running = self.running.filter(|&r| self.roster.is_runnable(r));
+        let running = self.slice.holder(&self.roster);
         let label = format!("ready ({} tickets)", self.total_tickets());
         single_queue(
             &label,

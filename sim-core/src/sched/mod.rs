@@ -35,6 +35,7 @@ mod policy;
 pub mod pyrandom;
 mod rr;
 mod sjf;
+mod slice;
 mod stcf;
 mod stride;
 

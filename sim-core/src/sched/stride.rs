@@ -2,6 +2,7 @@
 //! `stride = BIG / tickets`; the runnable thread with the lowest pass runs and its
 //! pass advances by `stride` per unit of time it ran.
 
+use super::slice::Slice;
 use super::{single_queue, After, Decision, JobInfo, QueueView, Roster, Scheduler, ThreadId};
 use std::collections::BTreeMap;
 
@@ -11,21 +12,17 @@ pub const STRIDE_BIG: u64 = 10_000;
 /// Stride scheduler.
 #[derive(Clone, Debug)]
 pub struct Stride {
-    quantum: u64,
+    slice: Slice,
     roster: Roster,
     pass: BTreeMap<ThreadId, u64>,
-    running: Option<ThreadId>,
-    slice_used: u64,
 }
 
 impl Stride {
     pub fn new(quantum: u64) -> Self {
         Stride {
-            quantum: quantum.max(1),
+            slice: Slice::new(quantum),
             roster: Roster::default(),
             pass: BTreeMap::new(),
-            running: None,
-            slice_used: 0,
         }
     }
 
@@ -75,12 +72,10 @@ impl Scheduler for Stride {
     }
 
     fn pick(&mut self, _now: u64) -> Option<ThreadId> {
-        if let Some(r) = self.running.filter(|&r| self.roster.is_runnable(r)) {
+        if let Some(r) = self.slice.holder(&self.roster) {
             return Some(r);
         }
-        self.slice_used = 0;
-        self.running = self.ordered().first().copied();
-        self.running
+        self.slice.start(self.ordered().first().copied())
     }
 
     fn charge(&mut self, t: ThreadId, ran: u64, _now: u64, after: After) -> Decision {
@@ -95,15 +90,7 @@ impl Scheduler for Stride {
         if after == After::Exited {
             self.pass.remove(&t);
         }
-        if self.running != Some(t) {
-            return Decision::Reschedule;
-        }
-        self.slice_used = self.slice_used.saturating_add(ran);
-        if after == After::Ready && self.slice_used < self.quantum {
-            return Decision::Continue;
-        }
-        self.running = None;
-        Decision::Reschedule
+        self.slice.charge(t, ran, after)
     }
 
     fn on_wake(&mut self, t: ThreadId, _now: u64) {
@@ -116,7 +103,7 @@ impl Scheduler for Stride {
     }
 
     fn queues(&self) -> QueueView {
-        let running = self.running.filter(|&r| self.roster.is_runnable(r));
+        let running = self.slice.holder(&self.roster);
         single_queue(
             "ready (lowest pass first)",
             running,
