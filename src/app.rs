@@ -88,6 +88,9 @@ pub fn app() -> Html {
     let state = use_reducer(initial_state);
     let help_open = use_state(|| false);
     use_frame_loop(state.running, state.dispatcher());
+    // Runs after every render of the page (panels included): ends the
+    // measurement of the frame's work that the runner started.
+    use_effect(crate::clock::frame::rendered);
     {
         let name = state.name.clone();
         use_effect_with(name, |name| mark_ready_and_url(name));
@@ -169,7 +172,10 @@ pub fn app() -> Html {
     html! {
         <div class="app" data-running={state.running.to_string()} data-scenario={state.name.clone()}
              data-slice={state.stats.slice.to_string()} data-slice-ms={format!("{:.2}", state.stats.slice_ms)}
-             data-view-ms={format!("{:.2}", state.stats.view_ms)}>
+             data-view-ms={format!("{:.2}", state.stats.view_ms)}
+             data-rate={format!("{:.0}", state.stats.pacer.rate)}
+             data-light-ms={format!("{:.2}", state.stats.pacer.light_ms)}
+             data-heavy-ms={format!("{:.2}", state.stats.pacer.heavy_ms)}>
             <header class="topbar">
                 <div class="brand">
                     <span class="logo" aria-hidden="true"></span>

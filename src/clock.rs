@@ -15,3 +15,32 @@ pub fn now_ms() -> f64 {
     static START: OnceLock<Instant> = OnceLock::new();
     START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
 }
+
+/// The JavaScript work of the last animation frame: from the start of its
+/// callback to the end of the render it caused (the app marks both), so the
+/// reducer can size the next simulation slice to what rendering leaves.
+pub mod frame {
+    use std::cell::Cell;
+
+    thread_local! {
+        static START: Cell<Option<f64>> = const { Cell::new(None) };
+        static WORK: Cell<Option<f64>> = const { Cell::new(None) };
+    }
+
+    /// An animation-frame callback begins.
+    pub fn started() {
+        START.with(|s| s.set(Some(super::now_ms())));
+    }
+
+    /// The render caused by the frame is done (called from an effect).
+    pub fn rendered() {
+        if let Some(start) = START.with(Cell::take) {
+            WORK.with(|w| w.set(Some(super::now_ms() - start)));
+        }
+    }
+
+    /// Milliseconds the previous frame's work took, once.
+    pub fn take_work_ms() -> Option<f64> {
+        WORK.with(Cell::take)
+    }
+}

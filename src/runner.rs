@@ -1,6 +1,8 @@
-//! Running without blocking: one `Tick` per animation frame. The reducer
-//! sizes each slice to a time budget, so the browser gets the rest of the
-//! frame to paint and to deliver clicks (a Pause lands within a frame).
+//! Running without blocking: one `Tick` per animation frame, carrying how
+//! long the previous frame's work took (see `clock::frame`). The reducer
+//! sizes each slice so the frame's work fits in it, so the browser gets the
+//! rest of the frame to paint and to deliver clicks (a Pause lands within a
+//! frame).
 
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -9,6 +11,7 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+use crate::clock::frame;
 use crate::state::{Action, AppState};
 
 type FrameFn = Closure<dyn FnMut(f64)>;
@@ -48,7 +51,9 @@ fn start(dispatcher: UseReducerDispatcher<AppState>) -> impl FnOnce() {
             let dt = last
                 .replace(Some(ts))
                 .map_or(1000.0 / 60.0, |prev| ts - prev);
-            dispatcher.dispatch(Action::Tick { dt_ms: dt });
+            let work_ms = frame::take_work_ms();
+            frame::started();
+            dispatcher.dispatch(Action::Tick { dt_ms: dt, work_ms });
             if alive.get() {
                 if let Some(f) = me.borrow().as_ref() {
                     pending_in.set(request(f));

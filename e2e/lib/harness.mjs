@@ -54,9 +54,11 @@ export async function launch() {
   });
 }
 
-/** A fresh page that records console errors and uncaught exceptions. */
-export async function openPage(browser, url) {
+/** A fresh page that records console errors and uncaught exceptions (`initScript`
+ * runs in the page before its own scripts). */
+export async function openPage(browser, url, initScript) {
   const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  if (initScript) await page.addInitScript(initScript);
   const errors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
   page.on('pageerror', (err) => errors.push(String(err)));

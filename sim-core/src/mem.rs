@@ -2,10 +2,11 @@
 //! copy-on-write at 4 KiB page granularity.
 //!
 //! Untouched pages read as zero and cost nothing. Pages live behind `Arc`s in a
-//! two-level radix table (1024 leaves of 1024 pages, like the x86 page tables
-//! themselves), so cloning a [`PhysMem`] copies one fixed 1024-entry root and bumps
-//! reference counts: O(touched leaves), never O(memory size). The first write to a
-//! shared page after a clone copies just that page (`Arc::make_mut`).
+//! three-level radix table (64 × 128 × 128 pages), and the root itself is
+//! shared, so cloning a [`PhysMem`] (a snapshot) costs one reference count.
+//! The first write to a page after a clone copies the page and the small
+//! nodes on its path (`Arc::make_mut`: 4 KiB + 2.5 KiB), which is what each
+//! snapshot ends up costing per page written after it.
 
 use std::sync::Arc;
 
@@ -17,12 +18,32 @@ pub const PAGE_SHIFT: u32 = 12;
 pub const PAGE_MASK: u32 = 0xfff;
 
 type Page = [u8; PAGE_SIZE];
-type Leaf = [Option<Arc<Page>>; 1024];
+/// Frame number bits: 6 (root) + 7 (middle) + 7 (leaf) = 20.
+const LEAF_BITS: u32 = 7;
+const MID_BITS: u32 = 7;
+const LEAF_LEN: usize = 1 << LEAF_BITS;
+const MID_LEN: usize = 1 << MID_BITS;
+const ROOT_LEN: usize = 1 << (20 - LEAF_BITS - MID_BITS);
+/// Frames under one middle node.
+const MID_SPAN: u32 = 1 << (LEAF_BITS + MID_BITS);
+type Leaf = [Option<Arc<Page>>; LEAF_LEN];
+type Mid = [Option<Arc<Leaf>>; MID_LEN];
+type Root = [Option<Arc<Mid>>; ROOT_LEN];
+
+#[inline(always)]
+fn split(frame: u32) -> (usize, usize, usize) {
+    let frame = frame as usize;
+    (
+        (frame >> (LEAF_BITS + MID_BITS)) & (ROOT_LEN - 1),
+        (frame >> LEAF_BITS) & (MID_LEN - 1),
+        frame & (LEAF_LEN - 1),
+    )
+}
 
 /// Sparse, copy-on-write physical memory.
 #[derive(Clone)]
 pub struct PhysMem {
-    root: Box<[Option<Arc<Leaf>>; 1024]>,
+    root: Arc<Root>,
     touched: usize,
 }
 
@@ -41,24 +62,23 @@ impl std::fmt::Debug for PhysMem {
 }
 
 impl PartialEq for PhysMem {
-    /// Two memories are equal when every byte is; shared pages compare by pointer.
+    /// Two memories are equal when every byte is; shared nodes compare by pointer.
     fn eq(&self, other: &Self) -> bool {
+        if Arc::ptr_eq(&self.root, &other.root) {
+            return true;
+        }
         let zero = [0u8; PAGE_SIZE];
-        (0..=0xfffffu32).step_by(1024).all(|first| {
-            let (a, b) = (
-                &self.root[(first >> 10) as usize],
-                &other.root[(first >> 10) as usize],
-            );
-            match (a, b) {
+        (0..ROOT_LEN as u32).all(
+            |r| match (&self.root[r as usize], &other.root[r as usize]) {
                 (None, None) => true,
                 (Some(x), Some(y)) if Arc::ptr_eq(x, y) => true,
-                _ => (first..first + 1024).all(|fr| {
+                _ => (r * MID_SPAN..(r + 1) * MID_SPAN).all(|fr| {
                     let pa = self.frame(fr).unwrap_or(&zero);
                     let pb = other.frame(fr).unwrap_or(&zero);
                     std::ptr::eq(pa, pb) || pa[..] == pb[..]
                 }),
-            }
-        })
+            },
+        )
     }
 }
 
@@ -67,7 +87,7 @@ impl Eq for PhysMem {}
 impl PhysMem {
     pub fn new() -> Self {
         PhysMem {
-            root: Box::new(std::array::from_fn(|_| None)),
+            root: Arc::new(std::array::from_fn(|_| None)),
             touched: 0,
         }
     }
@@ -81,18 +101,22 @@ impl PhysMem {
     /// (and so reads as zero).
     #[inline]
     pub fn frame(&self, frame: u32) -> Option<&[u8; PAGE_SIZE]> {
-        let leaf = self.root[(frame >> 10) as usize & 1023].as_ref()?;
-        leaf[frame as usize & 1023].as_deref()
+        let (r, m, l) = split(frame);
+        let mid = self.root[r].as_ref()?;
+        let leaf = mid[m].as_ref()?;
+        leaf[l].as_deref()
     }
 
     /// Mutable bytes of frame `frame`, allocating it (zeroed) or un-sharing it.
     #[inline]
     pub fn frame_mut(&mut self, frame: u32) -> &mut [u8; PAGE_SIZE] {
-        let leaf = Arc::make_mut(
-            self.root[(frame >> 10) as usize & 1023]
-                .get_or_insert_with(|| Arc::new(std::array::from_fn(|_| None))),
-        );
-        let slot = &mut leaf[frame as usize & 1023];
+        let (r, m, l) = split(frame);
+        let root = Arc::make_mut(&mut self.root);
+        let mid =
+            Arc::make_mut(root[r].get_or_insert_with(|| Arc::new(std::array::from_fn(|_| None))));
+        let leaf =
+            Arc::make_mut(mid[m].get_or_insert_with(|| Arc::new(std::array::from_fn(|_| None))));
+        let slot = &mut leaf[l];
         if slot.is_none() {
             self.touched += 1;
         }
@@ -101,9 +125,14 @@ impl PhysMem {
 
     /// Makes frame `frame` read as zero again, releasing its storage.
     pub fn zero_frame(&mut self, frame: u32) {
-        if let Some(leaf) = self.root[(frame >> 10) as usize & 1023].as_mut() {
-            if leaf[frame as usize & 1023].is_some() {
-                Arc::make_mut(leaf)[frame as usize & 1023] = None;
+        if self.frame(frame).is_none() {
+            return;
+        }
+        let (r, m, l) = split(frame);
+        let root = Arc::make_mut(&mut self.root);
+        if let Some(mid) = root[r].as_mut() {
+            if let Some(leaf) = Arc::make_mut(mid)[m].as_mut() {
+                Arc::make_mut(leaf)[l] = None;
                 self.touched -= 1;
             }
         }

@@ -177,3 +177,21 @@ fn the_mlfq_boost_happens_once_per_period() {
         assert!((due..due + 2 * 2000).contains(c), "boost {i} at {c}");
     }
 }
+
+#[test]
+fn running_records_the_same_full_trace_as_stepping_every_cycle() {
+    // `run` goes through the machine's fast loops between kernel entries;
+    // `step` is the reference, one cycle at a time.
+    for (name, s) in builtins() {
+        let cycles = s.max_cycles.min(60_000);
+        let ran = run(&s, cycles);
+        let mut stepped = s.build(TraceLevel::Steps).expect("built-in builds");
+        while stepped.cycle() < ran.cycle() && stepped.halted().is_none() {
+            stepped.step();
+        }
+        assert_eq!(stepped.cycle(), ran.cycle(), "{name}");
+        assert_eq!(stepped.machine().cpu(), ran.machine().cpu(), "{name}");
+        assert_eq!(stepped.instructions(), ran.instructions(), "{name}");
+        assert_eq!(stepped.trace(), ran.trace(), "{name}");
+    }
+}

@@ -202,3 +202,60 @@ fn idle_hlt_loop_agrees_between_stepping_and_running() {
         "63 ticks and one disk IRQ"
     );
 }
+
+/// Drives `m` for `CYCLES` cycles with `run_marked` (in slices of `slice`
+/// cycles, stopping at `stop_at`), stepping wherever it cannot advance, and
+/// returns the events as traced stepping without memory accesses stamps them.
+fn marked_events(m: &mut Machine, slice: u64, stop_at: u32) -> Vec<Event> {
+    use sim_core::event::EventKind;
+    m.set_mode(TraceMode::Traced);
+    m.set_memory_tracing(false);
+    let mut all = Vec::new();
+    while m.cycle() < CYCLES {
+        let before = m.cycle();
+        let mut marks = Vec::new();
+        let (_, events) = m.run_marked(slice.min(CYCLES - before), stop_at, |cycle, r| {
+            marks.push(Event {
+                cycle: cycle + 1,
+                kind: EventKind::InstructionRetired {
+                    eip: r.eip,
+                    len: r.len,
+                    cycles: r.cycles,
+                },
+            });
+        });
+        let events = events.to_vec();
+        all.extend(marks);
+        all.extend(events);
+        if m.cycle() == before {
+            all.extend_from_slice(m.step());
+        }
+    }
+    all
+}
+
+fn unmarked_events(m: &mut Machine) -> Vec<Event> {
+    m.set_memory_tracing(false);
+    traced_events(m)
+}
+
+#[test]
+fn marked_runs_record_what_traced_stepping_records() {
+    for (name, build) in [
+        ("syscalls and timer", workload as fn() -> Machine),
+        ("disk polling", disk_workload),
+    ] {
+        let mut stepped = build();
+        let expected = unmarked_events(&mut stepped);
+        for (slice, stop_at) in [(CYCLES, u32::MAX), (333, u32::MAX), (CYCLES, HANDLER)] {
+            let mut marked = build();
+            let events = marked_events(&mut marked, slice, stop_at);
+            eprintln!("{name}, slice {slice}, stop at {stop_at:#x}");
+            assert_same_state(&stepped, &marked);
+            assert_eq!(events.len(), expected.len(), "{name}, slice {slice}");
+            for (k, (a, b)) in events.iter().zip(&expected).enumerate() {
+                assert_eq!(a, b, "{name}, slice {slice}: event {k}");
+            }
+        }
+    }
+}

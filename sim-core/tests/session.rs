@@ -151,3 +151,50 @@ fn a_runaway_program_cannot_hang_a_step() {
     s.apply(&step(Granularity::ContextSwitch)); // never comes: bounded by STEP_LIMIT / the end
     assert!(s.cycle() <= sim_core::session::STEP_LIMIT + 100);
 }
+
+/// The first field of two views that differs, for a readable failure.
+fn first_difference(a: &sim_core::session::View, b: &sim_core::session::View) -> Option<String> {
+    let (a, b) = (
+        serde_json::to_value(a).unwrap(),
+        serde_json::to_value(b).unwrap(),
+    );
+    a.as_object()?.iter().find_map(|(k, v)| {
+        (b.get(k) != Some(v)).then(|| {
+            let (x, y) = (v.to_string(), b[k].to_string());
+            format!(
+                "field {k}:\n got {}\nwant {}",
+                &x[x.len().saturating_sub(400)..],
+                &y[y.len().saturating_sub(400)..]
+            )
+        })
+    })
+}
+
+#[test]
+fn going_back_shows_what_going_straight_there_shows() {
+    // Seeking back undoes the timeline and the Gantt chart incrementally;
+    // the result must equal a session that only ever went forward.
+    for (name, far, targets) in [
+        ("io-overlap", 40_000, [12_345, 20_001, 39_999]),
+        ("processes-vs-threads", 30_000, [1, 9_000, 25_500]),
+        ("rr-response", 50_000, [7_777, 31_000, 49_000]),
+    ] {
+        let mut back = Session::load_builtin(name).unwrap();
+        back.apply(&Command::Run { cycles: far });
+        for &t in targets.iter().rev() {
+            back.apply(&Command::Seek { cycle: t });
+            let mut straight = Session::load_builtin(name).unwrap();
+            straight.apply(&Command::Run { cycles: t });
+            let (got, want) = (back.view(), straight.view());
+            if let Some(d) = first_difference(&got, &want) {
+                panic!("{name} at {t}: {d}");
+            }
+            if t > 5_000 {
+                assert!(
+                    got.gantt.iter().any(|l| l.cols.iter().any(|&c| c != 0)),
+                    "{name}"
+                );
+            }
+        }
+    }
+}

@@ -1,53 +1,15 @@
 //! Gantt chart (SVG): who had the CPU when, user time solid and kernel time
-//! hatched, so the two differ by pattern as well as by color.
+//! hatched, so the two differ by pattern as well as by color. The engine
+//! bins the whole run to one column per pixel (`session::gantt`), so the
+//! chart costs the same however long the run.
 
 use super::{grouped, PanelProps};
-use sim_core::kernel::Pid;
-use sim_core::session::{GanttSpan, Mode, View};
+use sim_core::session::gantt::{COLUMNS, USER};
 use yew::prelude::*;
 
-const WIDTH: usize = 600;
+const WIDTH: usize = COLUMNS;
 const LABEL: f64 = 86.0;
 const ROW: f64 = 18.0;
-
-/// One lane's occupancy per pixel column: bit 0 user, bit 1 kernel. Binning
-/// to pixels bounds the SVG size however many spans a long run produced.
-fn lanes(v: &View) -> Vec<(Option<Pid>, String, Vec<u8>)> {
-    let mut rows: Vec<(Option<Pid>, String, Vec<u8>)> = v
-        .processes
-        .iter()
-        .map(|p| {
-            (
-                Some(p.pid),
-                format!("{} {}", p.pid, p.name),
-                vec![0u8; WIDTH],
-            )
-        })
-        .collect();
-    rows.push((None, "no thread".into(), vec![0u8; WIDTH]));
-    let now = v.cycle.max(1) as f64;
-    let scale = WIDTH as f64 / now;
-    for s in &v.gantt {
-        mark(&mut rows, s, scale, v.cycle);
-    }
-    rows
-}
-
-fn mark(rows: &mut [(Option<Pid>, String, Vec<u8>)], s: &GanttSpan, scale: f64, now: u64) {
-    let end = s.end.unwrap_or(now);
-    if end <= s.start {
-        return;
-    }
-    let Some(row) = rows.iter_mut().find(|r| r.0 == s.pid) else {
-        return;
-    };
-    let bit = if s.mode == Mode::User { 1 } else { 2 };
-    let x0 = ((s.start as f64 * scale) as usize).min(WIDTH - 1);
-    let x1 = ((end as f64 * scale).ceil() as usize).clamp(x0 + 1, WIDTH);
-    for c in &mut row.2[x0..x1] {
-        *c |= bit;
-    }
-}
 
 /// Runs of equal non-zero columns: (start column, length, bits).
 fn runs(cols: &[u8]) -> Vec<(usize, usize, u8)> {
@@ -68,7 +30,7 @@ fn lane_paths(cols: &[u8], y: f64) -> (String, String) {
     use std::fmt::Write;
     let (mut user, mut kernel) = (String::new(), String::new());
     for (x, w, bits) in runs(cols) {
-        let d = if bits == 1 { &mut user } else { &mut kernel };
+        let d = if bits == USER { &mut user } else { &mut kernel };
         let _ = write!(d, "M{} {y}h{w}v{}h-{w}z", LABEL + x as f64, ROW - 4.0);
     }
     (user, kernel)
@@ -77,22 +39,21 @@ fn lane_paths(cols: &[u8], y: f64) -> (String, String) {
 #[function_component(GanttPanel)]
 pub fn gantt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
-    let lanes = lanes(v);
-    let height = ROW * lanes.len() as f64 + 22.0;
+    let height = ROW * v.gantt.len() as f64 + 22.0;
     let total = LABEL + WIDTH as f64 + 4.0;
-    let bars = lanes.iter().enumerate().map(|(r, (_, label, cols))| {
+    let bars = v.gantt.iter().enumerate().map(|(r, lane)| {
         let y = ROW * r as f64;
         // One path per lane and mode keeps the SVG small however long the run.
-        let (user, kernel) = lane_paths(cols, y + 2.0);
+        let (user, kernel) = lane_paths(&lane.cols, y + 2.0);
         html! {
             <g>
-                <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ label.clone() }</text>
+                <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ lane.label.clone() }</text>
                 <path class="bar user" d={user} />
                 <path class="bar kernel" d={kernel} />
             </g>
         }
     });
-    let axis_y = ROW * lanes.len() as f64 + 14.0;
+    let axis_y = ROW * v.gantt.len() as f64 + 14.0;
     html! {
         <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
             <h2 id="gantt-title">{ "Gantt chart" }</h2>

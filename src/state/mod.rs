@@ -12,6 +12,11 @@ use yew::Reducible;
 
 use crate::clock::now_ms;
 
+mod pacing;
+pub use pacing::Pacer;
+#[cfg(test)]
+use pacing::WORK_TARGET_MS;
+
 /// Speeds offered by the speed control: label and cycles per second
 /// (`None`: as fast as the frame budget allows).
 pub const SPEEDS: &[(&str, Option<u64>)] = &[
@@ -24,14 +29,6 @@ pub const SPEEDS: &[(&str, Option<u64>)] = &[
 ];
 /// Index into [`SPEEDS`] used when the page opens.
 pub const DEFAULT_SPEED: usize = 3;
-/// Simulation time per frame at full speed, to start with: leaves room for
-/// rendering in a 16 ms frame, so the page keeps answering clicks. The
-/// budget then adapts between the bounds below to the frame rate achieved.
-pub const FRAME_BUDGET_MS: f64 = 8.0;
-const MIN_BUDGET_MS: f64 = 4.0;
-const MAX_BUDGET_MS: f64 = 12.0;
-/// A frame longer than this missed the display's refresh (60 Hz plus slack).
-const MISSED_FRAME_MS: f64 = 20.0;
 /// A forward seek longer than this runs in frames instead of blocking.
 pub const SEEK_IN_FRAMES: u64 = 200_000;
 /// While running, the panels are redrawn at most this often (the cycle
@@ -39,8 +36,6 @@ pub const SEEK_IN_FRAMES: u64 = 200_000;
 /// than a frame, and nobody reads panels changing 60 times a second.
 pub const VIEW_INTERVAL_MS: f64 = 100.0;
 const MIN_FRAMES_BETWEEN_VIEWS: u32 = 4;
-const MIN_SLICE: u64 = 500;
-const MAX_SLICE: u64 = 50_000_000;
 
 /// A view shared by all panels; equal only to itself, so comparing props is
 /// a pointer comparison instead of a deep walk over the whole machine.
@@ -70,9 +65,11 @@ pub enum Action {
     Run,
     Pause,
     ToggleRun,
-    /// One animation frame passed while running (`dt_ms` since the last one).
+    /// One animation frame passed while running (`dt_ms` since the last
+    /// one; `work_ms`: the previous frame's whole work, when measured).
     Tick {
         dt_ms: f64,
+        work_ms: Option<f64>,
     },
     Seek(u64),
     Reset,
@@ -86,16 +83,24 @@ pub enum Action {
 /// Measured while running, shown in the controls and read by the benchmark.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct RunStats {
-    /// Cycles per slice at full speed (adapted to the frame budget).
+    /// Cycles in the last slice.
     pub slice: u64,
-    /// Milliseconds the last slice took (simulation plus view).
+    /// Milliseconds the last slice took (simulation only).
     pub slice_ms: f64,
-    /// Cycles simulated per second of simulation time in the last slice.
+    /// Cycles simulated per second of wall-clock time, over the last redraw
+    /// interval (what the user gets, drawing included).
     pub cycles_per_sec: f64,
     /// Milliseconds the last view took to compute.
     pub view_ms: f64,
-    /// Simulation time allowed per frame at full speed, adapted to the frame rate.
-    pub budget_ms: f64,
+    /// What the pacer has learnt (engine rate, render costs).
+    pub pacer: Pacer,
+}
+
+/// What the last frame did, to learn its render cost from its whole work.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+struct LastFrame {
+    sim_ms: f64,
+    redrew: bool,
 }
 
 #[derive(Clone)]
@@ -113,6 +118,10 @@ pub struct AppState {
     view_at: f64,
     /// Frames run since the view was last computed.
     frames_since_view: u32,
+    /// Cycles and wall-clock ms since the view was last computed (the rate).
+    cycles_since_view: u64,
+    ms_since_view: f64,
+    last_frame: Option<LastFrame>,
     /// Stop the current run at this cycle (forward seeks run in frames).
     pub run_until: Option<u64>,
     pub speed: usize,
@@ -142,14 +151,13 @@ impl Default for AppState {
             cycle_now: 0,
             view_at: 0.0,
             frames_since_view: 0,
+            cycles_since_view: 0,
+            ms_since_view: 0.0,
+            last_frame: None,
             run_until: None,
             speed: DEFAULT_SPEED,
             carry: 0.0,
-            stats: RunStats {
-                slice: 100_000,
-                budget_ms: FRAME_BUDGET_MS,
-                ..RunStats::default()
-            },
+            stats: RunStats::default(),
             max_seen: 0,
             breakpoints: Vec::new(),
             notice: None,
@@ -264,6 +272,8 @@ impl AppState {
         self.max_seen = self.max_seen.max(view.cycle);
         self.view_at = now_ms();
         self.frames_since_view = 0;
+        self.cycles_since_view = 0;
+        self.ms_since_view = 0.0;
         self.prev = self.view.replace(view);
     }
 
@@ -282,6 +292,7 @@ impl AppState {
         if self.session.is_some() && !self.finished() {
             self.running = true;
             self.carry = 0.0;
+            self.last_frame = None;
             self.notice = None;
         } else if self.finished() {
             self.notice = Some("The scenario has ended: reset or step back to run again.".into());
@@ -303,9 +314,14 @@ impl AppState {
         }
     }
 
-    fn tick(&mut self, dt_ms: f64) {
+    fn tick(&mut self, dt_ms: f64, work_ms: Option<f64>) {
         if !self.running {
             return;
+        }
+        if let (Some(work), Some(last)) = (work_ms, self.last_frame.take()) {
+            self.stats
+                .pacer
+                .observe_frame(work, last.sim_ms, last.redrew);
         }
         let cycle = self.cycle();
         let limit = self.run_until.unwrap_or_else(|| self.max_cycles());
@@ -316,10 +332,16 @@ impl AppState {
                 .then(|| end_notice(self.view.as_deref()));
             return self.stop(why);
         }
+        self.frames_since_view += 1;
+        self.ms_since_view += dt_ms.clamp(0.0, 1000.0);
+        // Time and frames both: if a redraw itself takes longer than the
+        // interval, a few cheap frames still run between two redraws.
+        let due = now_ms() - self.view_at >= VIEW_INTERVAL_MS
+            && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
         let full_speed =
             self.run_until.is_some() || SPEEDS.get(self.speed).is_none_or(|s| s.1.is_none());
         let want = if full_speed {
-            self.stats.slice
+            self.stats.pacer.slice(due)
         } else {
             let cps = SPEEDS.get(self.speed).and_then(|s| s.1).unwrap_or(1_000);
             // A hidden tab or a long pause must not turn into one huge slice.
@@ -329,40 +351,33 @@ impl AppState {
             whole as u64
         };
         let cycles = want.min(limit - cycle);
-        if cycles == 0 {
-            return;
-        }
-        let t0 = now_ms();
-        let stop = self.apply_quiet(&Command::Run { cycles });
-        let took = (now_ms() - t0).max(0.05);
-        self.frames_since_view += 1;
-        // Time and frames both: if a redraw itself takes longer than the
-        // interval, a few cheap frames still run between two redraws.
-        let due = now_ms() - self.view_at >= VIEW_INTERVAL_MS
-            && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
-        if stop.is_some() || self.cycle_now >= limit || due {
+        let (stop, took) = if cycles > 0 {
+            let t0 = now_ms();
+            let stop = self.apply_quiet(&Command::Run { cycles });
+            (stop, now_ms() - t0)
+        } else {
+            (None, 0.0)
+        };
+        self.cycles_since_view += cycles;
+        // A run that used its whole budget did not stop: nothing to show
+        // until the next redraw is due.
+        let stopped = stop.is_some_and(|s| s != RunStop::Budget);
+        let redraw = stopped || self.cycle_now >= limit || due;
+        if redraw {
+            if self.ms_since_view > 0.0 {
+                self.stats.cycles_per_sec =
+                    self.cycles_since_view as f64 * 1000.0 / self.ms_since_view;
+            }
             self.refresh();
         }
+        self.last_frame = Some(LastFrame {
+            sim_ms: took,
+            redrew: redraw,
+        });
+        self.stats.slice = cycles;
         self.stats.slice_ms = took;
-        self.stats.cycles_per_sec = cycles as f64 * 1000.0 / took;
         if full_speed && cycles == want {
-            // Aim the next slice at the frame budget; change by at most 2× per
-            // frame so one slow frame (a big view) does not collapse the rate.
-            // Grow the budget slowly while frames keep the display's pace,
-            // and shrink it fast when one is missed (rendering got costlier).
-            // A frame after a redraw is long because of the redraw, not the budget.
-            if self.frames_since_view > 1 {
-                let b = &mut self.stats.budget_ms;
-                *b = if dt_ms > MISSED_FRAME_MS {
-                    *b - 2.0
-                } else {
-                    *b + 0.25
-                }
-                .clamp(MIN_BUDGET_MS, MAX_BUDGET_MS);
-            }
-            let factor = (self.stats.budget_ms / took).clamp(0.5, 2.0);
-            self.stats.slice =
-                ((self.stats.slice as f64 * factor) as u64).clamp(MIN_SLICE, MAX_SLICE);
+            self.stats.pacer.observe_slice(cycles, took);
         }
         match stop {
             Some(RunStop::Breakpoint) => {
@@ -470,7 +485,7 @@ impl Reducible for AppState {
             Action::Pause => s.stop(None),
             Action::ToggleRun if s.running => s.stop(None),
             Action::ToggleRun => s.start(),
-            Action::Tick { dt_ms } => s.tick(dt_ms),
+            Action::Tick { dt_ms, work_ms } => s.tick(dt_ms, work_ms),
             Action::Seek(c) => s.seek(c),
             Action::Reset => {
                 s.stop(None);

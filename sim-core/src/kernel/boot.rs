@@ -117,7 +117,7 @@ impl Kernel {
             admitted: vec![false; spawns.len()],
             unadmitted: spawns.len(),
             live_threads: 0,
-            programs,
+            programs: programs.into(),
             spawns,
             procs: BTreeMap::new(),
             threads: BTreeMap::new(),

@@ -145,7 +145,8 @@ struct DiskRequest {
 #[derive(Clone)]
 pub struct Kernel {
     config: KernelConfig,
-    programs: Vec<UserProgram>,
+    /// Shared with every snapshot: they never change after boot.
+    programs: std::sync::Arc<[UserProgram]>,
     spawns: Vec<Spawn>,
     admitted: Vec<bool>,
     /// Spawns not yet planned for admission, and threads not yet zombies:

@@ -120,6 +120,20 @@ impl Machine {
         }
     }
 
+    /// A copy for stepping back: everything but the decoded-instruction
+    /// cache, which is transparent (a restored machine refills it) and would
+    /// otherwise be shared with the live machine, which then has to copy the
+    /// whole table on its next miss: per snapshot, the bulk of its memory.
+    pub fn snapshot(&self) -> Machine {
+        Machine {
+            cpu: self.cpu.clone(),
+            sys: self.sys.clone(),
+            cache: DecodeCache::default(),
+            breakpoints: self.breakpoints.clone(),
+            ..*self
+        }
+    }
+
     pub fn cpu(&self) -> &Cpu {
         &self.cpu
     }

@@ -1,9 +1,17 @@
-//! The fast loop: `Machine::run` without events, skipping busy and idle
+//! The fast loops: `Machine::run` without events, skipping busy and idle
 //! cycles in bulk and executing instructions back to back while the devices
-//! are quiet.
+//! are quiet; and `Machine::run_marked`, the same quiet loop for a traced
+//! machine, which hands each plain instruction to the caller and stops at
+//! the first one with any other event.
 
 use super::{Machine, StopReason};
-use crate::cpu::{self, flags, Effect};
+use crate::cpu::{self, flags, Effect, Retired};
+use crate::event::Event;
+
+/// No breakpoint: an address the quiet loop compares EIP with. Stopping there
+/// needlessly would only cost time (the slow path takes over), never change
+/// the result.
+const NO_STOP: u32 = u32::MAX;
 
 impl Machine {
     /// Runs up to `max_cycles` cycles without recording events; stops early at
@@ -19,6 +27,39 @@ impl Machine {
         let stop = self.run_fast(max_cycles);
         self.sys.sync_devices();
         stop
+    }
+
+    /// For a machine in traced mode: runs plain instructions back to back for
+    /// at most `max_cycles` cycles while no device can fire, calling
+    /// `mark(cycle, retired)` for each (`cycle`: the one it started in). Stops
+    /// before executing at `stop_at` (unless it is the first instruction), at
+    /// the cycle limit, when the CPU is busy or an interrupt is deliverable,
+    /// or after an instruction with any event besides its retirement (a trap,
+    /// `hlt`, a fault, a port access, `iret`): then it returns that
+    /// instruction's starting cycle and its events, exactly as
+    /// [`Machine::step`] would have returned them. Returns no events if it
+    /// stopped otherwise (possibly without running anything: the caller then
+    /// steps). Memory accesses are not recorded: use `step` for those.
+    pub fn run_marked(
+        &mut self,
+        max_cycles: u64,
+        stop_at: u32,
+        mut mark: impl FnMut(u64, &Retired),
+    ) -> (u64, &[Event]) {
+        self.sys.clear_events();
+        // `step` ticks the devices without keeping their quiet time.
+        self.sys.sync_devices();
+        let start = self.cycle;
+        if self.stopped.is_some() || !self.can_run_quiet() {
+            return (start, self.sys.events());
+        }
+        self.sys.set_tracing(true);
+        let memory = self.sys.memory_tracing();
+        self.sys.set_memory_tracing(false);
+        let last = self.run_quiet::<true>(start.saturating_add(max_cycles), stop_at, &mut mark);
+        self.sys.set_memory_tracing(memory);
+        self.sys.sync_devices();
+        (last, self.sys.events())
     }
 
     fn run_fast(&mut self, max_cycles: u64) -> StopReason {
@@ -53,8 +94,11 @@ impl Machine {
                 }
             }
             first = false;
-            if self.breakpoints.is_empty() && self.can_run_quiet() {
-                self.run_quiet(end);
+            // One breakpoint (the OS model's stop at its C entry point) is
+            // checked inside the quiet loop; more go cycle by cycle.
+            if self.breakpoints.len() <= 1 && self.can_run_quiet() {
+                let stop_at = self.breakpoints.first().copied().unwrap_or(NO_STOP);
+                self.run_quiet::<false>(end, stop_at, &mut |_, _| {});
             } else {
                 self.cycle_once(true);
             }
@@ -79,47 +123,81 @@ impl Machine {
     /// `cycle_once` would do in those cycles, without its per-cycle checks.
     /// Returns at `end`, when a device may fire next cycle (a port access may
     /// have shortened the quiet time), on an IRQ becoming deliverable
-    /// (`sti`), or on anything but a plain instruction (trap, halt, fault).
-    fn run_quiet(&mut self, end: u64) {
+    /// (`sti`), before an instruction at `stop_at` (never the first), or
+    /// after anything but a plain instruction (trap, halt, fault; when
+    /// `TRACED`, also a port access or an `iret`, whose events the caller
+    /// must see). Returns the cycle the last instruction started in.
+    ///
+    /// Within the loop the devices cannot fire, so their deferred cycles are
+    /// counted without the lazy tick's comparison; port accesses apply them
+    /// (`System::sync_devices`) before touching a device.
+    #[inline(always)]
+    fn run_quiet<const TRACED: bool>(
+        &mut self,
+        end: u64,
+        stop_at: u32,
+        mark: &mut impl FnMut(u64, &Retired),
+    ) -> u64 {
+        let mut started = self.cycle;
         loop {
-            let limit = end.min(self.cycle.saturating_add(self.sys.quiet_left() - 1));
+            let limit = end.min(
+                self.cycle
+                    .saturating_add(self.sys.quiet_left().saturating_sub(1)),
+            );
             if self.cycle >= limit {
-                self.sys.set_cycle(self.cycle);
-                return;
+                break;
             }
+            started = self.cycle;
             self.cycle += 1;
-            // Untraced: the system's cycle only stamps events, so it is set lazily.
-            self.sys.tick_devices_lazily(1);
+            self.sys.defer_quiet_cycles(1);
+            if TRACED {
+                // Port accesses record events stamped with this.
+                self.sys.set_cycle(self.cycle);
+            }
+            // Only a traced `iret` needs the ring it left.
+            let from_cpl = if TRACED { self.cpu.cpl() } else { 3 };
             let result = cpu::step(&mut self.cpu, &mut self.sys, &mut self.cache);
             match &result {
-                Ok(r) if r.effect == Effect::None => {
+                // An `iret` is one byte (0xcf) costing 6 cycles: a traced
+                // run leaves such instructions to `retired`, which looks.
+                Ok(r)
+                    if r.effect == Effect::None
+                        && (!TRACED
+                            || (self.sys.events().is_empty()
+                                && !(r.len == 1 && r.cycles >= 6))) =>
+                {
                     self.instructions += 1;
                     self.work += 1;
+                    if TRACED {
+                        mark(started, r);
+                    }
                     let extra = r.cycles.saturating_sub(1);
                     let n = u64::from(extra).min(limit - self.cycle);
                     self.cycle += n;
-                    self.sys.tick_devices_lazily(n);
+                    self.sys.defer_quiet_cycles(n);
                     self.busy = extra - n as u32;
                     if self.busy > 0
+                        || self.cpu.eip == stop_at
                         || (self.cpu.flag(flags::IF) && self.sys.devices.pic.next().is_some())
                     {
-                        self.sys.set_cycle(self.cycle);
-                        return;
+                        break;
                     }
                 }
                 Ok(r) => {
                     let r = *r;
                     self.sys.set_cycle(self.cycle);
-                    self.retired(self.cpu.cpl(), &r);
-                    return;
+                    self.retired(from_cpl, &r);
+                    break;
                 }
                 Err(e) => {
                     let e = *e;
                     self.sys.set_cycle(self.cycle);
                     self.faulted(e);
-                    return;
+                    break;
                 }
             }
         }
+        self.sys.set_cycle(self.cycle);
+        started
     }
 }

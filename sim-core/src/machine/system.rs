@@ -12,15 +12,32 @@ use crate::mem::{PhysMem, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE};
 use crate::mmu::{self, Access, Tlb, TlbEntry};
 use crate::trap::Exception;
 
+/// A set of frame numbers shared between a machine and its snapshots: it
+/// grows rarely (a frame first used as code or as a page table), so a clone
+/// costs a reference count and an insertion copies only when it adds.
+#[derive(Clone, Debug, Default)]
+struct FrameSet(std::sync::Arc<BTreeSet<u32>>);
+
+impl FrameSet {
+    fn contains(&self, frame: &u32) -> bool {
+        self.0.contains(frame)
+    }
+
+    /// Adds `frame`; whether it was new.
+    fn insert(&mut self, frame: u32) -> bool {
+        !self.0.contains(&frame) && std::sync::Arc::make_mut(&mut self.0).insert(frame)
+    }
+}
+
 /// Memory, MMU and devices: the CPU's [`Bus`].
 #[derive(Clone, Debug)]
 pub struct System {
     mem: PhysMem,
     tlb: Tlb,
     /// Frames used as page directories or page tables by some walk.
-    page_table_frames: BTreeSet<u32>,
+    page_table_frames: FrameSet,
     /// Frames instructions were fetched from.
-    code_frames: BTreeSet<u32>,
+    code_frames: FrameSet,
     /// See [`Bus::code_epoch`].
     epoch: u64,
     pub devices: Devices,
@@ -48,8 +65,8 @@ impl System {
         System {
             mem,
             tlb: Tlb::default(),
-            page_table_frames: BTreeSet::new(),
-            code_frames: BTreeSet::new(),
+            page_table_frames: FrameSet::default(),
+            code_frames: FrameSet::default(),
             epoch: 0,
             devices: Devices::default(),
             tracing: false,
@@ -95,6 +112,10 @@ impl System {
     /// trace; a coarser trace runs faster without them).
     pub fn set_memory_tracing(&mut self, on: bool) {
         self.trace_memory = on;
+    }
+
+    pub(crate) fn memory_tracing(&self) -> bool {
+        self.trace_memory
     }
 
     pub(crate) fn set_cycle(&mut self, cycle: u64) {
@@ -155,6 +176,15 @@ impl System {
         let raised = self.tick_devices(total);
         self.quiet = self.devices.quiet_cycles();
         raised
+    }
+
+    /// Counts `n` device cycles without the lazy tick's check: only for
+    /// callers that know the devices stay quiet through them (`lag + n` is
+    /// below `quiet`).
+    #[inline(always)]
+    pub(crate) fn defer_quiet_cycles(&mut self, n: u64) {
+        debug_assert!(self.lag + n < self.quiet);
+        self.lag += n;
     }
 
     /// Cycles from now to the first one in which a device may fire (≥ 1).

@@ -1,6 +1,6 @@
 //! Views derived from the trace as it grows: the limited-direct-execution
-//! timeline (OSTEP figure 6.2's three columns) and Gantt spans. Rebuilt from
-//! scratch when the trace shrinks (after stepping back).
+//! timeline (OSTEP figure 6.2's three columns) and Gantt spans. Stepping
+//! back undoes just what the removed events had added.
 
 use serde::{Deserialize, Serialize};
 
@@ -10,6 +10,8 @@ use crate::sim::InstrLog;
 use crate::trace::{Actor, TraceEvent, TraceKind};
 use crate::trap::TrapKind;
 
+use super::gantt::{GanttBins, GanttLane};
+
 /// One row of the three-column timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineRow {
@@ -18,6 +20,9 @@ pub struct TimelineRow {
     pub text: String,
     /// Instructions folded into this row (runs of code), else 1.
     pub count: u32,
+    /// A row of code runs (more instructions fold into it).
+    #[serde(skip)]
+    pub code: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,25 +44,94 @@ pub struct GanttSpan {
     pub end: Option<u64>,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct History {
-    consumed: usize,
-    consumed_instrs: usize,
-    pub rows: Vec<TimelineRow>,
-    pub spans: Vec<GanttSpan>,
+/// What made a timeline row: the trace event (absolute number) or, for a
+/// row of code, the first retired instruction folded into it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Origin {
+    Event(usize),
+    Code(usize),
+}
+
+/// What opened a Gantt span: the trace event, and who/which mode it
+/// replaced (restored when the span is undone).
+#[derive(Clone, Copy, Debug)]
+struct SpanOrigin {
+    event: usize,
     who: Option<Tid>,
     mode: Option<Mode>,
 }
 
+/// Timeline rows kept at most (the oldest half goes beyond): the view shows
+/// only the newest, and a long run at full speed must not grow without bound.
+pub const MAX_ROWS: usize = 1 << 14;
+
+#[derive(Clone, Debug, Default)]
+pub struct History {
+    /// Trace events and instructions consumed (absolute numbers).
+    consumed: usize,
+    consumed_instrs: usize,
+    rows: Vec<TimelineRow>,
+    row_origins: Vec<Origin>,
+    rows_dropped: usize,
+    /// Every span since cycle 0, empty ones included (the view skips them).
+    spans: Vec<GanttSpan>,
+    span_origins: Vec<SpanOrigin>,
+    /// The closed spans, binned for the chart.
+    bins: GanttBins,
+    who: Option<Tid>,
+    mode: Option<Mode>,
+    /// The trace event or instruction being added.
+    at_event: usize,
+    at_instr: usize,
+}
+
 impl History {
-    /// Brings the derived views up to date with the trace and the retired
-    /// instructions (merged by cycle, instructions first).
-    pub fn sync(&mut self, trace: &[TraceEvent], instrs: &InstrLog) {
-        if trace.len() < self.consumed || instrs.len() < self.consumed_instrs {
-            *self = History::default();
+    /// The newest timeline rows (at most [`MAX_ROWS`]).
+    pub fn rows(&self) -> &[TimelineRow] {
+        &self.rows
+    }
+
+    /// Rows since cycle 0, dropped ones included.
+    pub fn rows_total(&self) -> usize {
+        self.rows_dropped + self.rows.len()
+    }
+
+    /// The Gantt chart from cycle 0 to `now`: one lane per process in
+    /// `lanes` (pid, label) and one for no thread.
+    pub fn gantt(
+        &self,
+        now: u64,
+        lanes: Vec<(Pid, String)>,
+        pid_of: impl Fn(Tid) -> Option<Pid>,
+    ) -> Vec<GanttLane> {
+        let open = self.spans.last().filter(|s| s.end.is_none());
+        self.bins.view(now, open, lanes, pid_of)
+    }
+
+    /// Brings the derived views up to date with the trace (`trace[0]` is
+    /// event number `trace_start`) and the retired instructions, merged by
+    /// cycle, instructions first. After stepping back (both shorter) it first
+    /// undoes what the dropped events and instructions had added, so a step
+    /// back costs what it removes, not the whole history.
+    pub fn sync(&mut self, trace: &[TraceEvent], trace_start: usize, instrs: &InstrLog) {
+        let trace_len = trace_start + trace.len();
+        if trace_len < self.consumed || instrs.len() < self.consumed_instrs {
+            self.rewind(
+                trace_len.min(self.consumed),
+                instrs.len().min(self.consumed_instrs),
+            );
+        }
+        if self.consumed < trace_start {
+            // Events we never saw were dropped from the trace: start afresh.
+            *self = History {
+                consumed: trace_start,
+                consumed_instrs: instrs.len(),
+                ..History::default()
+            };
         }
         let mut marks = instrs.iter_from(self.consumed_instrs).peekable();
-        let mut j = self.consumed;
+        let mut j = self.consumed - trace_start;
+        self.at_instr = self.consumed_instrs.max(instrs.first_index());
         loop {
             let take_mark = match (marks.peek(), trace.get(j)) {
                 (Some(m), Some(e)) => m.cycle <= e.cycle,
@@ -68,14 +142,58 @@ impl History {
             if take_mark {
                 if let Some(m) = marks.next() {
                     self.code(m.cycle, m.actor());
+                    self.at_instr += 1;
                 }
             } else {
+                self.at_event = trace_start + j;
                 self.add(&trace[j]);
                 j += 1;
             }
         }
-        self.consumed = trace.len();
+        self.consumed = trace_len;
         self.consumed_instrs = instrs.len();
+        if self.rows.len() > MAX_ROWS {
+            let drop = MAX_ROWS / 2;
+            self.rows.drain(..drop);
+            self.row_origins.drain(..drop);
+            self.rows_dropped += drop;
+        }
+    }
+
+    /// Undoes everything derived from events from number `events` on and
+    /// instructions from number `instrs` on.
+    fn rewind(&mut self, events: usize, instrs: usize) {
+        let undone = |o: &Origin| match *o {
+            Origin::Event(e) => e >= events,
+            Origin::Code(i) => i >= instrs,
+        };
+        while self.row_origins.last().is_some_and(undone) {
+            self.rows.pop();
+            self.row_origins.pop();
+        }
+        if let (Some(Origin::Code(first)), Some(row)) =
+            (self.row_origins.last(), self.rows.last_mut())
+        {
+            let kept = instrs.saturating_sub(*first) as u32;
+            row.count = row.count.min(kept.max(1));
+        }
+        let spans = self.spans.len();
+        while let Some(o) = self.span_origins.last().copied() {
+            if o.event < events {
+                break;
+            }
+            self.spans.pop();
+            self.span_origins.pop();
+            (self.who, self.mode) = (o.who, o.mode);
+            if let Some(last) = self.spans.last_mut() {
+                last.end = None;
+            }
+        }
+        if self.spans.len() != spans {
+            self.bins = GanttBins::from_spans(self.spans.iter());
+        }
+        self.consumed = events;
+        self.consumed_instrs = instrs;
     }
 
     fn add(&mut self, e: &TraceEvent) {
@@ -86,21 +204,24 @@ impl History {
     }
 
     fn row(&mut self, cycle: u64, actor: Actor, text: String) {
+        self.row_origins.push(Origin::Event(self.at_event));
         self.rows.push(TimelineRow {
             cycle,
             actor,
             text,
             count: 1,
+            code: false,
         });
     }
 
     fn code(&mut self, cycle: u64, actor: Actor) {
         if let Some(last) = self.rows.last_mut() {
-            if last.actor == actor && last.count > 0 && last.text.starts_with("run ") {
+            if last.actor == actor && last.code {
                 last.count += 1;
                 return;
             }
         }
+        self.row_origins.push(Origin::Code(self.at_instr));
         let text = if actor == Actor::Program {
             "run the program's code"
         } else {
@@ -111,6 +232,7 @@ impl History {
             actor,
             text: text.into(),
             count: 1,
+            code: true,
         });
     }
 
@@ -185,10 +307,7 @@ impl History {
             OsEvent::KernelStep { function, detail } => {
                 self.row(cycle, Actor::Os, format!("{function}(): {detail}"))
             }
-            OsEvent::ContextSwitch { to, .. } => {
-                self.who = *to;
-                self.open_span(cycle);
-            }
+            OsEvent::ContextSwitch { to, .. } => self.open_span(cycle, *to, self.mode),
             OsEvent::Panic { message } => self.row(cycle, Actor::Os, format!("panic: {message}")),
             _ => {}
         }
@@ -196,18 +315,25 @@ impl History {
 
     fn set_mode(&mut self, cycle: u64, mode: Mode) {
         if self.mode != Some(mode) {
-            self.mode = Some(mode);
-            self.open_span(cycle);
+            self.open_span(cycle, self.who, Some(mode));
         }
     }
 
-    fn open_span(&mut self, cycle: u64) {
+    /// Closes the open span at `cycle` and opens one for (who, mode); the
+    /// state it replaces is kept for [`History::rewind`].
+    fn open_span(&mut self, cycle: u64, who: Option<Tid>, mode: Option<Mode>) {
+        self.span_origins.push(SpanOrigin {
+            event: self.at_event,
+            who: self.who,
+            mode: self.mode,
+        });
+        (self.who, self.mode) = (who, mode);
         if let Some(last) = self.spans.last_mut() {
             if last.end.is_none() {
                 last.end = Some(cycle);
+                self.bins.add(last.tid, last.mode, last.start, cycle);
             }
         }
-        self.spans.retain(|s| s.end != Some(s.start));
         self.spans.push(GanttSpan {
             tid: self.who,
             pid: None,

@@ -11,6 +11,7 @@
 //! ```
 
 mod describe;
+pub mod gantt;
 mod history;
 mod view;
 
@@ -95,7 +96,8 @@ impl Session {
             breakpoints: Vec::new(),
             history: history::History::default(),
         };
-        s.history.sync(s.sim.trace(), s.sim.instructions());
+        s.history
+            .sync(s.sim.trace(), s.sim.trace_start(), s.sim.instructions());
         Ok(s)
     }
 
@@ -144,7 +146,11 @@ impl Session {
                 None
             }
         };
-        self.history.sync(self.sim.trace(), self.sim.instructions());
+        self.history.sync(
+            self.sim.trace(),
+            self.sim.trace_start(),
+            self.sim.instructions(),
+        );
         stop
     }
 
@@ -152,11 +158,11 @@ impl Session {
         let start = self.sim.cycle();
         let mut seen = false;
         while self.sim.cycle() - start < STEP_LIMIT && self.sim.halted().is_none() {
-            let (from, from_instr) = (self.sim.trace().len(), self.sim.instructions().len());
+            let (from, from_instr) = (self.sim.trace_len(), self.sim.instructions().len());
             self.sim.step();
             seen |= g == Granularity::Cycle
                 || (g == Granularity::Instruction && self.sim.instructions().len() > from_instr)
-                || self.sim.trace()[from..].iter().any(|e| matches(e, g));
+                || self.sim.trace_since(from).iter().any(|e| matches(e, g));
             if seen && (g == Granularity::Cycle || self.at_boundary()) {
                 break;
             }
@@ -210,6 +216,13 @@ impl Session {
     fn run(&mut self, cycles: u64) -> RunStop {
         let end = self.sim.cycle().saturating_add(cycles);
         let bps = self.breakpoint_addrs();
+        if bps.is_empty() {
+            // Nothing to check between cycles: the simulation's fast loops.
+            return match self.sim.run_until(end) {
+                Some(_) => RunStop::Halted,
+                None => RunStop::Budget,
+            };
+        }
         let mut first = true;
         while self.sim.cycle() < end {
             if self.sim.halted().is_some() {

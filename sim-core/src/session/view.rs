@@ -3,7 +3,8 @@
 
 use serde::Serialize;
 
-use super::history::{GanttSpan, TimelineRow};
+use super::gantt::GanttLane;
+use super::history::TimelineRow;
 use super::Session;
 use crate::cpu::{flags, Reg};
 use crate::kernel::frame::{TrapFrame, SAVED_BY_KERNEL};
@@ -38,7 +39,8 @@ pub struct View {
     pub policy: String,
     pub timeline: Vec<TimelineRow>,
     pub timeline_total: usize,
-    pub gantt: Vec<GanttSpan>,
+    /// Who had the CPU from cycle 0 to now, binned to columns.
+    pub gantt: Vec<GanttLane>,
     pub metrics: Metrics,
     pub events: Vec<EventView>,
     pub console: String,
@@ -300,17 +302,15 @@ impl Session {
             processes,
             queues: k.scheduler().queues(),
             policy: k.scheduler().name().to_string(),
-            timeline: tail(&self.history.rows),
-            timeline_total: self.history.rows.len(),
-            gantt: self
-                .history
-                .spans
-                .iter()
-                .map(|s| GanttSpan {
-                    pid: s.tid.and_then(thread_pid),
-                    ..s.clone()
-                })
-                .collect(),
+            timeline: tail(self.history.rows()),
+            timeline_total: self.history.rows_total(),
+            gantt: self.history.gantt(
+                now,
+                k.processes()
+                    .map(|p| (p.pid, format!("{} {}", p.pid, p.name)))
+                    .collect(),
+                thread_pid,
+            ),
             metrics,
             events: recent_events(trace, sim.instructions()),
             console: m.devices().console.text(),

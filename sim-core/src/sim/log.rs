@@ -33,17 +33,28 @@ impl InstrLog {
         self.dropped
     }
 
+    #[inline]
     pub fn push(&mut self, m: InstrMark) {
-        if self.chunks.back().is_none_or(|c| c.len() == CHUNK) {
-            if self.chunks.len() == MAX_CHUNKS {
-                self.chunks.pop_front();
-                self.dropped += CHUNK;
-            }
-            self.chunks.push_back(Vec::with_capacity(CHUNK));
+        match self.chunks.back_mut() {
+            Some(c) if c.len() < CHUNK => c.push(m),
+            _ => self.push_in_new_chunk(m),
         }
-        if let Some(c) = self.chunks.back_mut() {
-            c.push(m);
+    }
+
+    #[cold]
+    fn push_in_new_chunk(&mut self, m: InstrMark) {
+        if self.chunks.len() == MAX_CHUNKS {
+            // Reuse the oldest chunk's allocation.
+            let mut oldest = self.chunks.pop_front().unwrap_or_default();
+            self.dropped += oldest.len();
+            oldest.clear();
+            oldest.push(m);
+            self.chunks.push_back(oldest);
+            return;
         }
+        let mut c = Vec::with_capacity(CHUNK);
+        c.push(m);
+        self.chunks.push_back(c);
     }
 
     /// Keeps the first `len` marks (absolute count).
@@ -68,10 +79,16 @@ impl InstrLog {
 
     /// Marks from absolute index `from` on (or from the oldest kept).
     pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &InstrMark> {
-        self.chunks
+        // Every chunk but the last is full: jump straight to the right one.
+        let skip = from.saturating_sub(self.dropped);
+        let (chunk, offset) = (skip / CHUNK, skip % CHUNK);
+        let first = self
+            .chunks
+            .get(chunk)
+            .map_or(&[][..], |c| &c[offset.min(c.len())..]);
+        first
             .iter()
-            .flatten()
-            .skip(from.saturating_sub(self.dropped))
+            .chain(self.chunks.iter().skip(chunk + 1).flatten())
     }
 
     /// Newest first.

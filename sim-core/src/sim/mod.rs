@@ -11,7 +11,7 @@ mod log;
 
 pub use log::InstrLog;
 
-use crate::event::EventKind;
+use crate::event::{Event, EventKind};
 use crate::kernel::{Kernel, OsEvent};
 use crate::machine::{Machine, TraceMode};
 use crate::trace::{self, Actor, TraceEvent, TraceKind};
@@ -57,6 +57,15 @@ pub struct InstrMark {
 }
 
 impl InstrMark {
+    pub fn new(cycle: u64, eip: u32, len: u8, cycles: u32) -> Self {
+        InstrMark {
+            cycle,
+            eip,
+            len,
+            cycles: cycles.min(u32::from(u16::MAX)) as u16,
+        }
+    }
+
     pub fn actor(&self) -> Actor {
         trace::actor_of_eip(self.eip)
     }
@@ -78,7 +87,10 @@ impl InstrMark {
 pub struct Sim {
     machine: Machine,
     kernel: Kernel,
+    /// Events other than retired instructions; the oldest are dropped on
+    /// long runs (see [`MAX_TRACE`]), `trace_dropped` of them so far.
     trace: Vec<TraceEvent>,
+    trace_dropped: usize,
     instrs: InstrLog,
     level: TraceLevel,
     snapshots: Vec<Snapshot>,
@@ -86,7 +98,14 @@ pub struct Sim {
 }
 
 /// Default distance between snapshots for stepping back.
-pub const SNAPSHOT_EVERY: u64 = 4096;
+pub const SNAPSHOT_EVERY: u64 = 16_384;
+/// Trace events kept at most (beyond, the oldest half is dropped): bounds
+/// the memory of a long run at full speed (tens of MB), while a lesson's
+/// whole trace fits many times over.
+pub const MAX_TRACE: usize = 1 << 18;
+/// Snapshots kept at most (see [`Sim::thin_snapshots`]): the newest
+/// `MAX_SNAPSHOTS / 2` are always `SNAPSHOT_EVERY` apart.
+pub const MAX_SNAPSHOTS: usize = 512;
 
 impl Sim {
     pub fn new(machine: Machine, kernel: Kernel, level: TraceLevel) -> Self {
@@ -94,6 +113,7 @@ impl Sim {
             machine,
             kernel,
             trace: Vec::new(),
+            trace_dropped: 0,
             instrs: InstrLog::default(),
             level,
             snapshots: Vec::new(),
@@ -119,9 +139,28 @@ impl Sim {
     pub fn cycle(&self) -> u64 {
         self.machine.cycle()
     }
-    /// Every recorded event except retired instructions (see [`Sim::instructions`]).
+    /// The recorded events except retired instructions (see
+    /// [`Sim::instructions`]), oldest first; on long runs the oldest are
+    /// dropped, so `trace()[0]` is event number [`Sim::trace_start`].
     pub fn trace(&self) -> &[TraceEvent] {
         &self.trace
+    }
+
+    /// Absolute number (since cycle 0) of the oldest event kept.
+    pub fn trace_start(&self) -> usize {
+        self.trace_dropped
+    }
+
+    /// Events recorded since cycle 0, dropped ones included.
+    pub fn trace_len(&self) -> usize {
+        self.trace_dropped + self.trace.len()
+    }
+
+    /// The events from absolute number `from` on (those still kept).
+    pub fn trace_since(&self, from: usize) -> &[TraceEvent] {
+        &self.trace[from
+            .saturating_sub(self.trace_dropped)
+            .min(self.trace.len())..]
     }
 
     /// Every retired instruction, in order (the oldest may have been dropped:
@@ -157,7 +196,7 @@ impl Sim {
         if self.halted().is_some() {
             return 0;
         }
-        let before = self.trace.len();
+        let before = self.trace_len();
         let m = &mut self.machine;
         if m.busy_cycles() == 0 {
             let at_entry = !self.kernel.in_kernel()
@@ -173,43 +212,22 @@ impl Sim {
             }
         }
         let cycle = m.cycle();
-        let keep_mem = self.level == TraceLevel::Full;
         let events = m.step();
-        if self.level != TraceLevel::Off {
-            // Every event of this step is stamped with the cycle it started
-            // at, so `seek(e.cycle)` shows the state just before `e`.
-            let code = events
-                .iter()
-                .find_map(|e| match e.kind {
-                    EventKind::InstructionRetired { eip, .. } => Some(trace::actor_of_eip(eip)),
-                    _ => None,
-                })
-                .unwrap_or(Actor::Hardware);
-            for e in events {
-                match e.kind {
-                    EventKind::InstructionRetired { eip, len, cycles } => {
-                        let cycles = cycles.min(u32::from(u16::MAX)) as u16;
-                        self.instrs.push(InstrMark {
-                            cycle,
-                            eip,
-                            len,
-                            cycles,
-                        });
-                    }
-                    EventKind::MemRead { .. } | EventKind::MemWrite { .. } if !keep_mem => {}
-                    _ => self.trace.push(TraceEvent {
-                        cycle,
-                        actor: trace::machine_actor(&e.kind, code),
-                        kind: TraceKind::Machine(e.kind.clone()),
-                    }),
-                }
-            }
-        }
+        record(&mut self.trace, &mut self.instrs, self.level, cycle, events);
         self.collect_os_events_at(cycle);
         if self.machine.cycle().is_multiple_of(self.snapshot_every) {
             self.snapshot();
         }
-        self.trace.len() - before
+        self.bound_trace();
+        self.trace_len() - before
+    }
+
+    fn bound_trace(&mut self) {
+        if self.trace.len() > MAX_TRACE {
+            let drop = MAX_TRACE / 2;
+            self.trace.drain(..drop);
+            self.trace_dropped += drop;
+        }
     }
 
     /// Runs until `cycle` (or a halt); returns why it stopped early, if it did.
@@ -225,14 +243,16 @@ impl Sim {
         self.halted()
     }
 
-    /// Without a trace, user code between kernel entries runs in the
-    /// machine's fast loop, stopping where the kernel must act (the CPU at
-    /// `trap_c`), at the next snapshot and at `limit`. Same result as
-    /// stepping. Returns false if it could not advance.
+    /// User code between kernel entries runs in the machine's fast loops,
+    /// stopping where the kernel must act (the CPU at `trap_c`), at the next
+    /// snapshot and at `limit`: `Machine::run` without a trace, and
+    /// `Machine::run_marked` at `Steps` (every retired instruction and every
+    /// other event is recorded as stepping would). Same result as stepping.
+    /// Returns false if it could not advance.
     fn run_flat_out(&mut self, limit: u64) -> bool {
         let m = &self.machine;
         let trap_c = self.kernel.stubs().trap_c;
-        if self.level != TraceLevel::Off
+        if self.level == TraceLevel::Full
             || self.kernel.in_kernel()
             || m.busy_cycles() != 0
             || m.cpu().eip == trap_c
@@ -241,11 +261,21 @@ impl Sim {
         }
         let now = m.cycle();
         let next_snapshot = (now / self.snapshot_every + 1) * self.snapshot_every;
-        self.machine.set_breakpoints(&[trap_c]);
-        self.machine.run(limit.min(next_snapshot) - now);
+        let budget = limit.min(next_snapshot) - now;
+        if self.level == TraceLevel::Off {
+            self.machine.set_breakpoints(&[trap_c]);
+            self.machine.run(budget);
+        } else {
+            let instrs = &mut self.instrs;
+            let (cycle, events) = self.machine.run_marked(budget, trap_c, |cycle, r| {
+                instrs.push(InstrMark::new(cycle, r.eip, r.len, r.cycles));
+            });
+            record(&mut self.trace, instrs, self.level, cycle, events);
+        }
         if self.machine.cycle().is_multiple_of(self.snapshot_every) {
             self.snapshot();
         }
+        self.bound_trace();
         self.machine.cycle() > now
     }
 
@@ -267,12 +297,23 @@ impl Sim {
             if let Some(s) = self.snapshots.get(idx).cloned() {
                 self.machine = s.machine;
                 self.kernel = s.kernel;
-                self.trace.truncate(s.trace_len);
+                self.truncate_trace(s.trace_len);
                 self.instrs.truncate(s.instrs_len);
                 self.snapshots.truncate(idx + 1);
             }
         }
         self.run_until(cycle);
+    }
+
+    /// Keeps the first `len` events (absolute count).
+    fn truncate_trace(&mut self, len: usize) {
+        if len < self.trace_dropped {
+            // Back before the oldest event kept: what replays is all there is.
+            self.trace.clear();
+            self.trace_dropped = len;
+        } else {
+            self.trace.truncate(len - self.trace_dropped);
+        }
     }
 
     /// One cycle back.
@@ -290,10 +331,26 @@ impl Sim {
             return;
         }
         self.snapshots.push(Snapshot {
-            machine: self.machine.clone(),
+            machine: self.machine.snapshot(),
             kernel: self.kernel.clone(),
-            trace_len: self.trace.len(),
+            trace_len: self.trace_len(),
             instrs_len: self.instrs.len(),
+        });
+        if self.snapshots.len() > MAX_SNAPSHOTS {
+            self.thin_snapshots();
+        }
+    }
+
+    /// Bounds the snapshots (and the memory they pin) on long runs: drops
+    /// every other one in the older half, keeping cycle 0. The recent past
+    /// stays dense (instant steps back); further back, the spacing doubles
+    /// with each thinning, so a seek there replays more (still exact).
+    fn thin_snapshots(&mut self) {
+        let old = self.snapshots.len() / 2;
+        let mut k = 0;
+        self.snapshots.retain(|_| {
+            k += 1;
+            k > old || k % 2 == 1
         });
     }
 
@@ -314,6 +371,44 @@ impl Sim {
                     actor: Actor::Os,
                     kind: TraceKind::Os(e),
                 }));
+        }
+    }
+}
+
+/// Adds the machine events of one cycle (or of the instruction that started
+/// in it) to the trace, stamped with `cycle`: retired instructions to the
+/// instruction log, memory accesses only at `Full`, the rest with their actor.
+fn record(
+    trace: &mut Vec<TraceEvent>,
+    instrs: &mut InstrLog,
+    level: TraceLevel,
+    cycle: u64,
+    events: &[Event],
+) {
+    if level == TraceLevel::Off {
+        return;
+    }
+    // Every event of this step is stamped with the cycle it started at, so
+    // `seek(e.cycle)` shows the state just before it.
+    let code = events
+        .iter()
+        .find_map(|e| match e.kind {
+            EventKind::InstructionRetired { eip, .. } => Some(trace::actor_of_eip(eip)),
+            _ => None,
+        })
+        .unwrap_or(Actor::Hardware);
+    for e in events {
+        match e.kind {
+            EventKind::InstructionRetired { eip, len, cycles } => {
+                instrs.push(InstrMark::new(cycle, eip, len, cycles));
+            }
+            EventKind::MemRead { .. } | EventKind::MemWrite { .. } if level != TraceLevel::Full => {
+            }
+            _ => trace.push(TraceEvent {
+                cycle,
+                actor: trace::machine_actor(&e.kind, code),
+                kind: TraceKind::Machine(e.kind.clone()),
+            }),
         }
     }
 }

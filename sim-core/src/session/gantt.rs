@@ -1,0 +1,218 @@
+//! The Gantt chart's data: who had the CPU, in which mode, binned in time.
+//!
+//! A chart of the whole run is drawn a few hundred pixels wide, however long
+//! the run, so the history keeps occupancy per thread in at most
+//! [`MAX_BINS`] time bins whose width (a power of two of cycles) doubles,
+//! merging neighbours, as the run grows. Adding a span costs the bins it
+//! covers, and a view resamples the bins to the chart's columns, so neither
+//! grows with the number of context switches.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use super::history::{GanttSpan, Mode};
+use crate::kernel::{Pid, Tid};
+
+/// Bins per lane at most; at least twice the columns a view asks for, so a
+/// bin is never wider than a column.
+pub const MAX_BINS: usize = 2048;
+/// Columns of the chart the view carries.
+pub const COLUMNS: usize = 600;
+/// Bit of a bin or column: the thread ran in user mode there.
+pub const USER: u8 = 1;
+/// Bit of a bin or column: the thread (or the kernel, idle) ran in kernel mode.
+pub const KERNEL: u8 = 2;
+
+/// Occupancy bins per thread (`None`: no thread, the kernel booting or idle).
+#[derive(Clone, Debug, Default)]
+pub struct GanttBins {
+    /// Cycles per bin, a power of two.
+    width: u64,
+    lanes: BTreeMap<Option<Tid>, Vec<u8>>,
+}
+
+/// One lane of the chart: a process (its threads merged) or "no thread".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct GanttLane {
+    pub pid: Option<Pid>,
+    pub label: String,
+    /// [`COLUMNS`] columns from cycle 0 to the view's cycle: [`USER`] |
+    /// [`KERNEL`] bits (both: the two modes within one column).
+    pub cols: Vec<u8>,
+}
+
+fn bit(mode: Mode) -> u8 {
+    match mode {
+        Mode::User => USER,
+        Mode::Kernel => KERNEL,
+    }
+}
+
+impl GanttBins {
+    /// Marks `[start, end)` as run by `tid` in `mode`.
+    pub fn add(&mut self, tid: Option<Tid>, mode: Mode, start: u64, end: u64) {
+        if end <= start {
+            return;
+        }
+        if self.width == 0 {
+            self.width = 1;
+        }
+        while end > self.width * MAX_BINS as u64 {
+            self.coarsen();
+        }
+        let lane = self.lanes.entry(tid).or_default();
+        let (first, last) = (
+            (start / self.width) as usize,
+            ((end - 1) / self.width) as usize,
+        );
+        if lane.len() <= last {
+            lane.resize(last + 1, 0);
+        }
+        for b in &mut lane[first..=last] {
+            *b |= bit(mode);
+        }
+    }
+
+    /// Doubles the bin width, merging neighbours.
+    fn coarsen(&mut self) {
+        self.width *= 2;
+        for lane in self.lanes.values_mut() {
+            let merged: Vec<u8> = lane
+                .chunks(2)
+                .map(|pair| pair.iter().fold(0, |a, b| a | b))
+                .collect();
+            *lane = merged;
+        }
+    }
+
+    /// Rebuilt from the spans (after stepping back, which bins cannot undo).
+    pub fn from_spans<'a>(spans: impl Iterator<Item = &'a GanttSpan>) -> GanttBins {
+        let mut bins = GanttBins::default();
+        for s in spans {
+            if let Some(end) = s.end {
+                bins.add(s.tid, s.mode, s.start, end);
+            }
+        }
+        bins
+    }
+
+    /// The chart from cycle 0 to `now`, with the still open span `open`,
+    /// one lane per process (`lanes`: pid and label, in order) plus "no
+    /// thread"; `pid_of` maps a thread to its process.
+    pub fn view(
+        &self,
+        now: u64,
+        open: Option<&GanttSpan>,
+        lanes: Vec<(Pid, String)>,
+        pid_of: impl Fn(Tid) -> Option<Pid>,
+    ) -> Vec<GanttLane> {
+        let mut out: Vec<GanttLane> = lanes
+            .into_iter()
+            .map(|(pid, label)| GanttLane {
+                pid: Some(pid),
+                label,
+                cols: vec![0; COLUMNS],
+            })
+            .chain(std::iter::once(GanttLane {
+                pid: None,
+                label: "no thread".into(),
+                cols: vec![0; COLUMNS],
+            }))
+            .collect();
+        let now = now.max(1);
+        let column = |cycle: u64| {
+            ((cycle as u128 * COLUMNS as u128 / now as u128) as usize).min(COLUMNS - 1)
+        };
+        let lane_of = |out: &[GanttLane], tid: Option<Tid>| {
+            let pid = tid.and_then(&pid_of);
+            out.iter().position(|l| l.pid == pid)
+        };
+        for (tid, bins) in &self.lanes {
+            let Some(l) = lane_of(&out, *tid) else {
+                continue;
+            };
+            for (i, &b) in bins.iter().enumerate() {
+                let start = i as u64 * self.width;
+                if b == 0 || start >= now {
+                    continue;
+                }
+                let end = (start + self.width).min(now);
+                for c in &mut out[l].cols[column(start)..=column(end - 1)] {
+                    *c |= b;
+                }
+            }
+        }
+        if let Some(s) = open {
+            if let Some(l) = lane_of(&out, s.tid) {
+                if s.start < now {
+                    for c in &mut out[l].cols[column(s.start)..=column(now - 1)] {
+                        *c |= bit(s.mode);
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn span(tid: Option<u32>, mode: Mode, start: u64, end: Option<u64>) -> GanttSpan {
+        GanttSpan {
+            tid: tid.map(Tid),
+            pid: None,
+            mode,
+            start,
+            end,
+        }
+    }
+
+    #[test]
+    fn bins_stay_bounded_and_keep_who_ran_when() {
+        let mut bins = GanttBins::default();
+        // Thread 1 in user mode for the first half, thread 2 in kernel mode after.
+        let half = 50_000_000;
+        for k in 0..1000u64 {
+            let (a, b) = (k * half / 1000, (k + 1) * half / 1000);
+            bins.add(Some(Tid(1)), Mode::User, a, b);
+            bins.add(Some(Tid(2)), Mode::Kernel, half + a, half + b);
+        }
+        assert!(bins.lanes.values().all(|l| l.len() <= MAX_BINS));
+        let pid_of = |t: Tid| Some(Pid(t.0));
+        let lanes = bins.view(
+            2 * half,
+            None,
+            vec![(Pid(1), "1".into()), (Pid(2), "2".into())],
+            pid_of,
+        );
+        assert_eq!(lanes.len(), 3);
+        assert!(lanes[0].cols[..COLUMNS / 2 - 1].iter().all(|&c| c == USER));
+        assert!(lanes[0].cols[COLUMNS / 2 + 1..].iter().all(|&c| c == 0));
+        assert!(lanes[1].cols[COLUMNS / 2 + 1..]
+            .iter()
+            .all(|&c| c == KERNEL));
+        assert!(lanes[2].cols.iter().all(|&c| c == 0));
+    }
+
+    #[test]
+    fn the_open_span_runs_to_now_and_threads_merge_into_their_process() {
+        let spans = [
+            span(None, Mode::Kernel, 0, Some(100)),
+            span(Some(7), Mode::User, 100, Some(600)),
+            span(Some(8), Mode::User, 600, None),
+        ];
+        let bins = GanttBins::from_spans(spans.iter());
+        let lanes = bins.view(1200, spans.last(), vec![(Pid(3), "3 t".into())], |_| {
+            Some(Pid(3))
+        });
+        assert_eq!(
+            lanes[0].cols.iter().filter(|&&c| c == USER).count(),
+            COLUMNS - 50
+        );
+        assert_eq!(lanes[1].label, "no thread");
+        assert_eq!(lanes[1].cols.iter().filter(|&&c| c == KERNEL).count(), 50);
+    }
+}
