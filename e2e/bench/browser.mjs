@@ -56,10 +56,13 @@ async function fullSpeed(browser, url, label) {
   const b = await sample();
   const frames = await page.evaluate(() => window.__frames.slice(1));
   const running = (await page.locator('.app').getAttribute('data-running')) === 'true';
-  const pauseT = Date.now();
-  await page.locator('[data-testid=pause-button]').click();
-  await page.locator('[data-testid=run-button]').waitFor();
-  const pauseMs = Date.now() - pauseT;
+  let pauseMs = NaN;
+  if (running) {
+    const pauseT = Date.now();
+    await page.locator('[data-testid=pause-button]').click();
+    await page.locator('[data-testid=run-button]').waitFor();
+    pauseMs = Date.now() - pauseT;
+  }
   const cps = ((b.cycle - a.cycle) * 1000) / (b.t - a.t);
   console.log(`bench: ${label}: ${fmt(cps / 1e6, 2)} M cycles/s over ${fmt((b.t - a.t) / 1000)} s` +
     ` (${b.cycle - a.cycle} cycles${running ? '' : ', run ended early'})`);

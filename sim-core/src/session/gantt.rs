@@ -86,15 +86,13 @@ impl GanttBins {
         }
     }
 
-    /// Rebuilt from the spans (after stepping back, which bins cannot undo).
-    pub fn from_spans<'a>(spans: impl Iterator<Item = &'a GanttSpan>) -> GanttBins {
-        let mut bins = GanttBins::default();
+    /// Adds the closed ones of `spans`.
+    pub fn extend<'a>(&mut self, spans: impl Iterator<Item = &'a GanttSpan>) {
         for s in spans {
             if let Some(end) = s.end {
-                bins.add(s.tid, s.mode, s.start, end);
+                self.add(s.tid, s.mode, s.start, end);
             }
         }
-        bins
     }
 
     /// The chart from cycle 0 to `now`, with the still open span `open`,
@@ -204,7 +202,8 @@ mod tests {
             span(Some(7), Mode::User, 100, Some(600)),
             span(Some(8), Mode::User, 600, None),
         ];
-        let bins = GanttBins::from_spans(spans.iter());
+        let mut bins = GanttBins::default();
+        bins.extend(spans.iter());
         let lanes = bins.view(1200, spans.last(), vec![(Pid(3), "3 t".into())], |_| {
             Some(Pid(3))
         });

@@ -64,9 +64,29 @@ struct SpanOrigin {
 /// Timeline rows kept at most (the oldest half goes beyond): the view shows
 /// only the newest, and a long run at full speed must not grow without bound.
 pub const MAX_ROWS: usize = 1 << 14;
+/// Gantt spans kept at most for stepping back; older ones live on in bins.
+pub const MAX_SPANS: usize = 1 << 16;
+
+/// How much of its history a session keeps (the defaults: [`MAX_ROWS`],
+/// [`MAX_SPANS`]; smaller in tests).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    pub rows: usize,
+    pub spans: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            rows: MAX_ROWS,
+            spans: MAX_SPANS,
+        }
+    }
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct History {
+    pub limits: Limits,
     /// Trace events and instructions consumed (absolute numbers).
     consumed: usize,
     consumed_instrs: usize,
@@ -78,6 +98,9 @@ pub struct History {
     span_origins: Vec<SpanOrigin>,
     /// The closed spans, binned for the chart.
     bins: GanttBins,
+    /// The spans dropped from `spans` (at most [`MAX_SPANS`] are kept),
+    /// binned: where a rebuild of `bins` starts.
+    base_bins: GanttBins,
     who: Option<Tid>,
     mode: Option<Mode>,
     /// The trace event or instruction being added.
@@ -89,6 +112,11 @@ impl History {
     /// The newest timeline rows (at most [`MAX_ROWS`]).
     pub fn rows(&self) -> &[TimelineRow] {
         &self.rows
+    }
+
+    /// Trace events read so far (absolute number).
+    pub fn consumed(&self) -> usize {
+        self.consumed
     }
 
     /// Rows since cycle 0, dropped ones included.
@@ -124,6 +152,7 @@ impl History {
         if self.consumed < trace_start {
             // Events we never saw were dropped from the trace: start afresh.
             *self = History {
+                limits: self.limits,
                 consumed: trace_start,
                 consumed_instrs: instrs.len(),
                 ..History::default()
@@ -152,11 +181,20 @@ impl History {
         }
         self.consumed = trace_len;
         self.consumed_instrs = instrs.len();
-        if self.rows.len() > MAX_ROWS {
-            let drop = MAX_ROWS / 2;
+        if self.rows.len() > self.limits.rows {
+            let drop = self.rows.len() - self.limits.rows / 2;
             self.rows.drain(..drop);
             self.row_origins.drain(..drop);
             self.rows_dropped += drop;
+        }
+        if self.spans.len() > self.limits.spans {
+            let drop = self.spans.len() - self.limits.spans / 2;
+            for s in self.spans.drain(..drop) {
+                if let Some(end) = s.end {
+                    self.base_bins.add(s.tid, s.mode, s.start, end);
+                }
+            }
+            self.span_origins.drain(..drop);
         }
     }
 
@@ -190,7 +228,8 @@ impl History {
             }
         }
         if self.spans.len() != spans {
-            self.bins = GanttBins::from_spans(self.spans.iter());
+            self.bins = self.base_bins.clone();
+            self.bins.extend(self.spans.iter());
         }
         self.consumed = events;
         self.consumed_instrs = instrs;

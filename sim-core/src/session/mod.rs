@@ -66,6 +66,9 @@ impl Command {
     };
 }
 
+/// Long runs and seeks bring the history up to date this often (cycles).
+const SYNC_EVERY: u64 = 1 << 20;
+
 /// Longest a single step command may run (a runaway program cannot hang it).
 pub const STEP_LIMIT: u64 = 1_000_000;
 
@@ -123,6 +126,7 @@ impl Session {
 
     /// Applies one command; returns why a run stopped (for `Run`).
     pub fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
+        self.sim.keep_trace_from(self.history.consumed());
         let stop = match cmd {
             Command::Step { granularity } => {
                 self.step(*granularity);
@@ -134,7 +138,11 @@ impl Session {
             }
             Command::Run { cycles } => Some(self.run(*cycles)),
             Command::Seek { cycle } => {
-                self.sim.seek(*cycle);
+                if *cycle > self.sim.cycle() {
+                    self.run_synced(*cycle);
+                } else {
+                    self.sim.seek(*cycle);
+                }
                 None
             }
             Command::Reset => {
@@ -146,11 +154,7 @@ impl Session {
                 None
             }
         };
-        self.history.sync(
-            self.sim.trace(),
-            self.sim.trace_start(),
-            self.sim.instructions(),
-        );
+        self.sync_history();
         stop
     }
 
@@ -218,7 +222,7 @@ impl Session {
         let bps = self.breakpoint_addrs();
         if bps.is_empty() {
             // Nothing to check between cycles: the simulation's fast loops.
-            return match self.sim.run_until(end) {
+            return match self.run_synced(end) {
                 Some(_) => RunStop::Halted,
                 None => RunStop::Budget,
             };
@@ -235,6 +239,31 @@ impl Session {
             self.sim.step();
         }
         RunStop::Budget
+    }
+
+    /// Runs to `end` in stretches of [`SYNC_EVERY`] cycles, bringing the
+    /// history up to date after each, so the trace can drop what the history
+    /// has read and a long run or seek stays within its memory bound.
+    fn run_synced(&mut self, end: u64) -> Option<crate::sim::Halt> {
+        loop {
+            let to = end.min(self.sim.cycle().saturating_add(SYNC_EVERY));
+            if let Some(h) = self.sim.run_until(to) {
+                return Some(h);
+            }
+            if to >= end {
+                return None;
+            }
+            self.sync_history();
+        }
+    }
+
+    fn sync_history(&mut self) {
+        self.history.sync(
+            self.sim.trace(),
+            self.sim.trace_start(),
+            self.sim.instructions(),
+        );
+        self.sim.keep_trace_from(self.history.consumed());
     }
 
     /// (program index, address) of every breakpoint line.
@@ -287,3 +316,6 @@ fn matches(e: &TraceEvent, g: Granularity) -> bool {
             )
     )
 }
+
+#[cfg(test)]
+mod tests;

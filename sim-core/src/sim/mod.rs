@@ -91,6 +91,10 @@ pub struct Sim {
     /// long runs (see [`MAX_TRACE`]), `trace_dropped` of them so far.
     trace: Vec<TraceEvent>,
     trace_dropped: usize,
+    trace_limit: usize,
+    /// Events from this absolute number on are not dropped (a reader has
+    /// not seen them yet).
+    trace_keep_from: usize,
     instrs: InstrLog,
     level: TraceLevel,
     snapshots: Vec<Snapshot>,
@@ -114,6 +118,8 @@ impl Sim {
             kernel,
             trace: Vec::new(),
             trace_dropped: 0,
+            trace_limit: MAX_TRACE,
+            trace_keep_from: usize::MAX,
             instrs: InstrLog::default(),
             level,
             snapshots: Vec::new(),
@@ -222,9 +228,24 @@ impl Sim {
         self.trace_len() - before
     }
 
+    /// Keeps at most `events` trace events (default [`MAX_TRACE`]).
+    pub fn set_trace_limit(&mut self, events: usize) {
+        self.trace_limit = events.max(2);
+        self.bound_trace();
+    }
+
+    /// Events from absolute number `from` on are kept until this is called
+    /// again with a later number, whatever the limit: a reader that has
+    /// consumed the trace up to `from` will not miss any.
+    pub fn keep_trace_from(&mut self, from: usize) {
+        self.trace_keep_from = from;
+        self.bound_trace();
+    }
+
     fn bound_trace(&mut self) {
-        if self.trace.len() > MAX_TRACE {
-            let drop = MAX_TRACE / 2;
+        if self.trace.len() > self.trace_limit {
+            let unread = self.trace_keep_from.saturating_sub(self.trace_dropped);
+            let drop = (self.trace.len() - self.trace_limit / 2).min(unread);
             self.trace.drain(..drop);
             self.trace_dropped += drop;
         }
@@ -307,6 +328,8 @@ impl Sim {
 
     /// Keeps the first `len` events (absolute count).
     fn truncate_trace(&mut self, len: usize) {
+        // Replayed events are new to a reader that had read past `len`.
+        self.trace_keep_from = self.trace_keep_from.min(len);
         if len < self.trace_dropped {
             // Back before the oldest event kept: what replays is all there is.
             self.trace.clear();
