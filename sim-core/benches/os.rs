@@ -26,7 +26,56 @@ fn main() {
     for level in [TraceLevel::Off, TraceLevel::Steps] {
         report_step_back(level);
     }
+    report_long_session();
     divan::main();
+}
+
+/// Resident memory of this process, in MiB (Linux), for the record.
+fn rss_mib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let kb: u64 = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()?;
+    Some(kb / 1024)
+}
+
+/// The web app's workload for a long time: a `Session` (trace at `Steps`,
+/// timeline, Gantt chart, snapshots) running 64 processes in frame-sized
+/// slices. Prints throughput, the cost of a view, and memory as the run
+/// grows: the history is bounded, so memory must level off.
+fn report_long_session() {
+    use sim_core::session::{Command, Session};
+    let mut session = match Session::new(workload()) {
+        Ok(s) => s,
+        Err(e) => panic!("the benchmark workload must build: {e:?}"),
+    };
+    let start = Instant::now();
+    let mut last = Instant::now();
+    for step in 1..=8u64 {
+        for _ in 0..500 {
+            session.apply(&Command::Run { cycles: 100_000 });
+        }
+        let run = last.elapsed();
+        let t = Instant::now();
+        let view = black_box(session.view());
+        let view_time = t.elapsed();
+        last = Instant::now();
+        println!(
+            "session: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M), view {view_time:.2?}, \
+             {} timeline rows, {} trace events kept, {} snapshots, RSS {} MiB",
+            step * 50,
+            start.elapsed(),
+            50.0 / run.as_secs_f64(),
+            view.timeline_total,
+            session.sim().trace().len(),
+            session.sim().snapshot_count(),
+            rss_mib().map_or("?".into(), |m| m.to_string()),
+        );
+    }
 }
 
 /// A one-off measurement printed before divan's table, so the numbers the

@@ -1,14 +1,16 @@
 //! Physical memory: the full 4 GiB physical address space, sparse and
 //! copy-on-write at 4 KiB page granularity.
 //!
-//! Untouched pages read as zero and cost nothing. Pages live behind `Arc`s in a
+//! Untouched pages read as zero and cost nothing. Pages live behind `Rc`s in a
 //! three-level radix table (64 × 128 × 128 pages), and the root itself is
 //! shared, so cloning a [`PhysMem`] (a snapshot) costs one reference count.
 //! The first write to a page after a clone copies the page and the small
-//! nodes on its path (`Arc::make_mut`: 4 KiB + 2.5 KiB), which is what each
+//! nodes on its path (`Rc::make_mut`: 4 KiB + 2.5 KiB), which is what each
 //! snapshot ends up costing per page written after it.
 
-use std::sync::Arc;
+// `Rc`, not `Arc`: the machine lives on one thread, and `make_mut` on every
+// write would otherwise be an atomic compare-and-swap per level.
+use std::rc::Rc;
 
 /// Bytes in a page (and in a page frame).
 pub const PAGE_SIZE: usize = 4096;
@@ -26,9 +28,9 @@ const MID_LEN: usize = 1 << MID_BITS;
 const ROOT_LEN: usize = 1 << (20 - LEAF_BITS - MID_BITS);
 /// Frames under one middle node.
 const MID_SPAN: u32 = 1 << (LEAF_BITS + MID_BITS);
-type Leaf = [Option<Arc<Page>>; LEAF_LEN];
-type Mid = [Option<Arc<Leaf>>; MID_LEN];
-type Root = [Option<Arc<Mid>>; ROOT_LEN];
+type Leaf = [Option<Rc<Page>>; LEAF_LEN];
+type Mid = [Option<Rc<Leaf>>; MID_LEN];
+type Root = [Option<Rc<Mid>>; ROOT_LEN];
 
 #[inline(always)]
 fn split(frame: u32) -> (usize, usize, usize) {
@@ -43,7 +45,7 @@ fn split(frame: u32) -> (usize, usize, usize) {
 /// Sparse, copy-on-write physical memory.
 #[derive(Clone)]
 pub struct PhysMem {
-    root: Arc<Root>,
+    root: Rc<Root>,
     touched: usize,
 }
 
@@ -64,14 +66,14 @@ impl std::fmt::Debug for PhysMem {
 impl PartialEq for PhysMem {
     /// Two memories are equal when every byte is; shared nodes compare by pointer.
     fn eq(&self, other: &Self) -> bool {
-        if Arc::ptr_eq(&self.root, &other.root) {
+        if Rc::ptr_eq(&self.root, &other.root) {
             return true;
         }
         let zero = [0u8; PAGE_SIZE];
         (0..ROOT_LEN as u32).all(
             |r| match (&self.root[r as usize], &other.root[r as usize]) {
                 (None, None) => true,
-                (Some(x), Some(y)) if Arc::ptr_eq(x, y) => true,
+                (Some(x), Some(y)) if Rc::ptr_eq(x, y) => true,
                 _ => (r * MID_SPAN..(r + 1) * MID_SPAN).all(|fr| {
                     let pa = self.frame(fr).unwrap_or(&zero);
                     let pb = other.frame(fr).unwrap_or(&zero);
@@ -87,7 +89,7 @@ impl Eq for PhysMem {}
 impl PhysMem {
     pub fn new() -> Self {
         PhysMem {
-            root: Arc::new(std::array::from_fn(|_| None)),
+            root: Rc::new(std::array::from_fn(|_| None)),
             touched: 0,
         }
     }
@@ -111,16 +113,16 @@ impl PhysMem {
     #[inline]
     pub fn frame_mut(&mut self, frame: u32) -> &mut [u8; PAGE_SIZE] {
         let (r, m, l) = split(frame);
-        let root = Arc::make_mut(&mut self.root);
+        let root = Rc::make_mut(&mut self.root);
         let mid =
-            Arc::make_mut(root[r].get_or_insert_with(|| Arc::new(std::array::from_fn(|_| None))));
+            Rc::make_mut(root[r].get_or_insert_with(|| Rc::new(std::array::from_fn(|_| None))));
         let leaf =
-            Arc::make_mut(mid[m].get_or_insert_with(|| Arc::new(std::array::from_fn(|_| None))));
+            Rc::make_mut(mid[m].get_or_insert_with(|| Rc::new(std::array::from_fn(|_| None))));
         let slot = &mut leaf[l];
         if slot.is_none() {
             self.touched += 1;
         }
-        Arc::make_mut(slot.get_or_insert_with(|| Arc::new([0; PAGE_SIZE])))
+        Rc::make_mut(slot.get_or_insert_with(|| Rc::new([0; PAGE_SIZE])))
     }
 
     /// Makes frame `frame` read as zero again, releasing its storage.
@@ -129,10 +131,10 @@ impl PhysMem {
             return;
         }
         let (r, m, l) = split(frame);
-        let root = Arc::make_mut(&mut self.root);
+        let root = Rc::make_mut(&mut self.root);
         if let Some(mid) = root[r].as_mut() {
-            if let Some(leaf) = Arc::make_mut(mid)[m].as_mut() {
-                Arc::make_mut(leaf)[l] = None;
+            if let Some(leaf) = Rc::make_mut(mid)[m].as_mut() {
+                Rc::make_mut(leaf)[l] = None;
                 self.touched -= 1;
             }
         }

@@ -8,7 +8,7 @@
 //! `None`. A hit means the same bytes were fetched successfully under the same
 //! mapping and privilege, so skipping the fetch cannot hide a fault.
 
-use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction};
+use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemonic};
 
 use super::cost;
 use super::operand::Predecoded;
@@ -30,6 +30,26 @@ pub struct Decoded {
     pub instr: Instruction,
     pub pre: Predecoded,
     pub cycles: u32,
+    /// iced derives the mnemonic from the opcode through a table on every
+    /// call; execution dispatches on it, so it is looked up once here.
+    mnemonic: Mnemonic,
+}
+
+impl Decoded {
+    pub fn new(instr: Instruction) -> Self {
+        Decoded {
+            cycles: cost::base_cycles(&instr),
+            pre: Predecoded::new(&instr),
+            mnemonic: instr.mnemonic(),
+            instr,
+        }
+    }
+
+    /// The instruction's mnemonic (shadows [`Instruction::mnemonic`]).
+    #[inline(always)]
+    pub fn mnemonic(&self) -> Mnemonic {
+        self.mnemonic
+    }
 }
 
 impl std::ops::Deref for Decoded {
@@ -144,13 +164,7 @@ fn fetch_decode(cpu: &Cpu, bus: &mut impl Bus) -> Result<Decoded, Exception> {
         let instr = decoder.decode();
         match decoder.last_error() {
             DecoderError::NoMoreBytes => continue,
-            DecoderError::None if instr.code() != Code::INVALID => {
-                return Ok(Decoded {
-                    cycles: cost::base_cycles(&instr),
-                    pre: Predecoded::new(&instr),
-                    instr,
-                })
-            }
+            DecoderError::None if instr.code() != Code::INVALID => return Ok(Decoded::new(instr)),
             _ => return Err(Exception::InvalidOpcode),
         }
     }
