@@ -56,8 +56,11 @@ fn report_long_session() {
     let start = Instant::now();
     let mut last = Instant::now();
     for step in 1..=8u64 {
+        let mut worst = std::time::Duration::ZERO;
         for _ in 0..500 {
+            let t = Instant::now();
             session.apply(&Command::Run { cycles: 100_000 });
+            worst = worst.max(t.elapsed());
         }
         let run = last.elapsed();
         let t = Instant::now();
@@ -65,13 +68,13 @@ fn report_long_session() {
         let view_time = t.elapsed();
         last = Instant::now();
         println!(
-            "session: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M), view {view_time:.2?}, \
+            "session: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
              {} timeline rows, {} trace events kept, {} snapshots, RSS {} MiB",
             step * 50,
             start.elapsed(),
             50.0 / run.as_secs_f64(),
             view.timeline_total,
-            session.sim().trace().len(),
+            session.sim().trace().kept(),
             session.sim().snapshot_count(),
             rss_mib().map_or("?".into(), |m| m.to_string()),
         );

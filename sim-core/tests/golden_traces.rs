@@ -81,7 +81,7 @@ fn every_builtin_matches_its_golden_trace() {
     let mut failures = Vec::new();
     for (name, s) in builtins() {
         let sim = run(&s, s.max_cycles.min(GOLDEN_CYCLES));
-        let actual = render(sim.trace());
+        let actual = render(&sim.trace().to_vec());
         let path = golden_path(name);
         if blessing() {
             if let Err(e) = std::fs::write(&path, &actual) {
@@ -125,7 +125,7 @@ fn golden_traces_show_each_lesson() {
     ];
     for (name, needle) in must_contain {
         let s = builtin(name).expect("built-in exists");
-        let text = render(run(&s, s.max_cycles.min(GOLDEN_CYCLES)).trace());
+        let text = render(&run(&s, s.max_cycles.min(GOLDEN_CYCLES)).trace().to_vec());
         assert!(text.contains(needle), "{name} lacks {needle}");
     }
 }
@@ -147,7 +147,7 @@ fn another_lottery_seed_gives_another_trace() {
     let mut other = s.clone();
     other.seed += 1;
     let (a, b) = (run(&s, 60_000), run(&other, 60_000));
-    assert_ne!(render(a.trace()), render(b.trace()));
+    assert_ne!(render(&a.trace().to_vec()), render(&b.trace().to_vec()));
     // Stride has no randomness: the seed does not matter.
     let s = builtin("stride-fairness").expect("built-in exists");
     let mut other = s.clone();

@@ -4,6 +4,7 @@
 use super::view::{CodeLine, DeniedGate, EventView, GateView, RECENT};
 use crate::event::EventKind;
 use crate::kernel::OsEvent;
+use crate::sim::TraceLog;
 use crate::trace::{TraceEvent, TraceKind};
 use crate::trap::{GateKind, TrapKind};
 
@@ -69,10 +70,9 @@ pub fn vector_name(v: u8) -> String {
     }
 }
 
-pub(super) fn last_delivery(trace: &[TraceEvent], now: u64) -> Option<u8> {
+pub(super) fn last_delivery(trace: &TraceLog, now: u64) -> Option<u8> {
     trace
-        .iter()
-        .rev()
+        .iter_rev()
         .take_while(|e| e.cycle + 40 >= now)
         .find_map(|e| match &e.kind {
             TraceKind::Machine(EventKind::TrapDelivered(d)) => Some(d.vector),
@@ -81,10 +81,9 @@ pub(super) fn last_delivery(trace: &[TraceEvent], now: u64) -> Option<u8> {
 }
 
 /// A #GP whose error code names an IDT entry (n·8 + 2): `int n` was refused.
-pub(super) fn denied_gate(trace: &[TraceEvent], now: u64) -> Option<DeniedGate> {
+pub(super) fn denied_gate(trace: &TraceLog, now: u64) -> Option<DeniedGate> {
     trace
-        .iter()
-        .rev()
+        .iter_rev()
         .take_while(|e| e.cycle + 200 >= now)
         .find_map(|e| match &e.kind {
             TraceKind::Machine(EventKind::TrapDelivered(d))
@@ -107,11 +106,8 @@ pub(super) fn denied_gate(trace: &[TraceEvent], now: u64) -> Option<DeniedGate> 
 }
 
 /// The last `RECENT` events, instructions merged in.
-pub(super) fn recent_events(trace: &[TraceEvent], instrs: &crate::sim::InstrLog) -> Vec<EventView> {
-    let merged = crate::sim::merge(
-        &instrs.tail(RECENT),
-        &trace[trace.len().saturating_sub(RECENT)..],
-    );
+pub(super) fn recent_events(trace: &TraceLog, instrs: &crate::sim::InstrLog) -> Vec<EventView> {
+    let merged = crate::sim::merge(&instrs.tail(RECENT), &trace.tail(RECENT));
     merged[merged.len().saturating_sub(RECENT)..]
         .iter()
         .map(event_view)

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::EventKind;
 use crate::kernel::{OsEvent, Pid, Tid};
-use crate::sim::InstrLog;
+use crate::sim::{InstrLog, TraceLog};
 use crate::trace::{Actor, TraceEvent, TraceKind};
 use crate::trap::TrapKind;
 
@@ -119,6 +119,11 @@ impl History {
         self.consumed
     }
 
+    /// Retired instructions read so far (absolute number).
+    pub fn consumed_instrs(&self) -> usize {
+        self.consumed_instrs
+    }
+
     /// Rows since cycle 0, dropped ones included.
     pub fn rows_total(&self) -> usize {
         self.rows_dropped + self.rows.len()
@@ -136,13 +141,13 @@ impl History {
         self.bins.view(now, open, lanes, pid_of)
     }
 
-    /// Brings the derived views up to date with the trace (`trace[0]` is
-    /// event number `trace_start`) and the retired instructions, merged by
-    /// cycle, instructions first. After stepping back (both shorter) it first
-    /// undoes what the dropped events and instructions had added, so a step
-    /// back costs what it removes, not the whole history.
-    pub fn sync(&mut self, trace: &[TraceEvent], trace_start: usize, instrs: &InstrLog) {
-        let trace_len = trace_start + trace.len();
+    /// Brings the derived views up to date with the trace and the retired
+    /// instructions, merged by cycle, instructions first. After stepping back
+    /// (both shorter) it first undoes what the dropped events and
+    /// instructions had added, so a step back costs what it removes, not the
+    /// whole history.
+    pub fn sync(&mut self, trace: &TraceLog, instrs: &InstrLog) {
+        let (trace_len, trace_start) = (trace.len(), trace.first_index());
         if trace_len < self.consumed || instrs.len() < self.consumed_instrs {
             self.rewind(
                 trace_len.min(self.consumed),
@@ -159,10 +164,11 @@ impl History {
             };
         }
         let mut marks = instrs.iter_from(self.consumed_instrs).peekable();
-        let mut j = self.consumed - trace_start;
+        let mut events = trace.iter_from(self.consumed).peekable();
+        let mut j = self.consumed;
         self.at_instr = self.consumed_instrs.max(instrs.first_index());
         loop {
-            let take_mark = match (marks.peek(), trace.get(j)) {
+            let take_mark = match (marks.peek(), events.peek()) {
                 (Some(m), Some(e)) => m.cycle <= e.cycle,
                 (Some(_), None) => true,
                 (None, Some(_)) => false,
@@ -173,9 +179,9 @@ impl History {
                     self.code(m.cycle, m.actor());
                     self.at_instr += 1;
                 }
-            } else {
-                self.at_event = trace_start + j;
-                self.add(&trace[j]);
+            } else if let Some(e) = events.next() {
+                self.at_event = j;
+                self.add(e);
                 j += 1;
             }
         }

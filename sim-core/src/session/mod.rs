@@ -99,8 +99,7 @@ impl Session {
             breakpoints: Vec::new(),
             history: history::History::default(),
         };
-        s.history
-            .sync(s.sim.trace(), s.sim.trace_start(), s.sim.instructions());
+        s.history.sync(s.sim.trace(), s.sim.instructions());
         Ok(s)
     }
 
@@ -126,7 +125,8 @@ impl Session {
 
     /// Applies one command; returns why a run stopped (for `Run`).
     pub fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
-        self.sim.keep_trace_from(self.history.consumed());
+        self.sim
+            .keep_trace_from(self.history.consumed(), self.history.consumed_instrs());
         let stop = match cmd {
             Command::Step { granularity } => {
                 self.step(*granularity);
@@ -162,11 +162,11 @@ impl Session {
         let start = self.sim.cycle();
         let mut seen = false;
         while self.sim.cycle() - start < STEP_LIMIT && self.sim.halted().is_none() {
-            let (from, from_instr) = (self.sim.trace_len(), self.sim.instructions().len());
+            let (from, from_instr) = (self.sim.trace().len(), self.sim.instructions().len());
             self.sim.step();
             seen |= g == Granularity::Cycle
                 || (g == Granularity::Instruction && self.sim.instructions().len() > from_instr)
-                || self.sim.trace_since(from).iter().any(|e| matches(e, g));
+                || self.sim.trace().iter_from(from).any(|e| matches(e, g));
             if seen && (g == Granularity::Cycle || self.at_boundary()) {
                 break;
             }
@@ -258,12 +258,9 @@ impl Session {
     }
 
     fn sync_history(&mut self) {
-        self.history.sync(
-            self.sim.trace(),
-            self.sim.trace_start(),
-            self.sim.instructions(),
-        );
-        self.sim.keep_trace_from(self.history.consumed());
+        self.history.sync(self.sim.trace(), self.sim.instructions());
+        self.sim
+            .keep_trace_from(self.history.consumed(), self.history.consumed_instrs());
     }
 
     /// (program index, address) of every breakpoint line.

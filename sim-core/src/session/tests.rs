@@ -21,8 +21,11 @@ fn bounded_history_stays_bounded_and_exact() {
     let name = "rr-response";
     let mut back = small(name);
     back.apply(&Command::Run { cycles: 60_000 });
-    assert!(back.sim.trace().len() <= 400);
-    assert!(back.sim.trace_start() > 0, "old events were dropped");
+    assert!(back.sim.trace().kept() <= 400);
+    assert!(
+        back.sim.trace().first_index() > 0,
+        "old events were dropped"
+    );
     assert!(back.history.rows().len() <= 128);
     assert!(back.history.rows_total() > 128);
     for target in [59_500, 58_800] {

@@ -1,87 +1,150 @@
-//! The log of retired instructions: most of a trace, so kept compact (16
-//! bytes an instruction), in fixed-size chunks (appending never copies the
-//! log) and bounded (the oldest chunks go first: a runaway program at full
-//! speed cannot exhaust memory).
+//! Chunked, bounded logs: the retired instructions (most of a trace, so kept
+//! compact: 16 bytes each) and the other trace events. Fixed-size chunks mean
+//! appending never copies the log and the oldest entries go a chunk at a
+//! time, without moving the rest: a run at full speed neither exhausts
+//! memory nor stalls to compact it. Indices are absolute (since cycle 0).
 
 use std::collections::VecDeque;
 
 use super::InstrMark;
+use crate::trace::TraceEvent;
 
+/// Instructions per chunk of an [`InstrLog`].
 const CHUNK: usize = 1 << 16;
-/// At most this many chunks (4 M instructions, 64 MiB) are kept.
-const MAX_CHUNKS: usize = 64;
+/// Retired instructions kept at most (4 M, 64 MiB).
+pub const MAX_INSTRS: usize = 64 * CHUNK;
+/// Events per chunk of a [`TraceLog`].
+pub const TRACE_CHUNK: usize = 1 << 12;
 
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct InstrLog {
-    chunks: VecDeque<Vec<InstrMark>>,
-    /// Marks dropped from the front; indices are absolute (since cycle 0).
+/// A chunked log of `T` with absolute indices.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Log<T> {
+    chunks: VecDeque<Vec<T>>,
+    /// Entries per chunk: every chunk but the last is full.
+    chunk: usize,
+    /// Entries dropped from the front.
     dropped: usize,
+    /// Entries kept.
+    kept: usize,
 }
 
-impl InstrLog {
-    /// Instructions retired since the start (dropped ones included).
+/// Every retired instruction, oldest first (the oldest may be dropped).
+pub type InstrLog = Log<InstrMark>;
+/// The other trace events, oldest first (the oldest may be dropped).
+pub type TraceLog = Log<TraceEvent>;
+
+impl Default for InstrLog {
+    fn default() -> Self {
+        Log::with_chunk(CHUNK)
+    }
+}
+
+impl Default for TraceLog {
+    fn default() -> Self {
+        Log::with_chunk(TRACE_CHUNK)
+    }
+}
+
+impl<T> Log<T> {
+    pub fn with_chunk(chunk: usize) -> Self {
+        Log {
+            chunks: VecDeque::new(),
+            chunk: chunk.max(1),
+            dropped: 0,
+            kept: 0,
+        }
+    }
+
+    /// The same entries in chunks of `chunk`.
+    pub fn rechunk(&mut self, chunk: usize) {
+        let mut log = Log::with_chunk(chunk);
+        log.dropped = self.dropped;
+        log.extend(std::mem::take(&mut self.chunks).into_iter().flatten());
+        *self = log;
+    }
+
+    /// Entries since the start (dropped ones included).
     pub fn len(&self) -> usize {
-        self.dropped + self.chunks.iter().map(Vec::len).sum::<usize>()
+        self.dropped + self.kept
     }
 
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }
 
-    /// Absolute index of the oldest mark still kept.
+    /// Entries still kept.
+    pub fn kept(&self) -> usize {
+        self.kept
+    }
+
+    /// Absolute index of the oldest entry still kept.
     pub fn first_index(&self) -> usize {
         self.dropped
     }
 
     #[inline]
-    pub fn push(&mut self, m: InstrMark) {
+    pub fn push(&mut self, x: T) {
         match self.chunks.back_mut() {
-            Some(c) if c.len() < CHUNK => c.push(m),
-            _ => self.push_in_new_chunk(m),
+            Some(c) if c.len() < self.chunk => c.push(x),
+            _ => self.push_in_new_chunk(x),
         }
+        self.kept += 1;
     }
 
     #[cold]
-    fn push_in_new_chunk(&mut self, m: InstrMark) {
-        if self.chunks.len() == MAX_CHUNKS {
-            // Reuse the oldest chunk's allocation.
-            let mut oldest = self.chunks.pop_front().unwrap_or_default();
-            self.dropped += oldest.len();
-            oldest.clear();
-            oldest.push(m);
-            self.chunks.push_back(oldest);
-            return;
-        }
-        let mut c = Vec::with_capacity(CHUNK);
-        c.push(m);
+    fn push_in_new_chunk(&mut self, x: T) {
+        let mut c = Vec::with_capacity(self.chunk);
+        c.push(x);
         self.chunks.push_back(c);
     }
 
-    /// Keeps the first `len` marks (absolute count).
+    /// Drops whole chunks from the front while more than `max` entries are
+    /// kept, but never an entry at or after absolute index `keep_from`.
+    pub fn drop_front(&mut self, max: usize, keep_from: usize) {
+        while self.kept > max {
+            let Some(first) = self.chunks.front() else {
+                break;
+            };
+            if self.dropped + first.len() > keep_from || self.chunks.len() == 1 {
+                break;
+            }
+            let n = first.len();
+            self.chunks.pop_front();
+            self.dropped += n;
+            self.kept -= n;
+        }
+    }
+
+    /// Keeps the first `len` entries (absolute count).
     pub fn truncate(&mut self, len: usize) {
         if len <= self.dropped {
             self.chunks.clear();
             self.dropped = len;
+            self.kept = 0;
             return;
         }
-        let mut keep = len - self.dropped;
-        let mut chunks = VecDeque::new();
-        for mut c in std::mem::take(&mut self.chunks) {
-            if keep == 0 {
-                break;
+        let keep = (len - self.dropped).min(self.kept);
+        let (full, rest) = (keep / self.chunk, keep % self.chunk);
+        self.chunks.truncate(full + usize::from(rest > 0));
+        if rest > 0 {
+            if let Some(last) = self.chunks.back_mut() {
+                last.truncate(rest);
             }
-            c.truncate(keep);
-            keep -= c.len();
-            chunks.push_back(c);
         }
-        self.chunks = chunks;
+        self.kept = keep;
     }
 
-    /// Marks from absolute index `from` on (or from the oldest kept).
-    pub fn iter_from(&self, from: usize) -> impl Iterator<Item = &InstrMark> {
+    /// The entry with absolute index `i`, if kept.
+    pub fn get(&self, i: usize) -> Option<&T> {
+        let k = i.checked_sub(self.dropped)?;
+        self.chunks.get(k / self.chunk)?.get(k % self.chunk)
+    }
+
+    /// Entries from absolute index `from` on (or from the oldest kept).
+    pub fn iter_from(&self, from: usize) -> impl DoubleEndedIterator<Item = &T> {
         // Every chunk but the last is full: jump straight to the right one.
         let skip = from.saturating_sub(self.dropped);
-        let (chunk, offset) = (skip / CHUNK, skip % CHUNK);
+        let (chunk, offset) = (skip / self.chunk, skip % self.chunk);
         let first = self
             .chunks
             .get(chunk)
@@ -91,20 +154,36 @@ impl InstrLog {
             .chain(self.chunks.iter().skip(chunk + 1).flatten())
     }
 
-    /// Newest first.
-    pub fn iter_rev(&self) -> impl Iterator<Item = &InstrMark> {
-        self.chunks.iter().rev().flat_map(|c| c.iter().rev())
+    /// Every entry kept, oldest first.
+    pub fn iter(&self) -> impl DoubleEndedIterator<Item = &T> {
+        self.chunks.iter().flatten()
     }
 
-    /// The newest `n` marks, oldest first.
-    pub fn tail(&self, n: usize) -> Vec<InstrMark> {
-        let mut v: Vec<InstrMark> = self.iter_rev().take(n).copied().collect();
+    /// Newest first.
+    pub fn iter_rev(&self) -> impl Iterator<Item = &T> {
+        self.chunks.iter().rev().flat_map(|c| c.iter().rev())
+    }
+}
+
+impl<T> Extend<T> for Log<T> {
+    fn extend<I: IntoIterator<Item = T>>(&mut self, items: I) {
+        for x in items {
+            self.push(x);
+        }
+    }
+}
+
+impl<T: Clone> Log<T> {
+    /// The newest `n` entries, oldest first.
+    pub fn tail(&self, n: usize) -> Vec<T> {
+        let mut v: Vec<T> = self.iter_rev().take(n).cloned().collect();
         v.reverse();
         v
     }
 
-    pub fn to_vec(&self) -> Vec<InstrMark> {
-        self.chunks.iter().flatten().copied().collect()
+    /// Every entry kept, oldest first.
+    pub fn to_vec(&self) -> Vec<T> {
+        self.iter().cloned().collect()
     }
 }
 
@@ -112,45 +191,51 @@ impl InstrLog {
 mod tests {
     use super::*;
 
-    fn mark(i: usize) -> InstrMark {
-        InstrMark {
-            cycle: i as u64,
-            eip: i as u32,
-            cycles: 1,
-            len: 1,
+    fn log_of(n: usize) -> Log<usize> {
+        let mut log = Log::with_chunk(4);
+        for i in 0..n {
+            log.push(i);
         }
+        log
     }
 
     #[test]
-    fn push_truncate_and_bound() {
-        let mut log = InstrLog::default();
-        for i in 0..CHUNK + 10 {
-            log.push(mark(i));
-        }
-        assert_eq!(log.len(), CHUNK + 10);
+    fn push_index_and_truncate() {
+        let mut log = log_of(10);
+        assert_eq!((log.len(), log.kept()), (10, 10));
+        assert_eq!(log.iter_from(8).copied().collect::<Vec<_>>(), vec![8, 9]);
+        assert_eq!(log.get(5), Some(&5));
+        assert_eq!(log.tail(3), vec![7, 8, 9]);
+        log.truncate(8);
+        assert_eq!(log.to_vec(), (0..8).collect::<Vec<_>>());
+        log.truncate(5);
+        assert_eq!(log.to_vec(), (0..5).collect::<Vec<_>>());
+        log.push(5);
         assert_eq!(
-            log.iter_from(CHUNK + 8)
-                .map(|m| m.cycle)
-                .collect::<Vec<_>>(),
-            vec![CHUNK as u64 + 8, CHUNK as u64 + 9]
+            log.iter_rev().copied().collect::<Vec<_>>(),
+            vec![5, 4, 3, 2, 1, 0]
         );
-        log.truncate(CHUNK - 1);
-        assert_eq!(log.len(), CHUNK - 1);
-        assert_eq!(log.tail(1)[0].cycle, CHUNK as u64 - 2);
-        for i in CHUNK - 1..(MAX_CHUNKS + 2) * CHUNK {
-            log.push(mark(i));
-        }
-        assert_eq!(log.len(), (MAX_CHUNKS + 2) * CHUNK);
+    }
+
+    #[test]
+    fn the_front_goes_a_chunk_at_a_time_never_past_what_is_unread() {
+        let mut log = log_of(10);
+        log.drop_front(5, 6);
         assert_eq!(
-            log.first_index(),
-            2 * CHUNK,
-            "the oldest chunks were dropped"
+            (log.first_index(), log.kept()),
+            (4, 6),
+            "one chunk: 4..8 holds unread 6"
         );
-        assert_eq!(
-            log.iter_from(0).next().map(|m| m.cycle),
-            Some(2 * CHUNK as u64)
-        );
-        log.truncate(CHUNK);
-        assert_eq!((log.len(), log.iter_from(0).count()), (CHUNK, 0));
+        log.drop_front(5, usize::MAX);
+        assert_eq!((log.first_index(), log.kept()), (8, 2));
+        assert_eq!(log.get(3), None);
+        assert_eq!(log.iter_from(0).copied().collect::<Vec<_>>(), vec![8, 9]);
+        assert_eq!(log.iter_from(9).copied().collect::<Vec<_>>(), vec![9]);
+        log.truncate(9);
+        assert_eq!((log.len(), log.to_vec()), (9, vec![8]));
+        log.truncate(3);
+        assert_eq!((log.len(), log.kept(), log.first_index()), (3, 0, 3));
+        log.push(3);
+        assert_eq!(log.get(3), Some(&3));
     }
 }

@@ -9,7 +9,7 @@
 
 mod log;
 
-pub use log::InstrLog;
+pub use log::{InstrLog, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
 
 use crate::event::{Event, EventKind};
 use crate::kernel::{Kernel, OsEvent};
@@ -88,13 +88,13 @@ pub struct Sim {
     machine: Machine,
     kernel: Kernel,
     /// Events other than retired instructions; the oldest are dropped on
-    /// long runs (see [`MAX_TRACE`]), `trace_dropped` of them so far.
-    trace: Vec<TraceEvent>,
-    trace_dropped: usize,
+    /// long runs (see [`MAX_TRACE`]).
+    trace: TraceLog,
     trace_limit: usize,
-    /// Events from this absolute number on are not dropped (a reader has
-    /// not seen them yet).
+    /// Events and instructions from these absolute numbers on are not
+    /// dropped (a reader has not seen them yet).
     trace_keep_from: usize,
+    instrs_keep_from: usize,
     instrs: InstrLog,
     level: TraceLevel,
     snapshots: Vec<Snapshot>,
@@ -103,7 +103,7 @@ pub struct Sim {
 
 /// Default distance between snapshots for stepping back.
 pub const SNAPSHOT_EVERY: u64 = 16_384;
-/// Trace events kept at most (beyond, the oldest half is dropped): bounds
+/// Trace events kept at most (beyond, the oldest go a chunk at a time): bounds
 /// the memory of a long run at full speed (tens of MB), while a lesson's
 /// whole trace fits many times over.
 pub const MAX_TRACE: usize = 1 << 18;
@@ -116,10 +116,10 @@ impl Sim {
         let mut s = Sim {
             machine,
             kernel,
-            trace: Vec::new(),
-            trace_dropped: 0,
+            trace: TraceLog::default(),
             trace_limit: MAX_TRACE,
             trace_keep_from: usize::MAX,
+            instrs_keep_from: usize::MAX,
             instrs: InstrLog::default(),
             level,
             snapshots: Vec::new(),
@@ -146,27 +146,10 @@ impl Sim {
         self.machine.cycle()
     }
     /// The recorded events except retired instructions (see
-    /// [`Sim::instructions`]), oldest first; on long runs the oldest are
-    /// dropped, so `trace()[0]` is event number [`Sim::trace_start`].
-    pub fn trace(&self) -> &[TraceEvent] {
+    /// [`Sim::instructions`]), oldest first, with absolute indices; on long
+    /// runs the oldest are dropped.
+    pub fn trace(&self) -> &TraceLog {
         &self.trace
-    }
-
-    /// Absolute number (since cycle 0) of the oldest event kept.
-    pub fn trace_start(&self) -> usize {
-        self.trace_dropped
-    }
-
-    /// Events recorded since cycle 0, dropped ones included.
-    pub fn trace_len(&self) -> usize {
-        self.trace_dropped + self.trace.len()
-    }
-
-    /// The events from absolute number `from` on (those still kept).
-    pub fn trace_since(&self, from: usize) -> &[TraceEvent] {
-        &self.trace[from
-            .saturating_sub(self.trace_dropped)
-            .min(self.trace.len())..]
     }
 
     /// Every retired instruction, in order (the oldest may have been dropped:
@@ -178,7 +161,7 @@ impl Sim {
     /// The whole trace, instructions merged in (an instruction comes before
     /// the other events of its cycle).
     pub fn full_trace(&self) -> Vec<TraceEvent> {
-        merge(&self.instrs.to_vec(), &self.trace)
+        merge(&self.instrs.to_vec(), &self.trace.to_vec())
     }
     /// Snapshots kept for stepping back (memory cost: each shares unchanged
     /// pages with the others, copy-on-write).
@@ -202,7 +185,7 @@ impl Sim {
         if self.halted().is_some() {
             return 0;
         }
-        let before = self.trace_len();
+        let before = self.trace.len();
         let m = &mut self.machine;
         if m.busy_cycles() == 0 {
             let at_entry = !self.kernel.in_kernel()
@@ -225,30 +208,29 @@ impl Sim {
             self.snapshot();
         }
         self.bound_trace();
-        self.trace_len() - before
+        self.trace.len() - before
     }
 
     /// Keeps at most `events` trace events (default [`MAX_TRACE`]).
     pub fn set_trace_limit(&mut self, events: usize) {
-        self.trace_limit = events.max(2);
+        self.trace_limit = events.max(8);
+        // The oldest events go a chunk at a time: a small limit needs small chunks.
+        self.trace.rechunk((self.trace_limit / 8).min(TRACE_CHUNK));
         self.bound_trace();
     }
 
-    /// Events from absolute number `from` on are kept until this is called
-    /// again with a later number, whatever the limit: a reader that has
-    /// consumed the trace up to `from` will not miss any.
-    pub fn keep_trace_from(&mut self, from: usize) {
-        self.trace_keep_from = from;
+    /// Events and instructions from absolute numbers `events` and `instrs`
+    /// on are kept until this is called again with later numbers, whatever
+    /// the limits: a reader that has consumed the trace that far misses none.
+    pub fn keep_trace_from(&mut self, events: usize, instrs: usize) {
+        (self.trace_keep_from, self.instrs_keep_from) = (events, instrs);
         self.bound_trace();
     }
 
     fn bound_trace(&mut self) {
-        if self.trace.len() > self.trace_limit {
-            let unread = self.trace_keep_from.saturating_sub(self.trace_dropped);
-            let drop = (self.trace.len() - self.trace_limit / 2).min(unread);
-            self.trace.drain(..drop);
-            self.trace_dropped += drop;
-        }
+        self.trace
+            .drop_front(self.trace_limit, self.trace_keep_from);
+        self.instrs.drop_front(MAX_INSTRS, self.instrs_keep_from);
     }
 
     /// Runs until `cycle` (or a halt); returns why it stopped early, if it did.
@@ -318,25 +300,15 @@ impl Sim {
             if let Some(s) = self.snapshots.get(idx).cloned() {
                 self.machine = s.machine;
                 self.kernel = s.kernel;
-                self.truncate_trace(s.trace_len);
+                // Replayed events are new to a reader that had read past them.
+                self.trace_keep_from = self.trace_keep_from.min(s.trace_len);
+                self.instrs_keep_from = self.instrs_keep_from.min(s.instrs_len);
+                self.trace.truncate(s.trace_len);
                 self.instrs.truncate(s.instrs_len);
                 self.snapshots.truncate(idx + 1);
             }
         }
         self.run_until(cycle);
-    }
-
-    /// Keeps the first `len` events (absolute count).
-    fn truncate_trace(&mut self, len: usize) {
-        // Replayed events are new to a reader that had read past `len`.
-        self.trace_keep_from = self.trace_keep_from.min(len);
-        if len < self.trace_dropped {
-            // Back before the oldest event kept: what replays is all there is.
-            self.trace.clear();
-            self.trace_dropped = len;
-        } else {
-            self.trace.truncate(len - self.trace_dropped);
-        }
     }
 
     /// One cycle back.
@@ -356,7 +328,7 @@ impl Sim {
         self.snapshots.push(Snapshot {
             machine: self.machine.snapshot(),
             kernel: self.kernel.clone(),
-            trace_len: self.trace_len(),
+            trace_len: self.trace.len(),
             instrs_len: self.instrs.len(),
         });
         if self.snapshots.len() > MAX_SNAPSHOTS {
@@ -402,7 +374,7 @@ impl Sim {
 /// in it) to the trace, stamped with `cycle`: retired instructions to the
 /// instruction log, memory accesses only at `Full`, the rest with their actor.
 fn record(
-    trace: &mut Vec<TraceEvent>,
+    trace: &mut TraceLog,
     instrs: &mut InstrLog,
     level: TraceLevel,
     cycle: u64,

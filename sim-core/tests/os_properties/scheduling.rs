@@ -151,7 +151,7 @@ fn check_workload(jobs: &[(Job, u64, u32)], policy: Policy, seed: i64) -> Result
     }
     check_queues(&sim)?;
     let mut exits: BTreeMap<Pid, Vec<i32>> = BTreeMap::new();
-    for e in sim.trace() {
+    for e in sim.trace().iter() {
         if let TraceKind::Os(OsEvent::ProcessExited { pid, status, .. }) = &e.kind {
             exits.entry(*pid).or_default().push(*status);
         }
