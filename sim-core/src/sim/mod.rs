@@ -107,7 +107,7 @@ pub const SNAPSHOT_EVERY: u64 = 16_384;
 /// the memory of a long run at full speed (tens of MB), while a lesson's
 /// whole trace fits many times over.
 pub const MAX_TRACE: usize = 1 << 18;
-/// Snapshots kept at most (see [`Sim::thin_snapshots`]): the newest
+/// Snapshots kept at most (see `Sim::thin_snapshots`): the newest
 /// `MAX_SNAPSHOTS / 2` are always `SNAPSHOT_EVERY` apart.
 pub const MAX_SNAPSHOTS: usize = 512;
 
@@ -337,16 +337,19 @@ impl Sim {
     }
 
     /// Bounds the snapshots (and the memory they pin) on long runs: drops
-    /// every other one in the older half, keeping cycle 0. The recent past
-    /// stays dense (instant steps back); further back, the spacing doubles
-    /// with each thinning, so a seek there replays more (still exact).
+    /// one snapshot of the older half, the one whose neighbours are closest,
+    /// so the older half thins out evenly while the recent past stays dense
+    /// (instant steps back). A seek into the far past replays more (still
+    /// exact). One drop per new snapshot keeps the cost of each small.
     fn thin_snapshots(&mut self) {
-        let old = self.snapshots.len() / 2;
-        let mut k = 0;
-        self.snapshots.retain(|_| {
-            k += 1;
-            k > old || k % 2 == 1
-        });
+        let older = self.snapshots.len() / 2;
+        let cycle = |i: usize| self.snapshots[i].machine.cycle();
+        let victim = (1..older.max(2))
+            .filter(|&i| i + 1 < self.snapshots.len())
+            .min_by_key(|&i| cycle(i + 1) - cycle(i - 1));
+        if let Some(i) = victim {
+            self.snapshots.remove(i);
+        }
     }
 
     fn collect_os_events(&mut self) {
