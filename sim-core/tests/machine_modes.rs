@@ -259,3 +259,41 @@ fn marked_runs_record_what_traced_stepping_records() {
         }
     }
 }
+
+/// Ring-0 code that keeps reprogramming the timer to a tiny interval with
+/// `out` (10 cycles): the quiet time ends inside the instruction that starts it.
+fn timer_reprogramming_workload() -> Machine {
+    let mut m = machine();
+    set_gate(&mut m, 32, Gate::interrupt(HANDLER, 0));
+    m.load(HANDLER, &counting_handler());
+    let code = [
+        0xb8, 0x03, 0x00, 0x00, 0x00, // 1: mov $3,%eax
+        0xe7, 0x40, // out %eax,$0x40
+        0x41, // inc %ecx
+        0xb8, 0x07, 0x00, 0x00, 0x00, // mov $7,%eax
+        0xe7, 0x40, // out %eax,$0x40
+        0x01, 0xc8, // add %ecx,%eax
+        0xeb, 0xec, // jmp 1b
+    ];
+    m.load(0x5000, &code);
+    m.cpu_mut().eip = 0x5000;
+    m.cpu_mut().set_flag(sim_core::cpu::flags::IF, true);
+    m.devices_mut().timer.set_interval(500);
+    m
+}
+
+#[test]
+fn a_port_write_that_shortens_the_quiet_time_is_honoured() {
+    let mut traced = timer_reprogramming_workload();
+    let expected = unmarked_events(&mut traced);
+    let mut run = timer_reprogramming_workload();
+    for n in [1, 9, 1000, 17, CYCLES - 1027] {
+        run.run(n);
+    }
+    assert_same_state(&traced, &run);
+    assert!(traced.mem().read_u32(COUNTER) > 100, "the timer fired");
+    let mut marked = timer_reprogramming_workload();
+    let events = marked_events(&mut marked, CYCLES, u32::MAX);
+    assert_same_state(&traced, &marked);
+    assert_eq!(events, expected);
+}

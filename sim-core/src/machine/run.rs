@@ -138,21 +138,19 @@ impl Machine {
         stop_at: u32,
         mark: &mut impl FnMut(u64, &Retired),
     ) -> u64 {
-        let mut started = self.cycle;
-        loop {
-            let limit = end.min(
-                self.cycle
-                    .saturating_add(self.sys.quiet_left().saturating_sub(1)),
-            );
-            if self.cycle >= limit {
-                break;
-            }
-            started = self.cycle;
-            self.cycle += 1;
+        // The cycle and the instruction count live in locals (registers) and
+        // are written back before anything that reads them.
+        let mut cycle = self.cycle;
+        let mut started = cycle;
+        let mut done = 0u64;
+        let mut limit = self.quiet_limit(end, cycle);
+        while cycle < limit {
+            started = cycle;
+            cycle += 1;
             self.sys.defer_quiet_cycles(1);
             if TRACED {
                 // Port accesses record events stamped with this.
-                self.sys.set_cycle(self.cycle);
+                self.sys.set_cycle(cycle);
             }
             // Only a traced `iret` needs the ring it left.
             let from_cpl = if TRACED { self.cpu.cpl() } else { 3 };
@@ -166,18 +164,24 @@ impl Machine {
                             || (self.sys.events().is_empty()
                                 && !(r.len == 1 && r.cycles >= 6))) =>
                 {
-                    self.instructions += 1;
-                    self.work += 1;
+                    done += 1;
                     if TRACED {
                         mark(started, r);
                     }
+                    if !TRACED && self.sys.devices_synced() {
+                        // A port access applied the deferred device cycles
+                        // and may have shortened the quiet time.
+                        limit = self.quiet_limit(end, cycle);
+                    }
                     let extra = r.cycles.saturating_sub(1);
-                    let n = u64::from(extra).min(limit - self.cycle);
-                    self.cycle += n;
+                    let n = u64::from(extra).min(limit - cycle);
+                    cycle += n;
                     self.sys.defer_quiet_cycles(n);
-                    self.busy = extra - n as u32;
-                    if self.busy > 0
-                        || self.cpu.eip == stop_at
+                    if u64::from(extra) > n {
+                        self.busy = extra - n as u32;
+                        break;
+                    }
+                    if self.cpu.eip == stop_at
                         || (self.cpu.flag(flags::IF) && self.sys.devices.pic.next().is_some())
                     {
                         break;
@@ -185,19 +189,37 @@ impl Machine {
                 }
                 Ok(r) => {
                     let r = *r;
-                    self.sys.set_cycle(self.cycle);
+                    self.finish_quiet(cycle, done);
+                    done = 0;
                     self.retired(from_cpl, &r);
                     break;
                 }
                 Err(e) => {
                     let e = *e;
-                    self.sys.set_cycle(self.cycle);
+                    self.finish_quiet(cycle, done);
+                    done = 0;
                     self.faulted(e);
                     break;
                 }
             }
         }
-        self.sys.set_cycle(self.cycle);
+        self.finish_quiet(cycle, done);
         started
+    }
+
+    /// The last cycle the quiet loop may reach from `cycle`: before the one
+    /// in which a device may fire, and at most `end`.
+    #[inline(always)]
+    fn quiet_limit(&self, end: u64, cycle: u64) -> u64 {
+        end.min(cycle.saturating_add(self.sys.quiet_left().saturating_sub(1)))
+    }
+
+    /// Writes back the quiet loop's cycle and count of plain instructions.
+    #[inline(always)]
+    fn finish_quiet(&mut self, cycle: u64, done: u64) {
+        self.cycle = cycle;
+        self.sys.set_cycle(cycle);
+        self.instructions += done;
+        self.work += done;
     }
 }

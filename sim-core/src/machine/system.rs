@@ -187,6 +187,13 @@ impl System {
         self.lag += n;
     }
 
+    /// Whether no device cycle is deferred: right after a port access (which
+    /// applies them first) inside the quiet loop, which defers one per cycle.
+    #[inline(always)]
+    pub(crate) fn devices_synced(&self) -> bool {
+        self.lag == 0
+    }
+
     /// Cycles from now to the first one in which a device may fire (≥ 1).
     pub(crate) fn quiet_left(&self) -> u64 {
         self.quiet.saturating_sub(self.lag)
