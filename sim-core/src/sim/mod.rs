@@ -97,7 +97,9 @@ pub struct Sim {
     instrs_keep_from: usize,
     instrs: InstrLog,
     level: TraceLevel,
-    snapshots: Vec<Snapshot>,
+    /// Boxed: thinning removes from the middle, which then moves pointers,
+    /// not whole machines.
+    snapshots: Vec<Box<Snapshot>>,
     snapshot_every: u64,
 }
 
@@ -297,7 +299,7 @@ impl Sim {
                 .snapshots
                 .partition_point(|s| s.machine.cycle() <= cycle)
                 .saturating_sub(1);
-            if let Some(s) = self.snapshots.get(idx).cloned() {
+            if let Some(s) = self.snapshots.get(idx).map(|s| Snapshot::clone(s)) {
                 self.machine = s.machine;
                 self.kernel = s.kernel;
                 // Replayed events are new to a reader that had read past them.
@@ -325,12 +327,12 @@ impl Sim {
         {
             return;
         }
-        self.snapshots.push(Snapshot {
+        self.snapshots.push(Box::new(Snapshot {
             machine: self.machine.snapshot(),
             kernel: self.kernel.clone(),
             trace_len: self.trace.len(),
             instrs_len: self.instrs.len(),
-        });
+        }));
         if self.snapshots.len() > MAX_SNAPSHOTS {
             self.thin_snapshots();
         }
