@@ -98,7 +98,8 @@ pub struct Sim {
     instrs: InstrLog,
     level: TraceLevel,
     /// Boxed: thinning removes from the middle, which then moves pointers,
-    /// not whole machines.
+    /// not whole machines (2 KiB each; measured: 5 % of a long run's time).
+    #[allow(clippy::vec_box)]
     snapshots: Vec<Box<Snapshot>>,
     snapshot_every: u64,
 }
