@@ -79,6 +79,17 @@ fn report_long_session() {
             rss_mib().map_or("?".into(), |m| m.to_string()),
         );
     }
+    // Back into the thinned far past: the replay from the nearest snapshot.
+    let end = session.cycle();
+    for target in [end - 1, end - 5_000_000, 123_456_789] {
+        let t = Instant::now();
+        session.apply(&Command::Seek { cycle: target });
+        println!(
+            "session: seek from {end} back to {target}: {:.2?}",
+            t.elapsed()
+        );
+        session.apply(&Command::Seek { cycle: end });
+    }
 }
 
 /// A one-off measurement printed before divan's table, so the numbers the

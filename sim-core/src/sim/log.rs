@@ -11,8 +11,9 @@ use crate::trace::TraceEvent;
 
 /// Instructions per chunk of an [`InstrLog`].
 const CHUNK: usize = 1 << 16;
-/// Retired instructions kept at most (4 M, 64 MiB).
-pub const MAX_INSTRS: usize = 64 * CHUNK;
+/// Retired instructions kept at most (1 M, 16 MiB): the recent past, for
+/// stepping back and the event log; older ones are replayed when needed.
+pub const MAX_INSTRS: usize = 16 * CHUNK;
 /// Events per chunk of a [`TraceLog`].
 pub const TRACE_CHUNK: usize = 1 << 12;
 

@@ -112,7 +112,7 @@ pub const SNAPSHOT_EVERY: u64 = 16_384;
 pub const MAX_TRACE: usize = 1 << 18;
 /// Snapshots kept at most (see `Sim::thin_snapshots`): the newest
 /// `MAX_SNAPSHOTS / 2` are always `SNAPSHOT_EVERY` apart.
-pub const MAX_SNAPSHOTS: usize = 512;
+pub const MAX_SNAPSHOTS: usize = 256;
 
 impl Sim {
     pub fn new(machine: Machine, kernel: Kernel, level: TraceLevel) -> Self {
