@@ -143,22 +143,26 @@ pub fn app() -> Html {
         Callback::from(move |_| help_open.set(false))
     };
     let prev = state.prev.clone();
+    // Groups of panels, top of the page first: while running, a new view
+    // reaches one group per frame (`AppState::shown`).
     let panels = state.view.clone().map(|view| {
+        let group = |g: usize| state.shown(g).unwrap_or_else(|| view.clone());
+        let (g0, g1, g2, g3) = (group(0), group(1), group(2), group(3));
         html! {
             <main class="workspace">
-                <CpuPanel view={view.clone()} prev={prev.clone()} />
-                <CodePanel view={view.clone()} on_action={on_action.clone()} />
-                <AddressPanel view={view.clone()} prev={prev.clone()} />
-                <IdtPanel view={view.clone()} />
-                <KernelStackPanel view={view.clone()} />
-                <SchedPanel view={view.clone()} />
-                <TimelinePanel view={view.clone()} />
-                <GanttPanel view={view.clone()} />
-                <MetricsPanel view={view.clone()} />
-                <EventsPanel view={view.clone()} />
+                <CpuPanel view={g0.clone()} prev={prev.clone()} />
+                <CodePanel view={g0.clone()} on_action={on_action.clone()} />
+                <AddressPanel view={g1.clone()} prev={prev.clone()} />
+                <IdtPanel view={g0.clone()} />
+                <KernelStackPanel view={g0.clone()} />
+                <SchedPanel view={g1.clone()} />
+                <TimelinePanel view={g2.clone()} />
+                <GanttPanel view={g2.clone()} />
+                <MetricsPanel view={g3.clone()} />
+                <EventsPanel view={g3.clone()} />
                 <section class="panel console-panel" aria-labelledby="console-title">
                     <h2 id="console-title">{ "Console" }</h2>
-                    <pre class="console" data-testid="console">{ if view.console.is_empty() { "(no output yet)" } else { view.console.as_str() } }</pre>
+                    <pre class="console" data-testid="console">{ if g3.console.is_empty() { "(no output yet)" } else { g3.console.as_str() } }</pre>
                 </section>
             </main>
         }

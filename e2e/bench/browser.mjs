@@ -72,8 +72,8 @@ async function fullSpeed(browser, url, label) {
     ` ${late(20)} over 20 ms, ${late(50)} over 50 ms; pause click → stopped ${pauseMs} ms`);
   console.log(`bench: ${label}: engine alone ${fmt(b.rate / 1e3, 2)} M cycles/s inside a slice` +
     ` (the page interleaves slices with drawing, hence the lower rate above)`);
-  console.log(`bench: ${label}: render work per frame ${fmt(b.lightMs)} ms, ${fmt(b.heavyMs)} ms when every panel is redrawn` +
-    ` (every ~100 ms); view computed in ${fmt(b.viewMs)} ms`);
+  console.log(`bench: ${label}: render work per frame ${fmt(b.lightMs)} ms, ${fmt(b.heavyMs)} ms on a frame that redraws a group of panels` +
+    ` (a new view every ~100 ms reaches the panels over 4 frames); view computed in ${fmt(b.viewMs)} ms`);
   if (a.heap) console.log(`bench: ${label}: JS heap ${fmt(b.heap / 1e6)} MB`);
   if (b.wasm) console.log(`bench: ${label}: wasm memory ${fmt(a.wasm / 1e6)} MB → ${fmt(b.wasm / 1e6)} MB over the sample`);
   if (errors.length) console.log(`bench: ${label}: console errors: ${errors.join(' | ')}`);

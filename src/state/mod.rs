@@ -36,6 +36,9 @@ pub const SEEK_IN_FRAMES: u64 = 200_000;
 /// than a frame, and nobody reads panels changing 60 times a second.
 pub const VIEW_INTERVAL_MS: f64 = 100.0;
 const MIN_FRAMES_BETWEEN_VIEWS: u32 = 4;
+/// While running, a new view reaches the panels one group per frame (see
+/// [`AppState::shown`]), so no frame pays for redrawing every panel.
+pub const PANEL_GROUPS: usize = 4;
 
 /// A view shared by all panels; equal only to itself, so comparing props is
 /// a pointer comparison instead of a deep walk over the whole machine.
@@ -109,6 +112,11 @@ pub struct AppState {
     /// Name of the open scenario (a built-in name, or e.g. `bench-64`).
     pub name: String,
     pub view: Option<Snap>,
+    /// What each group of panels shows: `view`, except while running, when a
+    /// new view reaches the groups one frame after another.
+    shown: [Option<Snap>; PANEL_GROUPS],
+    /// The next group to show the new view (`PANEL_GROUPS`: all show it).
+    stagger: usize,
     /// The view before the last action, to highlight what changed.
     pub prev: Option<Snap>,
     pub running: bool,
@@ -146,6 +154,8 @@ impl Default for AppState {
             session: None,
             name: String::new(),
             view: None,
+            shown: Default::default(),
+            stagger: PANEL_GROUPS,
             prev: None,
             running: false,
             cycle_now: 0,
@@ -221,6 +231,8 @@ impl AppState {
                     max_seen: view.cycle,
                     cycle_now: view.cycle,
                     view_at: now_ms(),
+                    shown: std::array::from_fn(|_| Some(view.clone())),
+                    stagger: PANEL_GROUPS,
                     view: Some(view),
                     prev: None,
                     running: false,
@@ -261,7 +273,38 @@ impl AppState {
         stop
     }
 
+    /// The view the panels of `group` show.
+    pub fn shown(&self, group: usize) -> Option<Snap> {
+        self.shown
+            .get(group)
+            .cloned()
+            .flatten()
+            .or_else(|| self.view.clone())
+    }
+
+    /// A new view for every panel.
     fn refresh(&mut self) {
+        self.compute_view();
+        self.shown = std::array::from_fn(|_| self.view.clone());
+        self.stagger = PANEL_GROUPS;
+    }
+
+    /// A new view for the first group of panels; the others follow, one per
+    /// frame ([`AppState::show_next_group`]).
+    fn refresh_staggered(&mut self) {
+        self.compute_view();
+        self.shown[0] = self.view.clone();
+        self.stagger = 1;
+    }
+
+    fn show_next_group(&mut self) {
+        if let Some(slot) = self.shown.get_mut(self.stagger) {
+            *slot = self.view.clone();
+            self.stagger += 1;
+        }
+    }
+
+    fn compute_view(&mut self) {
         let Some(session) = self.session.as_ref() else {
             return;
         };
@@ -306,6 +349,9 @@ impl AppState {
             .is_some_and(|v| v.cycle != self.cycle_now)
         {
             self.refresh();
+        } else if self.stagger < PANEL_GROUPS {
+            self.shown = std::array::from_fn(|_| self.view.clone());
+            self.stagger = PANEL_GROUPS;
         }
         self.running = false;
         self.run_until = None;
@@ -336,12 +382,14 @@ impl AppState {
         self.ms_since_view += dt_ms.clamp(0.0, 1000.0);
         // Time and frames both: if a redraw itself takes longer than the
         // interval, a few cheap frames still run between two redraws.
-        let due = now_ms() - self.view_at >= VIEW_INTERVAL_MS
+        let catching_up = self.stagger < PANEL_GROUPS;
+        let due = !catching_up
+            && now_ms() - self.view_at >= VIEW_INTERVAL_MS
             && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
         let full_speed =
             self.run_until.is_some() || SPEEDS.get(self.speed).is_none_or(|s| s.1.is_none());
         let want = if full_speed {
-            self.stats.pacer.slice(due)
+            self.stats.pacer.slice(due || catching_up)
         } else {
             let cps = SPEEDS.get(self.speed).and_then(|s| s.1).unwrap_or(1_000);
             // A hidden tab or a long pause must not turn into one huge slice.
@@ -362,14 +410,18 @@ impl AppState {
         // A run that used its whole budget did not stop: nothing to show
         // until the next redraw is due.
         let stopped = stop.is_some_and(|s| s != RunStop::Budget);
-        let redraw = stopped || self.cycle_now >= limit || due;
-        if redraw {
-            if self.ms_since_view > 0.0 {
-                self.stats.cycles_per_sec =
-                    self.cycles_since_view as f64 * 1000.0 / self.ms_since_view;
-            }
-            self.refresh();
+        let end = stopped || self.cycle_now >= limit;
+        if (end || due) && self.ms_since_view > 0.0 {
+            self.stats.cycles_per_sec = self.cycles_since_view as f64 * 1000.0 / self.ms_since_view;
         }
+        if end {
+            self.refresh();
+        } else if due {
+            self.refresh_staggered();
+        } else if catching_up {
+            self.show_next_group();
+        }
+        let redraw = end || due || catching_up;
         self.last_frame = Some(LastFrame {
             sim_ms: took,
             redrew: redraw,

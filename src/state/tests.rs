@@ -191,3 +191,43 @@ fn full_speed_sizes_slices_to_the_frame() {
     assert!(!redraw_slices.is_empty(), "the panels were redrawn");
     assert!(s.cycle() > 60 * 500);
 }
+
+#[test]
+fn while_running_a_new_view_reaches_one_group_of_panels_per_frame() {
+    let mut s = Rc::new(AppState::open("loop-preemptive", Some(1_000_000_000)));
+    s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
+    s = reduce(s, Action::Run);
+    let tick = |s: Rc<AppState>| {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        reduce(
+            s,
+            Action::Tick {
+                dt_ms: 16.7,
+                work_ms: None,
+            },
+        )
+    };
+    let mut redrawn = false;
+    for _ in 0..200 {
+        let before = s.view.clone();
+        s = tick(s);
+        if s.view != before {
+            redrawn = true;
+            break;
+        }
+    }
+    assert!(redrawn, "a redraw came due");
+    let newest = s.view.clone();
+    assert!(s.shown(0) == newest, "the first group shows it at once");
+    assert!(s.shown(1) != newest, "the others a frame later each");
+    for g in 1..PANEL_GROUPS {
+        s = tick(s);
+        assert!(s.shown(g) == newest, "group {g}");
+    }
+    s = tick(s);
+    s = reduce(s, Action::Pause);
+    assert!(
+        (0..PANEL_GROUPS).all(|g| s.shown(g) == s.view),
+        "paused: all show the newest view"
+    );
+}
