@@ -79,6 +79,30 @@ pub struct Predecoded {
     ops: [PreOperand; 3],
     sizes: [Option<Size>; 3],
     mem: MemForm,
+    /// The most common shapes, for the ALU and `mov` fast paths.
+    pub form: Form,
+}
+
+/// The operand shapes most instructions in a loop have: 32-bit general
+/// registers and immediates. Their executors skip the generic operand
+/// plumbing (same semantics: the differential tests cover both paths).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Form {
+    /// `op %src, %dst`, both 32-bit.
+    RegReg32 {
+        dst: u8,
+        src: u8,
+    },
+    /// `op $imm, %dst`, 32-bit (the immediate sign-extended).
+    RegImm32 {
+        dst: u8,
+        imm: u32,
+    },
+    /// One 32-bit register operand.
+    Reg32 {
+        reg: u8,
+    },
+    Other,
 }
 
 impl Predecoded {
@@ -98,7 +122,38 @@ impl Predecoded {
             disp: instr.memory_displacement32(),
             addr16: is16(base) || is16(index),
         };
-        Predecoded { ops, sizes, mem }
+        let dword = |i: usize| sizes[i] == Some(Size::Dword);
+        let form = match (instr.op_count(), ops[0], ops[1]) {
+            (
+                2,
+                PreOperand::Reg {
+                    index: dst,
+                    high: false,
+                },
+                PreOperand::Reg {
+                    index: src,
+                    high: false,
+                },
+            ) if dword(0) && dword(1) => Form::RegReg32 { dst, src },
+            (
+                2,
+                PreOperand::Reg {
+                    index: dst,
+                    high: false,
+                },
+                PreOperand::Imm(imm),
+            ) if dword(0) && dword(1) => Form::RegImm32 { dst, imm },
+            (1, PreOperand::Reg { index, high: false }, _) if dword(0) => {
+                Form::Reg32 { reg: index }
+            }
+            _ => Form::Other,
+        };
+        Predecoded {
+            ops,
+            sizes,
+            mem,
+            form,
+        }
     }
 }
 

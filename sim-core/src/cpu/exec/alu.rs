@@ -7,13 +7,36 @@ use super::Flow;
 use crate::bus::{Bus, ReadKind, Size};
 use crate::cpu::alu::{self, BinOp, ShiftOp};
 use crate::cpu::cache::Decoded;
-use crate::cpu::operand::{self, operand, read, read_reg, size_of, write, write_reg, Operand};
+use crate::cpu::operand::{
+    self, operand, read, read_reg, size_of, write, write_reg, Form, Operand,
+};
 use crate::cpu::state::{Cpu, Reg};
 use crate::trap::Exception;
 
 /// add/or/adc/sbb/and/sub/xor/cmp/test, every form and width.
 #[inline(always)]
 pub fn binary(
+    cpu: &mut Cpu,
+    bus: &mut impl Bus,
+    i: &Decoded,
+    op: BinOp,
+) -> Result<Flow, Exception> {
+    let (dst, b) = match i.pre.form {
+        Form::RegReg32 { dst, src } => (dst, cpu.gpr[src as usize & 7]),
+        Form::RegImm32 { dst, imm } => (dst, imm),
+        _ => return binary_any(cpu, bus, i, op),
+    };
+    let slot = dst as usize & 7;
+    let (res, eflags) = alu::binop(op, cpu.gpr[slot], b, Size::Dword, cpu.eflags);
+    if op.writes_result() {
+        cpu.gpr[slot] = res;
+    }
+    cpu.eflags = eflags;
+    Ok(Flow::Next)
+}
+
+/// [`binary`] for every other operand form.
+fn binary_any(
     cpu: &mut Cpu,
     bus: &mut impl Bus,
     i: &Decoded,
@@ -35,19 +58,31 @@ pub fn binary(
 /// inc/dec/neg/not.
 #[inline(always)]
 pub fn unary(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
+    if let Form::Reg32 { reg } = i.pre.form {
+        let slot = reg as usize & 7;
+        let (res, eflags) = unary_op(i, cpu.gpr[slot], Size::Dword, cpu.eflags);
+        cpu.gpr[slot] = res;
+        cpu.eflags = eflags;
+        return Ok(Flow::Next);
+    }
     let size = size_of(i, 0)?;
     let dst = operand(cpu, i, 0)?;
     let a = read(cpu, bus, dst, size)?;
-    let (res, eflags) = match i.mnemonic() {
-        Mnemonic::Inc => alu::inc(a, size, cpu.eflags),
-        Mnemonic::Dec => alu::dec(a, size, cpu.eflags),
-        Mnemonic::Neg => alu::neg(a, size, cpu.eflags),
-        // SDM: NOT affects no flags.
-        _ => (!a & size.mask(), cpu.eflags),
-    };
+    let (res, eflags) = unary_op(i, a, size, cpu.eflags);
     write(cpu, bus, dst, size, res)?;
     cpu.eflags = eflags;
     Ok(Flow::Next)
+}
+
+#[inline(always)]
+fn unary_op(i: &Decoded, a: u32, size: Size, eflags: u32) -> (u32, u32) {
+    match i.mnemonic() {
+        Mnemonic::Inc => alu::inc(a, size, eflags),
+        Mnemonic::Dec => alu::dec(a, size, eflags),
+        Mnemonic::Neg => alu::neg(a, size, eflags),
+        // SDM: NOT affects no flags.
+        _ => (!a & size.mask(), eflags),
+    }
 }
 
 /// Shifts and rotates by an immediate, by 1, or by CL.

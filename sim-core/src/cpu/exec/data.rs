@@ -10,7 +10,7 @@ use crate::cpu::cache::Decoded;
 use crate::cpu::cond::Cond;
 use crate::cpu::flags;
 use crate::cpu::operand::{
-    effective_address, gpr, operand, read, read_reg, size_of, write, write_reg, Operand,
+    effective_address, gpr, operand, read, read_reg, size_of, write, write_reg, Form, Operand,
 };
 use crate::cpu::state::{Cpu, Reg};
 use crate::trap::Exception;
@@ -19,6 +19,17 @@ use crate::trap::Exception;
 /// moves to and from control registers go to `system`.
 #[inline(always)]
 pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
+    match i.pre.form {
+        Form::RegReg32 { dst, src } => {
+            cpu.gpr[dst as usize & 7] = cpu.gpr[src as usize & 7];
+            return Ok(Flow::Next);
+        }
+        Form::RegImm32 { dst, imm } => {
+            cpu.gpr[dst as usize & 7] = imm;
+            return Ok(Flow::Next);
+        }
+        _ => {}
+    }
     let is_cr = |n| i.op_kind(n) == OpKind::Register && i.op_register(n).is_cr();
     if is_cr(0) || is_cr(1) {
         return system::mov_cr(cpu, i);
