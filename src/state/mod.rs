@@ -13,6 +13,7 @@ use yew::Reducible;
 use crate::clock::now_ms;
 
 mod pacing;
+mod running;
 pub use pacing::Pacer;
 #[cfg(test)]
 use pacing::WORK_TARGET_MS;
@@ -330,129 +331,6 @@ impl AppState {
             .is_some_and(|v| !matches!(v.status, Status::Running))
     }
 
-    fn start(&mut self) {
-        self.undo.clear();
-        if self.session.is_some() && !self.finished() {
-            self.running = true;
-            self.carry = 0.0;
-            self.last_frame = None;
-            self.notice = None;
-        } else if self.finished() {
-            self.notice = Some("The scenario has ended: reset or step back to run again.".into());
-        }
-    }
-
-    fn stop(&mut self, why: Option<String>) {
-        if self
-            .view
-            .as_ref()
-            .is_some_and(|v| v.cycle != self.cycle_now)
-        {
-            self.refresh();
-        } else if self.stagger < PANEL_GROUPS {
-            self.shown = std::array::from_fn(|_| self.view.clone());
-            self.stagger = PANEL_GROUPS;
-        }
-        self.running = false;
-        self.run_until = None;
-        if why.is_some() {
-            self.notice = why;
-        }
-    }
-
-    fn tick(&mut self, dt_ms: f64, work_ms: Option<f64>) {
-        if !self.running {
-            return;
-        }
-        if let (Some(work), Some(last)) = (work_ms, self.last_frame.take()) {
-            self.stats
-                .pacer
-                .observe_frame(work, last.sim_ms, last.redrew);
-        }
-        let cycle = self.cycle();
-        let limit = self.run_until.unwrap_or_else(|| self.max_cycles());
-        if cycle >= limit || self.finished() {
-            let why = self
-                .run_until
-                .is_none()
-                .then(|| end_notice(self.view.as_deref()));
-            return self.stop(why);
-        }
-        self.frames_since_view += 1;
-        self.ms_since_view += dt_ms.clamp(0.0, 1000.0);
-        // Time and frames both: if a redraw itself takes longer than the
-        // interval, a few cheap frames still run between two redraws.
-        let catching_up = self.stagger < PANEL_GROUPS;
-        let due = !catching_up
-            && now_ms() - self.view_at >= VIEW_INTERVAL_MS
-            && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
-        let full_speed =
-            self.run_until.is_some() || SPEEDS.get(self.speed).is_none_or(|s| s.1.is_none());
-        let want = if full_speed {
-            self.stats.pacer.slice(due || catching_up)
-        } else {
-            let cps = SPEEDS.get(self.speed).and_then(|s| s.1).unwrap_or(1_000);
-            // A hidden tab or a long pause must not turn into one huge slice.
-            let owed = self.carry + cps as f64 * dt_ms.clamp(0.0, 100.0) / 1000.0;
-            let whole = owed.floor();
-            self.carry = owed - whole;
-            whole as u64
-        };
-        let cycles = want.min(limit - cycle);
-        let (stop, took) = if cycles > 0 {
-            let t0 = now_ms();
-            let stop = self.apply_quiet(&Command::Run { cycles });
-            (stop, now_ms() - t0)
-        } else {
-            (None, 0.0)
-        };
-        self.cycles_since_view += cycles;
-        // A run that used its whole budget did not stop: nothing to show
-        // until the next redraw is due.
-        let stopped = stop.is_some_and(|s| s != RunStop::Budget);
-        let end = stopped || self.cycle_now >= limit;
-        if (end || due) && self.ms_since_view > 0.0 {
-            self.stats.cycles_per_sec = self.cycles_since_view as f64 * 1000.0 / self.ms_since_view;
-        }
-        if end {
-            self.refresh();
-        } else if due {
-            self.refresh_staggered();
-        } else if catching_up {
-            self.show_next_group();
-        }
-        let redraw = end || due || catching_up;
-        self.last_frame = Some(LastFrame {
-            sim_ms: took,
-            redrew: redraw,
-        });
-        self.stats.slice = cycles;
-        self.stats.slice_ms = took;
-        if full_speed && cycles == want {
-            self.stats.pacer.observe_slice(cycles, took);
-        }
-        match stop {
-            Some(RunStop::Breakpoint) => {
-                let line = self.view.as_ref().and_then(|v| v.code.current_line);
-                self.stop(Some(line.map_or("Stopped at a breakpoint.".into(), |l| {
-                    format!("Stopped at the breakpoint on line {l}.")
-                })));
-            }
-            Some(RunStop::Halted) => {
-                let why = end_notice(self.view.as_deref());
-                self.stop(Some(why));
-            }
-            _ if self.cycle() >= limit => {
-                let why = self
-                    .run_until
-                    .is_none()
-                    .then(|| end_notice(self.view.as_deref()));
-                self.stop(why);
-            }
-            _ => {}
-        }
-    }
-
     fn seek(&mut self, target: u64) {
         self.undo.clear();
         if target > self.cycle().saturating_add(SEEK_IN_FRAMES) {
@@ -499,17 +377,6 @@ impl AppState {
         }
         let lines = self.breakpoints.clone();
         self.apply(&Command::SetBreakpoints { lines });
-    }
-}
-
-/// Why a run ended, in words.
-fn end_notice(view: Option<&View>) -> String {
-    match view.map(|v| &v.status) {
-        Some(Status::Finished) => "Finished: every process has exited.".into(),
-        Some(Status::CycleLimit) => "Stopped at the scenario's cycle limit (max_cycles).".into(),
-        Some(Status::Panic(p)) => format!("Kernel panic: {p}"),
-        Some(Status::Stopped(s)) => format!("The machine stopped: {s}"),
-        _ => "Stopped.".into(),
     }
 }
 
