@@ -214,7 +214,8 @@ fn marked_events(m: &mut Machine, slice: u64, stop_at: u32) -> Vec<Event> {
     while m.cycle() < CYCLES {
         let before = m.cycle();
         let mut marks = Vec::new();
-        let (_, events) = m.run_marked(slice.min(CYCLES - before), stop_at, |cycle, r| {
+        let stops: &[u32] = if stop_at == u32::MAX { &[] } else { &[stop_at] };
+        let (_, events) = m.run_marked(slice.min(CYCLES - before), stops, |cycle, r| {
             marks.push(Event {
                 cycle: cycle + 1,
                 kind: EventKind::InstructionRetired {

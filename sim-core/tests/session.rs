@@ -185,3 +185,55 @@ fn going_back_shows_what_going_straight_there_shows() {
         }
     }
 }
+
+/// Where a run with breakpoints on `lines` of program 0 must stop: every
+/// instruction boundary, in user code of a process running program 0, whose
+/// EIP is one of those lines (found by stepping instruction by instruction).
+fn breakpoint_stops_by_stepping(name: &str, lines: &[u32], until: u64) -> Vec<u64> {
+    let mut s = Session::load_builtin(name).unwrap();
+    let addrs: Vec<u32> = s.sim().kernel().programs()[0]
+        .program
+        .lines
+        .iter()
+        .filter(|l| lines.contains(&l.line))
+        .map(|l| l.addr)
+        .collect();
+    let mut stops = Vec::new();
+    while s.cycle() < until && s.sim().halted().is_none() {
+        s.apply(&step(Granularity::Instruction));
+        let (k, cpu) = (s.sim().kernel(), s.sim().machine().cpu());
+        let program = k
+            .current()
+            .and_then(|t| k.thread(t))
+            .and_then(|t| k.process(t.pid))
+            .map(|p| p.program);
+        if !k.in_kernel() && program == Some(0) && addrs.contains(&cpu.eip) {
+            stops.push(s.cycle());
+        }
+    }
+    stops
+}
+
+#[test]
+fn runs_with_breakpoints_stop_where_stepping_finds_them() {
+    // fork.s: line 15 `movl $20000, %ecx` and line 17 `pushl %ebx` run once
+    // in each of two processes running the same program; threads.s (another
+    // program at the same addresses) must not stop there.
+    let (name, lines, until) = ("processes-vs-threads", [15, 17], 300_000);
+    let want = breakpoint_stops_by_stepping(name, &lines, until);
+    assert_eq!(want.len(), 4, "twice in each of two processes: {want:?}");
+    let mut s = Session::load_builtin(name).unwrap();
+    s.apply(&Command::SetBreakpoints {
+        lines: lines.iter().map(|&l| (0, l)).collect(),
+    });
+    let mut got = Vec::new();
+    while s.cycle() < until {
+        match s.apply(&Command::Run {
+            cycles: until - s.cycle(),
+        }) {
+            Some(RunStop::Breakpoint) => got.push(s.cycle()),
+            _ => break,
+        }
+    }
+    assert_eq!(got, want);
+}

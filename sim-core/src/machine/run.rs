@@ -13,6 +13,32 @@ use crate::event::Event;
 /// the result.
 const NO_STOP: u32 = u32::MAX;
 
+/// Addresses the quiet loop stops before (never on its first instruction):
+/// the first compared directly (the common single stop), the rest sorted.
+#[derive(Clone, Copy)]
+struct Stops<'a> {
+    first: u32,
+    rest: &'a [u32],
+}
+
+impl<'a> Stops<'a> {
+    /// From a sorted list.
+    fn of(sorted: &'a [u32]) -> Self {
+        match sorted.split_first() {
+            Some((&first, rest)) => Stops { first, rest },
+            None => Stops {
+                first: NO_STOP,
+                rest: &[],
+            },
+        }
+    }
+
+    #[inline(always)]
+    fn hit(&self, eip: u32) -> bool {
+        eip == self.first || (!self.rest.is_empty() && self.rest.binary_search(&eip).is_ok())
+    }
+}
+
 impl Machine {
     /// Runs up to `max_cycles` cycles without recording events; stops early at
     /// a breakpoint (not on the first instruction, so a run can resume from
@@ -32,7 +58,8 @@ impl Machine {
     /// For a machine in traced mode: runs plain instructions back to back for
     /// at most `max_cycles` cycles while no device can fire, calling
     /// `mark(cycle, retired)` for each (`cycle`: the one it started in). Stops
-    /// before executing at `stop_at` (unless it is the first instruction), at
+    /// before executing at any of `stops` (sorted; never before the first
+    /// instruction), at
     /// the cycle limit, when the CPU is busy or an interrupt is deliverable,
     /// or after an instruction with any event besides its retirement (a trap,
     /// `hlt`, a fault, a port access, `iret`): then it returns that
@@ -43,7 +70,7 @@ impl Machine {
     pub fn run_marked(
         &mut self,
         max_cycles: u64,
-        stop_at: u32,
+        stops: &[u32],
         mut mark: impl FnMut(u64, &Retired),
     ) -> (u64, &[Event]) {
         self.sys.clear_events();
@@ -56,13 +83,25 @@ impl Machine {
         self.sys.set_tracing(true);
         let memory = self.sys.memory_tracing();
         self.sys.set_memory_tracing(false);
-        let last = self.run_quiet::<true>(start.saturating_add(max_cycles), stop_at, &mut mark);
+        let last = self.run_quiet::<true>(
+            start.saturating_add(max_cycles),
+            Stops::of(stops),
+            &mut mark,
+        );
         self.sys.set_memory_tracing(memory);
         self.sys.sync_devices();
         (last, self.sys.events())
     }
 
     fn run_fast(&mut self, max_cycles: u64) -> StopReason {
+        // Borrowed by the quiet loop while it mutates the machine.
+        let breakpoints = std::mem::take(&mut self.breakpoints);
+        let stop = self.run_fast_with(max_cycles, &breakpoints);
+        self.breakpoints = breakpoints;
+        stop
+    }
+
+    fn run_fast_with(&mut self, max_cycles: u64, breakpoints: &[u32]) -> StopReason {
         let end = self.cycle.saturating_add(max_cycles);
         let mut first = true;
         while self.cycle < end {
@@ -74,7 +113,7 @@ impl Machine {
                 self.sys.tick_devices_lazily(n);
                 continue;
             }
-            if !first && !self.cpu.halted && self.breakpoints.binary_search(&self.cpu.eip).is_ok() {
+            if !first && !self.cpu.halted && breakpoints.binary_search(&self.cpu.eip).is_ok() {
                 return StopReason::Breakpoint(self.cpu.eip);
             }
             if self.halted_forever() {
@@ -94,11 +133,8 @@ impl Machine {
                 }
             }
             first = false;
-            // One breakpoint (the OS model's stop at its C entry point) is
-            // checked inside the quiet loop; more go cycle by cycle.
-            if self.breakpoints.len() <= 1 && self.can_run_quiet() {
-                let stop_at = self.breakpoints.first().copied().unwrap_or(NO_STOP);
-                self.run_quiet::<false>(end, stop_at, &mut |_, _| {});
+            if self.can_run_quiet() {
+                self.run_quiet::<false>(end, Stops::of(breakpoints), &mut |_, _| {});
             } else {
                 self.cycle_once(true);
             }
@@ -123,7 +159,7 @@ impl Machine {
     /// `cycle_once` would do in those cycles, without its per-cycle checks.
     /// Returns at `end`, when a device may fire next cycle (a port access may
     /// have shortened the quiet time), on an IRQ becoming deliverable
-    /// (`sti`), before an instruction at `stop_at` (never the first), or
+    /// (`sti`), before an instruction at one of `stops` (never the first), or
     /// after anything but a plain instruction (trap, halt, fault; when
     /// `TRACED`, also a port access or an `iret`, whose events the caller
     /// must see). Returns the cycle the last instruction started in.
@@ -135,7 +171,7 @@ impl Machine {
     fn run_quiet<const TRACED: bool>(
         &mut self,
         end: u64,
-        stop_at: u32,
+        stops: Stops,
         mark: &mut impl FnMut(u64, &Retired),
     ) -> u64 {
         // The cycle and the instruction count live in locals (registers) and
@@ -181,7 +217,7 @@ impl Machine {
                         self.busy = extra - n as u32;
                         break;
                     }
-                    if self.cpu.eip == stop_at
+                    if stops.hit(self.cpu.eip)
                         || (self.cpu.flag(flags::IF) && self.sys.devices.pic.next().is_some())
                     {
                         break;

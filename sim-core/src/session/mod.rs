@@ -227,16 +227,21 @@ impl Session {
                 None => RunStop::Budget,
             };
         }
+        // The machine stops before any breakpoint address; whether it is one
+        // of the running program's is decided here.
+        let addrs: Vec<u32> = bps.iter().map(|&(_, a)| a).collect();
         let mut first = true;
         while self.sim.cycle() < end {
             if self.sim.halted().is_some() {
                 return RunStop::Halted;
             }
-            if !first && !bps.is_empty() && self.at_boundary() && self.at_breakpoint(&bps) {
+            if !first && self.at_boundary() && self.at_breakpoint(&bps) {
                 return RunStop::Breakpoint;
             }
             first = false;
-            self.sim.step();
+            if !self.sim.run_to_stops(end, &addrs) {
+                self.sim.step();
+            }
         }
         RunStop::Budget
     }

@@ -242,20 +242,33 @@ impl Sim {
             if let Some(h) = self.halted() {
                 return Some(h);
             }
-            if !self.run_flat_out(cycle) {
+            if !self.run_flat_out(cycle, &[]) {
                 self.step();
             }
         }
         self.halted()
     }
 
+    /// Runs user code in the machine's fast loops, as [`Sim::run_until`]
+    /// does, and also stops before executing at any of `stops` (linear
+    /// addresses, in any order; never before the first instruction, so a run
+    /// can resume from one): for breakpoints. Returns false if it could not
+    /// advance this way (the kernel is working, the CPU is busy…): the caller
+    /// then steps a cycle.
+    pub fn run_to_stops(&mut self, limit: u64, stops: &[u32]) -> bool {
+        if self.halted().is_some() || self.cycle() >= limit {
+            return false;
+        }
+        self.run_flat_out(limit, stops)
+    }
+
     /// User code between kernel entries runs in the machine's fast loops,
-    /// stopping where the kernel must act (the CPU at `trap_c`), at the next
-    /// snapshot and at `limit`: `Machine::run` without a trace, and
-    /// `Machine::run_marked` at `Steps` (every retired instruction and every
-    /// other event is recorded as stepping would). Same result as stepping.
-    /// Returns false if it could not advance.
-    fn run_flat_out(&mut self, limit: u64) -> bool {
+    /// stopping where the kernel must act (the CPU at `trap_c`), at `stops`,
+    /// at the next snapshot and at `limit`: `Machine::run` without a trace,
+    /// and `Machine::run_marked` at `Steps` (every retired instruction and
+    /// every other event is recorded as stepping would). Same result as
+    /// stepping. Returns false if it could not advance.
+    fn run_flat_out(&mut self, limit: u64, stops: &[u32]) -> bool {
         let m = &self.machine;
         let trap_c = self.kernel.stubs().trap_c;
         if self.level == TraceLevel::Full
@@ -268,12 +281,16 @@ impl Sim {
         let now = m.cycle();
         let next_snapshot = (now / self.snapshot_every + 1) * self.snapshot_every;
         let budget = limit.min(next_snapshot) - now;
+        let mut all = vec![trap_c];
+        all.extend_from_slice(stops);
+        all.sort_unstable();
+        all.dedup();
         if self.level == TraceLevel::Off {
-            self.machine.set_breakpoints(&[trap_c]);
+            self.machine.set_breakpoints(&all);
             self.machine.run(budget);
         } else {
             let instrs = &mut self.instrs;
-            let (cycle, events) = self.machine.run_marked(budget, trap_c, |cycle, r| {
+            let (cycle, events) = self.machine.run_marked(budget, &all, |cycle, r| {
                 instrs.push(InstrMark::new(cycle, r.eip, r.len, r.cycles));
             });
             record(&mut self.trace, instrs, self.level, cycle, events);
