@@ -83,7 +83,7 @@ impl Machine {
         self.sys.set_tracing(true);
         let memory = self.sys.memory_tracing();
         self.sys.set_memory_tracing(false);
-        let last = self.run_quiet::<true>(
+        let last = self.run_quiet::<true, true>(
             start.saturating_add(max_cycles),
             Stops::of(stops),
             &mut mark,
@@ -134,7 +134,14 @@ impl Machine {
             }
             first = false;
             if self.can_run_quiet() {
-                self.run_quiet::<false>(end, Stops::of(breakpoints), &mut |_, _| {});
+                let stops = Stops::of(breakpoints);
+                // The loop without breakpoints or with one (the OS model's
+                // stop) compares one address; more take the general check.
+                if stops.rest.is_empty() {
+                    self.run_quiet::<false, false>(end, stops, &mut |_, _| {});
+                } else {
+                    self.run_quiet::<false, true>(end, stops, &mut |_, _| {});
+                }
             } else {
                 self.cycle_once(true);
             }
@@ -168,7 +175,7 @@ impl Machine {
     /// counted without the lazy tick's comparison; port accesses apply them
     /// (`System::sync_devices`) before touching a device.
     #[inline(always)]
-    fn run_quiet<const TRACED: bool>(
+    fn run_quiet<const TRACED: bool, const MANY_STOPS: bool>(
         &mut self,
         end: u64,
         stops: Stops,
@@ -217,9 +224,12 @@ impl Machine {
                         self.busy = extra - n as u32;
                         break;
                     }
-                    if stops.hit(self.cpu.eip)
-                        || (self.cpu.flag(flags::IF) && self.sys.devices.pic.next().is_some())
-                    {
+                    let stop = if MANY_STOPS {
+                        stops.hit(self.cpu.eip)
+                    } else {
+                        self.cpu.eip == stops.first
+                    };
+                    if stop || (self.cpu.flag(flags::IF) && self.sys.devices.pic.next().is_some()) {
                         break;
                     }
                 }
