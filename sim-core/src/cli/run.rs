@@ -57,18 +57,13 @@ pub fn main(args: &[String]) -> i32 {
             return 1;
         }
     };
-    let halt = sim.run(until.unwrap_or(scenario.max_cycles));
+    let end = until.unwrap_or(scenario.max_cycles);
     let mut out = std::io::stdout().lock();
-    let result = (|| -> std::io::Result<()> {
-        if let Some(f) = &trace {
-            for e in &sim.full_trace() {
-                if f == "json" {
-                    writeln!(out, "{}", serde_json::to_string(e).unwrap_or_default())?;
-                } else {
-                    writeln!(out, "{}", text_line(e))?;
-                }
-            }
-        }
+    let result = (|| -> std::io::Result<Option<crate::sim::Halt>> {
+        let halt = match &trace {
+            Some(f) => stream_trace(&mut sim, end, f == "json", &mut out)?,
+            None => sim.run(end),
+        };
         let console = sim.machine().devices().console.text();
         if !console.is_empty() && trace.is_none() {
             write!(out, "{console}")?;
@@ -86,12 +81,46 @@ pub fn main(args: &[String]) -> i32 {
         if metrics {
             write_metrics(&mut out, &sim)?;
         }
-        Ok(())
+        Ok(halt)
     })();
     if result.is_err() {
         return 1;
     }
     0
+}
+
+/// Cycles simulated between two flushes of the trace.
+const STREAM_EVERY: u64 = 1 << 20;
+
+/// Runs to `end` printing the whole trace (instructions merged in) as it
+/// grows: the simulation keeps only a bounded window of its trace, so a long
+/// run is printed piecewise, every event exactly once, in bounded memory.
+fn stream_trace(
+    sim: &mut Sim,
+    end: u64,
+    json: bool,
+    out: &mut impl Write,
+) -> std::io::Result<Option<crate::sim::Halt>> {
+    let (mut events, mut instrs) = (0, 0);
+    sim.keep_trace_from(events, instrs);
+    loop {
+        let to = end.min(sim.cycle().saturating_add(STREAM_EVERY));
+        let halt = sim.run_until(to);
+        let new_instrs: Vec<_> = sim.instructions().iter_from(instrs).copied().collect();
+        let new_events: Vec<_> = sim.trace().iter_from(events).cloned().collect();
+        for e in crate::sim::merge(&new_instrs, &new_events) {
+            if json {
+                writeln!(out, "{}", serde_json::to_string(&e).unwrap_or_default())?;
+            } else {
+                writeln!(out, "{}", text_line(&e))?;
+            }
+        }
+        (events, instrs) = (sim.trace().len(), sim.instructions().len());
+        sim.keep_trace_from(events, instrs);
+        if halt.is_some() || sim.cycle() >= end {
+            return Ok(halt);
+        }
+    }
 }
 
 /// `ringside scenarios` lists the built-ins; `ringside scenarios NAME` prints one as JSON.
