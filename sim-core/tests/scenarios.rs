@@ -230,3 +230,24 @@ fn running_without_a_trace_reaches_the_same_state() {
         }
     }
 }
+
+#[test]
+fn seeking_into_the_thinned_past_is_exact() {
+    // Past MAX_SNAPSHOTS snapshots the older ones are thinned out; a seek
+    // there replays further, to exactly the same state.
+    let mut s = builtin("loop-preemptive").unwrap();
+    s.max_cycles = 1_000_000_000;
+    let far = (sim_core::sim::MAX_SNAPSHOTS as u64 + 60) * sim_core::sim::SNAPSHOT_EVERY;
+    let mut long = s.build(TraceLevel::Steps).unwrap();
+    long.run_until(far);
+    assert_eq!(long.snapshot_count(), sim_core::sim::MAX_SNAPSHOTS);
+    for at in [far - 1, far / 2 + 12_345, 777_777] {
+        long.seek(at);
+        let mut straight = s.build(TraceLevel::Steps).unwrap();
+        straight.run_until(at);
+        assert_eq!(long.cycle(), at);
+        assert_eq!(long.machine().cpu(), straight.machine().cpu(), "at {at}");
+        assert_eq!(long.trace().tail(50), straight.trace().tail(50), "at {at}");
+        assert_eq!(procs(&long), procs(&straight), "at {at}");
+    }
+}
