@@ -1,8 +1,8 @@
 // Browser benchmark (prints numbers, not pass/fail). Run after a release build:
 //   node e2e/bench/browser.mjs [seconds]
 // Measures, in headless Chromium: time from navigation to interactive, and for
-// the 64-process scenario (?bench=64) at full speed: cycles simulated per
-// second, and median / 95th percentile / worst frame time.
+// the 64-process scenario (?bench=64, and ?bench=256) at full speed: cycles
+// simulated per second, frame times, render work and wasm memory.
 import { serve, launch, openPage } from '../lib/harness.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 5);
@@ -86,6 +86,7 @@ try {
   const tti = await timeToInteractive(browser, server.url);
   console.log(`bench: navigation → interactive: ${fmt(tti.ready)} ms (app ready mark), ${tti.wall} ms wall clock incl. browser round trips`);
   await fullSpeed(browser, `${server.url}?bench=64`, '64 processes, RR');
+  await fullSpeed(browser, `${server.url}?bench=256`, '256 processes, RR');
   await fullSpeed(browser, `${server.url}?scenario=loop-cooperative&max_cycles=1000000000`, '1 looping process');
 } finally {
   await browser.close();
