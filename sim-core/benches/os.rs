@@ -26,7 +26,8 @@ fn main() {
     for level in [TraceLevel::Off, TraceLevel::Steps] {
         report_step_back(level);
     }
-    report_long_session();
+    report_long_session(PROCESSES, 8);
+    report_long_session(256, 4);
     divan::main();
 }
 
@@ -47,15 +48,15 @@ fn rss_mib() -> Option<u64> {
 /// timeline, Gantt chart, snapshots) running 64 processes in frame-sized
 /// slices. Prints throughput, the cost of a view, and memory as the run
 /// grows: the history is bounded, so memory must level off.
-fn report_long_session() {
+fn report_long_session(processes: usize, stretches: u64) {
     use sim_core::session::{Command, Session};
-    let mut session = match Session::new(workload()) {
+    let mut session = match Session::new(workload_of(processes)) {
         Ok(s) => s,
         Err(e) => panic!("the benchmark workload must build: {e:?}"),
     };
     let start = Instant::now();
     let mut last = Instant::now();
-    for step in 1..=8u64 {
+    for step in 1..=stretches {
         let mut worst = std::time::Duration::ZERO;
         for _ in 0..500 {
             let t = Instant::now();
@@ -68,7 +69,7 @@ fn report_long_session() {
         let view_time = t.elapsed();
         last = Instant::now();
         println!(
-            "session: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
+            "session, {processes} processes: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
              {} timeline rows, {} trace events kept, {} snapshots, RSS {} MiB",
             step * 50,
             start.elapsed(),
@@ -85,7 +86,7 @@ fn report_long_session() {
         let t = Instant::now();
         session.apply(&Command::Seek { cycle: target });
         println!(
-            "session: seek from {end} back to {target}: {:.2?}",
+            "session, {processes} processes: seek from {end} back to {target}: {:.2?}",
             t.elapsed()
         );
         session.apply(&Command::Seek { cycle: end });
@@ -121,6 +122,11 @@ fn report_step_back(level: TraceLevel) {
 
 /// 64 copies of a loop that outlasts every benchmark here.
 fn workload() -> Scenario {
+    workload_of(PROCESSES)
+}
+
+/// `processes` copies of a loop that outlasts every benchmark here.
+fn workload_of(processes: usize) -> Scenario {
     Scenario {
         version: VERSION,
         title: "64 CPU-bound processes".into(),
@@ -135,7 +141,7 @@ fn workload() -> Scenario {
             source: "main:\n    movl $0xffffffff, %ecx\n1:  loop 1b\n    pushl $0\n    call exit\n"
                 .into(),
         }],
-        processes: (0..PROCESSES)
+        processes: (0..processes)
             .map(|_| ProcessSpec {
                 program: "spin".into(),
                 arrival: 0,
