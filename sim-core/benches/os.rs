@@ -129,7 +129,7 @@ fn workload() -> Scenario {
 fn workload_of(processes: usize) -> Scenario {
     Scenario {
         version: VERSION,
-        title: "64 CPU-bound processes".into(),
+        title: format!("{processes} CPU-bound processes"),
         lesson: String::new(),
         mode: ExecMode::Preemptive,
         timer_interval: 2000,
