@@ -286,6 +286,11 @@ impl AppState {
     /// A new view for every panel.
     fn refresh(&mut self) {
         self.compute_view();
+        self.show_all();
+    }
+
+    /// Every group of panels shows the newest view.
+    fn show_all(&mut self) {
         self.shown = std::array::from_fn(|_| self.view.clone());
         self.stagger = PANEL_GROUPS;
     }

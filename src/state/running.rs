@@ -29,9 +29,8 @@ impl AppState {
             .is_some_and(|v| v.cycle != self.cycle_now)
         {
             self.refresh();
-        } else if self.stagger < PANEL_GROUPS {
-            self.shown = std::array::from_fn(|_| self.view.clone());
-            self.stagger = PANEL_GROUPS;
+        } else {
+            self.show_all();
         }
         self.running = false;
         self.run_until = None;

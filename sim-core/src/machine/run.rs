@@ -35,7 +35,7 @@ impl<'a> Stops<'a> {
 
     #[inline(always)]
     fn hit(&self, eip: u32) -> bool {
-        eip == self.first || (!self.rest.is_empty() && self.rest.binary_search(&eip).is_ok())
+        eip == self.first || self.rest.binary_search(&eip).is_ok()
     }
 }
 

@@ -16,7 +16,7 @@ use crate::trap::Exception;
 /// grows rarely (a frame first used as code or as a page table), so a clone
 /// costs a reference count and an insertion copies only when it adds.
 #[derive(Clone, Debug, Default)]
-struct FrameSet(std::sync::Arc<BTreeSet<u32>>);
+struct FrameSet(std::rc::Rc<BTreeSet<u32>>);
 
 impl FrameSet {
     fn contains(&self, frame: &u32) -> bool {
@@ -25,7 +25,7 @@ impl FrameSet {
 
     /// Adds `frame`; whether it was new.
     fn insert(&mut self, frame: u32) -> bool {
-        !self.0.contains(&frame) && std::sync::Arc::make_mut(&mut self.0).insert(frame)
+        !self.0.contains(&frame) && std::rc::Rc::make_mut(&mut self.0).insert(frame)
     }
 }
 

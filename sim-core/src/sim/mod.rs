@@ -281,16 +281,25 @@ impl Sim {
         let now = m.cycle();
         let next_snapshot = (now / self.snapshot_every + 1) * self.snapshot_every;
         let budget = limit.min(next_snapshot) - now;
-        let mut all = vec![trap_c];
-        all.extend_from_slice(stops);
-        all.sort_unstable();
-        all.dedup();
+        // Without breakpoints (every kernel entry of a plain run) the only
+        // stop is `trap_c`: no list to build.
+        let with_breakpoints;
+        let all: &[u32] = if stops.is_empty() {
+            std::slice::from_ref(&trap_c)
+        } else {
+            let mut v = stops.to_vec();
+            v.push(trap_c);
+            v.sort_unstable();
+            v.dedup();
+            with_breakpoints = v;
+            &with_breakpoints
+        };
         if self.level == TraceLevel::Off {
-            self.machine.set_breakpoints(&all);
+            self.machine.set_breakpoints(all);
             self.machine.run(budget);
         } else {
             let instrs = &mut self.instrs;
-            let (cycle, events) = self.machine.run_marked(budget, &all, |cycle, r| {
+            let (cycle, events) = self.machine.run_marked(budget, all, |cycle, r| {
                 instrs.push(InstrMark::new(cycle, r.eip, r.len, r.cycles));
             });
             record(&mut self.trace, instrs, self.level, cycle, events);
