@@ -71,6 +71,24 @@ fn mark_ready_and_url(name: &str) {
     }
 }
 
+/// What the last step did, for screen readers: the newest event. Empty while
+/// running, so a run is announced once, when it pauses.
+fn announcement(state: &AppState) -> String {
+    let Some(v) = state.view.as_ref().filter(|_| !state.running) else {
+        return String::new();
+    };
+    let now = crate::components::grouped(v.cycle);
+    match v.events.last() {
+        Some(e) if e.cycle == v.cycle => format!("cycle {now}: {}", e.text),
+        Some(e) => format!(
+            "cycle {now}; last event at cycle {}: {}",
+            crate::components::grouped(e.cycle),
+            e.text
+        ),
+        None => format!("cycle {now}"),
+    }
+}
+
 fn status_text(state: &AppState) -> String {
     match state.view.as_ref().map(|v| &v.status) {
         Some(Status::Running) if state.running => "running".into(),
@@ -200,6 +218,7 @@ pub fn app() -> Html {
             <Controls running={state.running} cycle={state.cycle()} max_seen={state.max_seen}
                       max_cycles={state.view.as_ref().map_or(0, |v| v.max_cycles)} speed={state.speed}
                       stats={state.stats} status={status_text(&state)} on_action={on_action.clone()} />
+            <p class="visually-hidden" aria-live="polite" data-testid="announce">{ announcement(&state) }</p>
             { panels.unwrap_or_default() }
             if *help_open {
                 <HelpOverlay on_close={close_help} />

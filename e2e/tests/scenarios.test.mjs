@@ -4,12 +4,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, screenshot } from '../lib/harness.mjs';
 import { openApp, byId, cycle, runToStop } from '../lib/app.mjs';
-
-const NAMES = [
-  'processes-vs-threads', 'syscall-read', 'restricted-instruction', 'loop-cooperative',
-  'loop-preemptive', 'direct-execution', 'io-overlap', 'convoy-fifo', 'convoy-sjf',
-  'convoy-stcf', 'rr-response', 'mlfq-gaming', 'lottery-fairness', 'stride-fairness',
-];
+import { LESSONS as NAMES } from '../lib/lessons.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });

@@ -31,8 +31,10 @@ test('stepping forward then back returns to an identical view', async () => {
 test('syscall-read: the mode badge goes to kernel and back, gate 64 lights up', async () => {
   const { page, errors } = await openApp(browser, server, 'scenario=syscall-read');
   const badge = byId(page, 'mode-badge');
-  await byId(page, 'step-mode').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=mode-badge]').textContent === 'user');
+  // The lesson opens at the program's first instruction, in user mode; the boot is one step back.
+  assert.equal(await badge.innerText(), 'user');
+  assert.ok((await cycle(page)) > 0);
+  assert.doesNotMatch(await byId(page, 'panel-code').evaluate((el) => el.textContent), /trap entry and exit/);
   await byId(page, 'step-trap').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=mode-badge]').textContent === 'kernel');
   assert.match(await byId(page, 'gate-64').getAttribute('class'), /\bactive\b/);
@@ -78,8 +80,7 @@ test('processes see different values at 0xffe84264, threads of one process the s
 
 test('a breakpoint on a source line stops the run there', async () => {
   const { page, errors } = await openApp(browser, server, 'scenario=syscall-read');
-  await byId(page, 'step-mode').click(); // into the program, so its source shows
-  await byId(page, 'bp-8').waitFor();
+  await byId(page, 'bp-8').waitFor(); // the lesson opens in the program, so its source shows
   await byId(page, 'bp-8').click();
   assert.equal(await byId(page, 'bp-8').getAttribute('aria-pressed'), 'true');
   await byId(page, 'run-button').click();

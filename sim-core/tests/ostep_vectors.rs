@@ -1,15 +1,12 @@
 //! Conformance: every recorded run of the OSTEP homework simulators
-//! (/work/shared/ostep/public.jsonl) must be reproduced byte for byte.
+//! (a copy kept in `tests/data/ostep/public.jsonl`, see its README) must be reproduced byte for byte.
 //! Explicit vectors must all pass; seeded vectors must pass for the tools listed
 //! in `SEEDED_SUPPORTED`. Set `RINGSIDE_OSTEP_VECTORS=/path/file.jsonl` to check
 //! another recording in the same format (e.g. a differential run of the scripts).
 
 use serde::Deserialize;
 
-const VECTORS: &str = concat!(
-    env!("CARGO_MANIFEST_DIR"),
-    "/../../shared/ostep/public.jsonl"
-);
+const VECTORS: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/ostep/public.jsonl");
 
 /// Tools whose seeded vectors we claim to reproduce.
 const SEEDED_SUPPORTED: &[&str] = &["process-run", "scheduler", "mlfq", "lottery"];
@@ -44,9 +41,8 @@ fn first_difference(want: &str, got: &str) -> String {
 #[test]
 fn ostep_vectors_match_byte_for_byte() {
     let path = std::env::var("RINGSIDE_OSTEP_VECTORS").unwrap_or_else(|_| VECTORS.to_string());
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| {
-        panic!("cannot read the OSTEP vectors at {path}: {e} (expected /work/shared/ostep/public.jsonl)")
-    });
+    let text = std::fs::read_to_string(&path)
+        .unwrap_or_else(|e| panic!("cannot read the OSTEP vectors at {path}: {e}"));
     let (mut explicit, mut explicit_ok, mut seeded, mut seeded_ok) = (0, 0, 0, 0);
     let mut failures = Vec::new();
     for (n, line) in text

@@ -237,3 +237,53 @@ fn runs_with_breakpoints_stop_where_stepping_finds_them() {
     }
     assert_eq!(got, want);
 }
+
+#[test]
+fn every_lesson_opens_at_its_first_user_instruction() {
+    for name in sim_core::scenario::BUILTIN_NAMES {
+        let mut s = Session::load_builtin(name).unwrap();
+        let at = s.skip_boot();
+        let v = s.view();
+        assert!(at > 0 && at < v.max_cycles, "{name}: opens at {at}");
+        assert!(
+            !v.code.kernel,
+            "{name}: the code panel shows the user program"
+        );
+        assert!(v.code.current_line.is_some(), "{name}: a current line");
+        if v.mode != sim_core::kernel::ExecMode::Direct {
+            assert_eq!(v.cpu.cpl, 3, "{name}: user mode");
+        }
+        // The boot is one step back away.
+        s.apply(&Command::StepBack {
+            granularity: Granularity::Instruction,
+        });
+        assert!(
+            s.view().code.kernel,
+            "{name}: one instruction back is the kernel"
+        );
+    }
+}
+
+#[test]
+fn exited_processes_keep_what_they_saw() {
+    let mut s = Session::load_builtin("processes-vs-threads").unwrap();
+    let max = s.view().max_cycles;
+    s.apply(&Command::Run { cycles: max });
+    let v = s.view();
+    assert_eq!(v.status, Status::Finished);
+    let spaces = &v.address_spaces[0].spaces;
+    assert_eq!(spaces.len(), 3, "every process that existed is still shown");
+    for e in spaces {
+        assert!(e.exited_at.is_some(), "{} is marked exited", e.pid);
+        let p = v.processes.iter().find(|p| p.pid == e.pid).unwrap();
+        assert_eq!(p.exited_at, e.exited_at);
+    }
+    let (parent, threads, child) = (&spaces[0], &spaces[1], &spaces[2]);
+    assert_eq!((parent.value, child.value), (Some(100), Some(200)));
+    assert_ne!(
+        parent.walk.frame, child.walk.frame,
+        "two processes, two frames"
+    );
+    assert_eq!(threads.threads.len(), 2, "both threads of one process");
+    assert_eq!(threads.value, Some(200), "one value for the two threads");
+}

@@ -1,9 +1,10 @@
-//! Address-spaces panel: the watched virtual address translated in every live
+//! Address-spaces panel: the watched virtual address translated in every
 //! process (two-level page walk: PDX, PTX, offset → frame) and the value each
 //! sees. Threads of one process share the page directory, so they share the
-//! frame and the value; processes after fork do not.
+//! frame and the value; processes after fork do not. A process that exited
+//! stays, greyed, with what it saw when it exited.
 
-use super::{hex, PanelProps};
+use super::{grouped, hex, PanelProps};
 use sim_core::session::{AddressView, SpaceEntry};
 use yew::prelude::*;
 
@@ -36,7 +37,7 @@ fn watched(a: &AddressView, prev: Option<&AddressView>) -> Html {
                 <span class="bits off" title="byte in the page, bits 11..0">{ format!("offset {off:#x}") }</span>
             </p>
             if a.spaces.is_empty() {
-                <p class="hint">{ "No live process yet." }</p>
+                <p class="hint">{ "No process yet." }</p>
             }
             <div class="spaces">
                 { for a.spaces.iter().take(MAX_CARDS).map(|e| space(e, prev.and_then(|p| p.spaces.iter().find(|x| x.pid == e.pid)))) }
@@ -60,10 +61,13 @@ fn space(e: &SpaceEntry, prev: Option<&SpaceEntry>) -> Html {
     let frame = w.frame.map_or_else(|| "\u{2014}".to_string(), hex);
     let fault = w.fault.map(|f| format!("{f:?}"));
     html! {
-        <article class="space" data-testid={format!("space-{pid}")}>
+        <article class={classes!("space", e.exited_at.is_some().then_some("exited"))} data-testid={format!("space-{pid}")}>
             <header>
                 <strong>{ format!("{} ({pid})", e.name) }</strong>
                 <span class="muted">{ format!(" \u{00b7} {} thread{}", e.threads.len(), if e.threads.len() == 1 { "" } else { "s" }) }</span>
+                if let Some(c) = e.exited_at {
+                    <span class="exited-tag" data-testid={format!("space-exited-{pid}")}>{ format!("exited at cycle {}", grouped(c)) }</span>
+                }
             </header>
             <ol class="walk mono">
                 <li title="CR3: this process's page directory">{ "CR3 " }{ hex(w.cr3) }</li>

@@ -16,6 +16,23 @@ pub const STEPS: [(Granularity, &str, &str); 5] = [
     (Granularity::ContextSwitch, "context switch", "switch"),
 ];
 
+/// What a step button does, in words a screen reader can tell apart from
+/// its nine siblings (the visible label is only the unit).
+pub fn step_name(g: Granularity, back: bool) -> String {
+    let unit = STEPS
+        .iter()
+        .find(|(x, ..)| *x == g)
+        .map_or("", |(_, label, _)| *label);
+    match (g, back) {
+        (Granularity::Cycle | Granularity::Instruction, false) => {
+            format!("Step forward one {unit}")
+        }
+        (Granularity::Cycle | Granularity::Instruction, true) => format!("Step back one {unit}"),
+        (_, false) => format!("Step forward to the next {unit}"),
+        (_, true) => format!("Step back to the previous {unit}"),
+    }
+}
+
 #[derive(Properties, PartialEq)]
 pub struct ControlsProps {
     pub running: bool,
@@ -46,12 +63,13 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
     let steps = |back: bool| {
         STEPS.iter().map(move |(g, label, id)| {
-            let (action, testid, title) = if back {
-                (Action::Back(*g), format!("back-{id}"), format!("step back to before the previous {label}"))
+            let (action, testid) = if back {
+                (Action::Back(*g), format!("back-{id}"))
             } else {
-                (Action::Step(*g), format!("step-{id}"), format!("step forward to the next {label}"))
+                (Action::Step(*g), format!("step-{id}"))
             };
-            html! { <button class="btn secondary small" data-testid={testid} title={title} onclick={act(action)}>{ *label }</button> }
+            let name = step_name(*g, back);
+            html! { <button class="btn secondary small" data-testid={testid} aria-label={name.clone()} title={name} onclick={act(action)}>{ *label }</button> }
         })
     };
     let on_speed = props.on_action.reform(|e: Event| {
@@ -127,7 +145,20 @@ pub fn controls(props: &ControlsProps) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::parse_cycle;
+    use super::{parse_cycle, step_name, STEPS};
+
+    #[test]
+    fn step_buttons_have_distinct_names() {
+        let mut names: Vec<String> = [false, true]
+            .iter()
+            .flat_map(|b| STEPS.iter().map(move |(g, ..)| step_name(*g, *b)))
+            .collect();
+        assert_eq!(names[1], "Step forward one instruction");
+        assert_eq!(names[8], "Step back to the previous trap");
+        names.sort();
+        names.dedup();
+        assert_eq!(names.len(), 10);
+    }
 
     #[test]
     fn cycle_numbers_accept_separators() {

@@ -3,7 +3,7 @@
 
 use super::{grouped, PanelProps};
 use sim_core::sched::ThreadId;
-use sim_core::session::{ProcessView, View};
+use sim_core::session::{ProcessView, State, View};
 use yew::prelude::*;
 
 #[function_component(SchedPanel)]
@@ -45,9 +45,12 @@ fn queue_of(v: &View, tid: u32) -> String {
 fn pcb(v: &View, p: &ProcessView) -> Html {
     let state = state_name(p.state);
     let queue: Vec<String> = p.threads.iter().map(|t| queue_of(v, t.tid)).collect();
+    let at = p
+        .exited_at
+        .map_or_else(String::new, |c| format!(" at cycle {}", grouped(c)));
     let exit = match (&p.killed, p.exit_status) {
-        (Some(k), _) => format!("killed: {k}"),
-        (None, Some(s)) => s.to_string(),
+        (Some(k), _) => format!("killed{at}: {k}"),
+        (None, Some(s)) => format!("exited{at} with {s}"),
         (None, None) => String::new(),
     };
     html! {
@@ -104,6 +107,11 @@ fn queues(v: &View) -> Html {
             <div class="queue blocked-q">
                 <h3>{ "blocked (I/O, wait, join)" }</h3>
                 <ul>{ for q.blocked.iter().map(|t| chip(v, *t, false)) }</ul>
+            </div>
+            // Threads leave the scheduler when they exit; they stay in sight here.
+            <div class="queue exited-q" data-testid="queue-exited">
+                <h3>{ "exited" }</h3>
+                <ul>{ for v.processes.iter().flat_map(|p| p.threads.iter()).filter(|t| t.state == State::Zombie).map(|t| chip(v, ThreadId(t.tid), false)) }</ul>
             </div>
         </div>
     }

@@ -224,7 +224,9 @@ impl AppState {
             scenario.max_cycles = max;
         }
         match Session::new(scenario) {
-            Ok(session) => {
+            Ok(mut session) => {
+                // A lesson opens where its story starts; the boot is one step back.
+                session.skip_boot();
                 let view = Snap(Rc::new(session.view()));
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),

@@ -78,6 +78,7 @@ impl Kernel {
                 },
                 thread_slots: 0,
                 tickets: s.tickets,
+                last_look: Vec::new(),
                 expected_len: s.expected_len,
             },
         );

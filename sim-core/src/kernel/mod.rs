@@ -62,6 +62,9 @@ pub struct KernelConfig {
     /// Cycles a disk request takes.
     pub disk_latency: u32,
     pub policy: Policy,
+    /// Virtual addresses a front end follows; the kernel notes what each
+    /// translated to in a process that exits, before freeing its memory.
+    pub watch: Vec<u32>,
 }
 
 /// An assembled user program (with the user library linked in).

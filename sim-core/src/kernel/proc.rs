@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::mmu::Walk;
 pub use crate::sched::ThreadId as Tid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -93,6 +94,10 @@ pub struct Process {
     /// Lottery/stride tickets and the job length hint for SJF/STCF.
     pub tickets: u32,
     pub expected_len: Option<u64>,
+    /// What the watched addresses translated to, and held, when it exited:
+    /// its memory is freed then, but the views keep showing what it saw.
+    #[serde(default)]
+    pub last_look: Vec<(Walk, Option<u32>)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

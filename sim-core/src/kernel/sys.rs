@@ -316,6 +316,15 @@ impl Kernel {
             p.exit_status = Some(status);
             p.killed = reason.clone();
             p.acct.finish = Some(now);
+            p.last_look = self
+                .config
+                .watch
+                .iter()
+                .map(|&addr| {
+                    let walk = crate::mmu::walk(m.mem(), p.pgdir, addr);
+                    (walk, walk.phys.map(|ph| m.mem().read_u32(ph)))
+                })
+                .collect();
             self.to_free.push(p.pgdir);
         }
         self.events.push(OsEvent::ProcessExited {

@@ -1,6 +1,6 @@
 //! Page walks: the recorded one the UI shows and the one the hardware does.
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use super::{pdx, pte, ptx};
 use crate::bus::AccessCtx;
@@ -8,21 +8,21 @@ use crate::mem::{PhysMem, PAGE_MASK};
 use crate::trap::{pf, Exception};
 
 /// Which table a walk step reads.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WalkLevel {
     Directory,
     Table,
 }
 
 /// Why a recorded walk stopped early.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum WalkFault {
     /// The entry at this level has P = 0.
     NotPresent(WalkLevel),
 }
 
 /// Every step of translating one linear address, for display.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Walk {
     pub lin: u32,
     pub cr3: u32,

@@ -275,6 +275,7 @@ impl Scenario {
             timer_interval: self.timer_interval,
             disk_latency: self.disk_latency,
             policy: self.policy(),
+            watch: self.watch.clone(),
         };
         let mut machine = Machine::new();
         machine

@@ -15,6 +15,8 @@ pub mod gantt;
 mod history;
 mod view;
 
+/// Types the view carries, named here so front ends need only this module.
+pub use crate::kernel::{Pid, State};
 pub use describe::{event_view, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use view::*;
@@ -156,6 +158,30 @@ impl Session {
         };
         self.sync_history();
         stop
+    }
+
+    /// Runs the boot and stops before the first instruction of a user
+    /// program: where a lesson's story starts. The boot (`allocproc`, the
+    /// trap stubs) stays reachable one step back. Returns the cycle.
+    pub fn skip_boot(&mut self) -> u64 {
+        let start = self.sim.cycle();
+        while !self.in_user_program()
+            && self.sim.halted().is_none()
+            && self.sim.cycle() - start < STEP_LIMIT
+        {
+            self.step(Granularity::Instruction);
+        }
+        self.sync_history();
+        self.sim.cycle()
+    }
+
+    /// The CPU is about to run a user program's instruction.
+    fn in_user_program(&self) -> bool {
+        let k = self.sim.kernel();
+        self.at_boundary()
+            && !k.in_kernel()
+            && k.current().is_some()
+            && self.sim.machine().cpu().eip < crate::kernel::layout::KERNBASE
     }
 
     fn step(&mut self, g: Granularity) {

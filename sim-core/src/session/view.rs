@@ -100,9 +100,13 @@ pub struct SpaceEntry {
     pub threads: Vec<u32>,
     pub walk: Walk,
     pub value: Option<u32>,
+    /// Set for a process that has exited: the walk and value are as they
+    /// were at that cycle (its memory is freed since).
+    pub exited_at: Option<u64>,
 }
 
-/// One watched virtual address, translated in every live address space.
+/// One watched virtual address, translated in every address space that has
+/// existed: live ones now, exited ones as they were when they exited.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AddressView {
     pub addr: u32,
@@ -161,6 +165,8 @@ pub struct ProcessView {
     pub exit_status: Option<i32>,
     pub killed: Option<String>,
     pub tickets: u32,
+    /// The cycle it exited (or was killed) at.
+    pub exited_at: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -260,6 +266,7 @@ impl Session {
                 exit_status: p.exit_status,
                 killed: p.killed.clone(),
                 tickets: p.tickets,
+                exited_at: p.exit_status.and(p.acct.finish),
             })
             .collect();
         let rows: Vec<MetricRow> = k
@@ -371,25 +378,37 @@ impl Session {
         self.scenario
             .watch
             .iter()
-            .map(|&addr| AddressView {
+            .enumerate()
+            .map(|(i, &addr)| AddressView {
                 addr,
                 spaces: k
                     .processes()
-                    .filter(|p| p.exit_status.is_none())
-                    .map(|p| {
-                        let walk = crate::mmu::walk(m.mem(), p.pgdir, addr);
-                        SpaceEntry {
+                    .filter_map(|p| {
+                        let exited_at = p.exit_status.and(p.acct.finish);
+                        let (walk, value) = match exited_at {
+                            Some(_) => *p.last_look.get(i)?,
+                            None => {
+                                let walk = crate::mmu::walk(m.mem(), p.pgdir, addr);
+                                (walk, walk.phys.map(|ph| m.mem().read_u32(ph)))
+                            }
+                        };
+                        Some(SpaceEntry {
                             pid: p.pid,
                             name: p.name.clone(),
+                            // An exited process lists the threads it had.
                             threads: p
                                 .threads
                                 .iter()
-                                .filter(|t| k.thread(**t).is_some_and(|t| t.state != State::Zombie))
+                                .filter(|t| {
+                                    exited_at.is_some()
+                                        || k.thread(**t).is_some_and(|t| t.state != State::Zombie)
+                                })
                                 .map(|t| t.0)
                                 .collect(),
-                            value: walk.phys.map(|ph| m.mem().read_u32(ph)),
+                            value,
                             walk,
-                        }
+                            exited_at,
+                        })
                     })
                     .collect(),
             })
