@@ -59,7 +59,7 @@ pub struct Statement {
 }
 
 /// Replaces `/* ... */` comments by spaces, keeping newlines so line numbers stay right.
-fn strip_block_comments(src: &str, errors: &mut Vec<AsmError>) -> Vec<char> {
+pub(super) fn strip_block_comments(src: &str, errors: &mut Vec<AsmError>) -> Vec<char> {
     let chars: Vec<char> = src.chars().collect();
     let mut out = Vec::with_capacity(chars.len());
     let (mut i, mut line, mut col) = (0usize, 1u32, 1u32);
@@ -205,7 +205,7 @@ fn is_ident_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || c == '_' || c == '.' || c == '$'
 }
 
-fn lex_token(chars: &[char], i: &mut usize) -> Result<Tok, String> {
+pub(super) fn lex_token(chars: &[char], i: &mut usize) -> Result<Tok, String> {
     let c = chars[*i];
     let next = chars.get(*i + 1).copied();
     if is_ident_start(c) {

@@ -16,6 +16,7 @@ mod directive;
 mod emit;
 mod error;
 mod expr;
+mod highlight;
 mod layout;
 mod lexer;
 mod mnemonic;
@@ -25,6 +26,7 @@ mod select;
 mod types;
 
 pub use error::{AsmError, AsmErrors};
+pub use highlight::{highlight, Span, SpanKind};
 pub use types::{AsmOptions, LineInfo, Program, Section, SectionKind};
 
 /// Largest accepted source text.

@@ -17,6 +17,13 @@ mod view;
 
 /// Types the view carries, named here so front ends need only this module.
 pub use crate::kernel::{Pid, State};
+/// What a front end needs to open, edit and check scenarios.
+pub use crate::asm::{highlight, Span, SpanKind};
+pub use crate::kernel::ExecMode;
+pub use crate::scenario::{
+    builtin, ProcessSpec, ProgramSource, Scenario, ScenarioError, BUILTIN_NAMES,
+};
+pub use crate::sched::Policy;
 pub use describe::{event_view, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use view::*;
@@ -25,7 +32,6 @@ use serde::{Deserialize, Serialize};
 
 use crate::event::EventKind;
 use crate::kernel::OsEvent;
-use crate::scenario::{builtin, Scenario, ScenarioError};
 use crate::sim::{Sim, TraceLevel};
 use crate::trace::{TraceEvent, TraceKind};
 
