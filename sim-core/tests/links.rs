@@ -106,6 +106,15 @@ fn every_hostile_fixture_gives_its_expected_result() {
             Err(e) => {
                 assert_eq!(e.kind(), expect, "{label}: {e}");
                 assert!(!e.to_string().is_empty());
+                let detail = match label.as_str() {
+                    "bad-base64-char" => "character 41 of the payload, '!'",
+                    "bad-base64-non-ascii" => "character 41 of the payload, 'é'",
+                    "program-does-not-assemble" => "$.programs[0].source:3:5: ",
+                    "unknown-version-99" => "version is 99",
+                    "decompression-bomb" => "more than 1048576 bytes",
+                    _ => "",
+                };
+                assert!(e.to_string().contains(detail), "{label}: {e}");
             }
         }
     }
