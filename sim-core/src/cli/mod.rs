@@ -3,6 +3,7 @@
 //! To add a subcommand, add its module and one row to [`SUBCOMMANDS`].
 
 pub mod exec;
+pub mod link;
 pub mod ostep;
 pub mod run;
 pub mod schema;
@@ -21,8 +22,13 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
     ),
     (
         "run",
-        "run a scenario: SCENARIO.json|builtin:NAME [--until C] [--trace text|json] [--metrics]",
+        "run a scenario: SCENARIO.json|builtin:NAME|URL#s=… [--until C] [--trace text|json] [--metrics]",
         run::main,
+    ),
+    (
+        "link",
+        "print the share link fragment #s=… of a scenario: SCENARIO.json|builtin:NAME [--cycle N] [--panels A,B]",
+        link::main,
     ),
     (
         "scenarios",

@@ -1,14 +1,15 @@
-//! `ringside run SCENARIO.json [--until CYCLE] [--trace text|json] [--metrics]`
-//! and `ringside scenarios [NAME]`.
+//! `ringside run SCENARIO.json|builtin:NAME|LINK [--until CYCLE] [--trace text|json] [--metrics]`
+//! and `ringside scenarios [NAME]`. A LINK is a share link: a whole URL with
+//! `#s=…`, or the fragment `#s=…` / `s=…` (see [`crate::scenario::link`]).
 
 use std::io::Write;
 
 use crate::kernel::State;
-use crate::scenario::{builtin, builtins, Scenario};
+use crate::scenario::{builtin, builtins, link, Scenario};
 use crate::sim::{Sim, TraceLevel};
 use crate::trace::TraceEvent;
 
-const USAGE: &str = "usage: ringside run SCENARIO.json|builtin:NAME [--until CYCLE] [--trace text|json] [--metrics]";
+const USAGE: &str = "usage: ringside run SCENARIO.json|builtin:NAME|URL#s=…|#s=… [--until CYCLE] [--trace text|json] [--metrics]";
 
 /// `ringside run`.
 pub fn main(args: &[String]) -> i32 {
@@ -145,9 +146,19 @@ pub fn scenarios(args: &[String]) -> i32 {
     }
 }
 
-fn load(path: &str) -> Result<Scenario, String> {
+/// A scenario from `builtin:NAME`, a share link (a URL containing `#s=`, or
+/// a fragment `#s=…`/`s=…`, unless a file has that name) or a JSON file.
+pub(crate) fn load(path: &str) -> Result<Scenario, String> {
     if let Some(name) = path.strip_prefix("builtin:") {
         return builtin(name).ok_or_else(|| format!("no built-in scenario named '{name}'"));
+    }
+    let is_link = path.contains("#s=")
+        || path.contains("&s=") && path.contains('#')
+        || path.starts_with("s=");
+    if is_link && !std::path::Path::new(path).exists() {
+        return link::decode(path)
+            .map(|share| share.scenario)
+            .map_err(|e| format!("link: {e}"));
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
     Scenario::from_json(&text).map_err(|errors| {

@@ -3,6 +3,7 @@
 //! seed — validated with errors that name the JSON path, built into a [`Sim`].
 
 mod builtin;
+pub mod link;
 pub mod schema;
 
 pub use builtin::{builtin, builtins, BUILTIN_NAMES};

@@ -1,0 +1,588 @@
+//! Share links: a scenario (and where the viewer was) packed into a URL
+//! fragment, `#s=<payload>`. One codec for the CLI (`ringside link`,
+//! `ringside run URL`) and the web page.
+//!
+//! The payload is `1.` (the encoding version) followed by base64url without
+//! padding of the raw-deflate-compressed UTF-8 JSON of an envelope:
+//!
+//! ```json
+//! {"v":1,"scenario":{…the scenario JSON…},"cycle":1234,"panels":["cpu","gantt"]}
+//! ```
+//!
+//! `cycle` and `panels` are optional. `v` is the envelope's format version:
+//! a later format gets a new number, and its reader keeps reading (migrating)
+//! the old ones, so a link once made keeps working. The frozen fixtures in
+//! `sim-core/tests/data/links/` hold that promise to account.
+//!
+//! [`decode`] treats its input as hostile: the payload is capped at
+//! [`MAX_PAYLOAD_CHARS`] before it is decoded, decompression stops at
+//! [`MAX_JSON_BYTES`] of output (a small link cannot inflate into gigabytes),
+//! and the scenario then goes through exactly what a scenario file goes
+//! through before `ringside run` runs it ([`Scenario::from_json`], then
+//! [`Scenario::build`]: validation and assembly, errors with JSON paths). It
+//! never panics. Text is passed through verbatim: titles, lessons, names and
+//! sources may contain markup, and escaping it is the page's job.
+
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+
+use super::{Scenario, ScenarioError, MAX_SCENARIO_BYTES};
+use crate::sim::TraceLevel;
+
+/// The encoding version this build writes and reads: the payload's prefix
+/// before the `.` (raw deflate + base64url).
+pub const ENCODING: &str = "1";
+/// The envelope format version (`"v"`) this build writes and reads.
+pub const VERSION: u64 = 1;
+/// Longest payload (the text after `s=`) [`decode`] looks at.
+pub const MAX_PAYLOAD_CHARS: usize = 256 * 1024;
+/// Most bytes of JSON a payload may inflate to: the scenario file limit.
+pub const MAX_JSON_BYTES: usize = MAX_SCENARIO_BYTES;
+
+/// What a link carries: the scenario, and optionally the cycle the viewer was
+/// at and the panels that were open (names are the page's business; the
+/// codec passes them through).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Share {
+    pub scenario: Scenario,
+    pub cycle: Option<u64>,
+    pub panels: Option<Vec<String>>,
+}
+
+impl Share {
+    /// A link to `scenario` alone, at its start.
+    pub fn new(scenario: Scenario) -> Share {
+        Share {
+            scenario,
+            cycle: None,
+            panels: None,
+        }
+    }
+}
+
+/// Why a link was refused. [`LinkError::kind`] names each case with a stable
+/// keyword (used by the fixtures and the browser tests).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LinkError {
+    /// No `s=` payload where one was expected (`reason` says what was seen).
+    NotALink { reason: &'static str },
+    /// The payload is longer than [`MAX_PAYLOAD_CHARS`] (in bytes).
+    PayloadTooLong { len: usize },
+    /// The payload's prefix names an encoding this build does not read.
+    UnknownEncoding { found: String },
+    /// A character outside base64url, at 1-based `position` in the payload;
+    /// `found: None` means the payload's length is impossible (cut short).
+    BadBase64 {
+        position: usize,
+        found: Option<char>,
+    },
+    /// The bytes are not a complete raw-deflate stream.
+    BadDeflate { reason: &'static str },
+    /// The payload inflates to more than [`MAX_JSON_BYTES`].
+    TooLarge,
+    /// The inflated text is not UTF-8, not JSON, or not an envelope.
+    BadJson { message: String },
+    /// The envelope's `"v"` is not one this build reads.
+    UnknownVersion { found: String },
+    /// The scenario is refused by the engine's own checks (JSON paths,
+    /// line and column in assembly), as a scenario file would be.
+    InvalidScenario { errors: Vec<ScenarioError> },
+}
+
+impl LinkError {
+    /// A stable keyword for the case: `not-a-link`, `payload-too-long`,
+    /// `unknown-version`, `bad-base64`, `bad-deflate`, `too-large`,
+    /// `bad-json` or `invalid-scenario`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            LinkError::NotALink { .. } => "not-a-link",
+            LinkError::PayloadTooLong { .. } => "payload-too-long",
+            LinkError::UnknownEncoding { .. } | LinkError::UnknownVersion { .. } => {
+                "unknown-version"
+            }
+            LinkError::BadBase64 { .. } => "bad-base64",
+            LinkError::BadDeflate { .. } => "bad-deflate",
+            LinkError::TooLarge => "too-large",
+            LinkError::BadJson { .. } => "bad-json",
+            LinkError::InvalidScenario { .. } => "invalid-scenario",
+        }
+    }
+}
+
+impl std::fmt::Display for LinkError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LinkError::NotALink { reason } => write!(f, "not a Ringside share link: {reason}"),
+            LinkError::PayloadTooLong { len } => write!(
+                f,
+                "the link's payload is {len} bytes long; the limit is {MAX_PAYLOAD_CHARS}"
+            ),
+            LinkError::UnknownEncoding { found } => write!(
+                f,
+                "the link uses encoding version '{found}', which this build does not know; \
+                 it reads version '{ENCODING}' (was the link made by a newer Ringside?)"
+            ),
+            LinkError::BadBase64 {
+                position,
+                found: Some(c),
+            } => write!(
+                f,
+                "the link is damaged: character {position} of the payload, {c:?}, is not base64url"
+            ),
+            LinkError::BadBase64 { found: None, .. } => f.write_str(
+                "the link is damaged: its payload's length is impossible (cut short when copied?)",
+            ),
+            LinkError::BadDeflate { reason } => write!(f, "the link is damaged: {reason}"),
+            LinkError::TooLarge => write!(
+                f,
+                "the link's content inflates to more than {MAX_JSON_BYTES} bytes, the limit"
+            ),
+            LinkError::BadJson { message } => {
+                write!(f, "the link's content is not a shared scenario: {message}")
+            }
+            LinkError::UnknownVersion { found } => write!(
+                f,
+                "the link's format version is {found}, which this build does not know; it reads \
+                 version {VERSION} (was the link made by a newer Ringside?)"
+            ),
+            LinkError::InvalidScenario { errors } => {
+                f.write_str("the link's scenario is not valid:")?;
+                for e in errors {
+                    write!(f, "\n  {e}")?;
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+impl std::error::Error for LinkError {}
+
+/// The payload for `share` (without `#s=`). Does not validate: a [`Share`]
+/// whose scenario came from [`Scenario::from_json`] or [`decode`] decodes
+/// back to itself unless it is too large for a link (over
+/// [`MAX_JSON_BYTES`] of JSON or [`MAX_PAYLOAD_CHARS`] of payload), which a
+/// caller can check by decoding the result.
+pub fn encode(share: &Share) -> String {
+    #[derive(Serialize)]
+    struct Envelope<'a> {
+        v: u64,
+        scenario: &'a Scenario,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cycle: Option<u64>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        panels: Option<&'a [String]>,
+    }
+    let json = serde_json::to_string(&Envelope {
+        v: VERSION,
+        scenario: &share.scenario,
+        cycle: share.cycle,
+        panels: share.panels.as_deref(),
+    })
+    .unwrap_or_default();
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 10);
+    let mut out = String::with_capacity(ENCODING.len() + 1 + packed.len() * 4 / 3 + 4);
+    out.push_str(ENCODING);
+    out.push('.');
+    base64url_encode(&packed, &mut out);
+    out
+}
+
+/// The URL fragment for `share`, without the `#`: `s=<payload>`.
+pub fn fragment(share: &Share) -> String {
+    format!("s={}", encode(share))
+}
+
+/// Reads a link: a whole URL (`https://host/path?x#s=…`, also with other
+/// `&`-separated fragment parameters), a fragment (`#s=…` or `s=…`) or a bare
+/// payload (`1.…`). Never panics; see the module documentation for the caps.
+pub fn decode(input: &str) -> Result<Share, LinkError> {
+    let payload = payload_of(input)?;
+    if payload.len() > MAX_PAYLOAD_CHARS {
+        return Err(LinkError::PayloadTooLong { len: payload.len() });
+    }
+    let Some((prefix, body)) = payload.split_once('.') else {
+        return Err(LinkError::NotALink {
+            reason: "the payload does not start with its version ('1.')",
+        });
+    };
+    if prefix.is_empty() || !prefix.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(LinkError::NotALink {
+            reason: "the payload does not start with its version ('1.')",
+        });
+    }
+    if prefix != ENCODING {
+        return Err(LinkError::UnknownEncoding {
+            found: prefix.chars().take(12).collect(),
+        });
+    }
+    let packed = base64url_decode(body).map_err(|e| match e {
+        LinkError::BadBase64 { position, found } => LinkError::BadBase64 {
+            position: position + prefix.len() + 1,
+            found,
+        },
+        e => e,
+    })?;
+    let json = inflate(&packed)?;
+    let text = std::str::from_utf8(&json).map_err(|e| LinkError::BadJson {
+        message: format!("not UTF-8 text (at byte {})", e.valid_up_to()),
+    })?;
+    from_envelope(text)
+}
+
+/// The text after `s=` in `input` (see [`decode`]).
+fn payload_of(input: &str) -> Result<&str, LinkError> {
+    let s = input.trim();
+    if s.is_empty() {
+        return Err(LinkError::NotALink {
+            reason: "the text is empty",
+        });
+    }
+    let fragment = if let Some((_, f)) = s.split_once('#') {
+        f
+    } else if s.starts_with("s=") {
+        s
+    } else if s.contains("://") || s.contains('/') || s.contains('?') {
+        return Err(LinkError::NotALink {
+            reason: "the URL has no #s= fragment",
+        });
+    } else {
+        return Ok(s);
+    };
+    match fragment.split('&').find_map(|p| p.strip_prefix("s=")) {
+        Some("") => Err(LinkError::NotALink {
+            reason: "nothing follows s=",
+        }),
+        Some(p) => Ok(p),
+        None => Err(LinkError::NotALink {
+            reason: "the fragment has no s= parameter",
+        }),
+    }
+}
+
+fn inflate(packed: &[u8]) -> Result<Vec<u8>, LinkError> {
+    use miniz_oxide::inflate::{decompress_to_vec_with_limit, TINFLStatus};
+    // The output buffer never grows past the limit, whatever the input.
+    decompress_to_vec_with_limit(packed, MAX_JSON_BYTES).map_err(|e| match e.status {
+        TINFLStatus::HasMoreOutput => LinkError::TooLarge,
+        TINFLStatus::FailedCannotMakeProgress | TINFLStatus::NeedsMoreInput => {
+            LinkError::BadDeflate {
+                reason: "its compressed data ends early (cut short when copied?)",
+            }
+        }
+        _ => LinkError::BadDeflate {
+            reason: "its compressed data is corrupt",
+        },
+    })
+}
+
+/// Reads the envelope JSON: its version first (so a future format is named
+/// as such, whatever its shape), then the version-1 fields.
+fn from_envelope(text: &str) -> Result<Share, LinkError> {
+    #[derive(Deserialize)]
+    struct Probe {
+        v: Option<serde_json::Value>,
+    }
+    #[derive(Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct EnvelopeV1<'a> {
+        #[allow(dead_code)]
+        v: u64,
+        #[serde(borrow)]
+        scenario: &'a RawValue,
+        #[serde(default)]
+        cycle: Option<u64>,
+        #[serde(default)]
+        panels: Option<Vec<String>>,
+    }
+    let json_error = |e: serde_json::Error| LinkError::BadJson {
+        message: match e.classify() {
+            serde_json::error::Category::Data => format!("not a share envelope: {e}"),
+            _ => format!("not valid JSON: {e}"),
+        },
+    };
+    let probe: Probe = serde_json::from_str(text).map_err(json_error)?;
+    match probe.v {
+        None => {
+            return Err(LinkError::BadJson {
+                message: "not a share envelope: no version field \"v\"".into(),
+            })
+        }
+        Some(serde_json::Value::Number(n)) if n.as_u64() == Some(VERSION) => {}
+        Some(v) => {
+            let mut found = v.to_string();
+            if found.len() > 24 {
+                found = format!("{}…", found.chars().take(20).collect::<String>());
+            }
+            return Err(LinkError::UnknownVersion { found });
+        }
+    }
+    let env: EnvelopeV1 = serde_json::from_str(text).map_err(json_error)?;
+    let invalid = |errors| LinkError::InvalidScenario { errors };
+    let scenario = Scenario::from_json(env.scenario.get()).map_err(invalid)?;
+    // What `ringside run` does with a file next: assemble and boot.
+    scenario.build(TraceLevel::Off).map_err(invalid)?;
+    Ok(Share {
+        scenario,
+        cycle: env.cycle,
+        panels: env.panels,
+    })
+}
+
+const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+
+/// RFC 4648 §5 base64url, without padding.
+fn base64url_encode(bytes: &[u8], out: &mut String) {
+    for chunk in bytes.chunks(3) {
+        let b = [
+            chunk[0],
+            chunk.get(1).copied().unwrap_or(0),
+            chunk.get(2).copied().unwrap_or(0),
+        ];
+        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
+        for i in 0..=chunk.len() {
+            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
+        }
+    }
+}
+
+/// Decodes base64url (padding tolerated, not required). Positions in errors
+/// are 1-based characters of `text`.
+fn base64url_decode(text: &str) -> Result<Vec<u8>, LinkError> {
+    let unpadded = text.trim_end_matches('=');
+    if text.len() - unpadded.len() > 2 {
+        return Err(LinkError::BadBase64 {
+            position: unpadded.chars().count() + 3,
+            found: Some('='),
+        });
+    }
+    let mut out = Vec::with_capacity(unpadded.len() * 3 / 4);
+    let (mut acc, mut bits, mut count) = (0u32, 0u32, 0usize);
+    for (i, c) in unpadded.chars().enumerate() {
+        let v = match c {
+            'A'..='Z' => c as u32 - 'A' as u32,
+            'a'..='z' => c as u32 - 'a' as u32 + 26,
+            '0'..='9' => c as u32 - '0' as u32 + 52,
+            '-' => 62,
+            '_' => 63,
+            _ => {
+                return Err(LinkError::BadBase64 {
+                    position: i + 1,
+                    found: Some(c),
+                })
+            }
+        };
+        acc = (acc << 6 | v) & 0xffff;
+        bits += 6;
+        count += 1;
+        if bits >= 8 {
+            bits -= 8;
+            out.push((acc >> bits) as u8);
+        }
+    }
+    if count % 4 == 1 {
+        return Err(LinkError::BadBase64 {
+            position: count,
+            found: None,
+        });
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtins;
+
+    fn share(name: &str) -> Share {
+        Share::new(crate::scenario::builtin(name).expect("built-in"))
+    }
+
+    /// A payload of arbitrary envelope text (bypassing `encode`).
+    fn pack(json: &str) -> String {
+        let mut out = String::from("1.");
+        base64url_encode(
+            &miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 10),
+            &mut out,
+        );
+        out
+    }
+
+    #[test]
+    fn base64url_matches_rfc4648_vectors() {
+        let cases: [(&[u8], &str); 8] = [
+            (b"", ""),
+            (b"f", "Zg"),
+            (b"fo", "Zm8"),
+            (b"foo", "Zm9v"),
+            (b"foob", "Zm9vYg"),
+            (b"fooba", "Zm9vYmE"),
+            (b"foobar", "Zm9vYmFy"),
+            (&[0xfb, 0xff, 0xfe], "-__-"),
+        ];
+        for (bytes, text) in cases {
+            let mut out = String::new();
+            base64url_encode(bytes, &mut out);
+            assert_eq!(out, text);
+            assert_eq!(base64url_decode(text).expect("decodes"), bytes);
+        }
+        assert_eq!(
+            base64url_decode("Zm8=").expect("padding is tolerated"),
+            b"fo"
+        );
+        let all: Vec<u8> = (0..=255).collect();
+        let mut out = String::new();
+        base64url_encode(&all, &mut out);
+        assert_eq!(base64url_decode(&out).expect("decodes"), all);
+    }
+
+    #[test]
+    fn every_builtin_round_trips_in_every_input_form() {
+        for (name, s) in builtins() {
+            let mut sh = Share::new(s);
+            let p = encode(&sh);
+            assert!(p.starts_with("1."), "{name}");
+            assert!(p[2..]
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
+            assert_eq!(decode(&p).as_ref(), Ok(&sh), "{name}");
+            assert_eq!(decode(&fragment(&sh)).as_ref(), Ok(&sh), "{name}");
+            assert_eq!(decode(&format!("#s={p}")).as_ref(), Ok(&sh), "{name}");
+            assert_eq!(
+                decode(&format!("https://example.org/ringside/?scenario=x#s={p}\n")).as_ref(),
+                Ok(&sh),
+                "{name}"
+            );
+            sh.cycle = Some(12_345);
+            sh.panels = Some(vec!["cpu".into(), "gantt".into()]);
+            let p = encode(&sh);
+            assert_eq!(decode(&format!("#panel=x&s={p}&y=1")), Ok(sh), "{name}");
+        }
+    }
+
+    #[test]
+    fn markup_passes_through_verbatim() {
+        let mut s = share("convoy-fifo");
+        s.scenario.title = "<script>alert(1)</script> & \"quotes\" ünïcode ✓".into();
+        s.scenario.lesson = "<img src=x onerror=alert(1)>".into();
+        s.scenario.programs[0].source = format!(
+            "# <script>alert(1)</script>\n{}",
+            s.scenario.programs[0].source
+        );
+        s.panels = Some(vec!["<b>cpu</b>".into()]);
+        assert_eq!(decode(&encode(&s)), Ok(s));
+    }
+
+    fn kind(input: &str) -> &'static str {
+        match decode(input) {
+            Ok(_) => "ok",
+            Err(e) => {
+                assert!(!e.to_string().is_empty());
+                e.kind()
+            }
+        }
+    }
+
+    #[test]
+    fn each_error_case_has_its_kind_and_message() {
+        let good = encode(&share("syscall-read"));
+        assert_eq!(kind(""), "not-a-link");
+        assert_eq!(kind("https://example.org/#x=1"), "not-a-link");
+        assert_eq!(kind("https://example.org/?s=1.abc"), "not-a-link");
+        assert_eq!(kind("#s="), "not-a-link");
+        assert_eq!(kind("hello world"), "not-a-link");
+        assert_eq!(kind("s=abc"), "not-a-link");
+        assert_eq!(kind(&"A".repeat(MAX_PAYLOAD_CHARS + 1)), "payload-too-long");
+        assert_eq!(kind(&format!("2.{}", &good[2..])), "unknown-version");
+
+        let e = decode(&format!("{}!{}", &good[..10], &good[10..])).unwrap_err();
+        assert_eq!(
+            e,
+            LinkError::BadBase64 {
+                position: 11,
+                found: Some('!')
+            }
+        );
+        assert!(e.to_string().contains("character 11"), "{e}");
+        assert_eq!(kind(&format!("{good}é")), "bad-base64");
+        let mut odd = good.clone();
+        while (odd.len() - 2) % 4 != 1 {
+            odd.push('A');
+        }
+        assert_eq!(
+            decode(&odd),
+            Err(LinkError::BadBase64 {
+                position: odd.len(),
+                found: None
+            })
+        );
+
+        let cut = &good[..good.len() / 2];
+        let cut = &cut[..cut.len() - (cut.len() - 2) % 4];
+        assert_eq!(kind(cut), "bad-deflate");
+        assert_eq!(kind("1."), "bad-deflate");
+        assert_eq!(kind("1.____"), "bad-deflate");
+
+        let bomb = pack(&format!(
+            "{{\"v\":1,\"scenario\":{{\"title\":\"{}\"}}}}",
+            " ".repeat(4 * MAX_JSON_BYTES)
+        ));
+        assert!(bomb.len() < 10_000, "{}", bomb.len());
+        assert_eq!(kind(&bomb), "too-large");
+
+        assert_eq!(kind(&pack("{\"v\":1,")), "bad-json");
+        assert_eq!(kind(&pack("[1,2]")), "bad-json");
+        assert_eq!(kind(&pack("{\"scenario\":{}}")), "bad-json");
+        let mut not_utf8 = String::from("1.");
+        base64url_encode(
+            &miniz_oxide::deflate::compress_to_vec(b"{\"v\":1,\xff}", 6),
+            &mut not_utf8,
+        );
+        assert_eq!(kind(&not_utf8), "bad-json");
+
+        let e = decode(&pack("{\"v\":99,\"anything\":[]}")).unwrap_err();
+        assert_eq!(e.kind(), "unknown-version");
+        assert!(e.to_string().contains("99") && e.to_string().contains("version 1"));
+        assert_eq!(kind(&pack("{\"v\":\"1\"}")), "unknown-version");
+
+        let sc = share("syscall-read").scenario.to_json();
+        assert_eq!(
+            kind(&pack(&format!("{{\"v\":1,\"scenario\":{sc},\"extra\":1}}"))),
+            "bad-json"
+        );
+        assert_eq!(
+            kind(&pack(&format!(
+                "{{\"v\":1,\"scenario\":{sc},\"cycle\":-1}}"
+            ))),
+            "bad-json"
+        );
+        assert_eq!(
+            kind(&pack(&format!(
+                "{{\"v\":1,\"scenario\":{sc},\"cycle\":null,\"panels\":[\"cpu\"]}}"
+            ))),
+            "ok"
+        );
+        assert_eq!(
+            kind(&pack("{\"v\":1,\"scenario\":{\"hello\":1}}")),
+            "invalid-scenario"
+        );
+    }
+
+    #[test]
+    fn scenario_errors_are_the_engines_own() {
+        let mut s = share("syscall-read");
+        s.scenario.programs[0].source = "main:\n    frobnicate %eax\n".into();
+        let e = decode(&encode(&s)).unwrap_err();
+        let LinkError::InvalidScenario { errors } = &e else {
+            panic!("{e:?}")
+        };
+        assert_eq!(errors[0].path, "$.programs[0].source");
+        assert_eq!((errors[0].line, errors[0].column), (Some(2), Some(5)));
+        assert!(e.to_string().contains("$.programs[0].source:2:5: "), "{e}");
+
+        let mut s = share("syscall-read");
+        s.scenario.processes[0].program = "nosuch".into();
+        let e = decode(&encode(&s)).unwrap_err();
+        assert!(e.to_string().contains("$.processes[0].program"), "{e}");
+    }
+}
