@@ -1,10 +1,12 @@
-//! The application shell: gallery, lesson, controls and the panels, all fed
-//! from one reducer ([`crate::state`]).
+//! The application shell: gallery, lesson, scenario toolbar, editor, controls
+//! and the panels, all fed from one reducer ([`crate::state`]). With
+//! `?embed=1` it is a minimal frame for a course page's iframe.
 
 use crate::components::address::AddressPanel;
 use crate::components::code::CodePanel;
 use crate::components::controls::Controls;
 use crate::components::cpu::CpuPanel;
+use crate::components::editor::Editor;
 use crate::components::events::EventsPanel;
 use crate::components::gallery::Gallery;
 use crate::components::gantt::GanttPanel;
@@ -13,13 +15,18 @@ use crate::components::idt::IdtPanel;
 use crate::components::kstack::KernelStackPanel;
 use crate::components::metrics::MetricsPanel;
 use crate::components::sched::SchedPanel;
+use crate::components::share::{share_url, Toolbar};
 use crate::components::timeline::TimelinePanel;
+use crate::embed::use_host_api;
+use crate::export::Export;
 use crate::keys::action_for;
 use crate::launch::{bench_scenario, Launch, DEFAULT_SCENARIO};
 use crate::runner::use_frame_loop;
-use crate::state::{Action, AppState};
+use crate::state::{Action, AppState, Origin};
+use crate::storage;
 use gloo::events::{EventListener, EventListenerOptions};
-use sim_core::session::Status;
+use sim_core::session::{link, Scenario, Status};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -29,6 +36,23 @@ fn initial_state() -> AppState {
         if let Some(s) = bench_scenario(n) {
             return AppState::open_scenario(format!("bench-{n}"), s, launch.max_cycles);
         }
+    }
+    if let Some(fragment) = &launch.link {
+        return match link::decode(fragment) {
+            Ok(share) => AppState::open_from(Origin::Link, share.scenario, share.cycle),
+            Err(e) => AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_alert(format!(
+                "This link could not be opened ({}): {e}. Showing the default lesson instead.",
+                e.kind()
+            )),
+        };
+    }
+    if let Some(id) = &launch.mine {
+        return match storage::get(id) {
+            Some(saved) => AppState::open_from(Origin::Mine(id.clone()), saved.scenario, None),
+            None => AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_notice(Some(format!(
+                "This browser keeps no scenario \u{201c}{id}\u{201d} (it was deleted, or saved in another browser)."
+            ))),
+        };
     }
     let name = launch.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO);
     let state = AppState::open(name, launch.max_cycles);
@@ -49,9 +73,8 @@ fn typing_in_field(e: &KeyboardEvent) -> bool {
     matches!(tag.as_deref(), Some("INPUT" | "SELECT" | "TEXTAREA"))
 }
 
-/// Records when the page became interactive (for the browser benchmark) and
-/// keeps `?scenario=` in the address bar in step with the open lesson.
-fn mark_ready_and_url(name: &str) {
+/// Records when the page became interactive (for the browser benchmark).
+fn mark_ready() {
     let Some(w) = web_sys::window() else { return };
     if let (Some(doc), Some(perf)) = (w.document(), w.performance()) {
         if let Some(root) = doc.document_element() {
@@ -60,14 +83,19 @@ fn mark_ready_and_url(name: &str) {
             }
         }
     }
-    if !name.starts_with("bench-") && !name.is_empty() {
-        if let Ok(h) = w.history() {
-            let _ = h.replace_state_with_url(
-                &wasm_bindgen::JsValue::NULL,
-                "",
-                Some(&format!("?scenario={name}")),
-            );
-        }
+}
+
+/// Keeps the address bar naming what is open, so a reload reopens it.
+fn sync_url(origin: &Origin, launch: &Launch) {
+    let query = match origin {
+        Origin::Builtin(name) => format!("?scenario={name}"),
+        Origin::Mine(id) => format!("?mine={id}"),
+        // A link stays as it was opened; host and bench pages are not reloaded.
+        Origin::Link | Origin::Host | Origin::Bench => return,
+    };
+    let query = format!("{query}{}", launch.embed_query());
+    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
+        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
     }
 }
 
@@ -89,7 +117,7 @@ fn announcement(state: &AppState) -> String {
     }
 }
 
-fn status_text(state: &AppState) -> String {
+pub fn status_text(state: &AppState) -> String {
     match state.view.as_ref().map(|v| &v.status) {
         Some(Status::Running) if state.running => "running".into(),
         Some(Status::Running) => "paused".into(),
@@ -101,17 +129,54 @@ fn status_text(state: &AppState) -> String {
     }
 }
 
+/// A file name for downloads from the scenario's title.
+fn slug(title: &str) -> String {
+    let s: String = title
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .collect();
+    let s = s.trim_matches('-').to_string();
+    if s.is_empty() { "ringside".into() } else { s.chars().take(40).collect() }
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
+    let launch = use_memo((), |_| Launch::from_location());
     let state = use_reducer(initial_state);
     let help_open = use_state(|| false);
     use_frame_loop(state.running, state.dispatcher());
+    use_host_api(state.clone());
     // Runs after every render of the page (panels included): ends the
     // measurement of the frame's work that the runner started.
     use_effect(crate::clock::frame::rendered);
     {
-        let name = state.name.clone();
-        use_effect_with(name, |name| mark_ready_and_url(name));
+        let launch = launch.clone();
+        use_effect_with(state.origin.clone(), move |origin| {
+            mark_ready();
+            sync_url(origin, &launch);
+        });
+    }
+    // Work is never lost: every change to one of my scenarios is saved.
+    use_effect_with(
+        (state.origin.clone(), state.scenario.clone().map(|s| Rc::as_ptr(&s) as usize)),
+        {
+            let scenario = state.scenario.clone();
+            move |(origin, _)| {
+                if let (Origin::Mine(id), Some(s)) = (origin, scenario) {
+                    if let Err(e) = storage::save(id, &s) {
+                        gloo::console::error!(format!("could not save the scenario: {e}"));
+                    }
+                }
+            }
+        },
+    );
+    {
+        let dispatcher = state.dispatcher();
+        use_effect_with(launch.autoplay, move |auto| {
+            if *auto {
+                dispatcher.dispatch(Action::Run);
+            }
+        });
     }
     {
         let help_open = help_open.clone();
@@ -152,6 +217,25 @@ pub fn app() -> Html {
         let dispatcher = state.dispatcher();
         use_callback((), move |a: Action, _| dispatcher.dispatch(a))
     };
+    let on_edit = {
+        let dispatcher = state.dispatcher();
+        use_callback((), move |s: Scenario, _| {
+            dispatcher.dispatch(Action::Edit {
+                scenario: Box::new(s),
+                fresh_id: storage::new_id(),
+            })
+        })
+    };
+    let on_export = {
+        let state = state.clone();
+        Callback::from(move |what: Export| {
+            let (Some(view), Some(scenario)) = (state.view.as_ref(), state.scenario.as_ref()) else {
+                return;
+            };
+            let file = crate::export::file(what, &slug(&scenario.title), view, || state.trace_events());
+            crate::export::download(file, what == Export::GanttPng);
+        })
+    };
     let toggle_help = {
         let help_open = help_open.clone();
         Callback::from(move |_: MouseEvent| help_open.set(!*help_open))
@@ -160,6 +244,7 @@ pub fn app() -> Html {
         let help_open = help_open.clone();
         Callback::from(move |_| help_open.set(false))
     };
+    let shows = |p: &str| launch.shows(p);
     let prev = state.prev.clone();
     // Groups of panels, top of the page first: while running, a new view
     // reaches one group per frame (`AppState::shown`).
@@ -168,20 +253,22 @@ pub fn app() -> Html {
         let (g0, g1, g2, g3) = (group(0), group(1), group(2), group(3));
         html! {
             <main class="workspace">
-                <CpuPanel view={g0.clone()} prev={prev.clone()} />
-                <CodePanel view={g0.clone()} on_action={on_action.clone()} />
-                <AddressPanel view={g1.clone()} prev={prev.clone()} />
-                <IdtPanel view={g0.clone()} />
-                <KernelStackPanel view={g0.clone()} />
-                <SchedPanel view={g1.clone()} />
-                <TimelinePanel view={g2.clone()} />
-                <GanttPanel view={g2.clone()} />
-                <MetricsPanel view={g3.clone()} />
-                <EventsPanel view={g3.clone()} />
-                <section class="panel console-panel" aria-labelledby="console-title">
-                    <h2 id="console-title">{ "Console" }</h2>
-                    <pre class="console" data-testid="console">{ if g3.console.is_empty() { "(no output yet)" } else { g3.console.as_str() } }</pre>
-                </section>
+                if shows("cpu") { <CpuPanel view={g0.clone()} prev={prev.clone()} /> }
+                if shows("code") { <CodePanel view={g0.clone()} on_action={on_action.clone()} /> }
+                if shows("address") { <AddressPanel view={g1.clone()} prev={prev.clone()} /> }
+                if shows("idt") { <IdtPanel view={g0.clone()} /> }
+                if shows("kstack") { <KernelStackPanel view={g0.clone()} /> }
+                if shows("sched") { <SchedPanel view={g1.clone()} /> }
+                if shows("timeline") { <TimelinePanel view={g2.clone()} /> }
+                if shows("gantt") { <GanttPanel view={g2.clone()} /> }
+                if shows("metrics") { <MetricsPanel view={g3.clone()} /> }
+                if shows("events") { <EventsPanel view={g3.clone()} /> }
+                if shows("console") {
+                    <section class="panel console-panel" aria-labelledby="console-title">
+                        <h2 id="console-title">{ "Console" }</h2>
+                        <pre class="console" data-testid="console">{ if g3.console.is_empty() { "(no output yet)" } else { g3.console.as_str() } }</pre>
+                    </section>
+                }
             </main>
         }
     });
@@ -191,33 +278,63 @@ pub fn app() -> Html {
         .map_or((String::new(), String::new()), |v| {
             (v.title.clone(), v.lesson.clone())
         });
+    let editing = !launch.readonly && state.origin != Origin::Bench;
+    let editor = state.scenario.clone().filter(|_| editing).map(|s| {
+        // Remounts on another scenario, so drafts of the last one go.
+        let key = format!("{:?}", state.origin);
+        html! {
+            <details class="editor-box" open={matches!(state.origin, Origin::Mine(_))} data-testid="editor-toggle">
+                <summary class="btn secondary small">{ "Edit this scenario" }</summary>
+                <Editor key={key} scenario={s} problems={state.problems.clone()} on_edit={on_edit.clone()} />
+            </details>
+        }
+    });
+    let toolbar = state.scenario.clone().filter(|_| !launch.embed).map(|s| html! {
+        <Toolbar scenario={s} origin={state.origin.clone()} cycle={state.cycle()}
+                 on_action={on_action.clone()} on_export={on_export.clone()} />
+    });
+    let open_full = state.scenario.as_ref().filter(|_| launch.embed).map(|s| {
+        html! {
+            <a class="open-full" href={share_url(s, state.cycle(), None)} target="_blank" rel="noopener" data-testid="open-in-ringside">
+                { "open in Ringside \u{2197}" }
+            </a>
+        }
+    });
     html! {
-        <div class="app" data-running={state.running.to_string()} data-scenario={state.name.clone()}
+        <div class={classes!("app", launch.embed.then_some("embed"))} data-running={state.running.to_string()} data-scenario={state.name.clone()}
              data-slice={state.stats.slice.to_string()} data-slice-ms={format!("{:.2}", state.stats.slice_ms)}
              data-view-ms={format!("{:.2}", state.stats.view_ms)}
              data-rate={format!("{:.0}", state.stats.pacer.rate)}
              data-light-ms={format!("{:.2}", state.stats.pacer.light_ms)}
              data-heavy-ms={format!("{:.2}", state.stats.pacer.heavy_ms)}>
-            <header class="topbar">
-                <div class="brand">
-                    <span class="logo" aria-hidden="true"></span>
-                    <h1>{ "Ringside" }</h1>
-                    <span class="tagline">{ "CPU virtualization, one cycle at a time" }</span>
-                </div>
-                <button class="btn" id="help-button" onclick={toggle_help}
-                        aria-pressed={(*help_open).to_string()}>{ "Help (?)" }</button>
-            </header>
-            <Gallery current={state.name.clone()} on_action={on_action.clone()} />
+            if !launch.embed {
+                <header class="topbar">
+                    <div class="brand">
+                        <span class="logo" aria-hidden="true"></span>
+                        <h1>{ "Ringside" }</h1>
+                        <span class="tagline">{ "CPU virtualization, one cycle at a time" }</span>
+                    </div>
+                    <button class="btn" id="help-button" onclick={toggle_help}
+                            aria-pressed={(*help_open).to_string()}>{ "Help (?)" }</button>
+                </header>
+                <Gallery current={state.name.clone()} on_action={on_action.clone()} />
+            }
+            if let Some(a) = &state.alert {
+                <p class="alert" role="alert" data-testid="link-alert">{ a }</p>
+            }
             <section class="lesson" aria-labelledby="lesson-title" data-testid="lesson">
-                <h2 id="lesson-title">{ title }</h2>
-                <p>{ lesson }</p>
+                <h2 id="lesson-title">{ title }{ open_full }</h2>
+                if !launch.embed { <p>{ lesson }</p> }
                 if let Some(n) = &state.notice {
                     <p class="notice" role="status" data-testid="notice">{ n }</p>
                 }
+                { toolbar.unwrap_or_default() }
             </section>
+            { editor.unwrap_or_default() }
             <Controls running={state.running} cycle={state.cycle()} max_seen={state.max_seen}
                       max_cycles={state.view.as_ref().map_or(0, |v| v.max_cycles)} speed={state.speed}
-                      stats={state.stats} status={status_text(&state)} on_action={on_action.clone()} />
+                      stats={state.stats} status={status_text(&state)} blocked={state.blocked()}
+                      on_action={on_action.clone()} />
             <p class="visually-hidden" aria-live="polite" data-testid="announce">{ announcement(&state) }</p>
             { panels.unwrap_or_default() }
             if *help_open {

@@ -1,48 +1,117 @@
-//! What the page opens with, from its URL: `?scenario=<name>` opens a built-in
-//! lesson, `?bench=<n>` builds the benchmark with n CPU-bound processes, and
-//! `max_cycles=<n>` overrides the scenario's cycle limit.
+//! What the page opens with, from its URL:
+//! - `?scenario=<name>` a built-in lesson, `?mine=<id>` one of "my scenarios"
+//!   (kept in this browser), `#s=<payload>` a shared scenario (the fragment
+//!   never reaches a server), `?bench=<n>` the benchmark with n processes;
+//! - `max_cycles=<n>` overrides the scenario's cycle limit;
+//! - embedding: `embed=1` (a minimal frame), `panels=cpu,code,…` (what it
+//!   shows), `readonly=1` (no editor), `autoplay=1` (run on load).
 
-use sim_core::scenario::{builtin, ProcessSpec, Scenario};
+use sim_core::session::{builtin, ProcessSpec, Scenario};
 
 /// The lesson opened when the URL names none.
 pub const DEFAULT_SCENARIO: &str = "syscall-read";
 /// Upper bound on `?bench=` (the scenario format allows 256 processes).
 pub const MAX_BENCH: usize = 256;
 
+/// Every panel, by the name `panels=` and share links use, in page order.
+pub const PANELS: [&str; 11] = [
+    "cpu", "code", "address", "idt", "kstack", "sched", "timeline", "gantt", "metrics", "events",
+    "console",
+];
+
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Launch {
     pub scenario: Option<String>,
+    pub mine: Option<String>,
     pub bench: Option<usize>,
     pub max_cycles: Option<u64>,
+    /// The `#…` fragment, when it carries a share link (`s=`).
+    pub link: Option<String>,
+    pub embed: bool,
+    pub readonly: bool,
+    pub autoplay: bool,
+    /// Panels to show (`None`: all); unknown names are dropped.
+    pub panels: Option<Vec<String>>,
+}
+
+/// Keeps the known panel names of a comma-separated list, in page order.
+pub fn parse_panels(list: &str) -> Vec<String> {
+    let asked: Vec<&str> = list.split(',').map(str::trim).collect();
+    PANELS
+        .iter()
+        .filter(|p| asked.contains(p))
+        .map(|p| p.to_string())
+        .collect()
 }
 
 impl Launch {
-    /// Parses a query string such as `?scenario=syscall-read&max_cycles=5000`.
-    /// Unknown keys and malformed numbers are ignored, never fatal.
-    pub fn parse(query: &str) -> Launch {
+    /// Parses a query string such as `?scenario=syscall-read&max_cycles=5000`
+    /// and the fragment (`#s=…`). Unknown keys and malformed values are
+    /// ignored, never fatal.
+    pub fn parse(query: &str, hash: &str) -> Launch {
         let mut l = Launch::default();
         for pair in query.trim_start_matches('?').split('&') {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let on = v == "1" || v == "true";
             match k {
                 "scenario" if !v.is_empty() => l.scenario = Some(v.to_string()),
+                "mine" if !v.is_empty() => l.mine = Some(v.to_string()),
                 "bench" => l.bench = v.parse::<usize>().ok().map(|n| n.clamp(1, MAX_BENCH)),
                 "max_cycles" => l.max_cycles = v.parse().ok(),
+                "embed" => l.embed = on,
+                "readonly" => l.readonly = on,
+                "autoplay" => l.autoplay = on,
+                "panels" => l.panels = Some(parse_panels(&decode_component(v))),
                 _ => {}
             }
+        }
+        let hash = hash.trim_start_matches('#');
+        if hash.split('&').any(|p| p.starts_with("s=")) {
+            l.link = Some(hash.to_string());
         }
         l
     }
 
-    /// The query string of the page now.
+    /// The URL of the page now.
     pub fn from_location() -> Launch {
-        let search = web_sys::window()
-            .and_then(|w| w.location().search().ok())
-            .unwrap_or_default();
-        Launch::parse(&search)
+        let loc = web_sys::window().map(|w| w.location());
+        let get = |f: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
+            loc.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
+        };
+        Launch::parse(&get(web_sys::Location::search), &get(web_sys::Location::hash))
+    }
+
+    /// Whether panel `name` is shown.
+    pub fn shows(&self, name: &str) -> bool {
+        self.panels.as_ref().is_none_or(|p| p.iter().any(|x| x == name))
+    }
+
+    /// The embedding part of a query string (`&embed=1&panels=…`), kept when
+    /// the page rewrites its address.
+    pub fn embed_query(&self) -> String {
+        let mut q = String::new();
+        if self.embed {
+            q.push_str("&embed=1");
+        }
+        if let Some(p) = &self.panels {
+            q.push_str(&format!("&panels={}", p.join(",")));
+        }
+        if self.readonly {
+            q.push_str("&readonly=1");
+        }
+        if self.autoplay {
+            q.push_str("&autoplay=1");
+        }
+        q
     }
 }
 
-/// The browser benchmark: `n` copies of an endless CPU-bound loop under
+/// `%2C` → `,` (enough for panel lists, which are plain words).
+fn decode_component(v: &str) -> String {
+    v.replace("%2C", ",").replace("%2c", ",")
+}
+
+/// The benchmark: `n` copies of an endless CPU-bound loop under
 /// round robin with the timer, so every frame has a full run queue to switch.
 pub fn bench_scenario(n: usize) -> Option<Scenario> {
     let mut s = builtin("loop-preemptive")?;
@@ -72,12 +141,32 @@ mod tests {
 
     #[test]
     fn parses_the_query() {
-        let l = Launch::parse("?scenario=syscall-read&max_cycles=5000&x=1");
+        let l = Launch::parse("?scenario=syscall-read&max_cycles=5000&x=1", "");
         assert_eq!(l.scenario.as_deref(), Some("syscall-read"));
         assert_eq!(l.max_cycles, Some(5000));
-        assert_eq!(Launch::parse("?bench=99999").bench, Some(MAX_BENCH));
-        assert_eq!(Launch::parse("?bench=abc&max_cycles=-1"), Launch::default());
-        assert_eq!(Launch::parse(""), Launch::default());
+        assert_eq!(Launch::parse("?bench=99999", "").bench, Some(MAX_BENCH));
+        assert_eq!(
+            Launch::parse("?bench=abc&max_cycles=-1", ""),
+            Launch::default()
+        );
+        assert_eq!(Launch::parse("", ""), Launch::default());
+    }
+
+    #[test]
+    fn parses_embedding_and_links() {
+        let l = Launch::parse(
+            "?embed=1&panels=code,cpu,nonsense%2Cgantt&readonly=1",
+            "#s=1.abc",
+        );
+        assert!(l.embed && l.readonly && !l.autoplay);
+        assert_eq!(l.panels, Some(vec!["cpu".into(), "code".into(), "gantt".into()]));
+        assert_eq!(l.link.as_deref(), Some("s=1.abc"));
+        assert!(l.shows("cpu") && !l.shows("idt"));
+        assert!(Launch::parse("", "#top").link.is_none());
+        assert_eq!(
+            l.embed_query(),
+            "&embed=1&panels=cpu,code,gantt&readonly=1"
+        );
     }
 
     #[test]

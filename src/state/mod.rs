@@ -6,14 +6,17 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
-use sim_core::scenario::{builtin, Scenario};
-use sim_core::session::{Command, Granularity, RunStop, Session, Status, View};
+use sim_core::session::{
+    builtin, Command, Granularity, RunStop, Scenario, ScenarioError, Session, Status, View,
+};
 use yew::Reducible;
 
 use crate::clock::now_ms;
 
+mod host;
 mod pacing;
 mod running;
+pub use host::HostCommand;
 pub use pacing::Pacer;
 #[cfg(test)]
 use pacing::WORK_TARGET_MS;
@@ -59,11 +62,39 @@ impl Deref for Snap {
     }
 }
 
+/// Where the open scenario came from: what a reload reopens, and whether
+/// an edit changes it in place (only "my scenarios" are changed in place).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Builtin(String),
+    /// One of "my scenarios", by its id in local storage.
+    Mine(String),
+    /// A share link (`#s=`).
+    Link,
+    /// Loaded by the host page of an embedded frame.
+    Host,
+    Bench,
+}
+
 /// Everything the user can ask for.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Action {
     /// Open a built-in scenario by name.
     Load(String),
+    /// Open a scenario (one of mine, a link's), at `cycle` if given.
+    Open {
+        origin: Origin,
+        scenario: Box<Scenario>,
+        cycle: Option<u64>,
+    },
+    /// The scenario was edited. Editing anything but one of "my scenarios"
+    /// makes a copy under `fresh_id` first, so a built-in never changes.
+    Edit {
+        scenario: Box<Scenario>,
+        fresh_id: String,
+    },
+    /// A command from the page embedding this one (`postMessage`).
+    Host(HostCommand),
     Step(Granularity),
     Back(Granularity),
     Run,
@@ -141,8 +172,19 @@ pub struct AppState {
     pub breakpoints: Vec<(usize, u32)>,
     /// Why the last run stopped, or why a scenario did not load.
     pub notice: Option<String>,
+    /// Something the user must know (a link that could not be opened).
+    pub alert: Option<String>,
     /// Overrides the scenario's `max_cycles` (URL parameter `max_cycles`).
     pub max_cycles_override: Option<u64>,
+    pub origin: Origin,
+    /// The open scenario as edited (the session runs its last valid version).
+    pub scenario: Option<Rc<Scenario>>,
+    /// Why the edited scenario cannot run (empty: it runs).
+    pub problems: Rc<Vec<ScenarioError>>,
+    /// Host commands applied so far, and the last one's error: the page
+    /// answers the host once per command (see `host`).
+    pub host_seq: u64,
+    pub host_error: Option<String>,
     /// Forward steps just taken: (granularity, cycle before, cycle after).
     /// A step back of the same granularity from `after` returns to `before`
     /// exactly, so forward-then-back always restores the view.
@@ -172,7 +214,13 @@ impl Default for AppState {
             max_seen: 0,
             breakpoints: Vec::new(),
             notice: None,
+            alert: None,
             max_cycles_override: None,
+            origin: Origin::Bench,
+            scenario: None,
+            problems: Rc::default(),
+            host_seq: 0,
+            host_error: None,
             undo: Vec::new(),
         }
     }
@@ -202,14 +250,50 @@ impl AppState {
         AppState { notice, ..self }
     }
 
+    /// The same state showing `alert` (e.g. what was wrong with a link).
+    pub fn with_alert(self, alert: String) -> AppState {
+        AppState {
+            alert: Some(alert),
+            ..self
+        }
+    }
+
     /// The machine's cycle now (the view may lag by one redraw interval while running).
     pub fn cycle(&self) -> u64 {
         self.cycle_now
     }
 
+    /// A state with `scenario` open, from `origin`, at `cycle` if given.
+    pub fn open_from(origin: Origin, scenario: Scenario, cycle: Option<u64>) -> AppState {
+        AppState::default().opened(origin, scenario, cycle)
+    }
+
+    fn opened(self, origin: Origin, scenario: Scenario, cycle: Option<u64>) -> AppState {
+        let name = match &origin {
+            Origin::Builtin(n) => n.clone(),
+            Origin::Mine(id) => format!("mine-{id}"),
+            Origin::Link => "link".into(),
+            Origin::Host => "host".into(),
+            Origin::Bench => "bench".into(),
+        };
+        let mut s = AppState {
+            origin,
+            ..self.load(name, scenario)
+        };
+        if let Some(c) = cycle.filter(|_| s.session.is_some()) {
+            s.apply(&Command::Seek {
+                cycle: c.min(s.max_cycles()),
+            });
+        }
+        s
+    }
+
     fn load_builtin(self, name: &str) -> AppState {
         match builtin(name) {
-            Some(s) => self.load(name.to_string(), s),
+            Some(s) => AppState {
+                origin: Origin::Builtin(name.to_string()),
+                ..self.load(name.to_string(), s)
+            },
             None => AppState {
                 notice: Some(format!(
                     "There is no built-in scenario called \u{201c}{name}\u{201d}."
@@ -223,6 +307,7 @@ impl AppState {
         if let Some(max) = self.max_cycles_override {
             scenario.max_cycles = max;
         }
+        let kept = Rc::new(scenario.clone());
         match Session::new(scenario) {
             Ok(mut session) => {
                 // A lesson opens where its story starts; the boot is one step back.
@@ -244,6 +329,9 @@ impl AppState {
                     breakpoints: Vec::new(),
                     notice: None,
                     undo: Vec::new(),
+                    scenario: Some(kept),
+                    problems: Rc::default(),
+                    alert: None,
                     ..self
                 }
             }
@@ -375,6 +463,47 @@ impl AppState {
         }
     }
 
+    /// The edited scenario: runs it from the start if it is valid, else keeps
+    /// the last valid run on screen and lists the problems (nothing runs).
+    fn edit(&mut self, scenario: Scenario, fresh_id: String) {
+        self.stop(None);
+        if !matches!(self.origin, Origin::Mine(_)) {
+            self.origin = Origin::Mine(fresh_id.clone());
+            self.name = format!("mine-{fresh_id}");
+        }
+        self.scenario = Some(Rc::new(scenario.clone()));
+        match Session::new(scenario) {
+            Ok(mut session) => {
+                session.skip_boot();
+                let _ = session.apply(&Command::SetBreakpoints {
+                    lines: self.breakpoints.clone(),
+                });
+                self.session = Some(Rc::new(RefCell::new(session)));
+                self.problems = Rc::default();
+                self.undo.clear();
+                self.max_seen = 0;
+                self.refresh();
+            }
+            Err(errors) => self.problems = Rc::new(errors),
+        }
+    }
+
+    /// Why nothing may run now, if something is wrong with the scenario.
+    pub fn blocked(&self) -> Option<String> {
+        let n = self.problems.len();
+        let first = self.problems.first()?;
+        let more = if n > 1 {
+            format!(" (and {} more)", n - 1)
+        } else {
+            String::new()
+        };
+        Some(format!(
+            "The scenario has {n} error{}: fix {} first. {first}{more}",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "it" } else { "them" }
+        ))
+    }
+
     fn toggle_breakpoint(&mut self, program: usize, line: u32) {
         let bp = (program, line);
         if let Some(i) = self.breakpoints.iter().position(|b| *b == bp) {
@@ -395,8 +524,24 @@ impl Reducible for AppState {
             return self;
         }
         let mut s = (*self).clone();
+        // An edited scenario with errors cannot run or step.
+        if s.blocked().is_some()
+            && matches!(
+                action,
+                Action::Step(_) | Action::Back(_) | Action::Run | Action::ToggleRun
+            )
+        {
+            return self;
+        }
         match action {
             Action::Load(name) => return Rc::new(s.load_builtin(&name)),
+            Action::Open {
+                origin,
+                scenario,
+                cycle,
+            } => return Rc::new(s.opened(origin, *scenario, cycle)),
+            Action::Edit { scenario, fresh_id } => s.edit(*scenario, fresh_id),
+            Action::Host(cmd) => return Rc::new(s.host(cmd)),
             Action::Step(g) => {
                 s.stop(None);
                 s.notice = None;

@@ -21,7 +21,7 @@ pub use crate::kernel::{Pid, State};
 pub use crate::asm::{highlight, Span, SpanKind};
 pub use crate::kernel::ExecMode;
 pub use crate::scenario::{
-    builtin, ProcessSpec, ProgramSource, Scenario, ScenarioError, BUILTIN_NAMES,
+    builtin, link, ProcessSpec, ProgramSource, Scenario, ScenarioError, BUILTIN_NAMES,
 };
 pub use crate::sched::Policy;
 pub use describe::{event_view, vector_name};
@@ -129,6 +129,12 @@ impl Session {
 
     pub fn cycle(&self) -> u64 {
         self.sim.cycle()
+    }
+
+    /// Every trace event the simulation still keeps (the newest 262,144;
+    /// retired instructions are not included), oldest first: for export.
+    pub fn trace_events(&self) -> Vec<EventView> {
+        self.sim.trace().iter().map(event_view).collect()
     }
 
     /// Applies one command; returns why a run stopped (for `Run`).
