@@ -92,7 +92,17 @@ impl Kernel {
             .get("__main_return")
             .copied()
             .unwrap_or(0);
-        self.create_thread(m, pid, prog.entry, Some(&[ret]), now)?;
+        let tid = self.create_thread(m, pid, prog.entry, Some(&[ret]), now)?;
+        // The process arrived at its scenario cycle (the alarm brings the
+        // kernel in then; creating it takes a few cycles more).
+        let arrival = s.arrival.min(now);
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.acct.arrival = arrival;
+        }
+        if let Some(t) = self.threads.get_mut(&tid) {
+            t.acct.arrival = arrival;
+            t.ready_since = Some(arrival);
+        }
         Ok(pid)
     }
 
