@@ -41,6 +41,8 @@ mod stride;
 
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod rules;
 
 pub use fifo::Fifo;
 pub use lottery::{Lottery, LotteryDraw, LotteryDrawMode};
