@@ -176,7 +176,10 @@ fn lottery_draws_are_lottery_py_arithmetic_and_shown() {
             "cycle {cycle}: {d}"
         );
         let winner = if want < 75 { "T1" } else { "T2" };
-        assert!(d.contains(&format!("picks {winner} ")), "cycle {cycle}: {d}");
+        assert!(
+            d.contains(&format!("picks {winner} ")),
+            "cycle {cycle}: {d}"
+        );
         assert!(d.contains("T1 holds 0–74, T2 holds 75–99"), "{d}");
         if winner == "T2" {
             t2_wins_while_both += 1;
