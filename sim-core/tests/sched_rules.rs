@@ -192,3 +192,43 @@ fn lottery_draws_are_lottery_py_arithmetic_and_shown() {
         s.lesson
     );
 }
+
+#[test]
+fn process_wait_never_exceeds_turnaround_and_dead_processes_stop_using_cpu() {
+    for name in [
+        "processes-vs-threads",
+        "restricted-instruction",
+        "io-overlap",
+    ] {
+        let s = builtin(name).unwrap();
+        let mut sim = s.build(TraceLevel::Off).unwrap();
+        sim.run(s.max_cycles);
+        let k = sim.kernel();
+        for p in k.processes() {
+            if let Some(t) = p.acct.turnaround() {
+                assert!(
+                    p.acct.wait <= t,
+                    "{name} {}: wait {} > turnaround {t}",
+                    p.pid,
+                    p.acct.wait
+                );
+            }
+        }
+    }
+    // The rogue is killed early; its CPU time must not grow afterwards.
+    let s = builtin("restricted-instruction").unwrap();
+    let mut sim = s.build(TraceLevel::Off).unwrap();
+    sim.run_until(21_000);
+    let rogue = |sim: &Sim| {
+        let k = sim.kernel();
+        let p = k.process(Pid(1)).expect("rogue");
+        assert!(p.exit_status.is_some(), "killed by then");
+        p.threads
+            .iter()
+            .map(|t| k.cpu_time(*t, sim.cycle()))
+            .sum::<u64>()
+    };
+    let early = rogue(&sim);
+    sim.run_until(25_000);
+    assert_eq!(rogue(&sim), early);
+}

@@ -79,6 +79,7 @@ impl Kernel {
                 thread_slots: 0,
                 tickets: s.tickets,
                 expected_len: s.expected_len,
+                waiting_since: None,
             },
         );
         self.events.push(OsEvent::ProcessCreated {
@@ -102,6 +103,9 @@ impl Kernel {
         if let Some(t) = self.threads.get_mut(&tid) {
             t.acct.arrival = arrival;
             t.ready_since = Some(arrival);
+        }
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.waiting_since = Some(arrival);
         }
         Ok(pid)
     }

@@ -45,7 +45,8 @@ pub struct Accounting {
     pub finish: Option<u64>,
     /// Cycles on the CPU (user code and kernel work on its behalf).
     pub cpu: u64,
-    /// Cycles spent ready but not running.
+    /// Cycles spent ready but not running. For a process: cycles in which it
+    /// had a ready thread and none running (not the sum of its threads').
     pub wait: u64,
 }
 
@@ -93,6 +94,9 @@ pub struct Process {
     /// Lottery/stride tickets and the job length hint for SJF/STCF.
     pub tickets: u32,
     pub expected_len: Option<u64>,
+    /// Since when it has had a ready thread and none running.
+    #[serde(default)]
+    pub waiting_since: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

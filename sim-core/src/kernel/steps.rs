@@ -7,7 +7,7 @@ use crate::sched::{After, Decision, Policy, SchedEvent};
 
 use super::frame::TrapFrame;
 use super::layout::{p2v, IDLE_STACK_PHYS, PAGE};
-use super::proc::{State, Tid, WaitFor};
+use super::proc::{Pid, State, Tid, WaitFor};
 use super::syscall::{Sys, TICK_CYCLES};
 use super::{vm, ExecMode, KStep, Kernel, OsEvent, T_ALARM, T_DISK, T_SYSCALL, T_TIMER};
 
@@ -362,10 +362,12 @@ impl Kernel {
         }
     }
 
-    /// CPU time of `tid` including the slice it is running now.
+    /// CPU time of `tid` including the slice it is running now (a thread
+    /// that exited or was killed stops counting at once).
     pub fn cpu_time(&self, tid: Tid, now: u64) -> u64 {
-        let base = self.threads.get(&tid).map_or(0, |t| t.acct.cpu);
-        if self.current == Some(tid) {
+        let t = self.threads.get(&tid);
+        let base = t.map_or(0, |t| t.acct.cpu);
+        if self.current == Some(tid) && t.is_some_and(|t| t.state == State::Running) {
             base + (now - self.dispatched_at)
         } else {
             base
@@ -383,21 +385,43 @@ impl Kernel {
         if from == State::Ready {
             if let Some(since) = t.ready_since.take() {
                 t.acct.wait += now - since;
-                if let Some(p) = self.procs.get_mut(&t.pid) {
-                    p.acct.wait += now - since;
-                }
             }
         }
         if to == State::Ready {
             t.ready_since = Some(now);
         }
         t.state = to;
+        let pid = t.pid;
+        self.account_process_wait(pid, now);
         if to == State::Zombie {
             self.live_threads -= 1;
         }
-        let pid = t.pid;
         self.events
             .push(OsEvent::ThreadState { pid, tid, from, to });
+    }
+
+    /// A process waits while it has a ready thread and none running (so its
+    /// wait never exceeds its turnaround, however many threads it has).
+    fn account_process_wait(&mut self, pid: Pid, now: u64) {
+        let Some(p) = self.procs.get(&pid) else {
+            return;
+        };
+        let states = p.threads.iter().filter_map(|t| self.threads.get(t));
+        let (mut ready, mut running) = (false, false);
+        for t in states {
+            ready |= t.state == State::Ready;
+            running |= t.state == State::Running;
+        }
+        let waiting = ready && !running && p.exit_status.is_none();
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return;
+        };
+        if let Some(since) = p.waiting_since.take() {
+            p.acct.wait += now - since;
+        }
+        if waiting {
+            p.waiting_since = Some(now);
+        }
     }
 
     /// Blocks the running thread (the scheduler is told how long it ran).

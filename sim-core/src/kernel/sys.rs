@@ -147,6 +147,7 @@ impl Kernel {
             ..Default::default()
         };
         p.thread_slots = 0;
+        p.waiting_since = None;
         self.procs.insert(child, p);
         self.events.push(OsEvent::ProcessCreated {
             pid: child,
