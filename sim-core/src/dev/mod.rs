@@ -4,7 +4,7 @@
 //! | ports            | device                  | IRQ → vector |
 //! |------------------|-------------------------|--------------|
 //! | 0x20, 0x21       | [`pic::Pic`]            | –            |
-//! | 0x40, 0x41       | [`timer::Timer`]        | 0 → 32       |
+//! | 0x40–0x42        | [`timer::Timer`]        | 0 → 32 (periodic), 1 → 33 (alarm) |
 //! | 0x1f0–0x1f7      | [`disk::Disk`]          | 14 → 46      |
 //! | 0x3f8, 0x3fd     | [`console::Console`]    | 4 → 36 (masked at reset) |
 //!
@@ -67,6 +67,9 @@ impl Devices {
         if self.timer.tick() {
             t.raised |= 1 << timer::IRQ;
         }
+        if self.timer.advance_alarm(1) {
+            t.raised |= 1 << timer::ALARM_IRQ;
+        }
         if let Some(dma) = self.disk.tick(mem) {
             t.raised |= 1 << disk::IRQ;
             t.dma = dma;
@@ -80,6 +83,9 @@ impl Devices {
         let mut t = Tick::default();
         if self.timer.advance(n) {
             t.raised |= 1 << timer::IRQ;
+        }
+        if self.timer.advance_alarm(n) {
+            t.raised |= 1 << timer::ALARM_IRQ;
         }
         if let Some(dma) = self.disk.advance(mem, n) {
             t.raised |= 1 << disk::IRQ;
@@ -106,7 +112,13 @@ impl Devices {
             0 => u64::MAX,
             _ => u64::from(self.timer.left()),
         };
-        timer.min(self.disk.cycles_left().map_or(u64::MAX, u64::from))
+        let alarm = match self.timer.alarm_left() {
+            0 => u64::MAX,
+            n => n,
+        };
+        timer
+            .min(alarm)
+            .min(self.disk.cycles_left().map_or(u64::MAX, u64::from))
     }
 
     /// Host input for the console; raises its IRQ (masked at reset, see
@@ -120,7 +132,10 @@ impl Devices {
 
     /// Whether any interrupt could still arrive without host action.
     pub fn may_interrupt(&self) -> bool {
-        self.pic.next().is_some() || self.timer.interval() != 0 || self.disk.is_busy()
+        self.pic.next().is_some()
+            || self.timer.interval() != 0
+            || self.timer.alarm_left() != 0
+            || self.disk.is_busy()
     }
 
     pub fn port_in(&mut self, port: u16, size: Size) -> u32 {
@@ -129,6 +144,7 @@ impl Devices {
             pic::PORT_MASK => u32::from(self.pic.mask()),
             timer::PORT_INTERVAL => self.timer.interval(),
             timer::PORT_COUNT => self.timer.left(),
+            timer::PORT_ALARM => self.timer.alarm_left().min(u64::from(u32::MAX)) as u32,
             disk::PORT_CMD => self.disk.status(),
             console::PORT_DATA => self.console.read_data(),
             console::PORT_STATUS => self.console.status(),
@@ -142,6 +158,7 @@ impl Devices {
         match port {
             pic::PORT_MASK => self.pic.set_mask(value as u16),
             timer::PORT_INTERVAL => self.timer.set_interval(value),
+            timer::PORT_ALARM => self.timer.set_alarm(u64::from(value)),
             disk::PORT_BLOCK => self.disk.set_block_number(value),
             disk::PORT_ADDR => self.disk.set_buffer(value),
             disk::PORT_CMD => self.disk.command(value),

@@ -1,19 +1,28 @@
-//! Programmable interval timer: raises IRQ 0 (vector 32) every `interval`
-//! cycles; 0 turns it off. A much simplified 8253: one channel, periodic mode,
-//! counting machine cycles.
+//! Programmable interval timer, a much simplified 8253 counting machine cycles:
+//! - channel 0, periodic: raises IRQ 0 (vector 32) every `interval` cycles,
+//!   counted from when it was programmed (a late delivery does not shift the
+//!   next tick); 0 turns it off;
+//! - channel 2, one-shot alarm: raises IRQ 1 (vector 33) once, a programmed
+//!   number of cycles later (the kernel sets it for the next process arrival).
 //!
 //! Ports: `outl` to 0x40 sets the interval and restarts the count; `inl` from
 //! 0x40 reads the interval; `inl` from 0x41 reads the cycles left until the
-//! next tick (0 when off).
+//! next tick (0 when off); `outl` to 0x42 arms the alarm that many cycles
+//! ahead (0 disarms it), `inl` from 0x42 reads the cycles left (0 when off).
 
 pub const IRQ: u8 = 0;
+/// The one-shot alarm's line.
+pub const ALARM_IRQ: u8 = 1;
 pub const PORT_INTERVAL: u16 = 0x40;
 pub const PORT_COUNT: u16 = 0x41;
+pub const PORT_ALARM: u16 = 0x42;
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Timer {
     interval: u32,
     left: u32,
+    /// Cycles until the one-shot alarm fires (0: disarmed).
+    alarm: u64,
 }
 
 impl Timer {
@@ -21,7 +30,31 @@ impl Timer {
         Timer {
             interval,
             left: interval,
+            alarm: 0,
         }
+    }
+
+    /// Arms the one-shot alarm `cycles` from now (0 disarms it).
+    pub fn set_alarm(&mut self, cycles: u64) {
+        self.alarm = cycles;
+    }
+
+    /// Cycles until the alarm fires, or 0 when disarmed.
+    pub fn alarm_left(&self) -> u64 {
+        self.alarm
+    }
+
+    /// Advances the alarm `n` cycles; true if it fired in them.
+    pub fn advance_alarm(&mut self, n: u64) -> bool {
+        if self.alarm == 0 || n == 0 {
+            return false;
+        }
+        if n < self.alarm {
+            self.alarm -= n;
+            return false;
+        }
+        self.alarm = 0;
+        true
     }
 
     pub fn interval(&self) -> u32 {
@@ -31,6 +64,12 @@ impl Timer {
     /// Cycles until the next tick, or 0 when off.
     pub fn left(&self) -> u32 {
         self.left
+    }
+
+    /// Periodic every `interval` cycles, the first tick after `first` cycles.
+    pub fn start(&mut self, interval: u32, first: u32) {
+        self.interval = interval;
+        self.left = if interval == 0 { 0 } else { first.max(1) };
     }
 
     pub fn set_interval(&mut self, interval: u32) {

@@ -110,7 +110,9 @@ impl Kernel {
             ExecMode::Preemptive => config.timer_interval,
             _ => 0,
         };
-        m.devices_mut().timer.set_interval(timer);
+        // Counted from cycle 0: the device ticks once per cycle stepped
+        // (0, 1, …), so tick k is raised in cycle k × interval exactly.
+        m.devices_mut().timer.start(timer, timer.saturating_add(1));
         m.devices_mut().disk.set_latency(config.disk_latency);
 
         let mut k = Kernel {
@@ -143,6 +145,9 @@ impl Kernel {
             idle: false,
             current_vector: None,
             last_tick: 0,
+            ticks: 0,
+            // The timer starts at cycle 0: the first slice counts from there.
+            tick_fired: Some(0),
             config,
         };
         k.note("boot", "initialize trap table: 49 gates, int $64 at DPL 3");

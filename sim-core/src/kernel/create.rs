@@ -80,6 +80,7 @@ impl Kernel {
                 tickets: s.tickets,
                 last_look: Vec::new(),
                 expected_len: s.expected_len,
+                waiting_since: None,
             },
         );
         self.events.push(OsEvent::ProcessCreated {
@@ -93,7 +94,20 @@ impl Kernel {
             .get("__main_return")
             .copied()
             .unwrap_or(0);
-        self.create_thread(m, pid, prog.entry, Some(&[ret]), now)?;
+        let tid = self.create_thread(m, pid, prog.entry, Some(&[ret]), now)?;
+        // The process arrived at its scenario cycle (the alarm brings the
+        // kernel in then; creating it takes a few cycles more).
+        let arrival = s.arrival.min(now);
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.acct.arrival = arrival;
+        }
+        if let Some(t) = self.threads.get_mut(&tid) {
+            t.acct.arrival = arrival;
+            t.ready_since = Some(arrival);
+        }
+        if let Some(p) = self.procs.get_mut(&pid) {
+            p.waiting_since = Some(arrival);
+        }
         Ok(pid)
     }
 

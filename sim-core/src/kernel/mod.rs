@@ -39,6 +39,8 @@ pub const T_SYSCALL: u8 = 64;
 pub const T_TIMER: u8 = 32;
 /// Disk IRQ 14.
 pub const T_DISK: u8 = 46;
+/// The timer's one-shot alarm, IRQ 1: the kernel arms it for the next arrival.
+pub const T_ALARM: u8 = 33;
 
 /// How user programs run: the three stages of OSTEP chapter 6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -188,6 +190,10 @@ pub struct Kernel {
     current_vector: Option<u8>,
     /// Cycle of the previous timer tick (time-driven scheduler rules).
     last_tick: u64,
+    /// Timer interrupts handled so far (one tick per interrupt).
+    ticks: u64,
+    /// The cycle the timer fired for the tick this kernel entry handles.
+    tick_fired: Option<u64>,
 }
 
 impl Kernel {
@@ -220,6 +226,10 @@ impl Kernel {
     }
     pub fn context_switches(&self) -> u64 {
         self.switches
+    }
+    /// Timer interrupts handled so far.
+    pub fn ticks(&self) -> u64 {
+        self.ticks
     }
     /// Whether the CPU is executing the kernel's C-level steps right now.
     pub fn in_kernel(&self) -> bool {

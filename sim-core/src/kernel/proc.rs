@@ -46,7 +46,8 @@ pub struct Accounting {
     pub finish: Option<u64>,
     /// Cycles on the CPU (user code and kernel work on its behalf).
     pub cpu: u64,
-    /// Cycles spent ready but not running.
+    /// Cycles spent ready but not running. For a process: cycles in which it
+    /// had a ready thread and none running (not the sum of its threads').
     pub wait: u64,
 }
 
@@ -98,6 +99,9 @@ pub struct Process {
     /// its memory is freed then, but the views keep showing what it saw.
     #[serde(default)]
     pub last_look: Vec<(Walk, Option<u32>)>,
+    /// Since when it has had a ready thread and none running.
+    #[serde(default)]
+    pub waiting_since: Option<u64>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]

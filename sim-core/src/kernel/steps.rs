@@ -7,9 +7,9 @@ use crate::sched::{After, Decision, Policy, SchedEvent};
 
 use super::frame::TrapFrame;
 use super::layout::{p2v, IDLE_STACK_PHYS, PAGE};
-use super::proc::{State, Tid, WaitFor};
+use super::proc::{Pid, State, Tid, WaitFor};
 use super::syscall::{Sys, TICK_CYCLES};
-use super::{vm, ExecMode, KStep, Kernel, OsEvent, T_DISK, T_SYSCALL, T_TIMER};
+use super::{vm, ExecMode, KStep, Kernel, OsEvent, T_ALARM, T_DISK, T_SYSCALL, T_TIMER};
 
 impl Kernel {
     /// The CPU reached `trap_c`: the trap frame is at ESP. Plans `trap()`.
@@ -25,6 +25,8 @@ impl Kernel {
             }
         }
         let tf = TrapFrame::read(m.mem(), m.cpu().cr3, esp);
+        self.current_vector = Some(tf.trapno as u8);
+        self.tick_fired = None;
         self.agenda.push_back(KStep::Trap {
             vector: tf.trapno as u8,
         });
@@ -42,6 +44,7 @@ impl Kernel {
         if self.agenda.is_empty() {
             self.in_kernel = false;
             self.current_vector = None;
+            self.arm_arrival_alarm(m);
         }
         Some(cost)
     }
@@ -101,6 +104,7 @@ impl Kernel {
                 pos(self, KStep::DiskInterrupt);
                 "vector 46: disk interrupt".into()
             }
+            T_ALARM => "vector 33: timer alarm: a process arrives now".into(),
             v if v < 32 => {
                 let name = exception_name(v);
                 match self
@@ -132,20 +136,39 @@ impl Kernel {
     }
 
     fn timer_tick(&mut self, now: u64) -> String {
+        self.ticks += 1;
+        // The periodic timer counts from boot, so tick k fires at exactly
+        // k × interval; it is handled a little later (delivery, the entry stub).
+        let interval = u64::from(self.config.timer_interval);
+        let fired = if self.config.mode == ExecMode::Preemptive && interval > 0 {
+            now / interval * interval
+        } else {
+            now
+        };
+        self.tick_fired = Some(fired);
         let woke = self.wake_sleepers(now);
-        let mut detail = format!("tick {}", now / TICK_CYCLES);
+        let mut detail = format!("tick {}", self.ticks);
+        if fired != now {
+            detail += &format!(
+                " (the timer fired at cycle {fired}, handled {} cycles later)",
+                now - fired
+            );
+        }
         if woke > 0 {
             detail += &format!(", woke {woke} sleeper(s)");
         }
         let prev = std::mem::replace(&mut self.last_tick, now);
         if let Some(SchedEvent::Boost) = self.sched.on_tick(self.tick_time(prev, now)) {
             self.events.push(OsEvent::Boost);
-            detail += ", priority boost";
+            detail += ", priority boost: every job back to the top queue";
         }
         if self.config.mode == ExecMode::Preemptive {
             if let Some(cur) = self.running() {
-                let ran = now - self.slice_mark;
-                self.slice_mark = now;
+                // Charged up to the tick; the kernel's work after it counts
+                // towards the next slice, so a slice is whole timer periods.
+                let upto = fired.max(self.slice_mark);
+                let ran = upto - self.slice_mark;
+                self.slice_mark = upto;
                 if self.sched.charge(cur, ran, now, After::Ready) == Decision::Reschedule {
                     self.resched = true;
                     detail += &format!(", {cur} used its time slice");
@@ -153,6 +176,17 @@ impl Kernel {
             }
         }
         detail
+    }
+
+    /// Arms the timer's one-shot alarm for the next arrival, so a process
+    /// arrives at its own cycle, not at the next kernel entry.
+    fn arm_arrival_alarm(&self, m: &mut Machine) {
+        let now = m.cycle();
+        // The device ticks once per cycle from this one on: raised in cycle `a`.
+        let alarm = self
+            .next_arrival()
+            .map_or(0, |a| a.saturating_sub(now).saturating_add(1));
+        m.devices_mut().timer.set_alarm(alarm);
     }
 
     /// The time to hand `Scheduler::on_tick`. The protocol calls it at the
@@ -188,7 +222,17 @@ impl Kernel {
             return "halted".into();
         }
         self.wake_sleepers(now);
+        let mut preempted = String::new();
         if let Some(cur) = self.running() {
+            // A job that arrived or woke may outrank the running one (STCF:
+            // shorter remaining time; MLFQ rule 1: a higher queue).
+            let ran = now.saturating_sub(self.slice_mark);
+            if !self.resched && self.sched.preempts(cur, ran) {
+                self.slice_mark = now;
+                self.sched.charge(cur, ran, now, After::Ready);
+                self.resched = true;
+                preempted = format!("{cur} is preempted; ");
+            }
             if !self.resched {
                 self.agenda.push_front(KStep::Return { to: cur });
                 return format!("{cur} keeps the CPU");
@@ -208,8 +252,9 @@ impl Kernel {
                 self.agenda.push_front(KStep::Return { to: next });
                 self.agenda.push_front(KStep::SwitchUvm { to: next });
                 self.agenda.push_front(KStep::Switch { to: next });
+                let draw = self.sched.last_draw_text().unwrap_or_default();
                 format!(
-                    "{} picks {next} from {}",
+                    "{preempted}{} picks {next} from {}{draw}",
                     self.sched.name(),
                     describe(&queues)
                 )
@@ -233,7 +278,7 @@ impl Kernel {
         }
         self.current = Some(to);
         self.dispatched_at = now;
-        self.slice_mark = now;
+        self.slice_mark = self.slice_start(now);
         if from != Some(to) {
             self.switches += 1;
             self.events
@@ -243,6 +288,17 @@ impl Kernel {
             Some(f) if f != to => format!("save context of {f}, restore {to}"),
             _ => format!("restore {to}"),
         }
+    }
+
+    /// Where a slice dispatched at `now` starts counting. A slice chosen at
+    /// a timer tick (or at boot, cycle 0, when the timer starts) began at
+    /// that tick: the kernel's work after it counts towards the new slice,
+    /// so slices are whole timer periods. A slice that starts between ticks
+    /// (the previous thread blocked, yielded or exited, or was preempted by
+    /// an arrival) counts from its dispatch and ends at the first tick at
+    /// which it has used its quantum.
+    fn slice_start(&self, now: u64) -> u64 {
+        self.tick_fired.map_or(now, |f| f.min(now))
     }
 
     fn switch_uvm(&mut self, m: &mut Machine, to: Tid) -> String {
@@ -257,13 +313,10 @@ impl Kernel {
         cpu.cr3 = pgdir;
         cpu.tss_esp0 = esp0;
         self.free_deferred(m);
-        // Restart the timer so each slice is measured from its start.
-        match self.config.mode {
-            ExecMode::Preemptive => m
-                .devices_mut()
-                .timer
-                .set_interval(self.config.timer_interval),
-            _ => m.devices_mut().timer.set_interval(0),
+        // The periodic timer keeps its period from boot (preemptive mode);
+        // otherwise the idle loop's clock stops once a thread runs.
+        if self.config.mode != ExecMode::Preemptive {
+            m.devices_mut().timer.set_interval(0);
         }
         format!("CR3 = {pgdir:#010x} (page directory of {pid}), TSS.esp0 = {esp0:#010x}")
     }
@@ -309,10 +362,12 @@ impl Kernel {
         }
     }
 
-    /// CPU time of `tid` including the slice it is running now.
+    /// CPU time of `tid` including the slice it is running now (a thread
+    /// that exited or was killed stops counting at once).
     pub fn cpu_time(&self, tid: Tid, now: u64) -> u64 {
-        let base = self.threads.get(&tid).map_or(0, |t| t.acct.cpu);
-        if self.current == Some(tid) {
+        let t = self.threads.get(&tid);
+        let base = t.map_or(0, |t| t.acct.cpu);
+        if self.current == Some(tid) && t.is_some_and(|t| t.state == State::Running) {
             base + (now - self.dispatched_at)
         } else {
             base
@@ -330,27 +385,49 @@ impl Kernel {
         if from == State::Ready {
             if let Some(since) = t.ready_since.take() {
                 t.acct.wait += now - since;
-                if let Some(p) = self.procs.get_mut(&t.pid) {
-                    p.acct.wait += now - since;
-                }
             }
         }
         if to == State::Ready {
             t.ready_since = Some(now);
         }
         t.state = to;
+        let pid = t.pid;
+        self.account_process_wait(pid, now);
         if to == State::Zombie {
             self.live_threads -= 1;
         }
-        let pid = t.pid;
         self.events
             .push(OsEvent::ThreadState { pid, tid, from, to });
+    }
+
+    /// A process waits while it has a ready thread and none running (so its
+    /// wait never exceeds its turnaround, however many threads it has).
+    fn account_process_wait(&mut self, pid: Pid, now: u64) {
+        let Some(p) = self.procs.get(&pid) else {
+            return;
+        };
+        let states = p.threads.iter().filter_map(|t| self.threads.get(t));
+        let (mut ready, mut running) = (false, false);
+        for t in states {
+            ready |= t.state == State::Ready;
+            running |= t.state == State::Running;
+        }
+        let waiting = ready && !running && p.exit_status.is_none();
+        let Some(p) = self.procs.get_mut(&pid) else {
+            return;
+        };
+        if let Some(since) = p.waiting_since.take() {
+            p.acct.wait += now - since;
+        }
+        if waiting {
+            p.waiting_since = Some(now);
+        }
     }
 
     /// Blocks the running thread (the scheduler is told how long it ran).
     pub(super) fn block_current(&mut self, why: WaitFor, now: u64) {
         let Some(cur) = self.current else { return };
-        let ran = now - self.slice_mark;
+        let ran = now.saturating_sub(self.slice_mark);
         self.sched.charge(cur, ran, now, After::Blocked);
         if let Some(t) = self.threads.get_mut(&cur) {
             t.wait = Some(why);

@@ -38,7 +38,7 @@ impl Kernel {
             Sys::Yield => {
                 // Giving up the CPU early counts like an I/O for the policy
                 // (OSTEP's MLFQ rule 4a) and sends the thread to the back.
-                let ran = now - self.slice_mark;
+                let ran = now.saturating_sub(self.slice_mark);
                 self.sched
                     .charge(tid, ran, now, crate::sched::After::Blocked);
                 self.sched.on_wake(tid, now);
@@ -147,6 +147,7 @@ impl Kernel {
             ..Default::default()
         };
         p.thread_slots = 0;
+        p.waiting_since = None;
         self.procs.insert(child, p);
         self.events.push(OsEvent::ProcessCreated {
             pid: child,

@@ -186,7 +186,7 @@ pub fn builtin(name: &str) -> Option<Scenario> {
             let (policy, title, lesson, late) = match name {
                 "convoy-fifo" => (Policy::Fifo, "The convoy effect under FIFO", "A long job arrives first; two short jobs wait behind it, so the average turnaround time is large.", 0),
                 "convoy-sjf" => (Policy::Sjf, "Shortest job first", "With the same jobs, SJF runs the short jobs first and the average turnaround time drops.", 0),
-                _ => (Policy::Stcf, "Shortest time-to-completion first", "The short jobs arrive just after the long one has started. SJF could not help; STCF preempts the long job at the next timer interrupt.", 1500),
+                _ => (Policy::Stcf, "Shortest time-to-completion first", "The short jobs arrive at cycle 1,500, just after the long one has started. SJF could not help; STCF re-decides the moment they arrive (the timer's one-shot alarm brings the kernel in at their arrival cycle) and preempts the long job.", 1500),
             };
             let mut s = base(title, lesson, Preemptive, policy);
             s.programs = vec![
@@ -242,8 +242,13 @@ pub fn builtin(name: &str) -> Option<Scenario> {
                     "Stride scheduling: 75 vs 25 tickets"
                 },
                 if lottery {
-                    "Each time slice goes to a random ticket: over time the job with 75 tickets gets \
-                     about three times the CPU of the one with 25, but only in expectation."
+                    "Each time slice goes to a random ticket, drawn as lottery.py does: winner = a \
+                     random integer in [0, 100), then walk the job list summing tickets until the sum \
+                     exceeds it (the 75-ticket job holds 0–74, the other 75–99); every scheduler() \
+                     line shows the winning ticket. 3:1 holds only in expectation, and a short run \
+                     drifts far from it: with this seed the 25-ticket job wins just 3 of the 43 \
+                     draws held before the other finishes (7 %, not 25 %). Over 240 draws the same \
+                     generator gives it 48 (20 %); fairness needs many draws."
                 } else {
                     "Stride scheduling gives the same 3:1 split deterministically: each job's pass \
                      advances by its stride, and the lowest pass runs next."

@@ -36,6 +36,10 @@ pub struct Lottery {
     mode: LotteryDrawMode,
     roster: Roster,
     last_draw: Option<LotteryDraw>,
+    /// Whether the last `pick` held a draw (rather than continuing a slice).
+    drew: bool,
+    /// Each runnable thread's ticket range `[from, to)` at the last draw.
+    last_ranges: Vec<(ThreadId, u64, u64)>,
 }
 
 impl Lottery {
@@ -52,6 +56,8 @@ impl Lottery {
             mode,
             roster: Roster::default(),
             last_draw: None,
+            drew: false,
+            last_ranges: Vec::new(),
         }
     }
 
@@ -86,19 +92,25 @@ impl Lottery {
                 (raw, raw % total)
             }
         };
+        // lottery.py: walk the job list summing tickets until the sum
+        // exceeds the winning number.
         let mut counter = 0u64;
+        let mut winner = None;
+        self.last_ranges.clear();
         for t in self.roster.runnable_by_seq() {
+            let from = counter;
             counter += self.roster.get(t).map_or(0, |e| u64::from(e.info.tickets));
-            if counter > winning_ticket {
-                return Some(LotteryDraw {
-                    raw,
-                    winning_ticket,
-                    total,
-                    winner: t,
-                });
+            self.last_ranges.push((t, from, counter));
+            if winner.is_none() && counter > winning_ticket {
+                winner = Some(t);
             }
         }
-        None
+        winner.map(|winner| LotteryDraw {
+            raw,
+            winning_ticket,
+            total,
+            winner,
+        })
     }
 }
 
@@ -112,9 +124,11 @@ impl Scheduler for Lottery {
     }
 
     fn pick(&mut self, _now: u64) -> Option<ThreadId> {
+        self.drew = false;
         if let Some(r) = self.slice.holder(&self.roster) {
             return Some(r);
         }
+        self.drew = true;
         self.last_draw = self.draw();
         self.slice.start(self.last_draw.map(|d| d.winner))
     }
@@ -128,6 +142,26 @@ impl Scheduler for Lottery {
 
     fn on_wake(&mut self, t: ThreadId, _now: u64) {
         self.roster.wake(t);
+    }
+
+    fn last_draw_text(&self) -> Option<String> {
+        let d = self.last_draw.filter(|_| self.drew)?;
+        let ranges: Vec<String> = self
+            .last_ranges
+            .iter()
+            .filter(|(_, from, to)| to > from)
+            .map(|(t, from, to)| format!("{t} holds {from}–{}", to - 1))
+            .collect();
+        Some(format!(
+            ": winning ticket {} of {} ({})",
+            d.winning_ticket,
+            d.total,
+            ranges.join(", ")
+        ))
+    }
+
+    fn quantum(&self) -> Option<u64> {
+        Some(self.slice.quantum())
     }
 
     fn queues(&self) -> QueueView {

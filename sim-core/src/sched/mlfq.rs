@@ -280,6 +280,16 @@ impl Scheduler for Mlfq {
         None
     }
 
+    /// Rule 1: a job in a higher queue than the running one runs.
+    fn preempts(&self, running: ThreadId, _ran: u64) -> bool {
+        let Some(level) = self.jobs.get(&running).map(|j| j.level) else {
+            return false;
+        };
+        self.queues[..level]
+            .iter()
+            .any(|q| q.iter().any(|&t| t != running))
+    }
+
     fn queues(&self) -> QueueView {
         let levels = self
             .queues

@@ -41,6 +41,8 @@ mod stride;
 
 #[cfg(test)]
 mod proptests;
+#[cfg(test)]
+mod rules;
 
 pub use fifo::Fifo;
 pub use lottery::{Lottery, LotteryDraw, LotteryDrawMode};
@@ -170,6 +172,22 @@ pub trait Scheduler: SchedulerClone {
     }
     /// Queue contents in order, at this moment.
     fn queues(&self) -> QueueView;
+
+    /// Whether a thread that arrived or woke should take the CPU from
+    /// `running` now, which has run `ran` units since it was last charged.
+    /// Non-preemptive and slice-based policies never do (the default).
+    fn preempts(&self, _running: ThreadId, _ran: u64) -> bool {
+        false
+    }
+    /// How the last `pick` chose, when it drew lots: the winning ticket and
+    /// the ticket ranges, for the trace (e.g. ": ticket 83 of 100 …").
+    fn last_draw_text(&self) -> Option<String> {
+        None
+    }
+    /// The policy's time slice, if it has one (for labels).
+    fn quantum(&self) -> Option<u64> {
+        None
+    }
 
     /// `t` blocks without further CPU use.
     fn on_block(&mut self, t: ThreadId, now: u64) {

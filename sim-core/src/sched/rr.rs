@@ -84,6 +84,10 @@ impl Scheduler for RoundRobin {
         }
     }
 
+    fn quantum(&self) -> Option<u64> {
+        Some(self.quantum)
+    }
+
     fn queues(&self) -> QueueView {
         let threads: Vec<ThreadId> = self.ready.iter().copied().collect();
         let label = format!("ready (quantum {})", self.quantum);

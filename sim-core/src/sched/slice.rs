@@ -20,6 +20,10 @@ impl Slice {
         }
     }
 
+    pub fn quantum(&self) -> u64 {
+        self.quantum
+    }
+
     /// The thread whose slice is running, if it can still run.
     pub fn holder(&self, roster: &Roster) -> Option<ThreadId> {
         self.holder.filter(|&t| roster.is_runnable(t))

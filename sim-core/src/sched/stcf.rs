@@ -70,6 +70,19 @@ impl Scheduler for Stcf {
         self.roster.wake(t);
     }
 
+    fn preempts(&self, running: ThreadId, ran: u64) -> bool {
+        let Some(mine) = self.remaining(running) else {
+            return false;
+        };
+        let mine = mine.saturating_sub(ran);
+        self.roster
+            .runnable_by_seq()
+            .into_iter()
+            .filter(|&t| t != running)
+            .filter_map(|t| self.remaining(t))
+            .any(|r| r < mine)
+    }
+
     fn queues(&self) -> QueueView {
         let threads = self.ordered();
         let running = self.running.filter(|&r| self.roster.is_runnable(r));

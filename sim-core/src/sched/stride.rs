@@ -102,6 +102,10 @@ impl Scheduler for Stride {
         }
     }
 
+    fn quantum(&self) -> Option<u64> {
+        Some(self.slice.quantum())
+    }
+
     fn queues(&self) -> QueueView {
         let running = self.slice.holder(&self.roster);
         single_queue(

@@ -354,6 +354,11 @@ impl History {
             }
             OsEvent::ContextSwitch { to, .. } => self.open_span(cycle, *to, self.mode),
             OsEvent::Panic { message } => self.row(cycle, Actor::Os, format!("panic: {message}")),
+            OsEvent::Boost => self.row(
+                cycle,
+                Actor::Os,
+                "MLFQ rule 5: priority boost, every job moves to the top queue".into(),
+            ),
             _ => {}
         }
     }
