@@ -133,10 +133,20 @@ pub fn status_text(state: &AppState) -> String {
 fn slug(title: &str) -> String {
     let s: String = title
         .chars()
-        .map(|c| if c.is_ascii_alphanumeric() { c.to_ascii_lowercase() } else { '-' })
+        .map(|c| {
+            if c.is_ascii_alphanumeric() {
+                c.to_ascii_lowercase()
+            } else {
+                '-'
+            }
+        })
         .collect();
     let s = s.trim_matches('-').to_string();
-    if s.is_empty() { "ringside".into() } else { s.chars().take(40).collect() }
+    if s.is_empty() {
+        "ringside".into()
+    } else {
+        s.chars().take(40).collect()
+    }
 }
 
 #[function_component(App)]
@@ -158,7 +168,10 @@ pub fn app() -> Html {
     }
     // Work is never lost: every change to one of my scenarios is saved.
     use_effect_with(
-        (state.origin.clone(), state.scenario.clone().map(|s| Rc::as_ptr(&s) as usize)),
+        (
+            state.origin.clone(),
+            state.scenario.clone().map(|s| Rc::as_ptr(&s) as usize),
+        ),
         {
             let scenario = state.scenario.clone();
             move |(origin, _)| {
@@ -229,10 +242,12 @@ pub fn app() -> Html {
     let on_export = {
         let state = state.clone();
         Callback::from(move |what: Export| {
-            let (Some(view), Some(scenario)) = (state.view.as_ref(), state.scenario.as_ref()) else {
+            let (Some(view), Some(scenario)) = (state.view.as_ref(), state.scenario.as_ref())
+            else {
                 return;
             };
-            let file = crate::export::file(what, &slug(&scenario.title), view, || state.trace_events());
+            let file =
+                crate::export::file(what, &slug(&scenario.title), view, || state.trace_events());
             crate::export::download(file, what == Export::GanttPng);
         })
     };
@@ -289,9 +304,11 @@ pub fn app() -> Html {
             </details>
         }
     });
-    let toolbar = state.scenario.clone().filter(|_| !launch.embed).map(|s| html! {
-        <Toolbar scenario={s} origin={state.origin.clone()} cycle={state.cycle()}
-                 on_action={on_action.clone()} on_export={on_export.clone()} />
+    let toolbar = state.scenario.clone().filter(|_| !launch.embed).map(|s| {
+        html! {
+            <Toolbar scenario={s} origin={state.origin.clone()} cycle={state.cycle()}
+                     on_action={on_action.clone()} on_export={on_export.clone()} />
+        }
     });
     let open_full = state.scenario.as_ref().filter(|_| launch.embed).map(|s| {
         html! {

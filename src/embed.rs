@@ -46,7 +46,10 @@ fn command(v: &Value) -> Result<HostCommand, String> {
             HostCommand::Load(Box::new(scenario))
         }
         "step" => {
-            let g = v.get("granularity").and_then(Value::as_str).unwrap_or("instruction");
+            let g = v
+                .get("granularity")
+                .and_then(Value::as_str)
+                .unwrap_or("instruction");
             let granularity = match g {
                 "cycle" => Granularity::Cycle,
                 "instruction" => Granularity::Instruction,
@@ -228,7 +231,9 @@ mod tests {
         assert!(parse_message(&json!({"type": "run"})).is_none());
         assert!(parse_message(&json!({"ringside": 2, "type": "run"})).is_none());
         assert_eq!(
-            parse_message(&json!({"ringside": 1, "type": "step", "granularity": "trap", "back": true})),
+            parse_message(
+                &json!({"ringside": 1, "type": "step", "granularity": "trap", "back": true})
+            ),
             Some(Ok(HostCommand::Step {
                 granularity: Granularity::Trap,
                 back: true

@@ -49,7 +49,12 @@ pub fn trace_json(events: &[EventView]) -> String {
 pub fn trace_csv(events: &[EventView]) -> String {
     let mut out = String::from("cycle,actor,event\r\n");
     for e in events {
-        out.push_str(&format!("{},{},{}\r\n", e.cycle, actor(e), csv_field(&e.text)));
+        out.push_str(&format!(
+            "{},{},{}\r\n",
+            e.cycle,
+            actor(e),
+            csv_field(&e.text)
+        ));
     }
     out
 }
@@ -140,7 +145,12 @@ pub fn gantt_svg(v: &View) -> String {
 }
 
 /// The file for `what`, from the view and the session's trace.
-pub fn file(what: Export, slug: &str, view: &View, events: impl FnOnce() -> Vec<EventView>) -> File {
+pub fn file(
+    what: Export,
+    slug: &str,
+    view: &View,
+    events: impl FnOnce() -> Vec<EventView>,
+) -> File {
     let (suffix, mime, text) = match what {
         Export::TraceJson => ("trace.json", "application/json", trace_json(&events())),
         Export::TraceCsv => ("trace.csv", "text/csv", trace_csv(&events())),

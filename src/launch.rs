@@ -78,12 +78,17 @@ impl Launch {
         let get = |f: fn(&web_sys::Location) -> Result<String, wasm_bindgen::JsValue>| {
             loc.as_ref().and_then(|l| f(l).ok()).unwrap_or_default()
         };
-        Launch::parse(&get(web_sys::Location::search), &get(web_sys::Location::hash))
+        Launch::parse(
+            &get(web_sys::Location::search),
+            &get(web_sys::Location::hash),
+        )
     }
 
     /// Whether panel `name` is shown.
     pub fn shows(&self, name: &str) -> bool {
-        self.panels.as_ref().is_none_or(|p| p.iter().any(|x| x == name))
+        self.panels
+            .as_ref()
+            .is_none_or(|p| p.iter().any(|x| x == name))
     }
 
     /// The embedding part of a query string (`&embed=1&panels=…`), kept when
@@ -159,14 +164,14 @@ mod tests {
             "#s=1.abc",
         );
         assert!(l.embed && l.readonly && !l.autoplay);
-        assert_eq!(l.panels, Some(vec!["cpu".into(), "code".into(), "gantt".into()]));
+        assert_eq!(
+            l.panels,
+            Some(vec!["cpu".into(), "code".into(), "gantt".into()])
+        );
         assert_eq!(l.link.as_deref(), Some("s=1.abc"));
         assert!(l.shows("cpu") && !l.shows("idt"));
         assert!(Launch::parse("", "#top").link.is_none());
-        assert_eq!(
-            l.embed_query(),
-            "&embed=1&panels=cpu,code,gantt&readonly=1"
-        );
+        assert_eq!(l.embed_query(), "&embed=1&panels=cpu,code,gantt&readonly=1");
     }
 
     #[test]

@@ -3,10 +3,13 @@
 mod app;
 mod clock;
 mod components;
+mod embed;
+mod export;
 mod keys;
 mod launch;
 mod runner;
 mod state;
+mod storage;
 
 fn main() {
     yew::Renderer::<app::App>::new().render();

@@ -42,6 +42,9 @@ pub struct ControlsProps {
     pub speed: usize,
     pub stats: RunStats,
     pub status: String,
+    /// Why nothing may run or step (an edited scenario with errors).
+    #[prop_or_default]
+    pub blocked: Option<String>,
     pub on_action: Callback<Action>,
 }
 
@@ -56,10 +59,12 @@ fn parse_cycle(text: &str) -> Option<u64> {
 #[function_component(Controls)]
 pub fn controls(props: &ControlsProps) -> Html {
     let act = |a: Action| props.on_action.reform(move |_: MouseEvent| a.clone());
+    let blocked = props.blocked.is_some();
     let run = if props.running {
         html! { <button class="btn run" data-testid="pause-button" onclick={act(Action::Pause)} title="Pause (Space)">{ "\u{23f8} Pause" }</button> }
     } else {
-        html! { <button class="btn run" data-testid="run-button" onclick={act(Action::Run)} title="Run (Space)">{ "\u{25b6} Run" }</button> }
+        html! { <button class="btn run" data-testid="run-button" onclick={act(Action::Run)} title="Run (Space)"
+        disabled={blocked} aria-describedby={blocked.then_some("blocked-reason")}>{ "\u{25b6} Run" }</button> }
     };
     let steps = |back: bool| {
         STEPS.iter().map(move |(g, label, id)| {
@@ -69,7 +74,8 @@ pub fn controls(props: &ControlsProps) -> Html {
                 (Action::Step(*g), format!("step-{id}"))
             };
             let name = step_name(*g, back);
-            html! { <button class="btn secondary small" data-testid={testid} aria-label={name.clone()} title={name} onclick={act(action)}>{ *label }</button> }
+            html! { <button class="btn secondary small" data-testid={testid} aria-label={name.clone()} title={name} onclick={act(action)}
+                            disabled={blocked} aria-describedby={blocked.then_some("blocked-reason")}>{ *label }</button> }
         })
     };
     let on_speed = props.on_action.reform(|e: Event| {
@@ -108,6 +114,9 @@ pub fn controls(props: &ControlsProps) -> Html {
     };
     html! {
         <div class="controls" role="toolbar" aria-label="simulation controls">
+            if let Some(why) = &props.blocked {
+                <p class="blocked" id="blocked-reason" role="alert" data-testid="blocked-reason">{ why }</p>
+            }
             <div class="group main">
                 { run }
                 <button class="btn secondary" data-testid="reset" onclick={act(Action::Reset)} title="Reset to cycle 0 (R)">{ "\u{21ba} Reset" }</button>

@@ -30,7 +30,13 @@ pub fn diagnostics(problems: &[ScenarioError], i: usize) -> Vec<(u32, u32, Strin
     problems
         .iter()
         .filter(|p| p.path == path)
-        .map(|p| (p.line.unwrap_or(1), p.column.unwrap_or(1), p.message.clone()))
+        .map(|p| {
+            (
+                p.line.unwrap_or(1),
+                p.column.unwrap_or(1),
+                p.message.clone(),
+            )
+        })
         .collect()
 }
 
@@ -55,7 +61,9 @@ fn coloured(text: &str) -> Html {
     let spans = highlight(text);
     let rows = lines.iter().enumerate().map(|(i, chars)| {
         let parts = spans.get(i).into_iter().flatten().map(|s| {
-            let t: String = chars[s.start.min(chars.len())..s.end.min(chars.len())].iter().collect();
+            let t: String = chars[s.start.min(chars.len())..s.end.min(chars.len())]
+                .iter()
+                .collect();
             match class(s.kind) {
                 "" => html! { { t } },
                 c => html! { <span class={c}>{ t }</span> },

@@ -5,6 +5,7 @@ pub mod address;
 pub mod code;
 pub mod controls;
 pub mod cpu;
+pub mod editor;
 pub mod events;
 pub mod gallery;
 pub mod gantt;
@@ -13,6 +14,8 @@ pub mod idt;
 pub mod kstack;
 pub mod metrics;
 pub mod sched;
+pub mod settings;
+pub mod share;
 pub mod timeline;
 
 use crate::state::Snap;

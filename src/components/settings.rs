@@ -104,8 +104,11 @@ pub fn settings(props: &SettingsProps) -> Html {
     // Refused values: field pointer → the engine's message.
     let refused = use_state(BTreeMap::<String, String>::new);
     let change = |pointer: String, to_json: fn(&str) -> Value| {
-        let (scenario, on_edit, refused) =
-            (props.scenario.clone(), props.on_edit.clone(), refused.clone());
+        let (scenario, on_edit, refused) = (
+            props.scenario.clone(),
+            props.on_edit.clone(),
+            refused.clone(),
+        );
         Callback::from(move |e: Event| {
             let Some(text) = input_value(&e) else { return };
             let mut r = (*refused).clone();
@@ -167,7 +170,11 @@ pub fn settings(props: &SettingsProps) -> Html {
         props.on_edit.reform(move |_: MouseEvent| next.clone())
     };
     let add_process = {
-        let first = s.programs.first().map(|p| p.name.clone()).unwrap_or_default();
+        let first = s
+            .programs
+            .first()
+            .map(|p| p.name.clone())
+            .unwrap_or_default();
         let next = edit(&|x: &mut Scenario| {
             x.processes.push(ProcessSpec {
                 program: first.clone(),

@@ -53,7 +53,13 @@ pub fn attr(s: &str) -> String {
 }
 
 /// The `<iframe>` a course page pastes to embed `scenario`.
-pub fn embed_snippet(src_base: &str, scenario: &Scenario, panels: &[String], readonly: bool, autoplay: bool) -> String {
+pub fn embed_snippet(
+    src_base: &str,
+    scenario: &Scenario,
+    panels: &[String],
+    readonly: bool,
+    autoplay: bool,
+) -> String {
     let share = Share::new(scenario.clone());
     let mut q = String::from("?embed=1");
     if panels.len() < PANELS.len() {
@@ -204,13 +210,14 @@ fn mine_dialog(props: &MineProps) -> Html {
             let (on_action, error, on_close) = (on_action.clone(), error.clone(), on_close.clone());
             let name = file.name();
             let task = gloo::file::callbacks::read_as_text(&file.into(), move |text| {
-                let parsed = text
-                    .map_err(|e| e.to_string())
-                    .and_then(|t| {
-                        Scenario::from_json(&t).map_err(|errs| {
-                            errs.iter().map(ToString::to_string).collect::<Vec<_>>().join("; ")
-                        })
-                    });
+                let parsed = text.map_err(|e| e.to_string()).and_then(|t| {
+                    Scenario::from_json(&t).map_err(|errs| {
+                        errs.iter()
+                            .map(ToString::to_string)
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    })
+                });
                 match parsed {
                     Ok(s) => {
                         let id = storage::new_id();
@@ -218,7 +225,11 @@ fn mine_dialog(props: &MineProps) -> Html {
                             error.set(Some(e));
                             return;
                         }
-                        on_action.emit(Action::Open { origin: Origin::Mine(id), scenario: Box::new(s), cycle: None });
+                        on_action.emit(Action::Open {
+                            origin: Origin::Mine(id),
+                            scenario: Box::new(s),
+                            cycle: None,
+                        });
                         on_close.emit(());
                     }
                     Err(e) => error.set(Some(format!("{name} is not a valid scenario: {e}"))),
@@ -352,7 +363,13 @@ mod tests {
     fn the_snippet_escapes_the_title_and_carries_the_scenario() {
         let mut s = builtin("syscall-read").unwrap();
         s.title = "<script>\"x\"</script>".into();
-        let html = embed_snippet("http://host/", &s, &["cpu".into(), "code".into()], true, false);
+        let html = embed_snippet(
+            "http://host/",
+            &s,
+            &["cpu".into(), "code".into()],
+            true,
+            false,
+        );
         assert!(html.contains("title=\"Ringside: &lt;script&gt;&quot;x&quot;&lt;/script&gt;\""));
         assert!(html.contains("?embed=1&amp;panels=cpu,code&amp;readonly=1#s=1."));
         let frag = html.split("#s=").nth(1).unwrap().split('"').next().unwrap();

@@ -9,7 +9,10 @@ use std::rc::Rc;
 #[derive(Clone, Debug, PartialEq)]
 pub enum HostCommand {
     Load(Box<Scenario>),
-    Step { granularity: Granularity, back: bool },
+    Step {
+        granularity: Granularity,
+        back: bool,
+    },
     Run,
     Pause,
     Seek(u64),

@@ -488,6 +488,14 @@ impl AppState {
         }
     }
 
+    /// The session's kept trace, for export.
+    pub fn trace_events(&self) -> Vec<sim_core::session::EventView> {
+        self.session
+            .as_ref()
+            .map(|s| s.borrow().trace_events())
+            .unwrap_or_default()
+    }
+
     /// Why nothing may run now, if something is wrong with the scenario.
     pub fn blocked(&self) -> Option<String> {
         let n = self.problems.len();
