@@ -39,7 +39,12 @@ fn initial_state() -> AppState {
     }
     if let Some(fragment) = &launch.link {
         return match link::decode(fragment) {
-            Ok(share) => AppState::open_from(Origin::Link, share.scenario, share.cycle),
+            Ok(share) => {
+                let panels = share.panels.clone();
+                let mut s = AppState::open_from(Origin::Link, share.scenario, share.cycle);
+                s.link_panels = panels.map(|p| crate::launch::parse_panels(&p.join(",")));
+                s
+            }
             Err(e) => AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_alert(format!(
                 "This link could not be opened ({}): {e}. Showing the default lesson instead.",
                 e.kind()
@@ -259,7 +264,11 @@ pub fn app() -> Html {
         let help_open = help_open.clone();
         Callback::from(move |_| help_open.set(false))
     };
-    let shows = |p: &str| launch.shows(p);
+    // The panels a share link names, unless the page's own query names some.
+    let shows = |p: &str| match (&launch.panels, &state.link_panels) {
+        (None, Some(list)) => list.iter().any(|x| x == p),
+        _ => launch.shows(p),
+    };
     let prev = state.prev.clone();
     // Groups of panels, top of the page first: while running, a new view
     // reaches one group per frame (`AppState::shown`).

@@ -174,6 +174,8 @@ pub struct AppState {
     pub notice: Option<String>,
     /// Something the user must know (a link that could not be opened).
     pub alert: Option<String>,
+    /// The panels an opened share link asks for.
+    pub link_panels: Option<Vec<String>>,
     /// Overrides the scenario's `max_cycles` (URL parameter `max_cycles`).
     pub max_cycles_override: Option<u64>,
     pub origin: Origin,
@@ -215,6 +217,7 @@ impl Default for AppState {
             breakpoints: Vec::new(),
             notice: None,
             alert: None,
+            link_panels: None,
             max_cycles_override: None,
             origin: Origin::Bench,
             scenario: None,

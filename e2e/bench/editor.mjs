@@ -1,0 +1,58 @@
+// Editor benchmark (prints numbers, not pass/fail). Run after a release build:
+//   node e2e/bench/editor.mjs
+// Types into a 500-line program in headless Chromium and measures the time
+// from the last keystroke to the diagnostics list showing the new error
+// (budget: 100 ms), and the first load's transfer size (budget: 400 KiB gzip).
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import zlib from 'node:zlib';
+import { serve, launch, openPage, DIST } from '../lib/harness.mjs';
+
+const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
+
+const server = await serve();
+const browser = await launch();
+try {
+  let gz = 0;
+  for (const f of await fs.readdir(DIST)) {
+    if (/\.(wasm|js|css)$/.test(f)) gz += zlib.gzipSync(await fs.readFile(path.join(DIST, f)), { level: 9 }).length;
+  }
+  console.log(`bench: first load (wasm + js + css, gzip -9): ${(gz / 1024).toFixed(1)} KiB (budget 400 KiB; the editor is part of it, no library loaded later)`);
+
+  const { page } = await openPage(browser, `${server.url}?scenario=syscall-read`);
+  await page.locator('[data-testid=editor-toggle] summary').click();
+  const editor = page.locator('[data-testid=program-editor]');
+  const body = Array.from({ length: 496 }, (_, i) => `    addl $${i}, %eax`).join('\n');
+  const program = `main:\n${body}\n    pushl $0\n    call exit\n`;
+  await editor.fill(program);
+  await page.locator('[data-testid=diagnostics-ok]').waitFor();
+  const times = [];
+  for (let k = 0; k < 7; k++) {
+    // Type a broken register name at line 200, one key at a time; time from
+    // the last key to its diagnostic on screen.
+    await editor.fill(program);
+    await page.locator('[data-testid=diagnostics-ok]').waitFor();
+    const ms = await page.evaluate(async (k) => {
+      const ta = document.querySelector('[data-testid=program-editor]');
+      const lines = ta.value.split('\n');
+      lines[200] = `    addl $1, %ea${'x'.repeat(2 + k)}`;
+      ta.value = lines.join('\n');
+      const t0 = performance.now();
+      ta.dispatchEvent(new InputEvent('input', { bubbles: true }));
+      return new Promise((resolve) => {
+        const check = () => {
+          const li = document.querySelector('[data-testid=diagnostics] li');
+          if (li && li.textContent.startsWith('line 201')) resolve(performance.now() - t0);
+          else requestAnimationFrame(check);
+        };
+        check();
+      });
+    }, k);
+    times.push(ms);
+  }
+  console.log(`bench: diagnostics after the last keystroke, 500-line program: median ${median(times).toFixed(1)} ms, max ${Math.max(...times).toFixed(1)} ms (budget 100 ms)`);
+  await page.close();
+} finally {
+  await browser.close();
+  await server.close();
+}
