@@ -1,7 +1,7 @@
 //! Event log: the newest trace events, filterable by actor.
 
 use super::{grouped, timeline::actor_class, PanelProps};
-use sim_core::trace::Actor;
+use sim_core::session::Actor;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 

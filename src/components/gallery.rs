@@ -1,7 +1,7 @@
 //! Scenario gallery: every built-in lesson one click away.
 
 use crate::state::Action;
-use sim_core::scenario::{builtin, BUILTIN_NAMES};
+use sim_core::session::{builtin, BUILTIN_NAMES};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]

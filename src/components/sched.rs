@@ -2,8 +2,7 @@
 //! queues, with each thread drawn as a chip that moves between queues.
 
 use super::{grouped, PanelProps};
-use sim_core::sched::ThreadId;
-use sim_core::session::{ProcessView, State, View};
+use sim_core::session::{ProcessView, State, ThreadId, View};
 use yew::prelude::*;
 
 #[function_component(SchedPanel)]

@@ -2,7 +2,7 @@
 //! (Program / Hardware / OS), following the newest row.
 
 use super::{grouped, PanelProps};
-use sim_core::trace::Actor;
+use sim_core::session::Actor;
 use yew::prelude::*;
 
 /// Rows drawn: enough to read the last few traps, cheap to re-render per frame.

@@ -335,6 +335,7 @@ impl AppState {
                     scenario: Some(kept),
                     problems: Rc::default(),
                     alert: None,
+                    link_panels: None,
                     ..self
                 }
             }

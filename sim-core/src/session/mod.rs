@@ -23,7 +23,8 @@ pub use crate::kernel::{Pid, State};
 pub use crate::scenario::{
     builtin, link, ProcessSpec, ProgramSource, Scenario, ScenarioError, BUILTIN_NAMES,
 };
-pub use crate::sched::Policy;
+pub use crate::sched::{Policy, ThreadId};
+pub use crate::trace::Actor;
 pub use describe::{event_view, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use view::*;
