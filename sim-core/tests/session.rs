@@ -306,9 +306,9 @@ fn step_to_line(s: &mut Session, needle: &str, max: usize) {
 }
 
 fn names(v: &sim_core::session::View) -> Vec<String> {
-    v.kernel_stack
-        .as_ref()
-        .map_or(Vec::new(), |k| k.words.iter().map(|w| w.name.clone()).collect())
+    v.kernel_stack.as_ref().map_or(Vec::new(), |k| {
+        k.words.iter().map(|w| w.name.clone()).collect()
+    })
 }
 
 #[test]
@@ -377,7 +377,10 @@ fn error_codes_are_pushed_by_the_cpu_and_a_killed_threads_frame_is_stale() {
     assert_eq!(v.active_gate, Some(13));
     assert_eq!(names(&v), ["ss", "esp", "eflags", "cs", "eip", "err"]);
     let ks = v.kernel_stack.unwrap();
-    assert!(ks.words.iter().all(|w| w.by_cpu), "#GP pushes its error code");
+    assert!(
+        ks.words.iter().all(|w| w.by_cpu),
+        "#GP pushes its error code"
+    );
     assert_eq!(ks.words[5].value, 0, "#GP(0)");
     s.apply(&step(Granularity::Instruction)); // pushl $13
     let v = s.view();
@@ -488,11 +491,7 @@ fn an_int_event_gives_its_cost_with_the_delivery() {
         .rev()
         .find(|e| e.cycle == before && e.text.contains("int $64"))
         .expect("the int's event");
-    assert!(
-        e.text.contains("6 cycles + 20 for delivery"),
-        "{}",
-        e.text
-    );
+    assert!(e.text.contains("6 cycles + 20 for delivery"), "{}", e.text);
     assert_eq!(after - before, 26, "6 + 20 cycles");
 }
 
@@ -503,12 +502,20 @@ fn the_policy_names_a_quantum_only_when_it_has_one() {
         let q = s.sim().kernel().scheduler().quantum();
         let v = s.view();
         match q {
-            Some(q) => assert!(v.policy.ends_with(&format!("quantum {q}")), "{name}: {}", v.policy),
+            Some(q) => assert!(
+                v.policy.ends_with(&format!("quantum {q}")),
+                "{name}: {}",
+                v.policy
+            ),
             None => assert!(!v.policy.contains("quantum"), "{name}: {}", v.policy),
         }
     }
     let s = Session::load_builtin("rr-response").unwrap();
-    assert!(s.view().policy.contains("quantum 2000"), "{}", s.view().policy);
+    assert!(
+        s.view().policy.contains("quantum 2000"),
+        "{}",
+        s.view().policy
+    );
 }
 
 #[test]
@@ -543,5 +550,16 @@ fn the_running_queue_entry_agrees_with_the_process_table() {
                 break;
             }
         }
+    }
+}
+
+#[test]
+fn the_boot_has_no_trap_in_progress() {
+    let mut s = Session::load_builtin("syscall-read").unwrap();
+    while s.view().cpu.cpl == 0 {
+        let v = s.view();
+        assert_eq!(v.active_gate, None, "cycle {}", v.cycle);
+        assert_eq!(v.kernel_stack, None, "cycle {}", v.cycle);
+        s.apply(&step(Granularity::Instruction));
     }
 }

@@ -102,7 +102,9 @@ fn line_spans(chars: &[char], orig: &[char]) -> Vec<Span> {
                     SpanKind::Plain
                 }
             }
-            Ok(Tok::Num(_)) if first_word && next_non_space(chars, i) == Some(':') => SpanKind::Label,
+            Ok(Tok::Num(_)) if first_word && next_non_space(chars, i) == Some(':') => {
+                SpanKind::Label
+            }
             Ok(Tok::Reg(_)) => SpanKind::Register,
             Ok(Tok::Num(_) | Tok::LocalRef { .. }) => SpanKind::Number,
             Ok(Tok::Str(_)) => SpanKind::String,

@@ -20,7 +20,6 @@ pub fn stub_vectors() -> impl Iterator<Item = u8> {
     (0..48u8).chain(std::iter::once(super::T_SYSCALL))
 }
 
-
 /// The stub source; one label `vectorN` per vector.
 pub fn source() -> String {
     let mut s = String::from(
@@ -185,7 +184,11 @@ mod tests {
                 .and_then(|s| s.split("jmp alltraps").next())
                 .unwrap_or_default();
             let pushes = stub.matches("pushl").count();
-            let want = if matches!(v, 8 | 10 | 11 | 12 | 13 | 14 | 17) { 1 } else { 2 };
+            let want = if matches!(v, 8 | 10 | 11 | 12 | 13 | 14 | 17) {
+                1
+            } else {
+                2
+            };
             assert_eq!(pushes, want, "vector {v}");
         }
     }

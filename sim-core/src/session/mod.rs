@@ -15,11 +15,11 @@ pub mod gantt;
 mod history;
 mod view;
 
-/// Types the view carries, named here so front ends need only this module.
-pub use crate::kernel::{Pid, State};
 /// What a front end needs to open, edit and check scenarios.
 pub use crate::asm::{highlight, Span, SpanKind};
 pub use crate::kernel::ExecMode;
+/// Types the view carries, named here so front ends need only this module.
+pub use crate::kernel::{Pid, State};
 pub use crate::scenario::{
     builtin, link, ProcessSpec, ProgramSource, Scenario, ScenarioError, BUILTIN_NAMES,
 };

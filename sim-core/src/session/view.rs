@@ -449,6 +449,16 @@ impl Session {
             return None;
         }
         let phase = k.stubs().phase(cpu.eip)?;
+        // The boot runs kernel steps and leaves through `trapret` without
+        // any trap having happened: no frame to show yet.
+        let no_entry = if k.in_kernel() {
+            k.current_vector().is_none()
+        } else {
+            phase.leaving && k.last_vector().is_none()
+        };
+        if no_entry {
+            return None;
+        }
         let esp = cpu.reg(Reg::Esp);
         let read = |a: u32| {
             crate::mmu::walk(m.mem(), cpu.cr3, a)
