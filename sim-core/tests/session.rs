@@ -529,8 +529,15 @@ fn the_running_queue_entry_agrees_with_the_process_table() {
         "convoy-sjf",
     ] {
         let mut s = Session::load_builtin(name).unwrap();
-        for _ in 0..30 {
-            s.apply(&step(Granularity::ContextSwitch));
+        // At every context switch, and at the mode switches and traps between.
+        let order = [
+            Granularity::ContextSwitch,
+            Granularity::ModeSwitch,
+            Granularity::Trap,
+            Granularity::ModeSwitch,
+        ];
+        for g in order.into_iter().cycle().take(120) {
+            s.apply(&step(g));
             let v = s.view();
             let running: Vec<u32> = v
                 .processes
