@@ -570,3 +570,40 @@ fn the_boot_has_no_trap_in_progress() {
         s.apply(&step(Granularity::Instruction));
     }
 }
+
+#[test]
+fn the_frame_and_the_gate_come_and_go_together() {
+    for (name, from) in [
+        ("direct-execution", 0),
+        ("io-overlap", 0),
+        ("loop-preemptive", 1_900),
+        ("processes-vs-threads", 0),
+    ] {
+        let mut s = Session::load_builtin(name).unwrap();
+        s.apply(&Command::Seek { cycle: from });
+        let mut frames = 0;
+        for _ in 0..1_500 {
+            s.apply(&step(Granularity::Instruction));
+            let v = s.view();
+            let at = format!("{name} at cycle {}", v.cycle);
+            assert_eq!(v.active_gate.is_some(), v.kernel_stack.is_some(), "{at}");
+            if v.cpu.cpl == 3 {
+                assert_eq!(v.active_gate, None, "{at}");
+            }
+            if let Some(ks) = &v.kernel_stack {
+                frames += 1;
+                let cs = ks.words.iter().find(|w| w.name == "cs").expect("cs");
+                let from_user = cs.value & 3 == 3;
+                assert_eq!(ks.words[0].name == "ss", from_user, "{at}");
+                assert!(ks.words.len() <= 15, "{at}");
+                assert_eq!(ks.words.last().map(|w| w.addr), Some(ks.frame_addr), "{at}");
+                let esp = v.cpu.regs.iter().find(|r| r.0 == "esp").map(|r| r.1);
+                assert_eq!(esp, Some(ks.frame_addr), "{at}");
+            }
+            if v.status != Status::Running {
+                break;
+            }
+        }
+        assert!(frames > 0, "{name}: some trap seen");
+    }
+}
