@@ -8,11 +8,14 @@ use yew::prelude::*;
 pub fn kernel_stack_panel(props: &PanelProps) -> Html {
     let body = match &props.view.kernel_stack {
         None => {
-            html! { <p class="hint">{ "Empty: no trap frame while the CPU runs user code or the kernel has not saved one yet." }</p> }
+            html! { <p class="hint">{ "Empty: no trap in progress (the CPU runs user code or the idle loop)." }</p> }
         }
         Some(ks) => html! {
             <>
-                <p>{ format!("trap frame at {} for vector {}", hex(ks.frame_addr), ks.vector) }</p>
+                <p>{ format!("trap frame for vector {}, {} of 15 words, ESP = {}", ks.vector, ks.words.len(), hex(ks.frame_addr)) }</p>
+                if ks.stale {
+                    <p class="hint stale" role="note">{ "Stale: this frame belongs to a thread that has exited or was killed; the kernel will never return through it." }</p>
+                }
                 <table class="stack">
                     <thead><tr><th>{ "address" }</th><th>{ "slot" }</th><th>{ "value" }</th><th>{ "saved by" }</th></tr></thead>
                     <tbody>
@@ -26,7 +29,7 @@ pub fn kernel_stack_panel(props: &PanelProps) -> Html {
                         }) }
                     </tbody>
                 </table>
-                <p class="hint">{ "Highest address first: the CPU pushed its part first, then the kernel's entry stub saved the registers below it." }</p>
+                <p class="hint">{ "Highest address first: each word appears in the cycle it is pushed. The CPU pushes its part (and the error code of #DF, #TS, #NP, #SS, #GP, #PF, #AC) while delivering; the entry stub then pushes the vector number (and a dummy error code) and saves the registers with pushal; trapret pops them again before iret." }</p>
             </>
         },
     };

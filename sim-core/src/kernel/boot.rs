@@ -144,6 +144,7 @@ impl Kernel {
             panic: None,
             idle: false,
             current_vector: None,
+            last_vector: None,
             last_tick: 0,
             ticks: 0,
             // The timer starts at cycle 0: the first slice counts from there.

@@ -11,16 +11,13 @@
 
 use crate::asm::{self, AsmOptions, Program};
 
+use super::frame::has_error_code;
 use super::layout::{p2v, KERNEL_TEXT_PHYS};
+use super::StubSymbols;
 
 /// Vectors with a stub: the 32 exceptions, hardware IRQs 0–15 and the syscall.
 pub fn stub_vectors() -> impl Iterator<Item = u8> {
     (0..48u8).chain(std::iter::once(super::T_SYSCALL))
-}
-
-/// Intel SDM 6.13: the exceptions for which the CPU pushes an error code.
-const fn has_error_code(v: u8) -> bool {
-    matches!(v, 8 | 10..=14 | 17)
 }
 
 /// The stub source; one label `vectorN` per vector.
@@ -64,6 +61,72 @@ pub fn assemble() -> Result<Program, asm::AsmErrors> {
     )
 }
 
+/// Where the CPU is on the trap path, told by EIP alone (see
+/// [`StubSymbols::phase`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TrapPhase {
+    /// Words on the stack below the EIP the CPU pushed: the error code, the
+    /// vector number, then `pushal`'s eight, as far as they are pushed now.
+    pub below: u32,
+    /// The vector, when EIP is in its stub `vectorN`.
+    pub vector: Option<u8>,
+    /// On the way out: `trapret` up to the `iret`.
+    pub leaving: bool,
+}
+
+impl StubSymbols {
+    /// The trap-path phase for EIP `eip` (the next instruction): in a stub
+    /// `vectorN` (the CPU's words are pushed, then the stub's one by one),
+    /// at `alltraps`, at `trap_c` (the whole frame), or in `trapret`
+    /// (popping it). `None` elsewhere (user code, the idle loop).
+    pub fn phase(&self, eip: u32) -> Option<TrapPhase> {
+        let p = &self.program;
+        let next = |a: u32| p.line_at(a).map(|l| l.addr + l.len);
+        let alltraps = p.symbols.get("alltraps").copied()?;
+        let at = |below, leaving| {
+            Some(TrapPhase {
+                below,
+                vector: None,
+                leaving,
+            })
+        };
+        if eip == alltraps {
+            return at(2, false);
+        }
+        if eip == self.trap_c {
+            return at(10, false);
+        }
+        if eip == self.trapret {
+            return at(10, true);
+        }
+        let addl = next(self.trapret)?;
+        if eip == addl {
+            return at(2, true);
+        }
+        if eip == next(addl)? {
+            return at(0, true);
+        }
+        let (&v, &start) = self
+            .vectors
+            .iter()
+            .filter(|(_, &a)| a <= eip && eip < alltraps)
+            .max_by_key(|(_, &a)| a)?;
+        // The stub pushes what the CPU did not: a dummy error code, then the
+        // vector number; then it jumps to `alltraps`.
+        let by_cpu = u32::from(has_error_code(v));
+        let (mut a, mut done) = (start, 0);
+        while a < eip {
+            a = next(a)?;
+            done += 1;
+        }
+        (a == eip).then_some(TrapPhase {
+            below: by_cpu + done.min(2 - by_cpu),
+            vector: Some(v),
+            leaving: false,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -76,6 +139,57 @@ mod tests {
         }
         for l in ["alltraps", "trap_c", "trapret", "idle"] {
             assert!(p.symbols.contains_key(l), "{l}");
+        }
+    }
+
+    #[test]
+    fn phases_count_the_words_pushed_so_far() {
+        let p = assemble().expect("kernel stubs assemble");
+        let sym = |n: &str| p.symbols[n];
+        let stubs = StubSymbols {
+            trap_c: sym("trap_c"),
+            trapret: sym("trapret"),
+            idle: sym("idle"),
+            vectors: stub_vectors()
+                .map(|v| (v, sym(&format!("vector{v}"))))
+                .collect(),
+            program: p.clone(),
+        };
+        let next = |a: u32| p.line_at(a).map(|l| l.addr + l.len).unwrap();
+        for v in stub_vectors() {
+            let start = stubs.vectors[&v];
+            let first = stubs.phase(start).unwrap();
+            // #DF, #TS, #NP, #SS, #GP, #PF, #AC: the CPU pushed the error code.
+            let cpu_err = u32::from(matches!(v, 8 | 10..=14 | 17));
+            assert_eq!((first.below, first.vector), (cpu_err, Some(v)), "{v}");
+            let second = stubs.phase(next(start)).unwrap();
+            assert_eq!(second.below, cpu_err + 1, "{v}");
+        }
+        let below = |a: u32| stubs.phase(a).map(|p| (p.below, p.leaving));
+        assert_eq!(below(sym("alltraps")), Some((2, false)));
+        assert_eq!(below(stubs.trap_c), Some((10, false)));
+        assert_eq!(below(stubs.trapret), Some((10, true)));
+        assert_eq!(below(next(stubs.trapret)), Some((2, true)));
+        assert_eq!(below(next(next(stubs.trapret))), Some((0, true)));
+        assert_eq!(below(stubs.idle), None);
+    }
+
+    #[test]
+    fn stubs_push_a_dummy_error_code_only_where_the_cpu_pushes_none() {
+        let src = source();
+        for v in stub_vectors() {
+            let stub = src
+                .split(&format!("vector{v}:\n"))
+                .nth(1)
+                .and_then(|s| s.split("jmp alltraps").next())
+                .unwrap_or_default();
+            let pushes = stub.matches("pushl").count();
+            let want = if matches!(v, 8 | 10 | 11 | 12 | 13 | 14 | 17) {
+                1
+            } else {
+                2
+            };
+            assert_eq!(pushes, want, "vector {v}");
         }
     }
 }

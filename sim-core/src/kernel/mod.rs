@@ -188,6 +188,8 @@ pub struct Kernel {
     idle: bool,
     /// The vector of the kernel entry being handled.
     current_vector: Option<u8>,
+    /// The vector of the latest kernel entry (kept while `trapret` leaves it).
+    last_vector: Option<u8>,
     /// Cycle of the previous timer tick (time-driven scheduler rules).
     last_tick: u64,
     /// Timer interrupts handled so far (one tick per interrupt).
@@ -242,6 +244,11 @@ impl Kernel {
     /// The trap being handled while the kernel runs its steps.
     pub fn current_vector(&self) -> Option<u8> {
         self.current_vector
+    }
+    /// The vector of the latest kernel entry: the trap that `trapret` and
+    /// `iret` end once the kernel's steps are done (`None` before the first).
+    pub fn last_vector(&self) -> Option<u8> {
+        self.last_vector
     }
     /// Linear address of the trap frame of the current kernel entry.
     pub fn entry_frame_addr(&self) -> Option<u32> {

@@ -26,6 +26,7 @@ impl Kernel {
         }
         let tf = TrapFrame::read(m.mem(), m.cpu().cr3, esp);
         self.current_vector = Some(tf.trapno as u8);
+        self.last_vector = self.current_vector;
         self.tick_fired = None;
         self.agenda.push_back(KStep::Trap {
             vector: tf.trapno as u8,

@@ -6,7 +6,7 @@ use crate::event::EventKind;
 use crate::kernel::OsEvent;
 use crate::sim::TraceLog;
 use crate::trace::{TraceEvent, TraceKind};
-use crate::trap::{GateKind, TrapKind};
+use crate::trap::{GateKind, TrapKind, TRAP_CYCLES};
 
 pub(super) fn code_lines(source: &str, prog: &crate::asm::Program) -> Vec<CodeLine> {
     let bytes_of = |addr: u32, len: u32| -> String {
@@ -70,16 +70,6 @@ pub fn vector_name(v: u8) -> String {
     }
 }
 
-pub(super) fn last_delivery(trace: &TraceLog, now: u64) -> Option<u8> {
-    trace
-        .iter_rev()
-        .take_while(|e| e.cycle + 40 >= now)
-        .find_map(|e| match &e.kind {
-            TraceKind::Machine(EventKind::TrapDelivered(d)) => Some(d.vector),
-            _ => None,
-        })
-}
-
 /// A #GP whose error code names an IDT entry (n·8 + 2): `int n` was refused.
 pub(super) fn denied_gate(trace: &TraceLog, now: u64) -> Option<DeniedGate> {
     trace
@@ -105,12 +95,40 @@ pub(super) fn denied_gate(trace: &TraceLog, now: u64) -> Option<DeniedGate> {
         })
 }
 
-/// The last `RECENT` events, instructions merged in.
+/// The last `RECENT` events, instructions merged in. An instruction that
+/// traps (`int n`, or one whose delivery faults) says what it really cost:
+/// its own cycles plus the delivery's.
 pub(super) fn recent_events(trace: &TraceLog, instrs: &crate::sim::InstrLog) -> Vec<EventView> {
     let merged = crate::sim::merge(&instrs.tail(RECENT), &trace.tail(RECENT));
-    merged[merged.len().saturating_sub(RECENT)..]
+    let shown = &merged[merged.len().saturating_sub(RECENT)..];
+    shown
         .iter()
-        .map(event_view)
+        .enumerate()
+        .map(|(i, e)| {
+            let delivery = shown[i + 1..]
+                .iter()
+                .take_while(|d| d.cycle == e.cycle)
+                .find_map(|d| match &d.kind {
+                    TraceKind::Machine(EventKind::TrapDelivered(d)) => Some(d),
+                    _ => None,
+                });
+            match (&e.kind, delivery) {
+                (TraceKind::Machine(EventKind::InstructionRetired { eip, len, cycles }), Some(d)) => {
+                    let what = match d.kind {
+                        TrapKind::SoftInt => format!("int ${}", d.vector),
+                        _ => "execute instruction".to_string(),
+                    };
+                    EventView {
+                        cycle: e.cycle,
+                        actor: e.actor,
+                        text: format!(
+                            "{what} at {eip:#010x} ({len} bytes; {cycles} cycles + {TRAP_CYCLES} for delivery)"
+                        ),
+                    }
+                }
+                _ => event_view(e),
+            }
+        })
         .collect()
 }
 
@@ -137,7 +155,7 @@ pub fn event_view(e: &TraceEvent) -> EventView {
                 from_cpl, to_cpl, ..
             } => format!("mode switch CPL {from_cpl} → CPL {to_cpl}"),
             EventKind::TrapDelivered(d) => format!(
-                "deliver vector {} ({}) through the IDT",
+                "deliver vector {} ({}) through the IDT ({TRAP_CYCLES} cycles)",
                 d.vector,
                 vector_name(d.vector)
             ),

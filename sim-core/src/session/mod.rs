@@ -41,7 +41,9 @@ use crate::trace::{TraceEvent, TraceKind};
 #[serde(rename_all = "snake_case")]
 pub enum Granularity {
     Cycle,
-    /// An instruction retired or a kernel step ran.
+    /// An instruction retired, a trap was delivered (a faulting instruction
+    /// or an interrupt: the next stop is the handler's first instruction) or
+    /// a kernel step ran.
     Instruction,
     /// CPL changed (user ↔ kernel).
     ModeSwitch,
@@ -88,6 +90,8 @@ pub enum RunStop {
     Budget,
     Breakpoint,
     Halted,
+    /// The scenario's `max_cycles`: nothing runs past it.
+    CycleLimit,
 }
 
 /// A loaded scenario being simulated, with derived history (timeline, Gantt).
@@ -153,10 +157,11 @@ impl Session {
             }
             Command::Run { cycles } => Some(self.run(*cycles)),
             Command::Seek { cycle } => {
-                if *cycle > self.sim.cycle() {
-                    self.run_synced(*cycle);
+                let cycle = (*cycle).min(self.limit().max(self.sim.cycle()));
+                if cycle > self.sim.cycle() {
+                    self.run_synced(cycle);
                 } else {
-                    self.sim.seek(*cycle);
+                    self.sim.seek(cycle);
                 }
                 None
             }
@@ -181,6 +186,7 @@ impl Session {
         while !self.in_user_program()
             && self.sim.halted().is_none()
             && self.sim.cycle() - start < STEP_LIMIT
+            && self.sim.cycle() < self.limit()
         {
             self.step(Granularity::Instruction);
         }
@@ -197,10 +203,18 @@ impl Session {
             && self.sim.machine().cpu().eip < crate::kernel::layout::KERNBASE
     }
 
+    /// The scenario's cycle limit: no command runs past it.
+    fn limit(&self) -> u64 {
+        self.scenario.max_cycles
+    }
+
     fn step(&mut self, g: Granularity) {
         let start = self.sim.cycle();
         let mut seen = false;
-        while self.sim.cycle() - start < STEP_LIMIT && self.sim.halted().is_none() {
+        while self.sim.cycle() - start < STEP_LIMIT
+            && self.sim.cycle() < self.limit()
+            && self.sim.halted().is_none()
+        {
             let (from, from_instr) = (self.sim.trace().len(), self.sim.instructions().len());
             self.sim.step();
             seen |= g == Granularity::Cycle
@@ -257,14 +271,20 @@ impl Session {
     }
 
     fn run(&mut self, cycles: u64) -> RunStop {
-        let end = self.sim.cycle().saturating_add(cycles);
+        let limit = self.limit();
+        let end = self.sim.cycle().saturating_add(cycles).min(limit);
+        let at_end = |s: &Self, stop: RunStop| match stop {
+            RunStop::Budget if s.sim.cycle() >= limit => RunStop::CycleLimit,
+            _ => stop,
+        };
         let bps = self.breakpoint_addrs();
         if bps.is_empty() {
             // Nothing to check between cycles: the simulation's fast loops.
-            return match self.run_synced(end) {
+            let stop = match self.run_synced(end) {
                 Some(_) => RunStop::Halted,
                 None => RunStop::Budget,
             };
+            return at_end(self, stop);
         }
         // The machine stops before any breakpoint address; whether it is one
         // of the running program's is decided here.
@@ -282,7 +302,10 @@ impl Session {
                 self.sim.step();
             }
         }
-        RunStop::Budget
+        if self.sim.halted().is_some() {
+            return RunStop::Halted;
+        }
+        at_end(self, RunStop::Budget)
     }
 
     /// Runs to `end` in stretches of [`SYNC_EVERY`] cycles, bringing the
@@ -347,10 +370,13 @@ fn matches(e: &TraceEvent, g: Granularity) -> bool {
         (_, G::Cycle)
             | (TraceKind::Os(OsEvent::KernelStep { .. }), G::Instruction)
             | (
+                TraceKind::Machine(EventKind::TrapDelivered(_)),
+                G::Instruction | G::Trap
+            )
+            | (
                 TraceKind::Machine(EventKind::ModeSwitch { .. }),
                 G::ModeSwitch
             )
-            | (TraceKind::Machine(EventKind::TrapDelivered(_)), G::Trap)
             | (
                 TraceKind::Os(OsEvent::ContextSwitch { .. }),
                 G::ContextSwitch

@@ -7,14 +7,15 @@ use super::gantt::GanttLane;
 use super::history::TimelineRow;
 use super::Session;
 use crate::cpu::{flags, Reg};
-use crate::kernel::frame::{TrapFrame, SAVED_BY_KERNEL};
-use crate::kernel::{entry, layout::KERNBASE, ExecMode, Pid, State, WaitFor};
+use crate::kernel::frame::{has_error_code, FIELDS};
+use crate::kernel::layout::{p2v, KERNBASE, PAGE};
+use crate::kernel::{entry, ExecMode, Pid, State, WaitFor};
 use crate::mmu::Walk;
 use crate::sched::QueueView;
 use crate::sim::Halt;
 use crate::trace::Actor;
 
-use super::describe::{code_lines, denied_gate, gates, last_delivery, recent_events, tail};
+use super::describe::{code_lines, denied_gate, gates, recent_events, tail};
 
 /// How many recent timeline rows and events a view carries.
 pub const RECENT: usize = 400;
@@ -31,11 +32,17 @@ pub struct View {
     pub code: CodeView,
     pub address_spaces: Vec<AddressView>,
     pub idt: Vec<GateView>,
+    /// The gate of the trap in progress, from its delivery until the `iret`
+    /// that ends it (nested: the innermost).
     pub active_gate: Option<u8>,
     pub denied_gate: Option<DeniedGate>,
+    /// The trap frame as far as it is pushed (or not yet popped) now.
     pub kernel_stack: Option<KernelStackView>,
     pub processes: Vec<ProcessView>,
+    /// The scheduler's queues; `running` is the thread the process table
+    /// shows Running.
     pub queues: QueueView,
+    /// The policy's name, with its time slice if it has one ("RR · quantum 2000").
     pub policy: String,
     pub timeline: Vec<TimelineRow>,
     pub timeline_total: usize,
@@ -134,16 +141,23 @@ pub struct StackWord {
     pub addr: u32,
     pub name: String,
     pub value: u32,
-    /// Pushed by the CPU on the trap (true) or saved by the kernel's `pushal`.
+    /// Pushed by the CPU on the trap (true: SS, ESP, EFLAGS, CS, EIP and
+    /// the error code of #DF, #TS, #NP, #SS, #GP, #PF, #AC) or by the
+    /// kernel's entry stub (the dummy error code, the vector, `pushal`).
     pub by_cpu: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct KernelStackView {
+    /// The lowest address shown: the current ESP.
     pub frame_addr: u32,
     pub vector: u32,
-    /// Highest address first, as stacks are drawn.
+    /// Highest address first, as stacks are drawn: the words pushed so far
+    /// (during delivery only the CPU's; in `trapret` those not yet popped).
     pub words: Vec<StackWord>,
+    /// The frame of a thread that has exited or was killed: the kernel will
+    /// never return through it.
+    pub stale: bool,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -292,6 +306,12 @@ impl Session {
         };
         let trace = sim.trace();
         let thread_pid = |t| k.thread(t).map(|t| t.pid);
+        let kernel_stack = self.kernel_stack();
+        let sched = k.scheduler();
+        let mut queues = sched.queues();
+        queues.running = k
+            .current()
+            .filter(|t| k.thread(*t).is_some_and(|t| t.state == State::Running));
         View {
             title: self.scenario.title.clone(),
             lesson: self.scenario.lesson.clone(),
@@ -303,12 +323,15 @@ impl Session {
             code: self.code_view(),
             address_spaces: self.address_views(),
             idt: gates(m),
-            active_gate: k.current_vector().or_else(|| last_delivery(trace, now)),
+            active_gate: self.active_gate(kernel_stack.as_ref()),
             denied_gate: denied_gate(trace, now),
-            kernel_stack: self.kernel_stack(),
+            kernel_stack,
             processes,
-            queues: k.scheduler().queues(),
-            policy: k.scheduler().name().to_string(),
+            queues,
+            policy: match sched.quantum() {
+                Some(q) => format!("{} \u{00b7} quantum {q}", sched.name()),
+                None => sched.name().to_string(),
+            },
             timeline: tail(self.history.rows()),
             timeline_total: self.history.rows_total(),
             gantt: self.history.gantt(
@@ -415,28 +438,87 @@ impl Session {
             .collect()
     }
 
+    /// The trap frame, read from the stack as far as it is pushed now: the
+    /// trap path's phase (from EIP: delivered, each stub push, `pushal`,
+    /// each pop in `trapret`) says how many words lie between ESP and the
+    /// frame's top; the saved CS says whether the CPU pushed SS and ESP too.
     fn kernel_stack(&self) -> Option<KernelStackView> {
         let (m, k) = (self.sim.machine(), self.sim.kernel());
-        let at = k.entry_frame_addr()?;
-        let tf = TrapFrame::read(m.mem(), m.cpu().cr3, at);
-        let n = if tf.from_user() { 15 } else { 13 };
-        let words = tf
-            .named()
-            .into_iter()
+        let cpu = m.cpu();
+        if cpu.cpl() != 0 {
+            return None;
+        }
+        let phase = k.stubs().phase(cpu.eip)?;
+        // The boot runs kernel steps and leaves through `trapret` without
+        // any trap having happened: no frame to show yet.
+        let no_entry = if k.in_kernel() {
+            k.current_vector().is_none()
+        } else {
+            phase.leaving && k.last_vector().is_none()
+        };
+        if no_entry {
+            return None;
+        }
+        let esp = cpu.reg(Reg::Esp);
+        let read = |a: u32| {
+            crate::mmu::walk(m.mem(), cpu.cr3, a)
+                .phys
+                .map_or(0, |p| m.mem().read_u32(p))
+        };
+        let eip_at = esp.wrapping_add(4 * phase.below);
+        let from_user = read(eip_at.wrapping_add(4)) & 3 == 3;
+        let by_cpu = if from_user { 5 } else { 3 };
+        // The vector number sits just below the error code (still there
+        // in memory at the `iret`, after `addl $8, %esp` dropped it).
+        let vector = phase
+            .vector
+            .map_or_else(|| read(eip_at.wrapping_sub(8)), u32::from);
+        let n = by_cpu + phase.below as usize;
+        let top = eip_at.wrapping_add(4 * by_cpu as u32);
+        let words = FIELDS
+            .iter()
+            .rev()
+            .skip(5 - by_cpu)
             .take(n)
             .enumerate()
-            .rev()
-            .map(|(i, (name, value))| StackWord {
-                addr: at + 4 * i as u32,
-                name: name.to_string(),
-                value,
-                by_cpu: i >= SAVED_BY_KERNEL + 2,
+            .map(|(i, &name)| {
+                let addr = top.wrapping_sub(4 * (i as u32 + 1));
+                StackWord {
+                    addr,
+                    name: name.to_string(),
+                    value: read(addr),
+                    by_cpu: i < by_cpu || (name == "err" && has_error_code(vector as u8)),
+                }
             })
             .collect();
+        let owner = k.threads().find(|t| {
+            let base = p2v(t.kstack);
+            (base..base + PAGE).contains(&esp)
+        });
         Some(KernelStackView {
-            frame_addr: at,
-            vector: tf.trapno,
+            frame_addr: esp,
+            vector,
             words,
+            stale: owner.is_some_and(|t| t.state == State::Zombie),
         })
+    }
+
+    /// The gate of the trap in progress: from its delivery (the CPU in the
+    /// stub) through the kernel's steps and `trapret` to the `iret`.
+    fn active_gate(&self, stack: Option<&KernelStackView>) -> Option<u8> {
+        let (m, k) = (self.sim.machine(), self.sim.kernel());
+        if m.cpu().cpl() != 0 {
+            return None;
+        }
+        if k.in_kernel() {
+            return k.current_vector();
+        }
+        let phase = k.stubs().phase(m.cpu().eip)?;
+        if phase.leaving {
+            // The kernel may return through another thread's frame: the
+            // trap that ends is the one the kernel was entered for.
+            return k.last_vector();
+        }
+        phase.vector.or(stack.map(|s| s.vector as u8))
     }
 }
