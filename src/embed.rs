@@ -152,9 +152,11 @@ pub fn use_host_api(state: UseReducerHandle<AppState>) {
                 let Some(parsed) = parse_message(&v) else {
                     return;
                 };
+                // The sender is usually a cross-origin window, which fails an
+                // `instanceof Window` check; it answers `postMessage` all the same.
                 let Some(window) = e
                     .source()
-                    .and_then(|s| JsValue::from(s).dyn_into::<web_sys::Window>().ok())
+                    .map(|s| JsValue::from(s).unchecked_into::<web_sys::Window>())
                 else {
                     return;
                 };

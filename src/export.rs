@@ -196,7 +196,11 @@ fn save_url_of(name: &str, blob: &web_sys::Blob) {
         a.set_download(name);
         a.click();
     }
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // The download reads the blob after this returns: free it a little later.
+    gloo::timers::callback::Timeout::new(10_000, move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    })
+    .forget();
 }
 
 /// Draws the SVG into a canvas and saves the canvas as PNG.

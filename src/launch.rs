@@ -67,7 +67,7 @@ impl Launch {
         }
         let hash = hash.trim_start_matches('#');
         if hash.split('&').any(|p| p.starts_with("s=")) {
-            l.link = Some(hash.to_string());
+            l.link = Some(format!("#{hash}"));
         }
         l
     }
@@ -168,7 +168,7 @@ mod tests {
             l.panels,
             Some(vec!["cpu".into(), "code".into(), "gantt".into()])
         );
-        assert_eq!(l.link.as_deref(), Some("s=1.abc"));
+        assert_eq!(l.link.as_deref(), Some("#s=1.abc"));
         assert!(l.shows("cpu") && !l.shows("idt"));
         assert!(Launch::parse("", "#top").link.is_none());
         assert_eq!(l.embed_query(), "&embed=1&panels=cpu,code,gantt&readonly=1");

@@ -33,7 +33,7 @@ before(async () => { server = await serve(); browser = await launch(); });
 after(async () => { await browser?.close(); await server?.close(); });
 
 async function openEditor(page) {
-  await byId(page, 'editor-toggle').locator('summary').click();
+  await byId(page, 'editor-toggle').locator(':scope > summary').click();
   await byId(page, 'program-editor').waitFor();
 }
 
@@ -115,7 +115,7 @@ test('exports: trace JSON and CSV, Gantt SVG and PNG, metrics CSV are well-forme
   const { page, errors } = await openApp(browser, server, 'scenario=convoy-fifo');
   await runToStop(page);
   const get = async (id) => {
-    await page.locator('.toolbar .export summary').click();
+    await page.locator('.toolbar .export').evaluate((d) => { d.open = true; });
     const [dl] = await Promise.all([page.waitForEvent('download'), byId(page, id).click()]);
     return { name: dl.suggestedFilename(), bytes: await fs.readFile(await dl.path()) };
   };

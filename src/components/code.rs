@@ -62,7 +62,7 @@ pub fn code_panel(props: &CodeProps) -> Html {
             if !code.kernel {
                 <p class="hint">{ "Click a line number to set or clear a breakpoint." }</p>
             }
-            <ol class="code" ref={scroller}>{ for lines }</ol>
+            <ol class="code" ref={scroller} tabindex="0" aria-label="program listing">{ for lines }</ol>
         </section>
     }
 }

@@ -40,7 +40,7 @@ pub fn events_panel(props: &PanelProps) -> Html {
         <section class="panel events-panel" aria-labelledby="ev-title" data-testid="panel-events">
             <h2 id="ev-title">{ "Event log" }</h2>
             <fieldset class="filters"><legend>{ "show" }</legend>{ for boxes }</fieldset>
-            <div class="scroll events-scroll follow">
+            <div class="scroll events-scroll follow" tabindex="0" role="region" aria-label="event log entries">
                 <ol class="events">
                     { for filtered.iter().skip(skip).map(|e| html! {
                         <li class={actor_class(e.actor)}>

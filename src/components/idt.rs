@@ -50,7 +50,7 @@ pub fn idt_panel(props: &PanelProps) -> Html {
         <section class="panel idt-panel" aria-labelledby="idt-title" data-testid="panel-idt">
             <h2 id="idt-title">{ "Trap table (IDT)" }</h2>
             { summary }
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="trap table gates">
                 <table class="gates">
                     <thead><tr><th>{ "vector" }</th><th>{ "name" }</th><th>{ "handler" }</th><th>{ "DPL" }</th><th>{ "gate" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>

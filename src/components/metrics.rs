@@ -18,7 +18,7 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
     html! {
         <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="panel-metrics">
             <h2 id="metrics-title">{ "Metrics (cycles)" }</h2>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="metrics table">
                 <table class="metrics">
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "arrival" }</th><th>{ "turnaround" }</th>

@@ -12,7 +12,7 @@ pub fn sched_panel(props: &PanelProps) -> Html {
         <section class="panel sched-panel" aria-labelledby="sched-title" data-testid="panel-sched">
             <h2 id="sched-title">{ "Processes & scheduler" }<span class="policy">{ format!(" \u{00b7} {}", v.policy) }</span></h2>
             { queues(v) }
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="process table">
                 <table class="pcbs">
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "state" }</th><th>{ "threads" }</th>

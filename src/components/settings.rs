@@ -285,7 +285,7 @@ pub fn settings(props: &SettingsProps) -> Html {
             </ul>
             <button class="btn secondary small" onclick={add_program} data-testid="add-program">{ "+ program" }</button>
             <h3>{ "Processes" }</h3>
-            <div class="scroll">
+            <div class="scroll" tabindex="0" role="region" aria-label="processes of the scenario">
             <table class="rows">
                 <thead><tr><th>{ "#" }</th><th>{ "program" }</th><th>{ "arrival (cycle)" }</th><th>{ "tickets" }</th><th>{ "job length hint" }</th><th><span class="visually-hidden">{ "remove" }</span></th></tr></thead>
                 <tbody>

@@ -45,7 +45,7 @@ pub fn timeline_panel(props: &PanelProps) -> Html {
             <h2 id="lde-title">{ "Limited direct execution" }</h2>
             // A column-reverse scroller stays pinned to its bottom as rows are
             // added, so the newest row is followed without script or forced layout.
-            <div class="scroll timeline-scroll follow">
+            <div class="scroll timeline-scroll follow" tabindex="0" role="region" aria-label="limited direct execution rows">
                 <table class="timeline">
                     <thead><tr>
                         <th>{ "cycle" }</th><th class="program">{ "Program (user mode)" }</th>
