@@ -20,7 +20,7 @@ try {
   console.log(`bench: first load (wasm + js + css, gzip -9): ${(gz / 1024).toFixed(1)} KiB (budget 400 KiB; the editor is part of it, no library loaded later)`);
 
   const { page } = await openPage(browser, `${server.url}?scenario=syscall-read`);
-  await page.locator('[data-testid=editor-toggle] summary').click();
+  await page.locator('[data-testid=editor-toggle] > summary').click();
   const editor = page.locator('[data-testid=program-editor]');
   const body = Array.from({ length: 496 }, (_, i) => `    addl $${i}, %eax`).join('\n');
   const program = `main:\n${body}\n    pushl $0\n    call exit\n`;

@@ -15,7 +15,7 @@ use super::settings::Settings;
 
 /// Pause in typing before the scenario is checked (the budget is 100 ms from
 /// the last keystroke to the diagnostics).
-const DEBOUNCE_MS: u32 = 40;
+const DEBOUNCE_MS: u32 = 15;
 
 #[derive(Properties, PartialEq)]
 pub struct EditorProps {
