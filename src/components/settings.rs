@@ -338,6 +338,28 @@ mod tests {
         assert_eq!(hint.processes[0].expected_len, Some(300));
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(300))]
+        /// Whatever is typed into whichever field, the check answers: no panic, no hang.
+        #[test]
+        fn any_value_in_any_field_is_answered(
+            field in proptest::sample::select(vec![
+                "/title", "/mode", "/scheduler", "/timer_interval", "/disk_latency", "/seed",
+                "/max_cycles", "/watch", "/console_input", "/lesson", "/processes/0/arrival",
+                "/processes/0/tickets", "/processes/0/expected_len", "/processes/0/program",
+                "/programs/0/name", "/processes/9/arrival", "/nonsense",
+            ]),
+            text in ".{0,40}",
+        ) {
+            let s = sim_core::session::builtin("rr-response").unwrap();
+            for v in [typed(&text), watch_value(&text), serde_json::from_str(&text).unwrap_or(Value::Null)] {
+                if let Ok(next) = set_field(&s, field, v) {
+                    proptest::prop_assert!(next.validate().is_ok());
+                }
+            }
+        }
+    }
+
     #[test]
     fn the_template_makes_a_system_call_and_runs() {
         let mut s = sim_core::session::builtin("syscall-read").unwrap();

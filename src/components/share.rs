@@ -143,8 +143,25 @@ pub fn toolbar(props: &ToolbarProps) -> Html {
         None => Action::Reset,
     });
     let export = |what: Export| props.on_export.reform(move |_: MouseEvent| what);
+    // A built-in (or a link) is never changed: editing starts from a copy.
+    let on_copy = {
+        let scenario = props.scenario.clone();
+        props.on_action.reform(move |_: MouseEvent| {
+            let mut s = (*scenario).clone();
+            s.title = format!("{} (my copy)", s.title);
+            Action::Open {
+                origin: Origin::Mine(storage::new_id()),
+                scenario: Box::new(s),
+                cycle: None,
+            }
+        })
+    };
+    let is_mine = matches!(props.origin, Origin::Mine(_));
     html! {
         <div class="toolbar" role="group" aria-label="scenario">
+            if !is_mine {
+                <button class="btn secondary small" onclick={on_copy} data-testid="edit-copy">{ "Edit a copy" }</button>
+            }
             <button class="btn secondary small" onclick={open(Dialog::Mine)} data-testid="my-scenarios">{ "My scenarios" }</button>
             <button class="btn secondary small" onclick={on_new} data-testid="new-scenario">{ "New scenario" }</button>
             <button class="btn secondary small" onclick={on_share} data-testid="share-button" aria-label="Share this scenario by link">{ "Share" }</button>
