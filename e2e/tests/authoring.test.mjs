@@ -237,3 +237,34 @@ test('a host page on another origin drives the embedded frame with postMessage',
   await page.close();
   await new Promise((r) => host.close(r));
 });
+
+test('Edit a copy, then My scenarios: rename, import (validated), delete', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=convoy-fifo');
+  await byId(page, 'edit-copy').click();
+  await page.waitForURL(/mine=/);
+  await byId(page, 'program-editor').waitFor(); // a copy of mine opens with its editor
+  await byId(page, 'my-scenarios').click();
+  const dialog = byId(page, 'mine-dialog');
+  await dialog.waitFor();
+  const name = dialog.getByLabel(/^name of .*\(my copy\)$/);
+  assert.equal(await name.count(), 1);
+  await name.fill('Renamed convoy');
+  await name.dispatchEvent('change');
+  await dialog.getByLabel('name of Renamed convoy', { exact: true }).waitFor();
+
+  await byId(page, 'import-file').setInputFiles({ name: 'bad.json', mimeType: 'application/json', buffer: Buffer.from('{"version": 1, "title": "<img src=x onerror=alert(1)>"}') });
+  await dialog.getByRole('alert').waitFor();
+  assert.match(await dialog.getByRole('alert').textContent(), /bad\.json is not a valid scenario/);
+  const good = JSON.parse(await fs.readFile(path.join(LINKS, 'rr-response.json'), 'utf8')).scenario;
+  good.title = 'Imported RR';
+  await byId(page, 'import-file').setInputFiles({ name: 'good.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(good)) });
+  await page.locator('#lesson-title', { hasText: 'Imported RR' }).waitFor();
+
+  await byId(page, 'my-scenarios').click();
+  const del = byId(page, 'mine-dialog').getByRole('button', { name: 'Delete Renamed convoy', exact: true });
+  await del.click();
+  await del.waitFor({ state: 'detached' });
+  assert.equal(await page.locator('img[src=x]').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
