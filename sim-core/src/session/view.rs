@@ -11,7 +11,7 @@ use crate::kernel::frame::{has_error_code, FIELDS};
 use crate::kernel::layout::{p2v, KERNBASE, PAGE};
 use crate::kernel::{entry, usys, ExecMode, OsEvent, Pid, State, WaitFor};
 use crate::mmu::Walk;
-use crate::sched::QueueView;
+use crate::sched::{Policy, QueueView};
 use crate::sim::Halt;
 use crate::trace::Actor;
 use crate::trace::TraceKind;
@@ -45,6 +45,8 @@ pub struct View {
     pub queues: QueueView,
     /// The policy's name, with its time slice if it has one ("RR · quantum 2000").
     pub policy: String,
+    /// What the policy decides by, so the process table shows it.
+    pub policy_uses: PolicyUses,
     pub timeline: Vec<TimelineRow>,
     pub timeline_total: usize,
     /// Who had the CPU from cycle 0 to now, binned to columns.
@@ -178,6 +180,15 @@ pub struct KernelStackView {
     pub stale: bool,
 }
 
+/// Per-process numbers a policy reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyUses {
+    /// SJF and STCF: the job length hint and the time remaining.
+    pub job_length: bool,
+    /// Lottery and stride: tickets.
+    pub tickets: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ThreadView {
     pub tid: u32,
@@ -197,6 +208,10 @@ pub struct ProcessView {
     pub exit_status: Option<i32>,
     pub killed: Option<String>,
     pub tickets: u32,
+    /// The scenario's job length hint (`expected_len`), in cycles.
+    pub job_length: Option<u64>,
+    /// The hint less the CPU time used so far (STCF's remaining time).
+    pub remaining: Option<u64>,
     /// The cycle it exited (or was killed) at.
     pub exited_at: Option<u64>,
 }
@@ -336,6 +351,11 @@ impl Session {
                 exit_status: p.exit_status,
                 killed: p.killed.clone(),
                 tickets: p.tickets,
+                job_length: p.expected_len,
+                remaining: p.expected_len.map(|l| {
+                    let used: u64 = p.threads.iter().map(|t| k.cpu_time(*t, now)).sum();
+                    l.saturating_sub(used)
+                }),
                 exited_at: p.exit_status.and(p.acct.finish),
             })
             .collect();
@@ -387,6 +407,13 @@ impl Session {
             policy: match sched.quantum() {
                 Some(q) => format!("{} \u{00b7} quantum {q}", sched.name()),
                 None => sched.name().to_string(),
+            },
+            policy_uses: PolicyUses {
+                job_length: matches!(self.scenario.scheduler, Policy::Sjf | Policy::Stcf),
+                tickets: matches!(
+                    self.scenario.scheduler,
+                    Policy::Lottery { .. } | Policy::Stride { .. }
+                ),
             },
             timeline: tail(self.history.rows()),
             timeline_total: self.history.rows_total(),
