@@ -16,7 +16,10 @@ pub fn sched_panel(props: &PanelProps) -> Html {
                 <table class="pcbs">
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "state" }</th><th>{ "threads" }</th>
-                        <th>{ "queue" }</th><th>{ "CPU time" }</th><th>{ "tickets" }</th><th>{ "exit" }</th>
+                        <th>{ "queue" }</th><th>{ "CPU time" }</th>
+                        if v.policy_uses.job_length { <th>{ "job length" }</th><th>{ "remaining" }</th> }
+                        if v.policy_uses.tickets { <th>{ "tickets" }</th> }
+                        <th>{ "exit" }</th>
                     </tr></thead>
                     <tbody>{ for v.processes.iter().map(|p| pcb(v, p)) }</tbody>
                 </table>
@@ -64,8 +67,12 @@ fn pcb(v: &View, p: &ProcessView) -> Html {
             }) }</td>
             <td>{ queue.join(", ") }</td>
             <td class="num">{ grouped(p.cpu) }</td>
-            <td class="num">{ p.tickets }</td>
-            <td>{ exit }</td>
+            if v.policy_uses.job_length {
+                <td class="num" data-testid={format!("job-length-{}", p.pid)}>{ p.job_length.map_or_else(|| "\u{2014}".into(), grouped) }</td>
+                <td class="num" data-testid={format!("remaining-{}", p.pid)}>{ p.remaining.map_or_else(|| "\u{2014}".into(), grouped) }</td>
+            }
+            if v.policy_uses.tickets { <td class="num" data-testid={format!("tickets-{}", p.pid)}>{ p.tickets }</td> }
+            <td class="exit">{ exit }</td>
         </tr>
     }
 }
