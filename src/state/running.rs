@@ -77,12 +77,13 @@ impl AppState {
             self.carry = owed - whole;
             whole as u64
         };
-        // A run (not a seek) stops at the lesson's next key moment.
+        // A run at a watching speed (not "as fast as possible", not a
+        // seek) stops at the lesson's next key moment.
         let moment = self
             .moments
             .iter()
             .find(|m| m.cycle > cycle && m.cycle < limit)
-            .filter(|_| self.pause_at_moments && self.run_until.is_none())
+            .filter(|_| self.pause_at_moments && !full_speed)
             .cloned();
         let cap = moment.as_ref().map_or(limit, |m| m.cycle);
         let cycles = want.min(cap - cycle);
