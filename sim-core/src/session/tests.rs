@@ -75,7 +75,10 @@ fn the_code_view_follows_library_stubs_and_kernel_steps() {
         if let Some(step) = &v.code.step {
             assert!(v.code.kernel);
             assert!(!step.about.is_empty());
-            assert_eq!(v.cpu.kernel_function.as_deref(), Some(step.function.as_str()));
+            assert_eq!(
+                v.cpu.kernel_function.as_deref(),
+                Some(step.function.as_str())
+            );
             seen.insert(step.function.clone());
         }
     }
