@@ -14,6 +14,7 @@ use crate::components::help::HelpOverlay;
 use crate::components::idt::IdtPanel;
 use crate::components::kstack::KernelStackPanel;
 use crate::components::metrics::MetricsPanel;
+use crate::components::moments::{lesson_kind, Moments};
 use crate::components::sched::SchedPanel;
 use crate::components::share::{share_url, Toolbar};
 use crate::components::timeline::TimelinePanel;
@@ -276,7 +277,7 @@ pub fn app() -> Html {
         let group = |g: usize| state.shown(g).unwrap_or_else(|| view.clone());
         let (g0, g1, g2, g3) = (group(0), group(1), group(2), group(3));
         html! {
-            <main class="workspace">
+            <main class={classes!("workspace", lesson_kind(&state.name))}>
                 if shows("cpu") { <CpuPanel view={g0.clone()} prev={prev.clone()} /> }
                 if shows("code") { <CodePanel view={g0.clone()} on_action={on_action.clone()} /> }
                 if shows("address") { <AddressPanel view={g1.clone()} prev={prev.clone()} /> }
@@ -351,6 +352,7 @@ pub fn app() -> Html {
             <section class="lesson" aria-labelledby="lesson-title" data-testid="lesson">
                 <h2 id="lesson-title">{ title }{ open_full }</h2>
                 if !launch.embed { <p>{ lesson }</p> }
+                <Moments moments={state.moments.clone()} cycle={state.cycle()} pause={state.pause_at_moments} on_action={on_action.clone()} />
                 if let Some(n) = &state.notice {
                     <p class="notice" role="status" data-testid="notice">{ n }</p>
                 }

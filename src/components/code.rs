@@ -28,14 +28,18 @@ pub fn code_panel(props: &CodeProps) -> Html {
     let program = code.program;
     let lines = code.lines.iter().map(|l| {
         let is_current = code.current_line == Some(l.line);
+        let lib_start = code.library_from == Some(l.line);
         let bp = code.breakpoints.contains(&l.line);
         let toggle = program.map(|p| {
             let line = l.line;
             props.on_action.reform(move |_: MouseEvent| Action::ToggleBreakpoint { program: p, line })
         });
         let label = if bp { format!("remove the breakpoint on line {}", l.line) } else { format!("break before line {}", l.line) };
-        html! {
-            <li class={classes!("code-line", is_current.then_some("current"), bp.then_some("bp"))}
+        html! { <>
+            if lib_start {
+                <li class="library-note" aria-hidden="true">{ "user library (usys): the stub the program called" }</li>
+            }
+            <li class={classes!("code-line", is_current.then_some("current"), bp.then_some("bp"), lib_start.then_some("library-start"))}
                 data-testid={format!("code-line-{}", l.line)}
                 aria-current={is_current.then_some("step")}
                 ref={if is_current { current.clone() } else { NodeRef::default() }}>
@@ -52,13 +56,21 @@ pub fn code_panel(props: &CodeProps) -> Html {
                 <span class="bytes mono">{ &l.bytes }</span>
                 <code class="src">{ &l.text }</code>
             </li>
-        }
+        </> }
     });
     html! {
         <section class="panel code-panel" aria-labelledby="code-title" data-testid="panel-code">
             <h2 id="code-title">
                 { "Code: " }<span class={classes!("code-owner", code.kernel.then_some("kernel"))}>{ &code.title }</span>
             </h2>
+            if let Some(step) = &code.step {
+                <div class="kernel-step" data-testid="kernel-step">
+                    <p>{ "The kernel runs " }<code>{ format!("{}()", step.function) }</code>{ ": " }{ &step.about }</p>
+                    if let Some(d) = &step.detail {
+                        <p class="hint">{ "this time: " }{ d }</p>
+                    }
+                </div>
+            }
             if !code.kernel {
                 <p class="hint">{ "Click a line number to set or clear a breakpoint." }</p>
             }

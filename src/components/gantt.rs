@@ -36,10 +36,34 @@ fn lane_paths(cols: &[u8], y: f64) -> (String, String) {
     (user, kernel)
 }
 
+/// Time-axis ticks for a chart from cycle 0 to `now` drawn `WIDTH` wide:
+/// (cycle, x) at round steps (1, 2 or 5 × a power of ten), about six of them.
+fn ticks(now: u64) -> Vec<(u64, f64)> {
+    if now == 0 {
+        return vec![(0, 0.0)];
+    }
+    let rough = (now / 6).max(1);
+    let mut step = 1u64;
+    while step * 10 <= rough {
+        step *= 10;
+    }
+    let step = [1, 2, 5, 10]
+        .iter()
+        .map(|k| k * step)
+        .find(|s| *s >= rough)
+        .unwrap_or(step * 10);
+    (0..=now / step)
+        .map(|i| {
+            let c = i * step;
+            (c, c as f64 * WIDTH as f64 / now as f64)
+        })
+        .collect()
+}
+
 #[function_component(GanttPanel)]
 pub fn gantt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
-    let height = ROW * v.gantt.len() as f64 + 22.0;
+    let height = ROW * v.gantt.len() as f64 + 26.0;
     let total = LABEL + WIDTH as f64 + 4.0;
     let bars = v.gantt.iter().enumerate().map(|(r, lane)| {
         let y = ROW * r as f64;
@@ -68,8 +92,17 @@ pub fn gantt_panel(props: &PanelProps) -> Html {
                 { for bars }
                 <line class="axis" x1={LABEL.to_string()} x2={(LABEL + WIDTH as f64).to_string()}
                       y1={(axis_y - 10.0).to_string()} y2={(axis_y - 10.0).to_string()} />
-                <text x={LABEL.to_string()} y={axis_y.to_string()} class="tick">{ "0" }</text>
-                <text x={(LABEL + WIDTH as f64).to_string()} y={axis_y.to_string()} class="tick end">{ grouped(v.cycle) }</text>
+                { for ticks(v.cycle).into_iter().map(|(c, x)| {
+                    let x = LABEL + x;
+                    let anchor = if x > LABEL + WIDTH as f64 - 30.0 { "tick end" } else if c == 0 { "tick" } else { "tick mid" };
+                    html! {
+                        <g class="tick-mark">
+                            <line class="axis" x1={x.to_string()} x2={x.to_string()}
+                                  y1={(axis_y - 10.0).to_string()} y2={(axis_y - 6.0).to_string()} />
+                            <text x={x.to_string()} y={(axis_y + 2.0).to_string()} class={anchor}>{ grouped(c) }</text>
+                        </g>
+                    }
+                }) }
             </svg>
             <p class="legend">
                 <span class="swatch user" aria-hidden="true"></span>{ " user mode (solid) " }
@@ -90,6 +123,12 @@ mod tests {
             vec![(1, 2, 1), (3, 1, 2), (5, 1, 2)]
         );
         assert!(runs(&[0, 0]).is_empty());
+        let t = ticks(37_680);
+        assert_eq!(t.first(), Some(&(0, 0.0)));
+        assert_eq!(t[1].0, 10_000);
+        assert_eq!(t.len(), 4);
+        assert!(t.iter().all(|(_, x)| *x <= WIDTH as f64));
+        assert_eq!(ticks(0), vec![(0, 0.0)]);
         let (user, kernel) = lane_paths(&[1, 1, 0, 3], 2.0);
         assert_eq!(user, format!("M{} 2h2v14h-2z", LABEL));
         assert_eq!(kernel, format!("M{} 2h1v14h-1z", LABEL + 3.0));

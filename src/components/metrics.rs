@@ -21,8 +21,8 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
             <div class="scroll" tabindex="0" role="region" aria-label="metrics table">
                 <table class="metrics">
                     <thead><tr>
-                        <th>{ "pid" }</th><th>{ "name" }</th><th>{ "arrival" }</th><th>{ "turnaround" }</th>
-                        <th>{ "response" }</th><th>{ "wait" }</th><th>{ "CPU" }</th>
+                        <th>{ "pid" }</th><th>{ "name" }</th><th>{ "arrival" }</th><th>{ "turn\u{00ad}around" }</th>
+                        <th>{ "re\u{00ad}sponse" }</th><th>{ "wait" }</th><th>{ "CPU" }</th>
                     </tr></thead>
                     <tbody>
                         { for m.rows.iter().map(|r| html! {

@@ -13,6 +13,7 @@ pub mod help;
 pub mod idt;
 pub mod kstack;
 pub mod metrics;
+pub mod moments;
 pub mod sched;
 pub mod settings;
 pub mod share;

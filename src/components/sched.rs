@@ -16,7 +16,9 @@ pub fn sched_panel(props: &PanelProps) -> Html {
                 <table class="pcbs">
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "state" }</th><th>{ "threads" }</th>
-                        <th>{ "queue" }</th><th>{ "CPU time" }</th><th>{ "tickets" }</th><th>{ "exit" }</th>
+                        <th>{ "queue" }</th><th>{ "CPU time" }</th>
+                        if v.policy_uses.job_length { <th>{ "job length" }</th><th>{ "remaining" }</th> }
+                        if v.policy_uses.tickets { <th>{ "tickets" }</th> }
                     </tr></thead>
                     <tbody>{ for v.processes.iter().map(|p| pcb(v, p)) }</tbody>
                 </table>
@@ -52,8 +54,10 @@ fn pcb(v: &View, p: &ProcessView) -> Html {
         (None, Some(s)) => format!("exited{at} with {s}"),
         (None, None) => String::new(),
     };
-    html! {
-        <tr class={classes!("pcb", format!("state-{state}"))} data-testid={format!("pcb-{}", p.pid)}>
+    let columns =
+        5 + 2 * usize::from(v.policy_uses.job_length) + usize::from(v.policy_uses.tickets);
+    html! { <>
+        <tr class={classes!("pcb", format!("state-{state}"), (!exit.is_empty()).then_some("has-exit"))} data-testid={format!("pcb-{}", p.pid)}>
             <td class="mono">{ p.pid.to_string() }</td>
             <td>{ &p.name }</td>
             <td><span class={classes!("state", format!("state-{state}"))}>{ state.clone() }</span></td>
@@ -64,10 +68,21 @@ fn pcb(v: &View, p: &ProcessView) -> Html {
             }) }</td>
             <td>{ queue.join(", ") }</td>
             <td class="num">{ grouped(p.cpu) }</td>
-            <td class="num">{ p.tickets }</td>
-            <td>{ exit }</td>
+            if v.policy_uses.job_length {
+                <td class="num" data-testid={format!("job-length-{}", p.pid)}>{ p.job_length.map_or_else(|| "\u{2014}".into(), grouped) }</td>
+                <td class="num" data-testid={format!("remaining-{}", p.pid)}>{ p.remaining.map_or_else(|| "\u{2014}".into(), grouped) }</td>
+            }
+            if v.policy_uses.tickets { <td class="num" data-testid={format!("tickets-{}", p.pid)}>{ p.tickets }</td> }
         </tr>
-    }
+        // Exit status and kill reason on a row of their own, the table's
+        // full width: never clipped however long the reason.
+        if !exit.is_empty() {
+            <tr class={classes!("pcb-exit", format!("state-{state}"))}>
+                <td></td>
+                <td class="exit" colspan={columns.to_string()} data-testid={format!("exit-{}", p.pid)}>{ exit }</td>
+            </tr>
+        }
+    </> }
 }
 
 fn owner(v: &View, t: ThreadId) -> String {

@@ -7,7 +7,7 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use sim_core::session::{
-    builtin, Command, Granularity, RunStop, Scenario, ScenarioError, Session, Status, View,
+    builtin, Command, Granularity, Moment, RunStop, Scenario, ScenarioError, Session, Status, View,
 };
 use yew::Reducible;
 
@@ -113,6 +113,8 @@ pub enum Action {
         line: u32,
     },
     SetSpeed(usize),
+    /// Whether a run pauses at each key moment of the lesson it reaches.
+    SetPauseAtMoments(bool),
 }
 
 /// Measured while running, shown in the controls and read by the benchmark.
@@ -191,6 +193,10 @@ pub struct AppState {
     /// A step back of the same granularity from `after` returns to `before`
     /// exactly, so forward-then-back always restores the view.
     undo: Vec<(Granularity, u64, u64)>,
+    /// The open built-in lesson's key moments (none for other scenarios).
+    pub moments: Rc<Vec<Moment>>,
+    /// A run (below full speed) pauses at each key moment it reaches.
+    pub pause_at_moments: bool,
 }
 
 impl Default for AppState {
@@ -225,6 +231,8 @@ impl Default for AppState {
             host_seq: 0,
             host_error: None,
             undo: Vec::new(),
+            moments: Rc::default(),
+            pause_at_moments: true,
         }
     }
 }
@@ -279,10 +287,7 @@ impl AppState {
             Origin::Host => "host".into(),
             Origin::Bench => "bench".into(),
         };
-        let mut s = AppState {
-            origin,
-            ..self.load(name, scenario)
-        };
+        let mut s = AppState { origin, ..self }.load(name, scenario);
         if let Some(c) = cycle.filter(|_| s.session.is_some()) {
             s.apply(&Command::Seek {
                 cycle: c.min(s.max_cycles()),
@@ -295,8 +300,9 @@ impl AppState {
         match builtin(name) {
             Some(s) => AppState {
                 origin: Origin::Builtin(name.to_string()),
-                ..self.load(name.to_string(), s)
-            },
+                ..self
+            }
+            .load(name.to_string(), s),
             None => AppState {
                 notice: Some(format!(
                     "There is no built-in scenario called \u{201c}{name}\u{201d}."
@@ -313,6 +319,11 @@ impl AppState {
         let kept = Rc::new(scenario.clone());
         match Session::new(scenario) {
             Ok(mut session) => {
+                // Key moments: only a built-in lesson has them (by its name).
+                let moments = match &self.origin {
+                    Origin::Builtin(_) => session.moments(&name),
+                    _ => Vec::new(),
+                };
                 // A lesson opens where its story starts; the boot is one step back.
                 session.skip_boot();
                 let view = Snap(Rc::new(session.view()));
@@ -336,6 +347,7 @@ impl AppState {
                     problems: Rc::default(),
                     alert: None,
                     link_panels: None,
+                    moments: Rc::new(moments),
                     ..self
                 }
             }
@@ -483,6 +495,7 @@ impl AppState {
                     lines: self.breakpoints.clone(),
                 });
                 self.session = Some(Rc::new(RefCell::new(session)));
+                self.moments = Rc::default();
                 self.problems = Rc::default();
                 self.undo.clear();
                 self.max_seen = 0;
@@ -578,6 +591,7 @@ impl Reducible for AppState {
             }
             Action::ToggleBreakpoint { program, line } => s.toggle_breakpoint(program, line),
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
+            Action::SetPauseAtMoments(on) => s.pause_at_moments = on,
         }
         Rc::new(s)
     }

@@ -77,7 +77,16 @@ impl AppState {
             self.carry = owed - whole;
             whole as u64
         };
-        let cycles = want.min(limit - cycle);
+        // A run at a watching speed (not "as fast as possible", not a
+        // seek) stops at the lesson's next key moment.
+        let moment = self
+            .moments
+            .iter()
+            .find(|m| m.cycle > cycle && m.cycle < limit)
+            .filter(|_| self.pause_at_moments && !full_speed)
+            .cloned();
+        let cap = moment.as_ref().map_or(limit, |m| m.cycle);
+        let cycles = want.min(cap - cycle);
         let (stop, took) = if cycles > 0 {
             let t0 = now_ms();
             let stop = self.apply_quiet(&Command::Run { cycles });
@@ -89,7 +98,10 @@ impl AppState {
         // A run that used its whole budget did not stop: nothing to show
         // until the next redraw is due.
         let stopped = stop.is_some_and(|s| s != RunStop::Budget);
-        let end = stopped || self.cycle_now >= limit;
+        let at_moment = moment
+            .as_ref()
+            .filter(|m| !stopped && self.cycle_now == m.cycle);
+        let end = stopped || self.cycle_now >= limit || at_moment.is_some();
         if (end || due) && self.ms_since_view > 0.0 {
             self.stats.cycles_per_sec = self.cycles_since_view as f64 * 1000.0 / self.ms_since_view;
         }
@@ -109,6 +121,10 @@ impl AppState {
         self.stats.slice_ms = took;
         if full_speed && cycles == want {
             self.stats.pacer.observe_slice(cycles, took);
+        }
+        if let Some(m) = at_moment {
+            let why = format!("Key moment: {}.", m.caption);
+            return self.stop(Some(why));
         }
         match stop {
             Some(RunStop::Breakpoint) => {

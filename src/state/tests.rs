@@ -69,6 +69,8 @@ fn running_stops_at_the_cycle_limit() {
 fn slow_speeds_carry_fractions_of_a_cycle() {
     let mut s = Rc::new(AppState::open("syscall-read", None));
     s = reduce(s, Action::SetSpeed(0));
+    // Pacing only: no pause at the lesson's key moments.
+    s = reduce(s, Action::SetPauseAtMoments(false));
     s = reduce(s, Action::Run);
     let start = s.cycle();
     for _ in 0..60 {
@@ -230,4 +232,50 @@ fn while_running_a_new_view_reaches_one_group_of_panels_per_frame() {
         (0..PANEL_GROUPS).all(|g| s.shown(g) == s.view),
         "paused: all show the newest view"
     );
+}
+
+fn run_ticks(mut s: Rc<AppState>, n: usize) -> Rc<AppState> {
+    for _ in 0..n {
+        if !s.running {
+            break;
+        }
+        s = reduce(
+            s,
+            Action::Tick {
+                dt_ms: 16.0,
+                work_ms: None,
+            },
+        );
+    }
+    s
+}
+
+#[test]
+fn a_run_at_the_default_speed_pauses_at_each_key_moment() {
+    let mut s = Rc::new(AppState::open("syscall-read", None));
+    let moments = s.moments.clone();
+    assert_eq!(moments.len(), 4);
+    assert_eq!(moments[0].caption, "int $64: into the kernel");
+    for m in moments.iter() {
+        s = reduce(s, Action::Run);
+        s = run_ticks(s, 200);
+        assert!(!s.running);
+        assert_eq!(s.cycle(), m.cycle, "paused at {}", m.caption);
+        assert!(s.notice.as_ref().is_some_and(|n| n.contains(&m.caption)));
+    }
+    // Switched off, the run goes on to the end.
+    s = reduce(s, Action::Reset);
+    s = reduce(s, Action::SetPauseAtMoments(false));
+    s = reduce(s, Action::Run);
+    s = run_ticks(s, 200);
+    assert!(s.cycle() > moments[3].cycle);
+}
+
+#[test]
+fn only_builtins_have_key_moments() {
+    let s = AppState::open("syscall-read", None);
+    assert!(!s.moments.is_empty());
+    let scenario = builtin("syscall-read").unwrap();
+    let linked = AppState::open_from(Origin::Link, scenario, None);
+    assert!(linked.moments.is_empty());
 }

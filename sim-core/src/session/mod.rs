@@ -13,6 +13,7 @@
 mod describe;
 pub mod gantt;
 mod history;
+pub mod moments;
 mod view;
 
 /// What a front end needs to open, edit and check scenarios.
@@ -27,6 +28,7 @@ pub use crate::sched::{Policy, ThreadId};
 pub use crate::trace::Actor;
 pub use describe::{event_view, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
+pub use moments::Moment;
 pub use view::*;
 
 use serde::{Deserialize, Serialize};
@@ -122,6 +124,12 @@ impl Session {
 
     pub fn from_json(text: &str) -> Result<Session, Vec<ScenarioError>> {
         Session::new(Scenario::from_json(text)?)
+    }
+
+    /// The key moments of built-in lesson `name` in this session's
+    /// scenario (found by running a copy of it; see [`moments`]).
+    pub fn moments(&self, name: &str) -> Vec<Moment> {
+        moments::find(name, &self.scenario)
     }
 
     pub fn scenario(&self) -> &Scenario {

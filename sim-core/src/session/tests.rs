@@ -47,3 +47,57 @@ fn bounded_history_stays_bounded_and_exact() {
         assert_eq!(got.events, exact.events);
     }
 }
+
+/// Inside a user-library stub the code panel shows the stub; while the
+/// kernel runs a C-level step it names that step and what it does.
+#[test]
+fn the_code_view_follows_library_stubs_and_kernel_steps() {
+    let mut s = Session::load_builtin("processes-vs-threads").expect("built-in");
+    s.skip_boot();
+    // movl $100, …; call fork → the CPU is in the stub `fork:`.
+    s.apply(&Command::STEP_INSTRUCTION);
+    s.apply(&Command::STEP_INSTRUCTION);
+    let v = s.view();
+    let code = &v.code;
+    assert!(code.title.contains("user library: fork"), "{}", code.title);
+    let from = code.library_from.expect("stub shown");
+    let cur = code.current_line.expect("a current line");
+    assert!(cur > from);
+    let text = &code.lines.iter().find(|l| l.line == cur).unwrap().text;
+    assert!(text.contains("movl $SYS_fork, %eax"), "{text}");
+    assert!(code.lines.iter().any(|l| l.text.contains("int $64")));
+    assert!(!code.lines.iter().any(|l| l.text.starts_with("exit:")));
+    // Into the kernel: the step running is named, never a lone nop.
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..40 {
+        s.apply(&Command::STEP_INSTRUCTION);
+        let v = s.view();
+        if let Some(step) = &v.code.step {
+            assert!(v.code.kernel);
+            assert!(!step.about.is_empty());
+            assert_eq!(
+                v.cpu.kernel_function.as_deref(),
+                Some(step.function.as_str())
+            );
+            seen.insert(step.function.clone());
+        }
+    }
+    for f in ["trap", "sys_fork", "scheduler", "trapret"] {
+        assert!(seen.contains(f), "{f} not named: {seen:?}");
+    }
+}
+
+#[test]
+fn the_process_table_has_what_the_policy_decides_by() {
+    let mut s = Session::load_builtin("convoy-stcf").expect("built-in");
+    s.apply(&Command::Seek { cycle: 10_000 });
+    let v = s.view();
+    assert!(v.policy_uses.job_length && !v.policy_uses.tickets);
+    let p = &v.processes[0];
+    assert_eq!(p.job_length, Some(30_000));
+    assert_eq!(p.remaining, Some(30_000 - p.cpu));
+    let v = Session::load_builtin("lottery-fairness").unwrap().view();
+    assert!(v.policy_uses.tickets && !v.policy_uses.job_length);
+    let v = Session::load_builtin("rr-response").unwrap().view();
+    assert_eq!(v.policy_uses, PolicyUses::default());
+}

@@ -9,11 +9,12 @@ use super::Session;
 use crate::cpu::{flags, Reg};
 use crate::kernel::frame::{has_error_code, FIELDS};
 use crate::kernel::layout::{p2v, KERNBASE, PAGE};
-use crate::kernel::{entry, ExecMode, Pid, State, WaitFor};
+use crate::kernel::{entry, usys, ExecMode, OsEvent, Pid, State, WaitFor};
 use crate::mmu::Walk;
-use crate::sched::QueueView;
+use crate::sched::{Policy, QueueView};
 use crate::sim::Halt;
 use crate::trace::Actor;
+use crate::trace::TraceKind;
 
 use super::describe::{code_lines, denied_gate, gates, recent_events, tail};
 
@@ -44,6 +45,8 @@ pub struct View {
     pub queues: QueueView,
     /// The policy's name, with its time slice if it has one ("RR · quantum 2000").
     pub policy: String,
+    /// What the policy decides by, so the process table shows it.
+    pub policy_uses: PolicyUses,
     pub timeline: Vec<TimelineRow>,
     pub timeline_total: usize,
     /// Who had the CPU from cycle 0 to now, binned to columns.
@@ -98,6 +101,23 @@ pub struct CodeView {
     pub lines: Vec<CodeLine>,
     pub current_line: Option<u32>,
     pub breakpoints: Vec<u32>,
+    /// The first line of the user-library stub shown after the program
+    /// (xv6's usys: `fork: movl $SYS_fork, %eax; int $64; ret`) while the
+    /// CPU runs in it; the program's own lines come before it.
+    pub library_from: Option<u32>,
+    /// The kernel's C-level step running now (or about to run, at an
+    /// instruction boundary in the kernel): its name and what it does.
+    pub step: Option<KernelStepView>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct KernelStepView {
+    /// The xv6 function: `trap`, `sys_read`, `scheduler`, `swtch` …
+    pub function: String,
+    /// One line on what that function does.
+    pub about: String,
+    /// What it did this time (from the trace), once it has run.
+    pub detail: Option<String>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -160,6 +180,15 @@ pub struct KernelStackView {
     pub stale: bool,
 }
 
+/// Per-process numbers a policy reads.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct PolicyUses {
+    /// SJF and STCF: the job length hint and the time remaining.
+    pub job_length: bool,
+    /// Lottery and stride: tickets.
+    pub tickets: bool,
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ThreadView {
     pub tid: u32,
@@ -179,6 +208,10 @@ pub struct ProcessView {
     pub exit_status: Option<i32>,
     pub killed: Option<String>,
     pub tickets: u32,
+    /// The scenario's job length hint (`expected_len`), in cycles.
+    pub job_length: Option<u64>,
+    /// The hint less the CPU time used so far (STCF's remaining time).
+    pub remaining: Option<u64>,
     /// The cycle it exited (or was killed) at.
     pub exited_at: Option<u64>,
 }
@@ -210,6 +243,47 @@ pub struct EventView {
     pub cycle: u64,
     pub actor: Actor,
     pub text: String,
+}
+
+/// The view of kernel step `function`, with one line on what it does.
+fn step_view(function: &str, detail: Option<String>) -> KernelStepView {
+    let about = match function {
+        "boot" => "set up the trap table, the timer and the first processes",
+        "allocproc" => "create a process: PCB, kernel stack, page directory, program image",
+        "trap" => "read the trap frame and dispatch on its vector: system call, interrupt or fault",
+        "timer_intr" => "count a tick; the running thread's time slice may be over",
+        "disk_intr" => "a disk request completed: copy the data, wake the waiting thread",
+        "kill" => "a user-mode fault: kill the process that caused it",
+        "scheduler" => "pick the thread to run next (the policy decides)",
+        "swtch" => "switch kernel stacks and registers to the chosen thread",
+        "switchuvm" => "load the thread's page directory (CR3) and kernel stack (TSS.esp0)",
+        "trapret" => "return through the trap frame: popal, drop vector and error code, iret",
+        "idle" => "nothing is ready: wait for an interrupt",
+        "syscall" => "an unknown system call number: return -1",
+        "boost" => "MLFQ priority boost: every job back to the top queue",
+        f if f.starts_with("sys_") => match &f[4..] {
+            "fork" => "copy the address space into a new child process",
+            "exit" => "end the process: keep its status for wait(), free its memory",
+            "wait" => "wait for a child to exit and collect its status",
+            "getpid" => "return the caller's process id",
+            "write" => "copy bytes from the user's buffer to the file (console or disk)",
+            "read" => "copy bytes from the file (console or disk) into the user's buffer",
+            "sleep" => "block the caller until a later cycle",
+            "yield" => "give up the CPU: back to the ready queue",
+            "kill" => "mark another process to be killed",
+            "uptime" => "return the timer ticks since boot",
+            "thread_create" => "start a thread in the same address space",
+            "thread_join" => "wait for a thread to finish and collect its value",
+            "thread_exit" => "end the calling thread",
+            _ => "a system call",
+        },
+        _ => "a kernel step",
+    };
+    KernelStepView {
+        function: function.to_string(),
+        about: about.to_string(),
+        detail,
+    }
 }
 
 fn avg(values: impl Iterator<Item = u64>) -> Option<f64> {
@@ -248,10 +322,7 @@ impl Session {
             cr3: cpu.cr3,
             tss_esp0: cpu.tss_esp0,
             halted: cpu.halted,
-            kernel_function: k
-                .in_kernel()
-                .then(|| k.agenda().next().map(|s| s.function().to_string()))
-                .flatten(),
+            kernel_function: self.kernel_step().map(|s| s.function),
         };
         let processes: Vec<ProcessView> = k
             .processes()
@@ -280,6 +351,11 @@ impl Session {
                 exit_status: p.exit_status,
                 killed: p.killed.clone(),
                 tickets: p.tickets,
+                job_length: p.expected_len,
+                remaining: p.expected_len.map(|l| {
+                    let used: u64 = p.threads.iter().map(|t| k.cpu_time(*t, now)).sum();
+                    l.saturating_sub(used)
+                }),
                 exited_at: p.exit_status.and(p.acct.finish),
             })
             .collect();
@@ -332,6 +408,13 @@ impl Session {
                 Some(q) => format!("{} \u{00b7} quantum {q}", sched.name()),
                 None => sched.name().to_string(),
             },
+            policy_uses: PolicyUses {
+                job_length: matches!(self.scenario.scheduler, Policy::Sjf | Policy::Stcf),
+                tickets: matches!(
+                    self.scenario.scheduler,
+                    Policy::Lottery { .. } | Policy::Stride { .. }
+                ),
+            },
             timeline: tail(self.history.rows()),
             timeline_total: self.history.rows_total(),
             gantt: self.history.gantt(
@@ -347,6 +430,33 @@ impl Session {
         }
     }
 
+    /// The kernel's C-level step the CPU is busy with, or, at a boundary in
+    /// the kernel (or at `trap_c`, about to enter it), the next one.
+    pub(super) fn kernel_step(&self) -> Option<KernelStepView> {
+        let (m, k) = (self.sim.machine(), self.sim.kernel());
+        let trace = self.sim.trace();
+        if m.busy_cycles() > 0 {
+            let last_instr = self.sim.instructions().iter_rev().next().map(|i| i.cycle);
+            let last_step = trace.iter().rev().take(64).find_map(|e| match &e.kind {
+                TraceKind::Os(OsEvent::KernelStep { function, detail }) => {
+                    Some((e.cycle, function, detail))
+                }
+                _ => None,
+            });
+            return match last_step {
+                Some((c, f, d)) if last_instr.is_none_or(|i| c >= i) => {
+                    Some(step_view(f, Some(d.clone())))
+                }
+                _ => None,
+            };
+        }
+        if k.in_kernel() {
+            return k.agenda().next().map(|s| step_view(s.function(), None));
+        }
+        let at_entry = m.cpu().cpl() == 0 && m.cpu().eip == k.stubs().trap_c;
+        at_entry.then(|| step_view("trap", None))
+    }
+
     fn code_view(&self) -> CodeView {
         let (m, k) = (self.sim.machine(), self.sim.kernel());
         let eip = m.cpu().eip;
@@ -354,17 +464,23 @@ impl Session {
             .current()
             .and_then(|t| k.thread(t))
             .and_then(|t| k.process(t.pid));
+        let step = self.kernel_step();
         let Some(p) = current.filter(|_| eip < KERNBASE) else {
             let stubs = &k.stubs().program;
             let source = entry::source();
             let lines = code_lines(&source, stubs);
             return CodeView {
-                title: "kernel: trap entry and exit".into(),
+                title: match &step {
+                    Some(s) => format!("kernel: {}() at trap_c", s.function),
+                    None => "kernel: trap entry and exit".into(),
+                },
                 kernel: true,
                 program: None,
                 lines,
                 current_line: stubs.line_at(eip).map(|l| l.line),
                 breakpoints: Vec::new(),
+                library_from: None,
+                step,
             };
         };
         let prog = &k.programs()[p.program];
@@ -375,24 +491,52 @@ impl Session {
             .find(|s| s.name == prog.name)
             .map_or("", |s| s.source.as_str());
         let user_lines = source.lines().count() as u32;
-        let mut lines = code_lines(source, &prog.program);
-        lines.retain(|l| l.line <= user_lines);
+        // The program as assembled: its source, then the user library.
+        let full = format!("{source}\n{}", usys::epilogue());
+        let mut lines = code_lines(&full, &prog.program);
+        let current_line = prog.program.line_at(eip).map(|l| l.line);
+        // In a library stub: its lines, from its label to the next label.
+        let is_label = |l: &CodeLine| {
+            let t = l.text.trim_end();
+            !t.starts_with(char::is_whitespace) && t.ends_with(':')
+        };
+        let stub = current_line.filter(|l| *l > user_lines).and_then(|cur| {
+            let from = lines
+                .iter()
+                .filter(|l| l.line > user_lines && l.line <= cur && is_label(l))
+                .map(|l| l.line)
+                .next_back()?;
+            let to = lines
+                .iter()
+                .find(|l| l.line > cur && is_label(l))
+                .map_or(u32::MAX, |l| l.line);
+            Some((from, to))
+        });
+        lines.retain(|l| {
+            l.line <= user_lines || stub.is_some_and(|(a, b)| (a..b).contains(&l.line))
+        });
         CodeView {
-            title: format!("{} ({})", prog.name, p.pid),
+            title: match stub.and_then(|(a, _)| lines.iter().find(|l| l.line == a)) {
+                Some(l) => format!(
+                    "{} ({}) \u{00b7} user library: {}",
+                    prog.name,
+                    p.pid,
+                    l.text.trim_end().trim_end_matches(':')
+                ),
+                None => format!("{} ({})", prog.name, p.pid),
+            },
             kernel: false,
             program: Some(p.program),
             lines,
-            current_line: prog
-                .program
-                .line_at(eip)
-                .map(|l| l.line)
-                .filter(|l| *l <= user_lines),
+            current_line: current_line.filter(|l| *l <= user_lines || stub.is_some()),
             breakpoints: self
                 .breakpoints
                 .iter()
                 .filter(|(pi, _)| *pi == p.program)
                 .map(|(_, l)| *l)
                 .collect(),
+            library_from: stub.map(|(a, _)| a),
+            step: None,
         }
     }
 
