@@ -307,7 +307,7 @@ impl Session {
         let trace = sim.trace();
         let thread_pid = |t| k.thread(t).map(|t| t.pid);
         let kernel_stack = self.kernel_stack();
-        let sched = k.scheduler();
+        let sched = k.policy();
         let mut queues = sched.queues();
         queues.running = k
             .current()
