@@ -232,6 +232,12 @@ impl Kernel {
     pub fn context_switches(&self) -> u64 {
         self.switches
     }
+    /// Average turnaround, response and wait of the processes that completed
+    /// (see [`crate::sched::metrics`]); `None` before any has.
+    pub fn averages(&self) -> Option<crate::sched::metrics::Averages> {
+        let jobs: Vec<_> = self.procs.values().map(|p| p.acct.times()).collect();
+        crate::sched::metrics::averages(&jobs)
+    }
     /// Timer interrupts handled so far.
     pub fn ticks(&self) -> u64 {
         self.ticks

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use crate::cpu::{flags, selector, Reg};
 use crate::machine::Machine;
 use crate::mmu::{pte, Walk};
+use crate::sched::metrics::JobTimes;
 use crate::sched::{After, JobInfo};
 
 use super::frame::{self, TrapFrame};
@@ -61,11 +62,20 @@ pub struct Accounting {
 }
 
 impl Accounting {
+    /// The times the scheduling metrics are defined on ([`crate::sched::metrics`]).
+    pub fn times(&self) -> JobTimes {
+        JobTimes {
+            arrival: self.arrival,
+            first_run: self.first_run,
+            completion: self.finish,
+            wait: self.wait,
+        }
+    }
     pub fn turnaround(&self) -> Option<u64> {
-        self.finish.map(|f| f - self.arrival)
+        self.times().turnaround()
     }
     pub fn response(&self) -> Option<u64> {
-        self.first_run.map(|r| r - self.arrival)
+        self.times().response()
     }
 }
 
