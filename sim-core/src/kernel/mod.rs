@@ -33,7 +33,6 @@ use crate::sched::{Policy, Scheduler};
 pub use boot::BootError;
 pub use kstep::KStep;
 pub use proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
-pub use trap::exception_name;
 
 /// The system-call vector (xv6's T_SYSCALL).
 pub const T_SYSCALL: u8 = 64;

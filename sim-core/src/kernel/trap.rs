@@ -5,6 +5,8 @@
 use crate::machine::Machine;
 use crate::sched::{After, Decision, Policy, SchedEvent};
 
+use crate::trap::exception_name;
+
 use super::frame::TrapFrame;
 use super::syscall;
 use super::{ExecMode, KStep, Kernel, OsEvent, T_ALARM, T_DISK, T_SYSCALL, T_TIMER};
@@ -125,27 +127,5 @@ impl Kernel {
             }
             _ => now,
         }
-    }
-}
-
-/// Intel SDM table 6-1 names.
-pub fn exception_name(v: u8) -> &'static str {
-    match v {
-        0 => "#DE divide error",
-        1 => "#DB debug",
-        3 => "#BP breakpoint",
-        4 => "#OF overflow",
-        5 => "#BR bound range",
-        6 => "#UD invalid opcode",
-        7 => "#NM no math coprocessor",
-        8 => "#DF double fault",
-        10 => "#TS invalid TSS",
-        11 => "#NP segment not present",
-        12 => "#SS stack fault",
-        13 => "#GP general protection",
-        14 => "#PF page fault",
-        16 => "#MF x87 error",
-        17 => "#AC alignment check",
-        _ => "exception",
     }
 }
