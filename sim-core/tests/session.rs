@@ -499,7 +499,7 @@ fn an_int_event_gives_its_cost_with_the_delivery() {
 fn the_policy_names_a_quantum_only_when_it_has_one() {
     for name in sim_core::scenario::BUILTIN_NAMES {
         let s = Session::load_builtin(name).unwrap();
-        let q = s.sim().kernel().scheduler().quantum();
+        let q = s.sim().kernel().policy().quantum();
         let v = s.view();
         match q {
             Some(q) => assert!(

@@ -182,8 +182,6 @@ fn write_metrics(out: &mut impl Write, sim: &Sim) -> std::io::Result<()> {
         "{:<5} {:<12} {:>8} {:>10} {:>10} {:>10} {:>10}",
         "pid", "program", "state", "turnaround", "response", "wait", "cpu"
     )?;
-    let mut sums = (0u64, 0u64, 0u64, 0u64);
-    let mut n = 0u64;
     for p in k.processes() {
         let state = k.process_state(p.pid).unwrap_or(State::Zombie);
         let show = |v: Option<u64>| v.map_or("-".to_string(), |v| v.to_string());
@@ -199,26 +197,13 @@ fn write_metrics(out: &mut impl Write, sim: &Sim) -> std::io::Result<()> {
             p.acct.wait,
             p.acct.cpu
         )?;
-        if let (Some(t), Some(r)) = (t, r) {
-            sums = (
-                sums.0 + t,
-                sums.1 + r,
-                sums.2 + p.acct.wait,
-                sums.3 + p.acct.cpu,
-            );
-            n += 1;
-        }
     }
-    if n > 0 {
+    // Over the processes that completed (see sched::metrics).
+    if let Some(a) = k.averages() {
         writeln!(
             out,
             "{:<5} {:<12} {:>8} {:>10.1} {:>10.1} {:>10.1}",
-            "avg",
-            "",
-            "",
-            sums.0 as f64 / n as f64,
-            sums.1 as f64 / n as f64,
-            sums.2 as f64 / n as f64
+            "avg", "", "", a.turnaround, a.response, a.wait
         )?;
     }
     let busy: u64 = k.processes().map(|p| p.acct.cpu).sum();

@@ -14,12 +14,9 @@ pub const FIELDS: [&str; 15] = [
 /// Words saved by `pushal` (the kernel's part); the rest the CPU pushed.
 pub const SAVED_BY_KERNEL: usize = 8;
 
-/// Intel SDM 6.13: the exceptions for which the CPU pushes an error code
-/// (#DF 8, #TS 10, #NP 11, #SS 12, #GP 13, #PF 14, #AC 17); the entry stubs
-/// of the other vectors push a dummy 0 in its place.
-pub const fn has_error_code(v: u8) -> bool {
-    matches!(v, 8 | 10..=14 | 17)
-}
+/// Whether the CPU pushes an error code for a vector (the table in
+/// `trap::vectors`); the entry stubs of the other vectors push a dummy 0.
+pub use crate::trap::has_error_code;
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TrapFrame {

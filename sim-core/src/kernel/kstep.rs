@@ -5,14 +5,13 @@
 use serde::{Deserialize, Serialize};
 
 use super::proc::{Pid, Tid};
-use super::syscall::Sys;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum KStep {
     /// `trap()`: look at the trap number in the frame and dispatch.
     Trap { vector: u8 },
-    /// `syscall()`: dispatch on %eax.
-    Syscall { sys: Sys },
+    /// `syscall()`: run system call `num` (from %eax), found in the table.
+    Syscall { num: u32 },
     /// A system call with an unknown number: return -1.
     BadSyscall { number: u32 },
     /// The timer handler: count a tick, wake sleepers, charge the running thread.
@@ -23,11 +22,12 @@ pub enum KStep {
     KillOnFault { pid: Pid, reason: String },
     /// `sched()` + the scheduler's choice of what runs next.
     Schedule,
-    /// `swtch()`: save the current thread's context, load the next one's.
+    /// `swtch()`: save the current thread's context, load the next one's
+    /// (including its kernel stack pointer).
     Switch { to: Tid },
     /// `switchuvm()`: load the next process's page directory and kernel stack.
     SwitchUvm { to: Tid },
-    /// Leave the kernel through `trapret`.
+    /// Leave the kernel through `trapret` (the thread's frame is at ESP).
     Return { to: Tid },
     /// Nothing runnable: run the idle loop until an interrupt.
     Idle,
@@ -57,21 +57,9 @@ impl KStep {
     pub fn function(&self) -> &'static str {
         match self {
             KStep::Trap { .. } => "trap",
-            KStep::Syscall { sys } => match sys {
-                Sys::Fork => "sys_fork",
-                Sys::Exit => "sys_exit",
-                Sys::Wait => "sys_wait",
-                Sys::Getpid => "sys_getpid",
-                Sys::Write => "sys_write",
-                Sys::Read => "sys_read",
-                Sys::Sleep => "sys_sleep",
-                Sys::Yield => "sys_yield",
-                Sys::Kill => "sys_kill",
-                Sys::Uptime => "sys_uptime",
-                Sys::ThreadCreate => "sys_thread_create",
-                Sys::ThreadJoin => "sys_thread_join",
-                Sys::ThreadExit => "sys_thread_exit",
-            },
+            KStep::Syscall { num } => {
+                super::syscall::lookup(*num).map_or("syscall", |c| c.function)
+            }
             KStep::BadSyscall { .. } => "syscall",
             KStep::TimerTick => "timer_intr",
             KStep::DiskInterrupt => "disk_intr",

@@ -8,16 +8,18 @@
 //! `trapret`, and device ports.
 
 mod boot;
-mod create;
 pub mod entry;
 pub mod frame;
-mod io;
+mod ide;
 pub mod kstep;
 pub mod layout;
 pub mod proc;
 mod steps;
-mod sys;
+mod swtch;
 pub mod syscall;
+mod sysfile;
+mod sysproc;
+mod trap;
 pub mod usys;
 pub mod vm;
 
@@ -31,7 +33,6 @@ use crate::sched::{Policy, Scheduler};
 pub use boot::BootError;
 pub use kstep::KStep;
 pub use proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
-pub use steps::exception_name;
 
 /// The system-call vector (xv6's T_SYSCALL).
 pub const T_SYSCALL: u8 = 64;
@@ -223,11 +224,18 @@ impl Kernel {
     pub fn stubs(&self) -> &StubSymbols {
         &self.stubs
     }
-    pub fn scheduler(&self) -> &dyn Scheduler {
+    /// The scheduling policy (`scheduler()` is the kernel step that uses it).
+    pub fn policy(&self) -> &dyn Scheduler {
         self.sched.as_ref()
     }
     pub fn context_switches(&self) -> u64 {
         self.switches
+    }
+    /// Average turnaround, response and wait of the processes that completed
+    /// (see [`crate::sched::metrics`]); `None` before any has.
+    pub fn averages(&self) -> Option<crate::sched::metrics::Averages> {
+        let jobs: Vec<_> = self.procs.values().map(|p| p.acct.times()).collect();
+        crate::sched::metrics::averages(&jobs)
     }
     /// Timer interrupts handled so far.
     pub fn ticks(&self) -> u64 {

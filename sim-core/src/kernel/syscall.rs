@@ -1,69 +1,118 @@
-//! System call numbers and names (the ABI: number in %eax, `int $64`, arguments
-//! on the user stack above the return address as in xv6, result in %eax).
+//! System calls (compare xv6's syscall.c): the table of numbers, names and
+//! handlers, and `syscall()`, which fetches the arguments and dispatches.
+//!
+//! The ABI: number in %eax, `int $64`, arguments on the user stack above the
+//! return address as in xv6, result in %eax.
 
-/// (number, name). `read` is 6, so the classic `movl $6, %eax; int $64` reads.
-pub const SYSCALLS: [(u32, &str); 13] = [
-    (1, "fork"),
-    (2, "exit"),
-    (3, "wait"),
-    (4, "getpid"),
-    (5, "write"),
-    (6, "read"),
-    (7, "sleep"),
-    (8, "yield"),
-    (9, "kill"),
-    (10, "uptime"),
-    (11, "thread_create"),
-    (12, "thread_join"),
-    (13, "thread_exit"),
-];
+use crate::machine::Machine;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Sys {
-    Fork,
-    Exit,
-    Wait,
-    Getpid,
-    Write,
-    Read,
-    Sleep,
-    Yield,
-    Kill,
-    Uptime,
-    ThreadCreate,
-    ThreadJoin,
-    ThreadExit,
+use super::proc::{Pid, Tid};
+use super::{vm, Kernel, OsEvent};
+
+/// What a handler returns: the value for %eax (`None`: the call blocked or
+/// ended the thread, and sets the frame itself) and what it did, for the trace.
+pub type SysResult = (Option<i32>, String);
+
+/// A system-call handler (a `sys_*` function in sysproc.rs / sysfile.rs).
+pub type Handler = fn(&mut Kernel, &mut Machine, &SysArgs) -> SysResult;
+
+/// Who called, when, and the first three argument words (xv6's `argint`;
+/// `None`: the word is not readable user memory).
+#[derive(Clone, Copy, Debug)]
+pub struct SysArgs {
+    pub pid: Pid,
+    pub tid: Tid,
+    pub now: u64,
+    pub args: [Option<u32>; 3],
 }
 
-impl Sys {
-    pub fn from_number(n: u32) -> Option<Sys> {
-        use Sys::*;
-        Some(match n {
-            1 => Fork,
-            2 => Exit,
-            3 => Wait,
-            4 => Getpid,
-            5 => Write,
-            6 => Read,
-            7 => Sleep,
-            8 => Yield,
-            9 => Kill,
-            10 => Uptime,
-            11 => ThreadCreate,
-            12 => ThreadJoin,
-            13 => ThreadExit,
-            _ => return None,
-        })
-    }
+/// One system call: its number, its name (the usys stub, `SYS_name`), the
+/// kernel function the trace names and the handler that runs it.
+pub struct Syscall {
+    pub num: u32,
+    pub name: &'static str,
+    pub function: &'static str,
+    pub handler: Handler,
+}
 
-    pub fn name(self) -> &'static str {
-        SYSCALLS[self as usize].1
-    }
+macro_rules! syscall {
+    ($num:literal, $name:ident, $handler:ident) => {
+        Syscall {
+            num: $num,
+            name: stringify!($name),
+            function: stringify!($handler),
+            handler: Kernel::$handler,
+        }
+    };
+}
+
+/// The system-call table, the only list of system calls: the `SYS_name`
+/// constants and the usys stubs (usys.rs) are generated from it. `read` is 6,
+/// so the classic `movl $6, %eax; int $64` reads.
+pub const SYSCALLS: &[Syscall] = &[
+    syscall!(1, fork, sys_fork),
+    syscall!(2, exit, sys_exit),
+    syscall!(3, wait, sys_wait),
+    syscall!(4, getpid, sys_getpid),
+    syscall!(5, write, sys_write),
+    syscall!(6, read, sys_read),
+    syscall!(7, sleep, sys_sleep),
+    syscall!(8, yield, sys_yield),
+    syscall!(9, kill, sys_kill),
+    syscall!(10, uptime, sys_uptime),
+    syscall!(11, thread_create, sys_thread_create),
+    syscall!(12, thread_join, sys_thread_join),
+    syscall!(13, thread_exit, sys_thread_exit),
+];
+
+/// The system call with number `num`.
+pub fn lookup(num: u32) -> Option<&'static Syscall> {
+    SYSCALLS.iter().find(|s| s.num == num)
 }
 
 /// Cycles one kernel clock tick lasts: `uptime` counts them, `sleep` waits them.
 pub const TICK_CYCLES: u64 = 1000;
+
+impl Kernel {
+    /// `syscall()`: runs system call `num` for the current thread; returns
+    /// what it did.
+    pub(super) fn syscall(&mut self, m: &mut Machine, num: u32) -> String {
+        let Some(call) = lookup(num) else {
+            return format!("unknown system call {num}");
+        };
+        let now = m.cycle();
+        let Some(tid) = self.current else {
+            return "no current thread".into();
+        };
+        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else {
+            return "no such thread".into();
+        };
+        let pgdir = self.procs[&pid].pgdir;
+        let tf = self.entry_frame(m);
+        let esp = tf.user_esp(self.entry_tf);
+        let arg = |n: u32| -> Option<u32> {
+            let bytes = vm::copy_in(m.mem(), pgdir, esp.wrapping_add(4 + 4 * n), 4).ok()?;
+            Some(u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]))
+        };
+        let args = SysArgs {
+            pid,
+            tid,
+            now,
+            args: [arg(0), arg(1), arg(2)],
+        };
+        let (ret, detail) = (call.handler)(self, m, &args);
+        if let Some(v) = ret {
+            self.set_return(m, v);
+            self.events.push(OsEvent::SyscallReturn {
+                pid,
+                tid,
+                name: call.name.into(),
+                value: v,
+            });
+        }
+        detail
+    }
+}
 
 #[cfg(test)]
 mod tests {
@@ -71,11 +120,13 @@ mod tests {
 
     #[test]
     fn numbers_and_names_agree() {
-        for (n, name) in SYSCALLS {
-            assert_eq!(Sys::from_number(n).map(Sys::name), Some(name));
+        for (i, s) in SYSCALLS.iter().enumerate() {
+            assert_eq!(lookup(s.num).map(|c| c.name), Some(s.name));
+            assert_eq!(s.function, format!("sys_{}", s.name));
+            assert!(SYSCALLS[..i].iter().all(|o| o.num != s.num));
         }
-        assert_eq!(Sys::from_number(6), Some(Sys::Read));
-        assert_eq!(Sys::from_number(0), None);
-        assert_eq!(Sys::from_number(99), None);
+        assert_eq!(lookup(6).map(|c| c.name), Some("read"));
+        assert!(lookup(0).is_none());
+        assert!(lookup(99).is_none());
     }
 }

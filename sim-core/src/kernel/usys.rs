@@ -8,8 +8,8 @@ use super::syscall::SYSCALLS;
 /// line numbers do not move.
 pub fn prologue() -> String {
     let mut s = String::new();
-    for (num, name) in SYSCALLS {
-        s += &format!(".equ SYS_{name}, {num}; ");
+    for c in SYSCALLS {
+        s += &format!(".equ SYS_{}, {}; ", c.name, c.num);
     }
     s
 }
@@ -17,7 +17,8 @@ pub fn prologue() -> String {
 /// Appended after the program, in `.text`.
 pub fn epilogue() -> String {
     let mut s = String::from("\n.text\n");
-    for (_, name) in SYSCALLS {
+    for c in SYSCALLS {
+        let name = c.name;
         s += &format!("{name}:\n    movl $SYS_{name}, %eax\n    int $64\n    ret\n");
     }
     // main's return value becomes the exit status; a thread's, its join value.

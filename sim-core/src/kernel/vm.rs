@@ -6,7 +6,11 @@ use serde::{Deserialize, Serialize};
 use crate::mem::{FrameAllocator, PhysMem};
 use crate::mmu::{map_page, pte, MapError};
 
-use super::layout::{KERNBASE, PAGE, PHYSTOP};
+use crate::machine::Machine;
+
+use super::layout::{p2v, KERNBASE, PAGE, PHYSTOP};
+use super::proc::Tid;
+use super::{ExecMode, Kernel};
 
 /// Physical frames for the kernel: a bump allocator plus a free list, so that
 /// frames of exited processes are reused (xv6's kalloc/kfree).
@@ -227,4 +231,34 @@ fn map_with(
         FrameAllocator::new(0, 0)
     };
     map_page(mem, &mut one, pgdir, lin, phys, flags)
+}
+
+impl Kernel {
+    /// `switchuvm()`: load `to`'s page directory into CR3 and its kernel
+    /// stack into TSS.esp0 (where the CPU switches on the next trap from user mode).
+    pub(super) fn switchuvm(&mut self, m: &mut Machine, to: Tid) -> String {
+        let Some(t) = self.threads.get(&to) else {
+            return "no such thread".into();
+        };
+        let Some(p) = self.procs.get(&t.pid) else {
+            return "no such process".into();
+        };
+        let (pgdir, esp0, pid) = (p.pgdir, p2v(t.kstack) + PAGE, t.pid);
+        let cpu = m.cpu_mut();
+        cpu.cr3 = pgdir;
+        cpu.tss_esp0 = esp0;
+        self.free_deferred(m);
+        // The periodic timer keeps its period from boot (preemptive mode);
+        // otherwise the idle loop's clock stops once a thread runs.
+        if self.config.mode != ExecMode::Preemptive {
+            m.devices_mut().timer.set_interval(0);
+        }
+        format!("CR3 = {pgdir:#010x} (page directory of {pid}), TSS.esp0 = {esp0:#010x}")
+    }
+
+    pub(super) fn free_deferred(&mut self, m: &mut Machine) {
+        for pgdir in std::mem::take(&mut self.to_free) {
+            free_address_space(m.mem_mut(), &mut self.frames, pgdir);
+        }
+    }
 }

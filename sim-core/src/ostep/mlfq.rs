@@ -7,6 +7,7 @@
 
 use super::optparse::{self, opt, Kind, Opt};
 use super::{println, OstepError};
+use crate::sched::metrics::{self, JobTimes};
 use crate::sched::pyrandom::PyRandom;
 use crate::sched::{After, JobInfo, Mlfq, MlfqConfig, MlfqLevel, SchedEvent, Scheduler, ThreadId};
 use std::collections::BTreeMap;
@@ -317,10 +318,17 @@ fn simulate(
 fn print_stats(jobs: &[Job], out: &mut String) -> Result<(), OstepError> {
     println(out, "");
     println(out, "Final statistics:");
-    let (mut response_sum, mut turnaround_sum) = (0i64, 0i64);
+    let mut times = Vec::new();
     for (i, j) in jobs.iter().enumerate() {
-        let response = j.first_run.unwrap_or(0) - j.start;
-        let turnaround = j.end.unwrap_or(0) - j.start;
+        // The simulation runs every job to completion.
+        let t = JobTimes {
+            arrival: j.start,
+            first_run: Some(j.first_run.unwrap_or(0)),
+            completion: Some(j.end.unwrap_or(0)),
+            wait: 0,
+        };
+        let response = t.response().unwrap_or(0);
+        let turnaround = t.turnaround().unwrap_or(0);
         println(
             out,
             &format!(
@@ -328,20 +336,19 @@ fn print_stats(jobs: &[Job], out: &mut String) -> Result<(), OstepError> {
                 j.start
             ),
         );
-        response_sum += response;
-        turnaround_sum += turnaround;
+        times.push(t);
     }
     let n = jobs.len();
-    if n == 0 {
+    let Some(avg) = metrics::averages(&times) else {
         return Err(bad("NameError: no jobs".to_string()));
-    }
+    };
     println(
         out,
         &format!(
             "\n  Avg {:>2}: startTime n/a - response {:.2} - turnaround {:.2}",
             n - 1,
-            response_sum as f64 / n as f64,
-            turnaround_sum as f64 / n as f64
+            avg.response,
+            avg.turnaround
         ),
     );
     println(out, "\n");

@@ -9,6 +9,7 @@
 
 use super::optparse::{self, opt, Kind, Opt};
 use super::{println, pyfmt, OstepError};
+use crate::sched::metrics::{self, JobTimes};
 use crate::sched::pyrandom::PyRandom;
 use crate::sched::{After, Fifo, JobInfo, RoundRobin, Scheduler, Sjf, ThreadId};
 
@@ -184,34 +185,46 @@ fn run_to_completion(
         thetime += j.len;
     }
     println(out, "\nFinal statistics:");
-    let (mut t, mut sums) = (0.0f64, [0.0f64; 3]);
+    let mut t = 0.0f64;
+    let mut times = Vec::new();
     for j in &order {
-        let (response, turnaround, wait) = (t, t + j.len, t);
-        println(out, &stats_line(j.id, response, turnaround, wait));
-        sums[0] += response;
-        sums[1] += turnaround;
-        sums[2] += wait;
+        // Every job arrives at 0 and waits until it runs.
+        let job = JobTimes {
+            arrival: 0.0,
+            first_run: Some(t),
+            completion: Some(t + j.len),
+            wait: t,
+        };
+        println(out, &stats(j.id, &job));
+        times.push(job);
         t += j.len;
     }
-    average(&sums, order.len(), out)
+    average(&times, out)
+}
+
+fn stats(id: usize, j: &JobTimes<f64>) -> String {
+    stats_line(
+        id,
+        j.response().unwrap_or(-1.0),
+        j.turnaround().unwrap_or(0.0),
+        j.wait,
+    )
 }
 
 fn stats_line(id: usize, response: f64, turnaround: f64, wait: f64) -> String {
     format!("  Job {id:>3} -- Response: {response:>3.2}  Turnaround {turnaround:>3.2}  Wait {wait:>3.2}")
 }
 
-fn average(sums: &[f64; 3], count: usize, out: &mut String) -> Result<(), OstepError> {
-    if count == 0 {
+/// The averages (over the jobs, which have all completed: `sched::metrics`).
+fn average(jobs: &[JobTimes<f64>], out: &mut String) -> Result<(), OstepError> {
+    let Some(a) = metrics::averages(jobs) else {
         return Err(bad("ZeroDivisionError: no jobs".to_string()));
-    }
-    let n = count as f64;
+    };
     println(
         out,
         &format!(
             "\n  Average -- Response: {:>3.2}  Turnaround {:>3.2}  Wait {:>3.2}\n",
-            sums[0] / n,
-            sums[1] / n,
-            sums[2] / n
+            a.response, a.turnaround, a.wait
         ),
     );
     Ok(())
@@ -269,13 +282,16 @@ fn round_robin(jobs: &[Job], quantum: i64, out: &mut String) -> Result<(), Ostep
         lastran[i] = thetime;
     }
     println(out, "\nFinal statistics:");
-    let mut sums = [0.0f64; 3];
+    let mut times = Vec::new();
     for i in 0..n {
-        let r = response[i].unwrap_or(-1.0);
-        sums[0] += r;
-        sums[1] += turnaround[i];
-        sums[2] += wait[i];
-        println(out, &stats_line(i, r, turnaround[i], wait[i]));
+        let job = JobTimes {
+            arrival: 0.0,
+            first_run: response[i],
+            completion: Some(turnaround[i]),
+            wait: wait[i],
+        };
+        println(out, &stats(i, &job));
+        times.push(job);
     }
-    average(&sums, n, out)
+    average(&times, out)
 }

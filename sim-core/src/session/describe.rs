@@ -60,7 +60,7 @@ pub(super) fn gates(m: &crate::machine::Machine) -> Vec<GateView> {
 /// What a vector is for in this kernel.
 pub fn vector_name(v: u8) -> String {
     match v {
-        0..=31 => crate::kernel::exception_name(v).to_string(),
+        0..=31 => crate::trap::exception_name(v),
         32 => "timer (IRQ 0)".into(),
         36 => "console (IRQ 4)".into(),
         46 => "disk (IRQ 14)".into(),

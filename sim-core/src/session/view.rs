@@ -230,6 +230,7 @@ pub struct MetricRow {
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Metrics {
     pub rows: Vec<MetricRow>,
+    /// Averages over the processes that completed (`crate::sched::metrics`).
     pub avg_turnaround: Option<f64>,
     pub avg_response: Option<f64>,
     pub avg_wait: Option<f64>,
@@ -284,11 +285,6 @@ fn step_view(function: &str, detail: Option<String>) -> KernelStepView {
         about: about.to_string(),
         detail,
     }
-}
-
-fn avg(values: impl Iterator<Item = u64>) -> Option<f64> {
-    let v: Vec<u64> = values.collect();
-    (!v.is_empty()).then(|| v.iter().sum::<u64>() as f64 / v.len() as f64)
 }
 
 impl Session {
@@ -372,10 +368,11 @@ impl Session {
             })
             .collect();
         let busy: u64 = rows.iter().map(|r| r.cpu).sum();
+        let averages = k.averages();
         let metrics = Metrics {
-            avg_turnaround: avg(rows.iter().filter_map(|r| r.turnaround)),
-            avg_response: avg(rows.iter().filter_map(|r| r.response)),
-            avg_wait: avg(rows.iter().map(|r| r.wait)),
+            avg_turnaround: averages.map(|a| a.turnaround),
+            avg_response: averages.map(|a| a.response),
+            avg_wait: averages.map(|a| a.wait),
             utilization: busy as f64 / now.max(1) as f64,
             context_switches: k.context_switches(),
             rows,
@@ -383,7 +380,7 @@ impl Session {
         let trace = sim.trace();
         let thread_pid = |t| k.thread(t).map(|t| t.pid);
         let kernel_stack = self.kernel_stack();
-        let sched = k.scheduler();
+        let sched = k.policy();
         let mut queues = sched.queues();
         queues.running = k
             .current()

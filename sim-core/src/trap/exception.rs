@@ -51,16 +51,10 @@ impl Exception {
             Exception::PageFault { code, .. } => Some(code),
         }
     }
-    /// Mnemonic as the manuals write it: "#DE", "#GP", …
-    pub const fn mnemonic(self) -> &'static str {
-        match self {
-            Exception::DivideError => "#DE",
-            Exception::InvalidOpcode => "#UD",
-            Exception::DoubleFault => "#DF",
-            Exception::SegmentNotPresent(_) => "#NP",
-            Exception::GeneralProtection(_) => "#GP",
-            Exception::PageFault { .. } => "#PF",
-        }
+    /// Mnemonic as the manuals write it: "#DE", "#GP", … (from the table
+    /// in `trap::vectors`).
+    pub fn mnemonic(self) -> &'static str {
+        super::exception(self.vector()).map_or("#?", |x| x.mnemonic)
     }
 }
 

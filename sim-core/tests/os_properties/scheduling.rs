@@ -67,7 +67,7 @@ fn policies(seed: i64) -> Vec<Policy> {
 /// not) if it is ready or running, the blocked list if it is blocked.
 fn check_queues(sim: &Sim) -> Result<(), String> {
     let k = sim.kernel();
-    let view = k.scheduler().queues();
+    let view = k.policy().queues();
     let runnable: Vec<_> = view.runnable().collect();
     let count = |list: &[_], t| list.iter().filter(|&&x| x == t).count();
     for t in k.threads() {

@@ -1,16 +1,40 @@
-//! File I/O system calls and the disk driver (xv6's sysfile.c and ide.c):
-//! console reads and writes complete at once; disk requests queue, block the
-//! caller, and finish in the disk interrupt.
+//! The file system calls (compare xv6's sysfile.c): console reads and writes
+//! complete at once; disk requests queue (ide.rs), block the caller, and
+//! finish in the disk interrupt.
 
-use crate::dev::disk::{self, BLOCK_SIZE};
+use crate::dev::disk::BLOCK_SIZE;
 use crate::machine::Machine;
 
 use super::proc::{File, Pid, Tid, WaitFor};
+use super::syscall::{SysArgs, SysResult};
 use super::{vm, Kernel};
 
+/// Most bytes one `read`/`write` moves (keeps a single call's cost bounded).
+const MAX_IO: u32 = 4096;
+
 impl Kernel {
+    /// `read(fd, buf, n)`.
+    pub(super) fn sys_read(&mut self, m: &mut Machine, a: &SysArgs) -> SysResult {
+        self.sys_rw(m, a, false)
+    }
+
+    /// `write(fd, buf, n)`.
+    pub(super) fn sys_write(&mut self, m: &mut Machine, a: &SysArgs) -> SysResult {
+        self.sys_rw(m, a, true)
+    }
+
+    fn sys_rw(&mut self, m: &mut Machine, a: &SysArgs, write: bool) -> SysResult {
+        match (a.args[0], a.args[1], a.args[2]) {
+            (Some(fd), Some(buf), Some(n)) => {
+                self.filerw(m, a.pid, a.tid, write, fd, buf, n.min(MAX_IO), a.now)
+            }
+            _ => (Some(-1), "bad arguments".into()),
+        }
+    }
+
+    /// Reads or writes open file `fd` of `pid` (xv6's fileread/filewrite).
     #[allow(clippy::too_many_arguments)]
-    pub(super) fn sys_io(
+    fn filerw(
         &mut self,
         m: &mut Machine,
         pid: Pid,
@@ -107,48 +131,5 @@ impl Kernel {
                 ),
             ),
         }
-    }
-
-    /// Programs the disk with the request at the head of the queue.
-    fn start_disk(&mut self, m: &mut Machine) {
-        let Some(req) = self.disk_queue.front() else {
-            return;
-        };
-        let d = m.devices_mut();
-        d.port_out(disk::PORT_BLOCK, crate::bus::Size::Dword, req.block);
-        d.port_out(disk::PORT_ADDR, crate::bus::Size::Dword, self.disk_buf);
-        let cmd = if req.write {
-            disk::CMD_WRITE
-        } else {
-            disk::CMD_READ
-        };
-        d.port_out(disk::PORT_CMD, crate::bus::Size::Byte, cmd);
-    }
-
-    /// The disk finished the head request: copy data out, wake its thread, start the next.
-    pub(super) fn disk_interrupt(&mut self, m: &mut Machine) -> String {
-        let now = m.cycle();
-        let Some(req) = self.disk_queue.pop_front() else {
-            return "spurious disk interrupt".into();
-        };
-        if !req.write {
-            let mut bytes = vec![0u8; req.len as usize];
-            m.mem().read_bytes(self.disk_buf + req.within, &mut bytes);
-            if let Some(pgdir) = self
-                .threads
-                .get(&req.tid)
-                .and_then(|t| self.procs.get(&t.pid))
-                .filter(|p| p.exit_status.is_none())
-                .map(|p| p.pgdir)
-            {
-                let _ = vm::copy_out(m.mem_mut(), pgdir, req.buf, &bytes);
-            }
-        }
-        self.wake(req.tid, now);
-        self.start_disk(m);
-        format!(
-            "disk request of {} done (block {}); {} is ready",
-            req.tid, req.block, req.tid
-        )
     }
 }
