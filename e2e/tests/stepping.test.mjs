@@ -38,6 +38,13 @@ test('syscall-read: the mode badge goes to kernel and back, gate 64 lights up', 
   await byId(page, 'step-trap').click();
   await page.waitForFunction(() => document.querySelector('[data-testid=mode-badge]').textContent === 'kernel');
   assert.match(await byId(page, 'gate-64').getAttribute('class'), /\bactive\b/);
+  // The table scrolls to the gate in use (64 is far below the first rows).
+  await page.waitForFunction(() => {
+    const row = document.querySelector('[data-testid=gate-64]');
+    const box = row.closest('.scroll');
+    const top = row.getBoundingClientRect().top - box.getBoundingClientRect().top;
+    return box.scrollTop > 0 && top >= 0 && top + row.offsetHeight <= box.clientHeight;
+  });
   // textContent: the panel may be below the fold, where rendering is skipped.
   assert.match(await byId(page, 'panel-idt').evaluate((el) => el.textContent), /in use: gate 64/);
   await screenshot(page, 'syscall-read-in-kernel');

@@ -1,14 +1,33 @@
 //! Trap-table panel: the IDT gates the kernel installed; the gate being used
-//! lights up, and a gate refused to user code (DPL < CPL) says why.
+//! lights up (and the table scrolls to it), and a gate refused to user code
+//! (DPL < CPL) says why.
 
 use super::{hex, PanelProps};
 use yew::prelude::*;
+
+/// Scrolls the table (not the page) so `row` sits in the middle of `scroller`.
+fn reveal(scroller: &NodeRef, row: &NodeRef) {
+    let (Some(s), Some(r)) = (
+        scroller.cast::<web_sys::HtmlElement>(),
+        row.cast::<web_sys::HtmlElement>(),
+    ) else {
+        return;
+    };
+    let target = r.offset_top() - s.client_height() / 2 + r.client_height() / 2;
+    s.set_scroll_top(target.max(0));
+}
 
 #[function_component(IdtPanel)]
 pub fn idt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
     let active = v.active_gate;
     let denied = v.denied_gate.as_ref();
+    let (scroller, lit) = (use_node_ref(), use_node_ref());
+    let shown = denied.map(|d| d.vector).or(active);
+    {
+        let (scroller, lit) = (scroller.clone(), lit.clone());
+        use_effect_with(shown, move |_| reveal(&scroller, &lit));
+    }
     let summary = match (active, denied) {
         (_, Some(d)) => {
             html! { <p class="gate-note denied" role="status">{ "\u{26d4} refused: " }{ &d.reason }</p> }
@@ -35,7 +54,8 @@ pub fn idt_panel(props: &PanelProps) -> Html {
         };
         html! {
             <tr class={classes!("gate", is_active.then_some("active"), is_denied.then_some("denied"), (g.dpl == 3).then_some("user-callable"))}
-                data-testid={format!("gate-{}", g.vector)}>
+                data-testid={format!("gate-{}", g.vector)}
+                ref={if shown == Some(g.vector) { lit.clone() } else { NodeRef::default() }}>
                 <td class="mono">{ g.vector }</td>
                 <td>{ &g.name }{ if tag.is_empty() { html! {} } else { html! { <span class="tag">{ tag }</span> } } }</td>
                 <td class="mono">{ hex(g.handler) }</td>
@@ -50,7 +70,7 @@ pub fn idt_panel(props: &PanelProps) -> Html {
         <section class="panel idt-panel" aria-labelledby="idt-title" data-testid="panel-idt">
             <h2 id="idt-title">{ "Trap table (IDT)" }</h2>
             { summary }
-            <div class="scroll" tabindex="0" role="region" aria-label="trap table gates">
+            <div class="scroll gates-scroll" tabindex="0" role="region" aria-label="trap table gates" ref={scroller}>
                 <table class="gates">
                     <thead><tr><th>{ "vector" }</th><th>{ "name" }</th><th>{ "handler" }</th><th>{ "DPL" }</th><th>{ "gate" }</th></tr></thead>
                     <tbody>{ for rows }</tbody>
