@@ -4,7 +4,6 @@
 
 use super::hex;
 use crate::state::{Action, Snap};
-use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
@@ -22,7 +21,7 @@ pub fn code_panel(props: &CodeProps) -> Html {
         // Keep the current line in the middle of the listing without moving the page.
         let (scroller, current) = (scroller.clone(), current.clone());
         use_effect_with((code.title.clone(), code.current_line), move |_| {
-            follow(&scroller, &current);
+            super::reveal(&scroller, &current);
         });
     }
     let program = code.program;
@@ -77,18 +76,4 @@ pub fn code_panel(props: &CodeProps) -> Html {
             <ol class="code" ref={scroller} tabindex="0" aria-label="program listing">{ for lines }</ol>
         </section>
     }
-}
-
-fn follow(scroller: &NodeRef, current: &NodeRef) {
-    let (Some(box_), Some(line)) = (
-        scroller.cast::<web_sys::HtmlElement>(),
-        current.cast::<web_sys::HtmlElement>(),
-    ) else {
-        return;
-    };
-    // `.code` is positioned, so the line's offsetTop is relative to the listing.
-    let top = line.offset_top();
-    let target = top - box_.client_height() / 2 + line.client_height() / 2;
-    box_.unchecked_ref::<web_sys::Element>()
-        .set_scroll_top(target.max(0));
 }

@@ -5,18 +5,6 @@
 use super::{hex, PanelProps};
 use yew::prelude::*;
 
-/// Scrolls the table (not the page) so `row` sits in the middle of `scroller`.
-fn reveal(scroller: &NodeRef, row: &NodeRef) {
-    let (Some(s), Some(r)) = (
-        scroller.cast::<web_sys::HtmlElement>(),
-        row.cast::<web_sys::HtmlElement>(),
-    ) else {
-        return;
-    };
-    let target = r.offset_top() - s.client_height() / 2 + r.client_height() / 2;
-    s.set_scroll_top(target.max(0));
-}
-
 #[function_component(IdtPanel)]
 pub fn idt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
@@ -26,7 +14,7 @@ pub fn idt_panel(props: &PanelProps) -> Html {
     let shown = denied.map(|d| d.vector).or(active);
     {
         let (scroller, lit) = (scroller.clone(), lit.clone());
-        use_effect_with(shown, move |_| reveal(&scroller, &lit));
+        use_effect_with(shown, move |_| super::reveal(&scroller, &lit));
     }
     let summary = match (active, denied) {
         (_, Some(d)) => {

@@ -30,6 +30,19 @@ pub struct PanelProps {
     pub prev: Option<Snap>,
 }
 
+/// Scrolls `scroller` (not the page) so `row` sits in its middle. The
+/// scroller is positioned, so the row's offsetTop is relative to it.
+pub fn reveal(scroller: &NodeRef, row: &NodeRef) {
+    let (Some(s), Some(r)) = (
+        scroller.cast::<web_sys::HtmlElement>(),
+        row.cast::<web_sys::HtmlElement>(),
+    ) else {
+        return;
+    };
+    let target = r.offset_top() - s.client_height() / 2 + r.client_height() / 2;
+    s.set_scroll_top(target.max(0));
+}
+
 /// `0x0040_1000` as `0x00401000`: fixed width so columns line up.
 pub fn hex(v: u32) -> String {
     format!("{v:#010x}")
