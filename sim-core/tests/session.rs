@@ -7,15 +7,17 @@ fn step(g: Granularity) -> Command {
     Command::Step { granularity: g }
 }
 
+const GRANULARITIES: [Granularity; 5] = [
+    Granularity::Cycle,
+    Granularity::Instruction,
+    Granularity::ModeSwitch,
+    Granularity::Trap,
+    Granularity::ContextSwitch,
+];
+
 #[test]
 fn stepping_forward_then_back_gives_an_identical_view() {
-    for g in [
-        Granularity::Cycle,
-        Granularity::Instruction,
-        Granularity::ModeSwitch,
-        Granularity::Trap,
-        Granularity::ContextSwitch,
-    ] {
+    for g in GRANULARITIES {
         let mut s = Session::load_builtin("io-overlap").unwrap();
         s.apply(&Command::Run { cycles: 7_000 });
         s.apply(&step(g));
@@ -28,6 +30,94 @@ fn stepping_forward_then_back_gives_an_identical_view() {
             panic!("{g:?}: forward then back: {d}");
         }
     }
+}
+
+/// Steps back once per view in `views` (newest last, the one shown now
+/// first dropped) and checks each step back shows exactly the earlier view.
+fn back_through(
+    s: &mut Session,
+    views: &[sim_core::session::View],
+    gs: &[Granularity],
+    what: &str,
+) {
+    for (i, g) in gs.iter().enumerate().rev() {
+        s.apply(&Command::StepBack { granularity: *g });
+        if let Some(d) = first_difference(&s.view(), &views[i]) {
+            panic!("{what}: back by {g:?} to view {i}: {d}");
+        }
+    }
+}
+
+#[test]
+fn steps_back_undo_the_steps_forward_in_every_lesson() {
+    // The session remembers the steps it just took: stepping by a trap
+    // twice and back twice, or by a trap and then an instruction and back
+    // by an instruction and a trap, returns to exactly where each started.
+    for name in [
+        "syscall-read",
+        "io-overlap",
+        "loop-preemptive",
+        "processes-vs-threads",
+        "restricted-instruction",
+    ] {
+        let mut checked = 0;
+        for g in GRANULARITIES {
+            for gs in [
+                vec![g, g],
+                vec![g, Granularity::Instruction],
+                vec![Granularity::Cycle, g],
+            ] {
+                let mut s = Session::load_builtin(name).unwrap();
+                s.skip_boot();
+                for _ in 0..10 {
+                    s.apply(&step(Granularity::Instruction));
+                }
+                let mut views = vec![s.view()];
+                let mut taken = Vec::new();
+                for &g in &gs {
+                    let at = s.cycle();
+                    s.apply(&step(g));
+                    if s.cycle() == at {
+                        break;
+                    }
+                    taken.push(g);
+                    views.push(s.view());
+                }
+                if taken.len() == 2 {
+                    checked += 1;
+                }
+                back_through(&mut s, &views, &taken, &format!("{name} {gs:?}"));
+            }
+        }
+        assert!(checked >= 12, "{name}: {checked} pairs of steps forward");
+    }
+}
+
+#[test]
+fn other_commands_forget_the_steps_forward() {
+    // After a run (even of no cycles) a step back is no longer an undo: back
+    // by a trap goes to just after the previous trap (kernel code), not to
+    // the user instruction the forward step started from.
+    let mut s = Session::load_builtin("syscall-read").unwrap();
+    s.skip_boot();
+    s.apply(&step(Granularity::Instruction));
+    let start = s.cycle();
+    assert!(!s.view().code.kernel);
+    s.apply(&step(Granularity::Trap));
+    let after_trap = s.cycle();
+    s.apply(&Command::Run { cycles: 0 });
+    s.apply(&Command::StepBack {
+        granularity: Granularity::Trap,
+    });
+    assert!(s.cycle() < after_trap);
+    assert_ne!(s.cycle(), start, "not an undo after a run");
+    // Without the run in between, it is.
+    s.apply(&Command::Seek { cycle: start });
+    s.apply(&step(Granularity::Trap));
+    s.apply(&Command::StepBack {
+        granularity: Granularity::Trap,
+    });
+    assert_eq!(s.cycle(), start);
 }
 
 #[test]

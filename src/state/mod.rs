@@ -189,10 +189,6 @@ pub struct AppState {
     /// answers the host once per command (see `host`).
     pub host_seq: u64,
     pub host_error: Option<String>,
-    /// Forward steps just taken: (granularity, cycle before, cycle after).
-    /// A step back of the same granularity from `after` returns to `before`
-    /// exactly, so forward-then-back always restores the view.
-    undo: Vec<(Granularity, u64, u64)>,
     /// The open built-in lesson's key moments (none for other scenarios).
     pub moments: Rc<Vec<Moment>>,
     /// A run (below full speed) pauses at each key moment it reaches.
@@ -230,7 +226,6 @@ impl Default for AppState {
             problems: Rc::default(),
             host_seq: 0,
             host_error: None,
-            undo: Vec::new(),
             moments: Rc::default(),
             pause_at_moments: true,
         }
@@ -342,7 +337,6 @@ impl AppState {
                     carry: 0.0,
                     breakpoints: Vec::new(),
                     notice: None,
-                    undo: Vec::new(),
                     scenario: Some(kept),
                     problems: Rc::default(),
                     alert: None,
@@ -362,7 +356,6 @@ impl AppState {
         }
     }
 
-    /// Applies `cmd` and refreshes the view; returns why a run stopped.
     /// Applies `cmd` and refreshes the view; returns why a run stopped.
     fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
         let stop = self.apply_quiet(cmd);
@@ -443,7 +436,6 @@ impl AppState {
     }
 
     fn seek(&mut self, target: u64) {
-        self.undo.clear();
         if target > self.cycle().saturating_add(SEEK_IN_FRAMES) {
             self.run_until = Some(target);
             self.running = true;
@@ -454,29 +446,15 @@ impl AppState {
         }
     }
 
+    /// One step forward (the engine remembers it for a step back).
     fn step(&mut self, g: Granularity) {
-        let before = self.cycle();
         self.apply(&Command::Step { granularity: g });
-        let after = self.cycle();
-        if after > before {
-            self.undo.push((g, before, after));
-        }
     }
 
-    /// Steps back: undoes the matching forward step if we are right after
-    /// it, else asks the engine for the previous unit of `g`.
+    /// One step back: right after steps forward of `g` the engine undoes
+    /// the newest exactly (see [`Command::StepBack`]).
     fn step_back(&mut self, g: Granularity) {
-        let now = self.cycle();
-        match self.undo.last() {
-            Some(&(ug, before, after)) if ug == g && after == now => {
-                self.undo.pop();
-                self.apply(&Command::Seek { cycle: before });
-            }
-            _ => {
-                self.undo.clear();
-                self.apply(&Command::StepBack { granularity: g });
-            }
-        }
+        self.apply(&Command::StepBack { granularity: g });
     }
 
     /// The edited scenario: runs it from the start if it is valid, else keeps
@@ -497,7 +475,6 @@ impl AppState {
                 self.session = Some(Rc::new(RefCell::new(session)));
                 self.moments = Rc::default();
                 self.problems = Rc::default();
-                self.undo.clear();
                 self.max_seen = 0;
                 self.refresh();
             }
@@ -586,7 +563,6 @@ impl Reducible for AppState {
             Action::Reset => {
                 s.stop(None);
                 s.notice = None;
-                s.undo.clear();
                 s.apply(&Command::Reset);
             }
             Action::ToggleBreakpoint { program, line } => s.toggle_breakpoint(program, line),

@@ -11,7 +11,6 @@ use crate::clock::now_ms;
 
 impl AppState {
     pub(super) fn start(&mut self) {
-        self.undo.clear();
         if self.session.is_some() && !self.finished() {
             self.running = true;
             self.carry = 0.0;
