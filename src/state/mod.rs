@@ -193,6 +193,9 @@ pub struct AppState {
     pub moments: Rc<Vec<Moment>>,
     /// A run (below full speed) pauses at each key moment it reaches.
     pub pause_at_moments: bool,
+    /// Views computed so far (tests check one per click).
+    #[cfg(test)]
+    views_computed: u64,
 }
 
 impl Default for AppState {
@@ -228,6 +231,8 @@ impl Default for AppState {
             host_error: None,
             moments: Rc::default(),
             pause_at_moments: true,
+            #[cfg(test)]
+            views_computed: 0,
         }
     }
 }
@@ -413,6 +418,10 @@ impl AppState {
         let Some(session) = self.session.as_ref() else {
             return;
         };
+        #[cfg(test)]
+        {
+            self.views_computed += 1;
+        }
         let t0 = now_ms();
         let view = Snap(Rc::new(session.borrow().view()));
         self.stats.view_ms = now_ms() - t0;
@@ -441,7 +450,7 @@ impl AppState {
             self.running = true;
             self.notice = Some(format!("Seeking to cycle {target}\u{2026}"));
         } else {
-            self.stop(None);
+            self.halt();
             self.apply(&Command::Seek { cycle: target });
         }
     }
@@ -460,7 +469,6 @@ impl AppState {
     /// The edited scenario: runs it from the start if it is valid, else keeps
     /// the last valid run on screen and lists the problems (nothing runs).
     fn edit(&mut self, scenario: Scenario, fresh_id: String) {
-        self.stop(None);
         if !matches!(self.origin, Origin::Mine(_)) {
             self.origin = Origin::Mine(fresh_id.clone());
             self.name = format!("mine-{fresh_id}");
@@ -476,9 +484,13 @@ impl AppState {
                 self.moments = Rc::default();
                 self.problems = Rc::default();
                 self.max_seen = 0;
+                self.halt();
                 self.refresh();
             }
-            Err(errors) => self.problems = Rc::new(errors),
+            Err(errors) => {
+                self.stop(None);
+                self.problems = Rc::new(errors);
+            }
         }
     }
 
@@ -545,12 +557,12 @@ impl Reducible for AppState {
             Action::Edit { scenario, fresh_id } => s.edit(*scenario, fresh_id),
             Action::Host(cmd) => return Rc::new(s.host(cmd)),
             Action::Step(g) => {
-                s.stop(None);
+                s.halt();
                 s.notice = None;
                 s.step(g);
             }
             Action::Back(g) => {
-                s.stop(None);
+                s.halt();
                 s.notice = None;
                 s.step_back(g);
             }
@@ -561,7 +573,7 @@ impl Reducible for AppState {
             Action::Tick { dt_ms, work_ms } => s.tick(dt_ms, work_ms),
             Action::Seek(c) => s.seek(c),
             Action::Reset => {
-                s.stop(None);
+                s.halt();
                 s.notice = None;
                 s.apply(&Command::Reset);
             }

@@ -21,6 +21,13 @@ impl AppState {
         }
     }
 
+    /// Stops running without computing a view, before a command that
+    /// computes one anyway (a step, a seek, a reset): one view per click.
+    pub(super) fn halt(&mut self) {
+        self.running = false;
+        self.run_until = None;
+    }
+
     pub(super) fn stop(&mut self, why: Option<String>) {
         if self
             .view
