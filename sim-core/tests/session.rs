@@ -281,23 +281,16 @@ fn going_back_shows_what_going_straight_there_shows() {
 /// EIP is one of those lines (found by stepping instruction by instruction).
 fn breakpoint_stops_by_stepping(name: &str, lines: &[u32], until: u64) -> Vec<u64> {
     let mut s = Session::load_builtin(name).unwrap();
-    let addrs: Vec<u32> = s.sim().kernel().programs()[0]
-        .program
-        .lines
-        .iter()
-        .filter(|l| lines.contains(&l.line))
-        .map(|l| l.addr)
-        .collect();
     let mut stops = Vec::new();
-    while s.cycle() < until && s.sim().halted().is_none() {
+    while s.cycle() < until {
+        let at = s.cycle();
         s.apply(&step(Granularity::Instruction));
-        let (k, cpu) = (s.sim().kernel(), s.sim().machine().cpu());
-        let program = k
-            .current()
-            .and_then(|t| k.thread(t))
-            .and_then(|t| k.process(t.pid))
-            .map(|p| p.program);
-        if !k.in_kernel() && program == Some(0) && addrs.contains(&cpu.eip) {
+        if s.cycle() == at {
+            break; // halted
+        }
+        if s.user_line()
+            .is_some_and(|(p, l)| p == 0 && lines.contains(&l))
+        {
             stops.push(s.cycle());
         }
     }
@@ -508,7 +501,7 @@ fn one_instruction_from_a_trapping_instruction_is_the_stub_s_first() {
         s.skip_boot();
         step_to_line(&mut s, needle, 20_000);
         let at = s.view();
-        let stub = s.sim().kernel().stubs().vectors[&vector];
+        let stub = at.idt.iter().find(|g| g.vector == vector).unwrap().handler;
         s.apply(&step(Granularity::Instruction));
         let v = s.view();
         assert_eq!((v.cpu.eip, v.cpu.cpl), (stub, 0), "{name}: forward");
@@ -589,7 +582,7 @@ fn an_int_event_gives_its_cost_with_the_delivery() {
 fn the_policy_names_a_quantum_only_when_it_has_one() {
     for name in sim_core::scenario::BUILTIN_NAMES {
         let s = Session::load_builtin(name).unwrap();
-        let q = s.sim().kernel().policy().quantum();
+        let q = s.scenario().scheduler.build().unwrap().quantum();
         let v = s.view();
         match q {
             Some(q) => assert!(

@@ -141,12 +141,38 @@ impl Session {
         &self.scenario
     }
 
-    pub fn sim(&self) -> &Sim {
-        &self.sim
-    }
-
     pub fn cycle(&self) -> u64 {
         self.sim.cycle()
+    }
+
+    /// How many trace events the simulation keeps now (bounded: the
+    /// history reads them and the oldest are dropped), for benchmarks.
+    pub fn trace_kept(&self) -> usize {
+        self.sim.trace().kept()
+    }
+
+    /// How many snapshots the simulation keeps for stepping back and seeking
+    /// (thinned out in the far past), for benchmarks.
+    pub fn snapshots_kept(&self) -> usize {
+        self.sim.snapshot_count()
+    }
+
+    /// The program (its index in the scenario) and source line the CPU is
+    /// about to run, at an instruction boundary in a user program; `None`
+    /// in the kernel or mid-instruction. Where a breakpoint on that line stops.
+    pub fn user_line(&self) -> Option<(usize, u32)> {
+        let k = self.sim.kernel();
+        if !self.at_boundary() || k.in_kernel() {
+            return None;
+        }
+        let p = k
+            .current()
+            .and_then(|t| k.thread(t))
+            .and_then(|t| k.process(t.pid))?
+            .program;
+        let eip = self.sim.machine().cpu().eip;
+        let line = k.programs().get(p)?.program.line_at(eip)?;
+        (line.addr == eip).then_some((p, line.line))
     }
 
     /// Every trace event the simulation still keeps (the newest 262,144;
