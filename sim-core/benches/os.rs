@@ -75,8 +75,8 @@ fn report_long_session(processes: usize, stretches: u64) {
             start.elapsed(),
             50.0 / run.as_secs_f64(),
             view.timeline_total,
-            session.sim().trace().kept(),
-            session.sim().snapshot_count(),
+            session.trace_kept(),
+            session.snapshots_kept(),
             rss_mib().map_or("?".into(), |m| m.to_string()),
         );
     }

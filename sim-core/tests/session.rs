@@ -7,15 +7,17 @@ fn step(g: Granularity) -> Command {
     Command::Step { granularity: g }
 }
 
+const GRANULARITIES: [Granularity; 5] = [
+    Granularity::Cycle,
+    Granularity::Instruction,
+    Granularity::ModeSwitch,
+    Granularity::Trap,
+    Granularity::ContextSwitch,
+];
+
 #[test]
 fn stepping_forward_then_back_gives_an_identical_view() {
-    for g in [
-        Granularity::Cycle,
-        Granularity::Instruction,
-        Granularity::ModeSwitch,
-        Granularity::Trap,
-        Granularity::ContextSwitch,
-    ] {
+    for g in GRANULARITIES {
         let mut s = Session::load_builtin("io-overlap").unwrap();
         s.apply(&Command::Run { cycles: 7_000 });
         s.apply(&step(g));
@@ -28,6 +30,94 @@ fn stepping_forward_then_back_gives_an_identical_view() {
             panic!("{g:?}: forward then back: {d}");
         }
     }
+}
+
+/// Steps back once per view in `views` (newest last, the one shown now
+/// first dropped) and checks each step back shows exactly the earlier view.
+fn back_through(
+    s: &mut Session,
+    views: &[sim_core::session::View],
+    gs: &[Granularity],
+    what: &str,
+) {
+    for (i, g) in gs.iter().enumerate().rev() {
+        s.apply(&Command::StepBack { granularity: *g });
+        if let Some(d) = first_difference(&s.view(), &views[i]) {
+            panic!("{what}: back by {g:?} to view {i}: {d}");
+        }
+    }
+}
+
+#[test]
+fn steps_back_undo_the_steps_forward_in_every_lesson() {
+    // The session remembers the steps it just took: stepping by a trap
+    // twice and back twice, or by a trap and then an instruction and back
+    // by an instruction and a trap, returns to exactly where each started.
+    for name in [
+        "syscall-read",
+        "io-overlap",
+        "loop-preemptive",
+        "processes-vs-threads",
+        "restricted-instruction",
+    ] {
+        let mut checked = 0;
+        for g in GRANULARITIES {
+            for gs in [
+                vec![g, g],
+                vec![g, Granularity::Instruction],
+                vec![Granularity::Cycle, g],
+            ] {
+                let mut s = Session::load_builtin(name).unwrap();
+                s.skip_boot();
+                for _ in 0..10 {
+                    s.apply(&step(Granularity::Instruction));
+                }
+                let mut views = vec![s.view()];
+                let mut taken = Vec::new();
+                for &g in &gs {
+                    let at = s.cycle();
+                    s.apply(&step(g));
+                    if s.cycle() == at {
+                        break;
+                    }
+                    taken.push(g);
+                    views.push(s.view());
+                }
+                if taken.len() == 2 {
+                    checked += 1;
+                }
+                back_through(&mut s, &views, &taken, &format!("{name} {gs:?}"));
+            }
+        }
+        assert!(checked >= 12, "{name}: {checked} pairs of steps forward");
+    }
+}
+
+#[test]
+fn other_commands_forget_the_steps_forward() {
+    // After a run (even of no cycles) a step back is no longer an undo: back
+    // by a trap goes to just after the previous trap (kernel code), not to
+    // the user instruction the forward step started from.
+    let mut s = Session::load_builtin("syscall-read").unwrap();
+    s.skip_boot();
+    s.apply(&step(Granularity::Instruction));
+    let start = s.cycle();
+    assert!(!s.view().code.kernel);
+    s.apply(&step(Granularity::Trap));
+    let after_trap = s.cycle();
+    s.apply(&Command::Run { cycles: 0 });
+    s.apply(&Command::StepBack {
+        granularity: Granularity::Trap,
+    });
+    assert!(s.cycle() < after_trap);
+    assert_ne!(s.cycle(), start, "not an undo after a run");
+    // Without the run in between, it is.
+    s.apply(&Command::Seek { cycle: start });
+    s.apply(&step(Granularity::Trap));
+    s.apply(&Command::StepBack {
+        granularity: Granularity::Trap,
+    });
+    assert_eq!(s.cycle(), start);
 }
 
 #[test]
@@ -191,23 +281,16 @@ fn going_back_shows_what_going_straight_there_shows() {
 /// EIP is one of those lines (found by stepping instruction by instruction).
 fn breakpoint_stops_by_stepping(name: &str, lines: &[u32], until: u64) -> Vec<u64> {
     let mut s = Session::load_builtin(name).unwrap();
-    let addrs: Vec<u32> = s.sim().kernel().programs()[0]
-        .program
-        .lines
-        .iter()
-        .filter(|l| lines.contains(&l.line))
-        .map(|l| l.addr)
-        .collect();
     let mut stops = Vec::new();
-    while s.cycle() < until && s.sim().halted().is_none() {
+    while s.cycle() < until {
+        let at = s.cycle();
         s.apply(&step(Granularity::Instruction));
-        let (k, cpu) = (s.sim().kernel(), s.sim().machine().cpu());
-        let program = k
-            .current()
-            .and_then(|t| k.thread(t))
-            .and_then(|t| k.process(t.pid))
-            .map(|p| p.program);
-        if !k.in_kernel() && program == Some(0) && addrs.contains(&cpu.eip) {
+        if s.cycle() == at {
+            break; // halted
+        }
+        if s.user_line()
+            .is_some_and(|(p, l)| p == 0 && lines.contains(&l))
+        {
             stops.push(s.cycle());
         }
     }
@@ -418,7 +501,7 @@ fn one_instruction_from_a_trapping_instruction_is_the_stub_s_first() {
         s.skip_boot();
         step_to_line(&mut s, needle, 20_000);
         let at = s.view();
-        let stub = s.sim().kernel().stubs().vectors[&vector];
+        let stub = at.idt.iter().find(|g| g.vector == vector).unwrap().handler;
         s.apply(&step(Granularity::Instruction));
         let v = s.view();
         assert_eq!((v.cpu.eip, v.cpu.cpl), (stub, 0), "{name}: forward");
@@ -499,7 +582,7 @@ fn an_int_event_gives_its_cost_with_the_delivery() {
 fn the_policy_names_a_quantum_only_when_it_has_one() {
     for name in sim_core::scenario::BUILTIN_NAMES {
         let s = Session::load_builtin(name).unwrap();
-        let q = s.sim().kernel().policy().quantum();
+        let q = s.scenario().scheduler.build().unwrap().quantum();
         let v = s.view();
         match q {
             Some(q) => assert!(

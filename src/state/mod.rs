@@ -189,14 +189,13 @@ pub struct AppState {
     /// answers the host once per command (see `host`).
     pub host_seq: u64,
     pub host_error: Option<String>,
-    /// Forward steps just taken: (granularity, cycle before, cycle after).
-    /// A step back of the same granularity from `after` returns to `before`
-    /// exactly, so forward-then-back always restores the view.
-    undo: Vec<(Granularity, u64, u64)>,
     /// The open built-in lesson's key moments (none for other scenarios).
     pub moments: Rc<Vec<Moment>>,
     /// A run (below full speed) pauses at each key moment it reaches.
     pub pause_at_moments: bool,
+    /// Views computed so far (tests check one per click).
+    #[cfg(test)]
+    views_computed: u64,
 }
 
 impl Default for AppState {
@@ -230,9 +229,10 @@ impl Default for AppState {
             problems: Rc::default(),
             host_seq: 0,
             host_error: None,
-            undo: Vec::new(),
             moments: Rc::default(),
             pause_at_moments: true,
+            #[cfg(test)]
+            views_computed: 0,
         }
     }
 }
@@ -342,7 +342,6 @@ impl AppState {
                     carry: 0.0,
                     breakpoints: Vec::new(),
                     notice: None,
-                    undo: Vec::new(),
                     scenario: Some(kept),
                     problems: Rc::default(),
                     alert: None,
@@ -362,7 +361,6 @@ impl AppState {
         }
     }
 
-    /// Applies `cmd` and refreshes the view; returns why a run stopped.
     /// Applies `cmd` and refreshes the view; returns why a run stopped.
     fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
         let stop = self.apply_quiet(cmd);
@@ -420,6 +418,10 @@ impl AppState {
         let Some(session) = self.session.as_ref() else {
             return;
         };
+        #[cfg(test)]
+        {
+            self.views_computed += 1;
+        }
         let t0 = now_ms();
         let view = Snap(Rc::new(session.borrow().view()));
         self.stats.view_ms = now_ms() - t0;
@@ -443,46 +445,30 @@ impl AppState {
     }
 
     fn seek(&mut self, target: u64) {
-        self.undo.clear();
         if target > self.cycle().saturating_add(SEEK_IN_FRAMES) {
             self.run_until = Some(target);
             self.running = true;
             self.notice = Some(format!("Seeking to cycle {target}\u{2026}"));
         } else {
-            self.stop(None);
+            self.halt();
             self.apply(&Command::Seek { cycle: target });
         }
     }
 
+    /// One step forward (the engine remembers it for a step back).
     fn step(&mut self, g: Granularity) {
-        let before = self.cycle();
         self.apply(&Command::Step { granularity: g });
-        let after = self.cycle();
-        if after > before {
-            self.undo.push((g, before, after));
-        }
     }
 
-    /// Steps back: undoes the matching forward step if we are right after
-    /// it, else asks the engine for the previous unit of `g`.
+    /// One step back: right after steps forward of `g` the engine undoes
+    /// the newest exactly (see [`Command::StepBack`]).
     fn step_back(&mut self, g: Granularity) {
-        let now = self.cycle();
-        match self.undo.last() {
-            Some(&(ug, before, after)) if ug == g && after == now => {
-                self.undo.pop();
-                self.apply(&Command::Seek { cycle: before });
-            }
-            _ => {
-                self.undo.clear();
-                self.apply(&Command::StepBack { granularity: g });
-            }
-        }
+        self.apply(&Command::StepBack { granularity: g });
     }
 
     /// The edited scenario: runs it from the start if it is valid, else keeps
     /// the last valid run on screen and lists the problems (nothing runs).
     fn edit(&mut self, scenario: Scenario, fresh_id: String) {
-        self.stop(None);
         if !matches!(self.origin, Origin::Mine(_)) {
             self.origin = Origin::Mine(fresh_id.clone());
             self.name = format!("mine-{fresh_id}");
@@ -497,11 +483,14 @@ impl AppState {
                 self.session = Some(Rc::new(RefCell::new(session)));
                 self.moments = Rc::default();
                 self.problems = Rc::default();
-                self.undo.clear();
                 self.max_seen = 0;
+                self.halt();
                 self.refresh();
             }
-            Err(errors) => self.problems = Rc::new(errors),
+            Err(errors) => {
+                self.stop(None);
+                self.problems = Rc::new(errors);
+            }
         }
     }
 
@@ -568,12 +557,12 @@ impl Reducible for AppState {
             Action::Edit { scenario, fresh_id } => s.edit(*scenario, fresh_id),
             Action::Host(cmd) => return Rc::new(s.host(cmd)),
             Action::Step(g) => {
-                s.stop(None);
+                s.halt();
                 s.notice = None;
                 s.step(g);
             }
             Action::Back(g) => {
-                s.stop(None);
+                s.halt();
                 s.notice = None;
                 s.step_back(g);
             }
@@ -584,9 +573,8 @@ impl Reducible for AppState {
             Action::Tick { dt_ms, work_ms } => s.tick(dt_ms, work_ms),
             Action::Seek(c) => s.seek(c),
             Action::Reset => {
-                s.stop(None);
+                s.halt();
                 s.notice = None;
-                s.undo.clear();
                 s.apply(&Command::Reset);
             }
             Action::ToggleBreakpoint { program, line } => s.toggle_breakpoint(program, line),

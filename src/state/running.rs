@@ -11,7 +11,6 @@ use crate::clock::now_ms;
 
 impl AppState {
     pub(super) fn start(&mut self) {
-        self.undo.clear();
         if self.session.is_some() && !self.finished() {
             self.running = true;
             self.carry = 0.0;
@@ -20,6 +19,13 @@ impl AppState {
         } else if self.finished() {
             self.notice = Some("The scenario has ended: reset or step back to run again.".into());
         }
+    }
+
+    /// Stops running without computing a view, before a command that
+    /// computes one anyway (a step, a seek, a reset): one view per click.
+    pub(super) fn halt(&mut self) {
+        self.running = false;
+        self.run_until = None;
     }
 
     pub(super) fn stop(&mut self, why: Option<String>) {

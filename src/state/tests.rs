@@ -279,3 +279,40 @@ fn only_builtins_have_key_moments() {
     let linked = AppState::open_from(Origin::Link, scenario, None);
     assert!(linked.moments.is_empty());
 }
+
+#[test]
+fn one_click_computes_one_view() {
+    let mut s = Rc::new(AppState::open("loop-preemptive", Some(1_000_000_000)));
+    for a in [
+        Action::Step(Granularity::Instruction),
+        Action::Back(Granularity::Instruction),
+        Action::Step(Granularity::Trap),
+        Action::Reset,
+        Action::Seek(5_000),
+    ] {
+        let n = s.views_computed;
+        s = reduce(s, a.clone());
+        assert_eq!(s.views_computed - n, 1, "paused: {a:?}");
+    }
+    // While running, the view lags the machine; stopping for a step still
+    // computes only the view after the step.
+    s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
+    for a in [
+        Action::Step(Granularity::Instruction),
+        Action::Back(Granularity::Instruction),
+    ] {
+        s = reduce(s, Action::Run);
+        s = reduce(
+            s,
+            Action::Tick {
+                dt_ms: 16.0,
+                work_ms: None,
+            },
+        );
+        assert!(s.running && s.view.as_ref().is_some_and(|v| v.cycle != s.cycle()));
+        let n = s.views_computed;
+        s = reduce(s, a.clone());
+        assert_eq!(s.views_computed - n, 1, "running: {a:?}");
+        assert!(!s.running);
+    }
+}

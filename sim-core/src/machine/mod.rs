@@ -161,10 +161,6 @@ impl Machine {
         &self.sys
     }
 
-    pub fn system_mut(&mut self) -> &mut System {
-        &mut self.sys
-    }
-
     pub fn devices(&self) -> &Devices {
         &self.sys.devices
     }
@@ -232,11 +228,6 @@ impl Machine {
     /// `Some` once the machine has stopped for good.
     pub fn stopped(&self) -> Option<StopReason> {
         self.stopped
-    }
-
-    /// Decoded-instruction cache (hits, misses).
-    pub fn cache_stats(&self) -> (u64, u64) {
-        self.cache.stats()
     }
 
     /// Advances exactly one cycle and returns its events (always empty in

@@ -61,7 +61,10 @@ pub enum Granularity {
 pub enum Command {
     /// Forward by one unit of `granularity` (never more than `STEP_LIMIT` cycles).
     Step { granularity: Granularity },
-    /// Back to just before the previous unit of `granularity`.
+    /// Back to just before the previous unit of `granularity`. Right after
+    /// `Step`s of the same granularity it undoes them, newest first: each
+    /// returns to exactly the cycle (and so the view) that step started
+    /// from. Any other command that moves the machine forgets those steps.
     StepBack { granularity: Granularity },
     /// Run at most `cycles` cycles; stops early at a breakpoint or the end.
     Run { cycles: u64 },
@@ -73,17 +76,14 @@ pub enum Command {
     SetBreakpoints { lines: Vec<(usize, u32)> },
 }
 
-impl Command {
-    pub const STEP_INSTRUCTION: Command = Command::Step {
-        granularity: Granularity::Instruction,
-    };
-}
-
 /// Long runs and seeks bring the history up to date this often (cycles).
 const SYNC_EVERY: u64 = 1 << 20;
 
 /// Longest a single step command may run (a runaway program cannot hang it).
 pub const STEP_LIMIT: u64 = 1_000_000;
+
+/// Forward steps remembered for `StepBack` (the oldest are forgotten).
+const UNDO_LIMIT: usize = 4096;
 
 /// What stopped a `Run`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -102,6 +102,10 @@ pub struct Session {
     sim: Sim,
     breakpoints: Vec<(usize, u32)>,
     history: history::History,
+    /// Forward steps just taken, newest last: (granularity, cycle before,
+    /// cycle after). A `StepBack` of the same granularity at `after` returns
+    /// to `before` exactly, so forward-then-back always restores the view.
+    undo: Vec<(Granularity, u64, u64)>,
 }
 
 impl Session {
@@ -113,6 +117,7 @@ impl Session {
             sim,
             breakpoints: Vec::new(),
             history: history::History::default(),
+            undo: Vec::new(),
         };
         s.history.sync(s.sim.trace(), s.sim.instructions());
         Ok(s)
@@ -136,12 +141,38 @@ impl Session {
         &self.scenario
     }
 
-    pub fn sim(&self) -> &Sim {
-        &self.sim
-    }
-
     pub fn cycle(&self) -> u64 {
         self.sim.cycle()
+    }
+
+    /// How many trace events the simulation keeps now (bounded: the
+    /// history reads them and the oldest are dropped), for benchmarks.
+    pub fn trace_kept(&self) -> usize {
+        self.sim.trace().kept()
+    }
+
+    /// How many snapshots the simulation keeps for stepping back and seeking
+    /// (thinned out in the far past), for benchmarks.
+    pub fn snapshots_kept(&self) -> usize {
+        self.sim.snapshot_count()
+    }
+
+    /// The program (its index in the scenario) and source line the CPU is
+    /// about to run, at an instruction boundary in a user program; `None`
+    /// in the kernel or mid-instruction. Where a breakpoint on that line stops.
+    pub fn user_line(&self) -> Option<(usize, u32)> {
+        let k = self.sim.kernel();
+        if !self.at_boundary() || k.in_kernel() {
+            return None;
+        }
+        let p = k
+            .current()
+            .and_then(|t| k.thread(t))
+            .and_then(|t| k.process(t.pid))?
+            .program;
+        let eip = self.sim.machine().cpu().eip;
+        let line = k.programs().get(p)?.program.line_at(eip)?;
+        (line.addr == eip).then_some((p, line.line))
     }
 
     /// Every trace event the simulation still keeps (the newest 262,144;
@@ -156,15 +187,19 @@ impl Session {
             .keep_trace_from(self.history.consumed(), self.history.consumed_instrs());
         let stop = match cmd {
             Command::Step { granularity } => {
-                self.step(*granularity);
+                self.step_undoable(*granularity);
                 None
             }
             Command::StepBack { granularity } => {
-                self.step_back(*granularity);
+                self.undo_or_step_back(*granularity);
                 None
             }
-            Command::Run { cycles } => Some(self.run(*cycles)),
+            Command::Run { cycles } => {
+                self.undo.clear();
+                Some(self.run(*cycles))
+            }
             Command::Seek { cycle } => {
+                self.undo.clear();
                 let cycle = (*cycle).min(self.limit().max(self.sim.cycle()));
                 if cycle > self.sim.cycle() {
                     self.run_synced(cycle);
@@ -174,6 +209,7 @@ impl Session {
                 None
             }
             Command::Reset => {
+                self.undo.clear();
                 self.sim.seek(0);
                 None
             }
@@ -190,6 +226,7 @@ impl Session {
     /// program: where a lesson's story starts. The boot (`allocproc`, the
     /// trap stubs) stays reachable one step back. Returns the cycle.
     pub fn skip_boot(&mut self) -> u64 {
+        self.undo.clear();
         let start = self.sim.cycle();
         while !self.in_user_program()
             && self.sim.halted().is_none()
@@ -214,6 +251,35 @@ impl Session {
     /// The scenario's cycle limit: no command runs past it.
     fn limit(&self) -> u64 {
         self.scenario.max_cycles
+    }
+
+    /// Steps forward by `g`, remembering the step for [`Command::StepBack`].
+    fn step_undoable(&mut self, g: Granularity) {
+        let before = self.sim.cycle();
+        self.step(g);
+        let after = self.sim.cycle();
+        if after > before {
+            if self.undo.len() >= UNDO_LIMIT {
+                self.undo.remove(0);
+            }
+            self.undo.push((g, before, after));
+        }
+    }
+
+    /// Undoes the newest forward step if it was by `g` and ended here, else
+    /// goes back to the previous unit of `g` (and forgets the steps).
+    fn undo_or_step_back(&mut self, g: Granularity) {
+        let now = self.sim.cycle();
+        match self.undo.last() {
+            Some(&(ug, before, after)) if ug == g && after == now => {
+                self.undo.pop();
+                self.sim.seek(before);
+            }
+            _ => {
+                self.undo.clear();
+                self.step_back(g);
+            }
+        }
     }
 
     fn step(&mut self, g: Granularity) {

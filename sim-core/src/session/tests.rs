@@ -55,8 +55,12 @@ fn the_code_view_follows_library_stubs_and_kernel_steps() {
     let mut s = Session::load_builtin("processes-vs-threads").expect("built-in");
     s.skip_boot();
     // movl $100, …; call fork → the CPU is in the stub `fork:`.
-    s.apply(&Command::STEP_INSTRUCTION);
-    s.apply(&Command::STEP_INSTRUCTION);
+    s.apply(&Command::Step {
+        granularity: Granularity::Instruction,
+    });
+    s.apply(&Command::Step {
+        granularity: Granularity::Instruction,
+    });
     let v = s.view();
     let code = &v.code;
     assert!(code.title.contains("user library: fork"), "{}", code.title);
@@ -70,7 +74,9 @@ fn the_code_view_follows_library_stubs_and_kernel_steps() {
     // Into the kernel: the step running is named, never a lone nop.
     let mut seen = std::collections::BTreeSet::new();
     for _ in 0..40 {
-        s.apply(&Command::STEP_INSTRUCTION);
+        s.apply(&Command::Step {
+            granularity: Granularity::Instruction,
+        });
         let v = s.view();
         if let Some(step) = &v.code.step {
             assert!(v.code.kernel);
