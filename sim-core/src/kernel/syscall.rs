@@ -27,21 +27,24 @@ pub struct SysArgs {
 }
 
 /// One system call: its number, its name (the usys stub, `SYS_name`), the
-/// kernel function the trace names and the handler that runs it.
+/// kernel function the trace names, the handler that runs it and one line on
+/// what it does (shown while it runs).
 pub struct Syscall {
     pub num: u32,
     pub name: &'static str,
     pub function: &'static str,
     pub handler: Handler,
+    pub about: &'static str,
 }
 
 macro_rules! syscall {
-    ($num:literal, $name:ident, $handler:ident) => {
+    ($num:literal, $name:ident, $handler:ident, $about:literal) => {
         Syscall {
             num: $num,
             name: stringify!($name),
             function: stringify!($handler),
             handler: Kernel::$handler,
+            about: $about,
         }
     };
 }
@@ -50,19 +53,59 @@ macro_rules! syscall {
 /// constants and the usys stubs (usys.rs) are generated from it. `read` is 6,
 /// so the classic `movl $6, %eax; int $64` reads.
 pub const SYSCALLS: &[Syscall] = &[
-    syscall!(1, fork, sys_fork),
-    syscall!(2, exit, sys_exit),
-    syscall!(3, wait, sys_wait),
-    syscall!(4, getpid, sys_getpid),
-    syscall!(5, write, sys_write),
-    syscall!(6, read, sys_read),
-    syscall!(7, sleep, sys_sleep),
-    syscall!(8, yield, sys_yield),
-    syscall!(9, kill, sys_kill),
-    syscall!(10, uptime, sys_uptime),
-    syscall!(11, thread_create, sys_thread_create),
-    syscall!(12, thread_join, sys_thread_join),
-    syscall!(13, thread_exit, sys_thread_exit),
+    syscall!(
+        1,
+        fork,
+        sys_fork,
+        "copy the address space into a new child process"
+    ),
+    syscall!(
+        2,
+        exit,
+        sys_exit,
+        "end the process: keep its status for wait(), free its memory"
+    ),
+    syscall!(
+        3,
+        wait,
+        sys_wait,
+        "wait for a child to exit and collect its status"
+    ),
+    syscall!(4, getpid, sys_getpid, "return the caller's process id"),
+    syscall!(
+        5,
+        write,
+        sys_write,
+        "copy bytes from the user's buffer to the file (console or disk)"
+    ),
+    syscall!(
+        6,
+        read,
+        sys_read,
+        "copy bytes from the file (console or disk) into the user's buffer"
+    ),
+    syscall!(7, sleep, sys_sleep, "block the caller until a later cycle"),
+    syscall!(
+        8,
+        yield,
+        sys_yield,
+        "give up the CPU: back to the ready queue"
+    ),
+    syscall!(9, kill, sys_kill, "mark another process to be killed"),
+    syscall!(10, uptime, sys_uptime, "return the timer ticks since boot"),
+    syscall!(
+        11,
+        thread_create,
+        sys_thread_create,
+        "start a thread in the same address space"
+    ),
+    syscall!(
+        12,
+        thread_join,
+        sys_thread_join,
+        "wait for a thread to finish and collect its value"
+    ),
+    syscall!(13, thread_exit, sys_thread_exit, "end the calling thread"),
 ];
 
 /// The system call with number `num`.

@@ -81,6 +81,13 @@ fn the_code_view_follows_library_stubs_and_kernel_steps() {
         if let Some(step) = &v.code.step {
             assert!(v.code.kernel);
             assert!(!step.about.is_empty());
+            if step.function == "sys_fork" {
+                // From the one system-call table.
+                assert_eq!(
+                    step.about,
+                    "copy the address space into a new child process"
+                );
+            }
             assert_eq!(
                 v.cpu.kernel_function.as_deref(),
                 Some(step.function.as_str())

@@ -262,22 +262,11 @@ fn step_view(function: &str, detail: Option<String>) -> KernelStepView {
         "idle" => "nothing is ready: wait for an interrupt",
         "syscall" => "an unknown system call number: return -1",
         "boost" => "MLFQ priority boost: every job back to the top queue",
-        f if f.starts_with("sys_") => match &f[4..] {
-            "fork" => "copy the address space into a new child process",
-            "exit" => "end the process: keep its status for wait(), free its memory",
-            "wait" => "wait for a child to exit and collect its status",
-            "getpid" => "return the caller's process id",
-            "write" => "copy bytes from the user's buffer to the file (console or disk)",
-            "read" => "copy bytes from the file (console or disk) into the user's buffer",
-            "sleep" => "block the caller until a later cycle",
-            "yield" => "give up the CPU: back to the ready queue",
-            "kill" => "mark another process to be killed",
-            "uptime" => "return the timer ticks since boot",
-            "thread_create" => "start a thread in the same address space",
-            "thread_join" => "wait for a thread to finish and collect its value",
-            "thread_exit" => "end the calling thread",
-            _ => "a system call",
-        },
+        // System calls: from the one system-call table.
+        f if f.starts_with("sys_") => crate::kernel::syscall::SYSCALLS
+            .iter()
+            .find(|s| s.function == f)
+            .map_or("a system call", |s| s.about),
         _ => "a kernel step",
     };
     KernelStepView {
