@@ -45,18 +45,7 @@ fn running_stops_at_the_cycle_limit() {
     let mut s = Rc::new(AppState::open("loop-cooperative", Some(20_000)));
     s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
     s = reduce(s, Action::Run);
-    for _ in 0..200 {
-        if !s.running {
-            break;
-        }
-        s = reduce(
-            s,
-            Action::Tick {
-                dt_ms: 16.0,
-                work_ms: None,
-            },
-        );
-    }
+    s = run_ticks(s, 200);
     assert!(!s.running);
     assert_eq!(s.cycle(), 20_000);
     assert!(s
