@@ -3,6 +3,7 @@
 //! seed — validated with errors that name the JSON path, built into a [`Sim`].
 
 mod builtin;
+mod json_path;
 pub mod link;
 pub mod schema;
 
@@ -136,20 +137,8 @@ impl Scenario {
                 ),
             )]);
         }
-        let de = &mut serde_json::Deserializer::from_str(text);
-        let s: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
-            let path = e.path().to_string();
-            // serde_path_to_error writes the root as "." and a top-level
-            // index as "[0]" (no leading dot).
-            let path = if path == "." {
-                "$".to_string()
-            } else if path.starts_with('[') {
-                format!("${path}")
-            } else {
-                format!("$.{path}")
-            };
-            vec![err(path, e.into_inner().to_string())]
-        })?;
+        let s: Scenario = serde_json::from_str(text)
+            .map_err(|e| vec![err(json_path::error_path(text, &e), e.to_string())])?;
         s.validate()?;
         Ok(s)
     }
