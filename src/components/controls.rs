@@ -164,7 +164,7 @@ mod tests {
             .collect();
         assert_eq!(names[1], "Step forward one instruction");
         assert_eq!(names[8], "Step back to the previous trap");
-        names.sort();
+        names.sort_unstable();
         names.dedup();
         assert_eq!(names.len(), 10);
     }

@@ -343,7 +343,7 @@ fn embed_dialog(props: &EmbedProps) -> Html {
                 next.remove(i);
             } else {
                 next.push(name.to_string());
-                next.sort_by_key(|p| PANELS.iter().position(|q| q == p));
+                next.sort_unstable_by_key(|p| PANELS.iter().position(|q| q == p));
             }
             panels.set(next);
         })

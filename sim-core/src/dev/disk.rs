@@ -10,7 +10,7 @@
 //! command), bit 2 ERROR (a command while busy, or an unknown command; the
 //! request in progress is unaffected).
 
-use std::collections::BTreeMap;
+use crate::ordmap::OrdMap;
 use std::sync::Arc;
 
 use crate::mem::PhysMem;
@@ -46,7 +46,7 @@ pub struct DmaWrite {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Disk {
     /// Sparse backing store: unwritten blocks read as zeros.
-    blocks: BTreeMap<u32, Arc<Block>>,
+    blocks: OrdMap<u32, Arc<Block>>,
     latency: u32,
     block: u32,
     addr: u32,
@@ -57,7 +57,7 @@ pub struct Disk {
 impl Disk {
     pub fn new(latency: u32) -> Self {
         Disk {
-            blocks: BTreeMap::new(),
+            blocks: OrdMap::new(),
             latency,
             block: 0,
             addr: 0,

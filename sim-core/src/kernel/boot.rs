@@ -1,7 +1,8 @@
 //! Booting: the trap table, the kernel's address space, the first processes
 //! (the "OS @ boot" rows of OSTEP's limited-direct-execution figure).
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::ordmap::OrdMap;
+use std::collections::VecDeque;
 
 use crate::cpu::{cr0, flags, Reg, TableReg};
 use crate::machine::Machine;
@@ -74,7 +75,7 @@ impl Kernel {
                 .copied()
                 .ok_or_else(|| BootError::Stubs(format!("missing {name}")))
         };
-        let vectors: BTreeMap<u8, u32> = entry::stub_vectors()
+        let vectors: OrdMap<u8, u32> = entry::stub_vectors()
             .map(|v| sym(&format!("vector{v}")).map(|a| (v, a)))
             .collect::<Result<_, _>>()?;
         let symbols = StubSymbols {
@@ -121,8 +122,8 @@ impl Kernel {
             live_threads: 0,
             programs: programs.into(),
             spawns,
-            procs: BTreeMap::new(),
-            threads: BTreeMap::new(),
+            procs: OrdMap::new(),
+            threads: OrdMap::new(),
             sched,
             current: None,
             resched: false,

@@ -23,7 +23,8 @@ mod trap;
 pub mod usys;
 pub mod vm;
 
-use std::collections::{BTreeMap, VecDeque};
+use crate::ordmap::OrdMap;
+use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
 
@@ -131,7 +132,7 @@ pub struct StubSymbols {
     pub trap_c: u32,
     pub trapret: u32,
     pub idle: u32,
-    pub vectors: BTreeMap<u8, u32>,
+    pub vectors: OrdMap<u8, u32>,
     pub program: Program,
 }
 
@@ -159,8 +160,8 @@ pub struct Kernel {
     /// kept as counts so `finished` is O(1) (it is asked every cycle).
     unadmitted: usize,
     live_threads: usize,
-    procs: BTreeMap<Pid, Process>,
-    threads: BTreeMap<Tid, Thread>,
+    procs: OrdMap<Pid, Process>,
+    threads: OrdMap<Tid, Thread>,
     sched: Box<dyn Scheduler>,
     current: Option<Tid>,
     /// The running thread must give up the CPU at the next `Schedule`.

@@ -3,7 +3,7 @@
 //! where accesses are translated, checked, traced and where cached
 //! translations and decoded instructions are invalidated.
 
-use std::collections::BTreeSet;
+use crate::ordmap::OrdSet;
 
 use crate::bus::{AccessCtx, Bus, ReadKind, Size};
 use crate::dev::Devices;
@@ -16,7 +16,7 @@ use crate::trap::Exception;
 /// grows rarely (a frame first used as code or as a page table), so a clone
 /// costs a reference count and an insertion copies only when it adds.
 #[derive(Clone, Debug, Default)]
-struct FrameSet(std::rc::Rc<BTreeSet<u32>>);
+struct FrameSet(std::rc::Rc<OrdSet<u32>>);
 
 impl FrameSet {
     fn contains(&self, frame: &u32) -> bool {

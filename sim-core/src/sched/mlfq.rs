@@ -20,8 +20,9 @@
 //! - `io_to_front` (mlfq.py `-I`) puts a job that finished I/O at the head of its queue.
 
 use super::{After, Decision, JobInfo, QueueLevel, QueueView, SchedEvent, Scheduler, ThreadId};
+use crate::ordmap::OrdMap;
 use serde::{Deserialize, Serialize};
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 /// Time slice and allotment of one level.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -92,7 +93,7 @@ pub struct MlfqJobView {
 pub struct Mlfq {
     config: MlfqConfig,
     queues: Vec<VecDeque<ThreadId>>,
-    jobs: BTreeMap<ThreadId, MlfqJobView>,
+    jobs: OrdMap<ThreadId, MlfqJobView>,
     blocked_order: Vec<ThreadId>,
     running: Option<ThreadId>,
 }
@@ -111,7 +112,7 @@ impl Mlfq {
         Mlfq {
             config,
             queues: vec![VecDeque::new(); n],
-            jobs: BTreeMap::new(),
+            jobs: OrdMap::new(),
             blocked_order: Vec::new(),
             running: None,
         }

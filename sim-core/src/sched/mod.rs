@@ -204,7 +204,7 @@ pub trait Scheduler: SchedulerClone {
 pub(crate) struct Roster {
     next_seq: u64,
     /// thread -> (admission sequence, info, blocked?)
-    entries: std::collections::BTreeMap<ThreadId, RosterEntry>,
+    entries: crate::ordmap::OrdMap<ThreadId, RosterEntry>,
     blocked_order: Vec<ThreadId>,
 }
 

@@ -4,7 +4,7 @@
 
 use super::slice::Slice;
 use super::{single_queue, After, Decision, JobInfo, QueueView, Roster, Scheduler, ThreadId};
-use std::collections::BTreeMap;
+use crate::ordmap::OrdMap;
 
 /// The large constant divided by tickets (OSTEP uses 10,000).
 pub const STRIDE_BIG: u64 = 10_000;
@@ -14,7 +14,7 @@ pub const STRIDE_BIG: u64 = 10_000;
 pub struct Stride {
     slice: Slice,
     roster: Roster,
-    pass: BTreeMap<ThreadId, u64>,
+    pass: OrdMap<ThreadId, u64>,
 }
 
 impl Stride {
@@ -22,7 +22,7 @@ impl Stride {
         Stride {
             slice: Slice::new(quantum),
             roster: Roster::default(),
-            pass: BTreeMap::new(),
+            pass: OrdMap::new(),
         }
     }
 

@@ -7,7 +7,7 @@
 //! covers, and a view resamples the bins to the chart's columns, so neither
 //! grows with the number of context switches.
 
-use std::collections::BTreeMap;
+use crate::ordmap::OrdMap;
 
 use serde::Serialize;
 
@@ -29,7 +29,7 @@ pub const KERNEL: u8 = 2;
 pub struct GanttBins {
     /// Cycles per bin, a power of two.
     width: u64,
-    lanes: BTreeMap<Option<Tid>, Vec<u8>>,
+    lanes: OrdMap<Option<Tid>, Vec<u8>>,
 }
 
 /// One lane of the chart: a process (its threads merged) or "no thread".
@@ -61,7 +61,7 @@ impl GanttBins {
         while end > self.width * MAX_BINS as u64 {
             self.coarsen();
         }
-        let lane = self.lanes.entry(tid).or_default();
+        let lane = self.lanes.get_or_insert_with(tid, Vec::new);
         let (first, last) = (
             (start / self.width) as usize,
             ((end - 1) / self.width) as usize,

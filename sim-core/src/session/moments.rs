@@ -14,7 +14,7 @@
 //! then names that step as the kernel function running). User scenarios have
 //! no moments.
 
-use std::collections::BTreeMap;
+use crate::ordmap::OrdMap;
 
 use serde::Serialize;
 
@@ -183,7 +183,7 @@ pub(crate) fn specs(name: &str) -> &'static [Spec] {
 const CHUNK: u64 = 4096;
 
 /// Whether trace event `e` is `pat`; `pid_of` maps threads to processes.
-fn is(pat: Pat, e: &TraceEvent, pid_of: &BTreeMap<u32, u32>) -> bool {
+fn is(pat: Pat, e: &TraceEvent, pid_of: &OrdMap<u32, u32>) -> bool {
     match (&e.kind, pat) {
         (TraceKind::Machine(EventKind::TrapDelivered(d)), Trap(v)) => d.vector == v,
         (TraceKind::Machine(EventKind::Iret { eip, .. }), Iret) => {
@@ -237,11 +237,11 @@ pub fn find(name: &str, scenario: &Scenario) -> Vec<Moment> {
     };
     let limit = scenario.max_cycles;
     let addr = scenario.watch.first().copied().unwrap_or(0);
-    let mut pid_of: BTreeMap<u32, u32> = BTreeMap::new();
+    let mut pid_of: OrdMap<u32, u32> = OrdMap::new();
     // (spec index, cycle of its event).
     let mut found: Vec<u64> = Vec::new();
     let mut consumed = sim.trace().first_index();
-    let note = |e: &TraceEvent, pid_of: &mut BTreeMap<u32, u32>| {
+    let note = |e: &TraceEvent, pid_of: &mut OrdMap<u32, u32>| {
         if let TraceKind::Os(OsEvent::ThreadState { pid, tid, .. }) = &e.kind {
             pid_of.insert(tid.0, pid.0);
         }
