@@ -6,6 +6,7 @@ use sim_core::event::EventKind;
 use sim_core::kernel::{OsEvent, Pid};
 use sim_core::scenario::builtin;
 use sim_core::sched::pyrandom::PyRandom;
+use sim_core::session::kernel_step;
 use sim_core::sim::{Sim, TraceLevel};
 use sim_core::trace::{TraceEvent, TraceKind};
 
@@ -27,8 +28,8 @@ fn steps(sim: &Sim, function: &str) -> Vec<(u64, String)> {
         .filter_map(|e| match e.kind {
             TraceKind::Os(OsEvent::KernelStep {
                 function: f,
-                detail,
-            }) if f == function => Some((e.cycle, detail)),
+                outcome,
+            }) if f == function => Some((e.cycle, kernel_step(&outcome))),
             _ => None,
         })
         .collect()
@@ -69,7 +70,10 @@ fn mlfq_rule_1_a_woken_higher_priority_job_runs_at_once() {
     let mut checked = 0;
     for e in events(&sim) {
         match &e.kind {
-            TraceKind::Os(OsEvent::KernelStep { function, detail }) if function == "scheduler" => {
+            TraceKind::Os(OsEvent::KernelStep { function, outcome })
+                if *function == "scheduler" =>
+            {
+                let detail = kernel_step(outcome);
                 if let Some(at) = woke_at.take() {
                     if hog_level > 0 {
                         assert!(

@@ -9,6 +9,7 @@ use crate::sched::SchedError;
 use crate::trap::{write_gate, Gate};
 
 use super::layout::{p2v, FREE_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP};
+use super::outcome::StepOutcome;
 use super::T_SYSCALL;
 use super::{
     entry, vm, ExecMode, KStep, Kernel, KernelConfig, OsEvent, Spawn, StubSymbols, UserProgram,
@@ -151,22 +152,16 @@ impl Kernel {
             tick_fired: Some(0),
             config,
         };
-        k.note("boot", "initialize trap table: 49 gates, int $64 at DPL 3");
+        let gates = k.stubs.vectors.len();
         k.note(
             "boot",
-            match k.config.mode {
-                ExecMode::Preemptive => format!(
-                    "start interrupt timer: every {} cycles",
-                    k.config.timer_interval
-                ),
-                ExecMode::Cooperative => {
-                    "no timer: the OS runs only when a program traps".to_string()
-                }
-                ExecMode::Direct => {
-                    "direct execution: programs run in ring 0, no timer".to_string()
-                }
+            StepOutcome::TrapTable {
+                gates,
+                syscall: T_SYSCALL,
             },
         );
+        let (mode, interval) = (k.config.mode, k.config.timer_interval);
+        k.note("boot", StepOutcome::Timer { mode, interval });
         k.admit_due(0);
         k.agenda.push_back(KStep::Schedule);
         Ok(k)
@@ -193,10 +188,8 @@ impl Kernel {
             .min()
     }
 
-    pub(super) fn note(&mut self, function: &str, detail: impl Into<String>) {
-        self.events.push(OsEvent::KernelStep {
-            function: function.to_string(),
-            detail: detail.into(),
-        });
+    /// Reports a kernel step that ran: its function and what it did.
+    pub(super) fn note(&mut self, function: &'static str, outcome: StepOutcome) {
+        self.events.push(OsEvent::KernelStep { function, outcome });
     }
 }

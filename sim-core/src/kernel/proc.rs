@@ -10,7 +10,9 @@ use crate::sched::metrics::JobTimes;
 use crate::sched::{After, JobInfo};
 
 use super::frame::{self, TrapFrame};
+use super::kstep::Ran;
 use super::layout::{self, p2v, ustack_top, IDLE_STACK_PHYS, PAGE, USER_TEXT, USTACK_PAGES};
+use super::outcome::{SchedOutcome, StepOutcome};
 use super::syscall::TICK_CYCLES;
 use super::{vm, ExecMode, KStep, Kernel, OsEvent};
 pub use crate::sched::ThreadId as Tid;
@@ -348,14 +350,14 @@ impl Kernel {
         })
     }
 
-    /// `scheduler()`: the policy picks the thread that runs next; plans
-    /// `swtch`, `switchuvm` and `trapret` for it, or the idle loop.
-    pub(super) fn scheduler(&mut self, now: u64) -> String {
+    /// `scheduler()`: the policy picks the thread that runs next, which
+    /// then runs `swtch`, `switchuvm` and `trapret`; or the idle loop.
+    pub(super) fn scheduler(&mut self, now: u64) -> Ran {
         if self.panic.is_some() {
-            return "halted".into();
+            return Ran::done(SchedOutcome::Halted);
         }
         self.wake_sleepers(now);
-        let mut preempted = String::new();
+        let mut preempted = None;
         if let Some(cur) = self.running() {
             // A job that arrived or woke may outrank the running one (STCF:
             // shorter remaining time; MLFQ rule 1: a higher queue).
@@ -364,11 +366,10 @@ impl Kernel {
                 self.slice_mark = now;
                 self.sched.charge(cur, ran, now, After::Ready);
                 self.resched = true;
-                preempted = format!("{cur} is preempted; ");
+                preempted = Some(cur);
             }
             if !self.resched {
-                self.agenda.push_front(KStep::Return { to: cur });
-                return format!("{cur} keeps the CPU");
+                return Ran::then(SchedOutcome::Keeps(cur), [KStep::Return { to: cur }]);
             }
             // Preempted or yielded: back to ready.
             self.set_state(cur, State::Ready, now);
@@ -382,19 +383,23 @@ impl Kernel {
                     .get(&next)
                     .is_some_and(|t| t.state == State::Ready) =>
             {
-                self.agenda.push_front(KStep::Return { to: next });
-                self.agenda.push_front(KStep::SwitchUvm { to: next });
-                self.agenda.push_front(KStep::Switch { to: next });
-                let draw = self.sched.last_draw_text().unwrap_or_default();
-                format!(
-                    "{preempted}{} picks {next} from {}{draw}",
-                    self.sched.name(),
-                    describe(&queues)
-                )
+                let picked = SchedOutcome::Picks {
+                    preempted,
+                    policy: self.sched.name(),
+                    next,
+                    queues,
+                    draw: self.sched.last_draw_text(),
+                };
+                let run = [
+                    KStep::Switch { to: next },
+                    KStep::SwitchUvm { to: next },
+                    KStep::Return { to: next },
+                ];
+                Ran::then(picked, run)
             }
             _ => {
-                self.agenda.push_front(KStep::Idle);
-                format!("{}: nothing runnable", self.sched.name())
+                let policy = self.sched.name();
+                Ran::then(SchedOutcome::Nothing { policy }, [KStep::Idle])
             }
         }
     }
@@ -411,7 +416,7 @@ impl Kernel {
     }
 
     /// Nothing runnable: the CPU runs the idle loop until an interrupt.
-    pub(super) fn idle(&mut self, m: &mut Machine) -> String {
+    pub(super) fn idle(&mut self, m: &mut Machine) -> StepOutcome {
         let now = m.cycle();
         self.account_off_cpu(now);
         if self.current.take().is_some() {
@@ -436,7 +441,7 @@ impl Kernel {
         {
             m.devices_mut().timer.set_interval(TICK_CYCLES as u32);
         }
-        "no runnable thread: idle loop (sti; hlt) until an interrupt".into()
+        StepOutcome::Idle
     }
 
     pub(super) fn account_off_cpu(&mut self, now: u64) {
@@ -685,16 +690,4 @@ impl Kernel {
 
 fn p_expected(p: &Process) -> Option<u64> {
     p.expected_len
-}
-
-fn describe(q: &crate::sched::QueueView) -> String {
-    let levels: Vec<String> = q
-        .levels
-        .iter()
-        .map(|l| {
-            let ts: Vec<String> = l.threads.iter().map(|t| t.to_string()).collect();
-            format!("{} [{}]", l.label, ts.join(" "))
-        })
-        .collect();
-    levels.join(", ")
 }

@@ -1,6 +1,10 @@
 //! Descriptions for the view: code listings with bytes, IDT gates, the
 //! refused gate, and one-line texts for trace events.
 
+mod kernel;
+
+pub use kernel::kernel_step;
+
 use super::view::{CodeLine, DeniedGate, EventView, GateView, RECENT};
 use crate::event::EventKind;
 use crate::kernel::OsEvent;
@@ -57,16 +61,22 @@ pub(super) fn gates(m: &crate::machine::Machine) -> Vec<GateView> {
         .collect()
 }
 
-/// What a vector is for in this kernel.
+/// What a vector is for in this kernel: an exception, a device's IRQ (the
+/// tables in `trap::vectors`) or the system call.
 pub fn vector_name(v: u8) -> String {
-    match v {
-        0..=31 => crate::trap::exception_name(v),
-        32 => "timer (IRQ 0)".into(),
-        36 => "console (IRQ 4)".into(),
-        46 => "disk (IRQ 14)".into(),
-        33..=47 => format!("IRQ {}", v - 32),
-        64 => "system call".into(),
-        _ => "unused".into(),
+    use crate::trap::vectors::{irq_device, irq_of, FIRST_IRQ_VECTOR};
+    if v < FIRST_IRQ_VECTOR {
+        return crate::trap::exception_name(v);
+    }
+    if v == crate::kernel::T_SYSCALL {
+        return "system call".into();
+    }
+    match irq_of(v) {
+        Some(irq) => match irq_device(irq) {
+            Some(device) => format!("{device} (IRQ {irq})"),
+            None => format!("IRQ {irq}"),
+        },
+        None => "unused".into(),
     }
 }
 
@@ -166,7 +176,9 @@ pub fn event_view(e: &TraceEvent) -> EventView {
             EventKind::TripleFault { eip } => format!("triple fault at {eip:#010x}"),
         },
         TraceKind::Os(o) => match o {
-            OsEvent::KernelStep { function, detail } => format!("{function}(): {detail}"),
+            OsEvent::KernelStep { function, outcome } => {
+                format!("{function}(): {}", kernel_step(outcome))
+            }
             OsEvent::ThreadState { tid, from, to, .. } => format!("{tid}: {from:?} → {to:?}"),
             OsEvent::ContextSwitch { from, to } => {
                 format!("context switch {} → {}", opt(from), opt(to))

@@ -26,7 +26,7 @@ pub use crate::scenario::{
 };
 pub use crate::sched::{Policy, ThreadId};
 pub use crate::trace::Actor;
-pub use describe::{event_view, vector_name};
+pub use describe::{event_view, kernel_step, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use moments::Moment;
 pub use view::*;

@@ -189,7 +189,7 @@ fn is(pat: Pat, e: &TraceEvent, pid_of: &BTreeMap<u32, u32>) -> bool {
         (TraceKind::Machine(EventKind::Iret { eip, .. }), Iret) => {
             *eip < crate::kernel::layout::KERNBASE
         }
-        (TraceKind::Os(OsEvent::KernelStep { function, .. }), Step(f)) => function == f,
+        (TraceKind::Os(OsEvent::KernelStep { function, .. }), Step(f)) => *function == f,
         (TraceKind::Os(OsEvent::ProcessCreated { parent, .. }), Forked) => parent.is_some(),
         (TraceKind::Os(OsEvent::ProcessExited { reason, .. }), Killed) => reason.is_some(),
         (TraceKind::Os(OsEvent::ProcessExited { pid, .. }), Exit(p)) => pid.0 == p,

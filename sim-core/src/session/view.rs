@@ -16,7 +16,7 @@ use crate::sim::Halt;
 use crate::trace::Actor;
 use crate::trace::TraceKind;
 
-use super::describe::{code_lines, denied_gate, gates, recent_events, tail};
+use super::describe::{code_lines, denied_gate, gates, kernel_step, recent_events, tail};
 
 /// How many recent timeline rows and events a view carries.
 pub const RECENT: usize = 400;
@@ -424,14 +424,14 @@ impl Session {
         if m.busy_cycles() > 0 {
             let last_instr = self.sim.instructions().iter_rev().next().map(|i| i.cycle);
             let last_step = trace.iter().rev().take(64).find_map(|e| match &e.kind {
-                TraceKind::Os(OsEvent::KernelStep { function, detail }) => {
-                    Some((e.cycle, function, detail))
+                TraceKind::Os(OsEvent::KernelStep { function, outcome }) => {
+                    Some((e.cycle, function, outcome))
                 }
                 _ => None,
             });
             return match last_step {
                 Some((c, f, d)) if last_instr.is_none_or(|i| c >= i) => {
-                    Some(step_view(f, Some(d.clone())))
+                    Some(step_view(f, Some(kernel_step(d))))
                 }
                 _ => None,
             };
