@@ -323,14 +323,10 @@ impl Machine {
             let (eip, len) = (r.eip, r.len);
             self.sys
                 .record(|| EventKind::InstructionRetired { eip, len, cycles });
-            // iret is one byte (0xcf) costing 6 cycles: only such instructions
-            // need the look at memory.
-            if len == 1 && cycles >= 6 && self.is_iret(eip) {
-                self.record_iret(from_cpl);
-            }
         }
         match r.effect {
             Effect::None => {}
+            Effect::Iret => self.record_iret(from_cpl),
             Effect::SoftInt(v) => self.soft_int(v, r.eip),
             Effect::Halt => {
                 self.cpu.halted = true;
@@ -371,17 +367,6 @@ impl Machine {
                 self.busy = self.busy.saturating_sub(1);
             }
         }
-    }
-
-    /// Whether the instruction at `eip` is `iret` (opcode 0xcf), for the trace.
-    fn is_iret(&self, eip: u32) -> bool {
-        let ctx = self.cpu.access_ctx();
-        let phys = if ctx.paging {
-            mmu::walk(self.sys.mem(), ctx.cr3, eip).phys
-        } else {
-            Some(eip)
-        };
-        phys.is_some_and(|p| self.sys.mem().read_u8(p) == 0xcf)
     }
 
     /// `int n`. If its own delivery faults (say the gate's DPL check), the

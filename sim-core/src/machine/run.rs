@@ -199,13 +199,14 @@ impl Machine {
             let from_cpl = if TRACED { self.cpu.cpl() } else { 3 };
             let result = cpu::step(&mut self.cpu, &mut self.sys, &mut self.cache);
             match &result {
-                // An `iret` is one byte (0xcf) costing 6 cycles: a traced
-                // run leaves such instructions to `retired`, which looks.
+                // A plain instruction; untraced, an `iret` is one too (its
+                // events are not wanted).
                 Ok(r)
-                    if r.effect == Effect::None
-                        && (!TRACED
-                            || (self.sys.events().is_empty()
-                                && !(r.len == 1 && r.cycles >= 6))) =>
+                    if match r.effect {
+                        Effect::None => !TRACED || self.sys.events().is_empty(),
+                        Effect::Iret => !TRACED,
+                        _ => false,
+                    } =>
                 {
                     done += 1;
                     if TRACED {
