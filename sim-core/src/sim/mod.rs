@@ -207,10 +207,7 @@ impl Sim {
         let events = m.step();
         record(&mut self.trace, &mut self.instrs, self.level, cycle, events);
         self.collect_os_events_at(cycle);
-        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
-            self.snapshot();
-        }
-        self.bound_trace();
+        self.settle();
         self.trace.len() - before
     }
 
@@ -227,6 +224,15 @@ impl Sim {
     /// the limits: a reader that has consumed the trace that far misses none.
     pub fn keep_trace_from(&mut self, events: usize, instrs: usize) {
         (self.trace_keep_from, self.instrs_keep_from) = (events, instrs);
+        self.bound_trace();
+    }
+
+    /// After every advance, once its events are recorded: a snapshot at each
+    /// multiple of `snapshot_every` (runs stop there), then the trace bounded.
+    fn settle(&mut self) {
+        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
+            self.snapshot();
+        }
         self.bound_trace();
     }
 
@@ -304,10 +310,7 @@ impl Sim {
             });
             record(&mut self.trace, instrs, self.level, cycle, events);
         }
-        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
-            self.snapshot();
-        }
-        self.bound_trace();
+        self.settle();
         self.machine.cycle() > now
     }
 
