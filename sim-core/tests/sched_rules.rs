@@ -13,7 +13,7 @@ use sim_core::trace::{TraceEvent, TraceKind};
 fn traced(name: &str) -> Sim {
     let s = builtin(name).expect("built-in exists");
     let mut sim = s.build(TraceLevel::Steps).expect("builds");
-    sim.run(s.max_cycles);
+    sim.run(s.max_cycles, &[]);
     sim
 }
 
@@ -205,7 +205,7 @@ fn process_wait_never_exceeds_turnaround_and_dead_processes_stop_using_cpu() {
     ] {
         let s = builtin(name).unwrap();
         let mut sim = s.build(TraceLevel::Off).unwrap();
-        sim.run(s.max_cycles);
+        sim.run(s.max_cycles, &[]);
         let k = sim.kernel();
         for p in k.processes() {
             if let Some(t) = p.acct.turnaround() {
@@ -221,7 +221,7 @@ fn process_wait_never_exceeds_turnaround_and_dead_processes_stop_using_cpu() {
     // The rogue is killed early; its CPU time must not grow afterwards.
     let s = builtin("restricted-instruction").unwrap();
     let mut sim = s.build(TraceLevel::Off).unwrap();
-    sim.run_until(21_000);
+    sim.run(21_000, &[]);
     let rogue = |sim: &Sim| {
         let k = sim.kernel();
         let p = k.process(Pid(1)).expect("rogue");
@@ -232,6 +232,6 @@ fn process_wait_never_exceeds_turnaround_and_dead_processes_stop_using_cpu() {
             .sum::<u64>()
     };
     let early = rogue(&sim);
-    sim.run_until(25_000);
+    sim.run(25_000, &[]);
     assert_eq!(rogue(&sim), early);
 }

@@ -41,21 +41,21 @@ pub const SEEK_IN_FRAMES: u64 = 200_000;
 pub const VIEW_INTERVAL_MS: f64 = 100.0;
 const MIN_FRAMES_BETWEEN_VIEWS: u32 = 4;
 /// While running, a new view reaches the panels one group per frame (see
-/// [`AppState::shown`]), so no frame pays for redrawing every panel.
+/// [`AppState::group_view`]), so no frame pays for redrawing every panel.
 pub const PANEL_GROUPS: usize = 4;
 
 /// A view shared by all panels; equal only to itself, so comparing props is
 /// a pointer comparison instead of a deep walk over the whole machine.
 #[derive(Clone, Debug)]
-pub struct Snap(pub Rc<View>);
+pub struct SharedView(pub Rc<View>);
 
-impl PartialEq for Snap {
+impl PartialEq for SharedView {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-impl Deref for Snap {
+impl Deref for SharedView {
     type Target = View;
     fn deref(&self) -> &View {
         &self.0
@@ -145,14 +145,14 @@ pub struct AppState {
     session: Option<Rc<RefCell<Session>>>,
     /// Name of the open scenario (a built-in name, or e.g. `bench-64`).
     pub name: String,
-    pub view: Option<Snap>,
+    pub view: Option<SharedView>,
     /// What each group of panels shows: `view`, except while running, when a
     /// new view reaches the groups one frame after another.
-    shown: [Option<Snap>; PANEL_GROUPS],
+    group_views: [Option<SharedView>; PANEL_GROUPS],
     /// The next group to show the new view (`PANEL_GROUPS`: all show it).
-    stagger: usize,
+    next_group: usize,
     /// The view before the last action, to highlight what changed.
-    pub prev: Option<Snap>,
+    pub prev: Option<SharedView>,
     pub running: bool,
     /// The machine's cycle now; ahead of `view.cycle` between redraws.
     cycle_now: u64,
@@ -204,8 +204,8 @@ impl Default for AppState {
             session: None,
             name: String::new(),
             view: None,
-            shown: Default::default(),
-            stagger: PANEL_GROUPS,
+            group_views: Default::default(),
+            next_group: PANEL_GROUPS,
             prev: None,
             running: false,
             cycle_now: 0,
@@ -326,15 +326,15 @@ impl AppState {
                 };
                 // A lesson opens where its story starts; the boot is one step back.
                 session.skip_boot();
-                let view = Snap(Rc::new(session.view()));
+                let view = SharedView(Rc::new(session.view()));
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
                     max_seen: view.cycle,
                     cycle_now: view.cycle,
                     view_at: now_ms(),
-                    shown: std::array::from_fn(|_| Some(view.clone())),
-                    stagger: PANEL_GROUPS,
+                    group_views: std::array::from_fn(|_| Some(view.clone())),
+                    next_group: PANEL_GROUPS,
                     view: Some(view),
                     prev: None,
                     running: false,
@@ -379,8 +379,8 @@ impl AppState {
     }
 
     /// The view the panels of `group` show.
-    pub fn shown(&self, group: usize) -> Option<Snap> {
-        self.shown
+    pub fn group_view(&self, group: usize) -> Option<SharedView> {
+        self.group_views
             .get(group)
             .cloned()
             .flatten()
@@ -395,22 +395,22 @@ impl AppState {
 
     /// Every group of panels shows the newest view.
     fn show_all(&mut self) {
-        self.shown = std::array::from_fn(|_| self.view.clone());
-        self.stagger = PANEL_GROUPS;
+        self.group_views = std::array::from_fn(|_| self.view.clone());
+        self.next_group = PANEL_GROUPS;
     }
 
     /// A new view for the first group of panels; the others follow, one per
     /// frame ([`AppState::show_next_group`]).
-    fn refresh_staggered(&mut self) {
+    fn refresh_group_by_group(&mut self) {
         self.compute_view();
-        self.shown[0] = self.view.clone();
-        self.stagger = 1;
+        self.group_views[0] = self.view.clone();
+        self.next_group = 1;
     }
 
     fn show_next_group(&mut self) {
-        if let Some(slot) = self.shown.get_mut(self.stagger) {
+        if let Some(slot) = self.group_views.get_mut(self.next_group) {
             *slot = self.view.clone();
-            self.stagger += 1;
+            self.next_group += 1;
         }
     }
 
@@ -423,7 +423,7 @@ impl AppState {
             self.views_computed += 1;
         }
         let t0 = now_ms();
-        let view = Snap(Rc::new(session.borrow().view()));
+        let view = SharedView(Rc::new(session.borrow().view()));
         self.stats.view_ms = now_ms() - t0;
         self.cycle_now = view.cycle;
         self.max_seen = self.max_seen.max(view.cycle);

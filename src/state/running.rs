@@ -67,7 +67,7 @@ impl AppState {
         self.ms_since_view += dt_ms.clamp(0.0, 1000.0);
         // Time and frames both: if a redraw itself takes longer than the
         // interval, a few cheap frames still run between two redraws.
-        let catching_up = self.stagger < PANEL_GROUPS;
+        let catching_up = self.next_group < PANEL_GROUPS;
         let due = !catching_up
             && now_ms() - self.view_at >= VIEW_INTERVAL_MS
             && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
@@ -114,7 +114,7 @@ impl AppState {
         if end {
             self.refresh();
         } else if due {
-            self.refresh_staggered();
+            self.refresh_group_by_group();
         } else if catching_up {
             self.show_next_group();
         }

@@ -39,7 +39,7 @@ impl Kernel {
 
     /// Runs the next planned step; returns its cost in cycles, or `None` when
     /// the kernel has nothing left to do (the CPU continues on its own).
-    pub fn run_step(&mut self, m: &mut Machine) -> Option<u32> {
+    pub fn step(&mut self, m: &mut Machine) -> Option<u32> {
         let step = self.agenda.pop_front()?;
         let cost = step.cycles();
         let Ran { outcome, then } = self.exec(m, &step);

@@ -260,7 +260,7 @@ pub fn find(name: &str, scenario: &Scenario) -> Vec<Moment> {
                 if sees(&sim, addr, pid, value) || start >= limit || sim.halted().is_some() {
                     break;
                 }
-                sim.run_until((start + CHUNK).min(limit));
+                sim.run((start + CHUNK).min(limit), &[]);
                 if sees(&sim, addr, pid, value) {
                     sim.seek(start);
                     while !sees(&sim, addr, pid, value) && sim.cycle() < limit {
@@ -299,7 +299,7 @@ pub fn find(name: &str, scenario: &Scenario) -> Vec<Moment> {
             break;
         }
         let start = sim.cycle();
-        sim.run_until((start + CHUNK).min(limit));
+        sim.run((start + CHUNK).min(limit), &[]);
     }
     // Where each moment is shown: a kernel step where it starts, any other
     // event at the first boundary after it.
