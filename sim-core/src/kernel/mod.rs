@@ -12,12 +12,15 @@
 
 mod boot;
 pub mod entry;
+mod exit;
 pub mod frame;
 mod ide;
 pub mod kstep;
 pub mod layout;
 pub mod outcome;
 pub mod proc;
+mod scheduler;
+mod sleep;
 mod steps;
 mod swtch;
 pub mod syscall;
