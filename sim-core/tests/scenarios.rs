@@ -251,3 +251,49 @@ fn seeking_into_the_thinned_past_is_exact() {
         assert_eq!(procs(&long), procs(&straight), "at {at}");
     }
 }
+
+/// The kernel's steps run in the order a reader of xv6 expects: a `read` of
+/// the disk traps, runs `sys_read`, which blocks, then the scheduler picks
+/// another thread and `swtch`, `switchuvm`, `trapret` resume it.
+#[test]
+fn a_blocking_read_runs_trap_sys_read_scheduler_swtch_switchuvm_trapret() {
+    use sim_core::kernel::{OsEvent, StepOutcome, SysOutcome, TrapCause};
+    use sim_core::trace::TraceKind;
+    let s = builtin("io-overlap").expect("built-in exists");
+    let mut sim = s.build(TraceLevel::Steps).expect("builds");
+    sim.run(s.max_cycles, &[]);
+    let steps: Vec<(&str, &StepOutcome)> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Os(OsEvent::KernelStep { function, outcome }) => Some((*function, outcome)),
+            _ => None,
+        })
+        .collect();
+    let at = steps
+        .iter()
+        .position(|(_, o)| matches!(o, StepOutcome::Syscall(SysOutcome::DiskQueued { .. })))
+        .expect("a disk read blocks");
+    let names: Vec<&str> = steps[at - 1..at + 5].iter().map(|(f, _)| *f).collect();
+    assert_eq!(
+        names,
+        [
+            "trap",
+            "sys_read",
+            "scheduler",
+            "swtch",
+            "switchuvm",
+            "trapret"
+        ]
+    );
+    assert!(matches!(
+        steps[at - 1].1,
+        StepOutcome::Trap {
+            cause: TrapCause::Syscall {
+                name: Some("read"),
+                ..
+            },
+            ..
+        }
+    ));
+}

@@ -10,7 +10,7 @@ use crate::event::EventKind;
 use crate::kernel::OsEvent;
 use crate::sim::TraceLog;
 use crate::trace::{TraceEvent, TraceKind};
-use crate::trap::{GateKind, TrapKind, TRAP_CYCLES};
+use crate::trap::{Exception, GateKind, TrapKind, TRAP_CYCLES};
 
 pub(super) fn code_lines(source: &str, prog: &crate::asm::Program) -> Vec<CodeLine> {
     let bytes_of = |addr: u32, len: u32| -> String {
@@ -87,7 +87,8 @@ pub(super) fn denied_gate(trace: &TraceLog, now: u64) -> Option<DeniedGate> {
         .take_while(|e| e.cycle + 200 >= now)
         .find_map(|e| match &e.kind {
             TraceKind::Machine(EventKind::TrapDelivered(d))
-                if d.vector == 13 && d.kind == TrapKind::Exception =>
+                if d.vector == Exception::GeneralProtection(0).vector()
+                    && d.kind == TrapKind::Exception =>
             {
                 let code = d.error_code?;
                 (code & 2 != 0).then(|| {
@@ -206,4 +207,20 @@ pub fn event_view(e: &TraceEvent) -> EventView {
 
 fn opt<T: std::fmt::Display>(t: &Option<T>) -> String {
     t.as_ref().map_or("idle".to_string(), |t| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vector_name;
+
+    #[test]
+    fn vectors_are_named_from_the_tables() {
+        assert_eq!(vector_name(13), "#GP general protection");
+        assert_eq!(vector_name(32), "timer (IRQ 0)");
+        assert_eq!(vector_name(33), "IRQ 1");
+        assert_eq!(vector_name(36), "console (IRQ 4)");
+        assert_eq!(vector_name(46), "disk (IRQ 14)");
+        assert_eq!(vector_name(64), "system call");
+        assert_eq!(vector_name(100), "unused");
+    }
 }
