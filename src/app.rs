@@ -274,7 +274,7 @@ pub fn app() -> Html {
     // Groups of panels, top of the page first: while running, a new view
     // reaches one group per frame (`AppState::shown`).
     let panels = state.view.clone().map(|view| {
-        let group = |g: usize| state.shown(g).unwrap_or_else(|| view.clone());
+        let group = |g: usize| state.group_view(g).unwrap_or_else(|| view.clone());
         let (g0, g1, g2, g3) = (group(0), group(1), group(2), group(3));
         html! {
             <main class={classes!("workspace", lesson_kind(&state.name))}>

@@ -78,31 +78,29 @@ fn alu_fast(b: Bencher) {
         .bench_local_values(run_fast);
 }
 
-/// The same loop driven by `cpu::step` on a bare `System`, without the
+/// The same loop driven by `cpu::step` on a bare `Board`, without the
 /// machine's cycle loop: the difference is the machine's own overhead.
 #[divan::bench]
 fn alu_cpu_only(b: Bencher) {
     use sim_core::cpu::{step, Cpu, DecodeCache, Effect};
-    use sim_core::machine::System;
+    use sim_core::machine::Board;
     b.counter(ItemsCount::new(5 * FAST_ITERS as usize + 2))
         .with_inputs(|| {
             let m = alu_loop(FAST_ITERS);
             (
                 m.cpu().clone(),
-                System::new(m.mem().clone()),
+                Board::new(m.mem().clone()),
                 DecodeCache::default(),
             )
         })
-        .bench_local_values(
-            |(mut cpu, mut sys, mut cache): (Cpu, System, DecodeCache)| {
-                while let Ok(r) = step(&mut cpu, &mut sys, &mut cache) {
-                    if r.effect == Effect::Halt {
-                        break;
-                    }
+        .bench_local_values(|(mut cpu, mut sys, mut cache): (Cpu, Board, DecodeCache)| {
+            while let Ok(r) = step(&mut cpu, &mut sys, &mut cache) {
+                if r.effect == Effect::Halt {
+                    break;
                 }
-                cpu
-            },
-        );
+            }
+            cpu
+        });
 }
 
 #[divan::bench]

@@ -103,7 +103,7 @@ fn report_step_back(level: TraceLevel) {
     sim.step_back();
     let back = t.elapsed();
     let worst = DEEP.next_multiple_of(SNAPSHOT_EVERY);
-    sim.run_until(worst);
+    sim.run(worst, &[]);
     let t = Instant::now();
     sim.step_back();
     let back_worst = t.elapsed();
@@ -164,7 +164,7 @@ fn fresh(level: TraceLevel) -> Sim {
 
 fn deep_sim(level: TraceLevel, cycle: u64) -> Sim {
     let mut sim = fresh(level);
-    let halt = sim.run_until(cycle);
+    let halt = sim.run(cycle, &[]);
     assert!(halt.is_none(), "the workload never stops: {halt:?}");
     sim
 }
@@ -173,7 +173,7 @@ fn run_cycles(b: Bencher, level: TraceLevel) {
     b.counter(ItemsCount::new(RUN_CYCLES as usize))
         .with_inputs(|| fresh(level))
         .bench_local_values(|mut sim| {
-            sim.run_until(RUN_CYCLES);
+            sim.run(RUN_CYCLES, &[]);
             black_box(sim.cycle());
             sim
         });

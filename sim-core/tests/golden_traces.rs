@@ -24,7 +24,7 @@ fn run(s: &Scenario, cycles: u64) -> Sim {
     let mut sim = s
         .build(TraceLevel::Steps)
         .unwrap_or_else(|e| panic!("{}: {e:?}", s.title));
-    sim.run(cycles);
+    sim.run(cycles, &[]);
     sim
 }
 

@@ -203,7 +203,7 @@ fn idle_hlt_loop_agrees_between_stepping_and_running() {
     );
 }
 
-/// Drives `m` for `CYCLES` cycles with `run_marked` (in slices of `slice`
+/// Drives `m` for `CYCLES` cycles with `run_traced` (in slices of `slice`
 /// cycles, stopping at `stop_at`), stepping wherever it cannot advance, and
 /// returns the events as traced stepping without memory accesses stamps them.
 fn marked_events(m: &mut Machine, slice: u64, stop_at: u32) -> Vec<Event> {
@@ -215,7 +215,7 @@ fn marked_events(m: &mut Machine, slice: u64, stop_at: u32) -> Vec<Event> {
         let before = m.cycle();
         let mut marks = Vec::new();
         let stops: &[u32] = if stop_at == u32::MAX { &[] } else { &[stop_at] };
-        let (_, events) = m.run_marked(slice.min(CYCLES - before), stops, |cycle, r| {
+        let (_, events) = m.run_traced(slice.min(CYCLES - before), stops, |cycle, r| {
             marks.push(Event {
                 cycle: cycle + 1,
                 kind: EventKind::InstructionRetired {
@@ -241,7 +241,7 @@ fn unmarked_events(m: &mut Machine) -> Vec<Event> {
 }
 
 #[test]
-fn marked_runs_record_what_traced_stepping_records() {
+fn traced_runs_record_what_traced_stepping_records() {
     for (name, build) in [
         ("syscalls and timer", workload as fn() -> Machine),
         ("disk polling", disk_workload),

@@ -41,7 +41,7 @@ fn user_write_to_a_kernel_page_is_a_page_fault_with_cr2() {
     m.load(HANDLER, &SPIN);
     m.load(USER_CODE, &[0xa3, 0x00, 0x60, 0x00, 0x00]); // mov %eax, 0x6000
     enter_user(m.cpu_mut(), USER_CODE, false);
-    m.step_instruction();
+    step_instruction(&mut m);
     assert_eq!(m.cpu().eip, HANDLER);
     assert_eq!(m.cpu().cr2, COUNTER);
     assert_eq!(
@@ -68,7 +68,7 @@ fn writing_a_page_table_entry_takes_effect_immediately() {
     m.load(0x5000, &code);
     m.cpu_mut().eip = 0x5000;
     for _ in 0..4 {
-        m.step_instruction();
+        step_instruction(&mut m);
     }
     assert_eq!((m.cpu().gpr[0], m.cpu().gpr[1]), (1, 2));
 }
@@ -92,7 +92,7 @@ fn loading_cr3_switches_address_space() {
     m.cpu_mut().eip = 0x5000;
     m.cpu_mut().gpr[3] = cr3b;
     for _ in 0..3 {
-        m.step_instruction();
+        step_instruction(&mut m);
     }
     assert_eq!(m.cpu().cr3, cr3b);
     assert_eq!((m.cpu().gpr[0], m.cpu().gpr[1]), (10, 20));
@@ -106,10 +106,10 @@ fn self_modifying_code_is_seen_on_the_next_execution() {
     code.extend([0xeb, 0xf2]); // jmp 0x5000
     m.load(0x5000, &code);
     m.cpu_mut().eip = 0x5000;
-    m.step_instruction();
+    step_instruction(&mut m);
     assert_eq!(m.cpu().gpr[0], 5);
-    m.step_instruction();
-    m.step_instruction();
-    m.step_instruction();
+    step_instruction(&mut m);
+    step_instruction(&mut m);
+    step_instruction(&mut m);
     assert_eq!(m.cpu().gpr[0], 7);
 }

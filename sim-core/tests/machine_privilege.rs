@@ -19,7 +19,7 @@ fn assert_gp_in_ring3(name: &str, code: &[u8], setup: impl Fn(&mut sim_core::mac
     setup(&mut m);
     m.set_mode(TraceMode::Traced);
     let before = m.cpu().clone();
-    let events = m.step_instruction();
+    let events = step_instruction(&mut m);
     assert!(
         events.iter().any(|e| matches!(
             e.kind,

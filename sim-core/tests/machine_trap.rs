@@ -18,7 +18,7 @@ fn int_from_ring3_switches_to_the_tss_stack_and_iret_returns() {
     enter_user(m.cpu_mut(), USER_CODE, true);
     m.set_mode(TraceMode::Traced);
 
-    let events = m.step_instruction();
+    let events = step_instruction(&mut m);
     let cpu = m.cpu();
     assert_eq!(cpu.eip, HANDLER);
     assert_eq!(cpu.seg.cs, selector::KERNEL_CODE);
@@ -42,7 +42,7 @@ fn int_from_ring3_switches_to_the_tss_stack_and_iret_returns() {
         }
     )));
 
-    let events = m.step_instruction();
+    let events = step_instruction(&mut m);
     let cpu = m.cpu();
     assert_eq!(
         (cpu.eip, cpu.seg.cs, cpu.gpr[4]),
@@ -66,7 +66,7 @@ fn int_to_a_kernel_only_gate_from_ring3_is_a_general_protection_fault() {
     set_gate(&mut m, 13, Gate::interrupt(HANDLER + 0x100, 0));
     m.load(USER_CODE, &[0xcd, 0x40]);
     enter_user(m.cpu_mut(), USER_CODE, true);
-    m.step_instruction();
+    step_instruction(&mut m);
     let cpu = m.cpu();
     assert_eq!(cpu.eip, HANDLER + 0x100, "delivered through vector 13");
     assert!(!cpu.flag(flags::IF), "interrupt gate clears IF");
@@ -85,7 +85,7 @@ fn gate_outside_the_idt_limit_or_absent() {
     set_gate(&mut m, 13, Gate::interrupt(HANDLER, 3));
     m.load(USER_CODE, &[0xcd, 0x20]); // int $0x20, beyond the limit
     enter_user(m.cpu_mut(), USER_CODE, false);
-    m.step_instruction();
+    step_instruction(&mut m);
     assert_eq!(m.cpu().eip, HANDLER);
     assert_eq!(stack(&m, 1), [0x20 * 8 + 2]);
 
@@ -101,7 +101,7 @@ fn gate_outside_the_idt_limit_or_absent() {
     );
     m.load(USER_CODE, &[0xcd, 0x30]);
     enter_user(m.cpu_mut(), USER_CODE, false);
-    m.step_instruction();
+    step_instruction(&mut m);
     assert_eq!(m.cpu().eip, HANDLER, "#NP through vector 11");
     assert_eq!(stack(&m, 1), [0x30 * 8 + 2]);
 }
@@ -114,8 +114,8 @@ fn divide_error_is_delivered_without_error_code_at_the_faulting_instruction() {
     m.load(0x5000, &[0x31, 0xc9, 0xf7, 0xf1]);
     m.cpu_mut().eip = 0x5000;
     m.set_mode(TraceMode::Traced);
-    m.step_instruction();
-    let events = m.step_instruction();
+    step_instruction(&mut m);
+    let events = step_instruction(&mut m);
     assert_eq!(m.cpu().eip, HANDLER);
     // Same privilege: no stack switch, EIP, CS, EFLAGS only.
     assert_eq!(m.cpu().gpr[4], KSTACK_TOP - 12);
@@ -234,8 +234,8 @@ fn contributory_fault_during_delivery_goes_through_vector_8() {
     // #DE with vector 0 absent → #NP while delivering a contributory fault → #DF.
     m.load(0x5000, &[0x31, 0xc9, 0xf7, 0xf1]);
     m.cpu_mut().eip = 0x5000;
-    m.step_instruction();
-    m.step_instruction();
+    step_instruction(&mut m);
+    step_instruction(&mut m);
     assert_eq!(m.cpu().eip, HANDLER);
     assert_eq!(stack(&m, 2), [0, 0x5002], "#DF pushes error code 0");
     // Without a #DF gate it is a triple fault.

@@ -24,7 +24,7 @@ fn run_cli(args: &[&str]) -> String {
 fn the_json_trace_is_the_full_trace() {
     let s = builtin("io-overlap").expect("built-in");
     let mut sim = s.build(TraceLevel::Steps).expect("builds");
-    sim.run(s.max_cycles);
+    sim.run(s.max_cycles, &[]);
     let want: Vec<String> = sim
         .full_trace()
         .iter()

@@ -266,9 +266,9 @@ fn a_runaway_program_stops_at_max_cycles() {
         v["processes"] = json!([{"program": "spin"}]);
         let s = parse(&v).expect("valid");
         let mut sim = s.build(TraceLevel::Off).expect("builds");
-        assert_eq!(sim.run(s.max_cycles), None, "{mode}: not halted");
+        assert_eq!(sim.run(s.max_cycles, &[]), None, "{mode}: not halted");
         assert_eq!(sim.cycle(), 20_000, "{mode}");
-        assert_eq!(sim.run(0), None);
+        assert_eq!(sim.run(sim.cycle(), &[]), None);
         assert_eq!(sim.cycle(), 20_000, "{mode}: a zero budget does nothing");
     }
 }
@@ -293,7 +293,7 @@ proptest! {
         match Scenario::from_json(&text) {
             Ok(s) => {
                 if let Ok(mut sim) = s.build(TraceLevel::Off) {
-                    sim.run(2_000);
+                    sim.run(2_000, &[]);
                 }
             }
             Err(errors) => {

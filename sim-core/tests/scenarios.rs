@@ -7,7 +7,7 @@ use sim_core::sim::{Halt, Sim, TraceLevel};
 fn run(name: &str) -> Sim {
     let s = builtin(name).expect("built-in exists");
     let mut sim = s.build(TraceLevel::Off).expect("builds");
-    sim.run(s.max_cycles);
+    sim.run(s.max_cycles, &[]);
     sim
 }
 
@@ -42,7 +42,7 @@ fn every_builtin_builds_and_runs_without_kernel_panic() {
         let mut sim = s
             .build(TraceLevel::Off)
             .unwrap_or_else(|e| panic!("{name}: {e:?}"));
-        let halt = sim.run(s.max_cycles);
+        let halt = sim.run(s.max_cycles, &[]);
         assert!(
             !matches!(
                 halt,
@@ -58,7 +58,7 @@ fn fork_gives_different_values_threads_share_one() {
     let s = builtin("processes-vs-threads").unwrap();
     let mut sim = s.build(TraceLevel::Off).unwrap();
     // Mid-run, all four contexts are alive: look at 0xffe84264 through each page directory.
-    sim.run_until(30_000);
+    sim.run(30_000, &[]);
     let k = sim.kernel();
     let mem = sim.machine().mem();
     let seen = |pid: u32| {
@@ -76,7 +76,7 @@ fn fork_gives_different_values_threads_share_one() {
         "two threads share P2's page directory"
     );
     assert_eq!(threads.1, 200, "the worker's write is visible to main");
-    sim.run(s.max_cycles);
+    sim.run(s.max_cycles, &[]);
     let status: Vec<_> = procs(&sim).iter().map(|p| p.exit_status).collect();
     assert_eq!(status, vec![Some(100), Some(200), Some(200)]);
 }
@@ -165,7 +165,7 @@ fn tickets_split_the_cpu() {
     for name in ["lottery-fairness", "stride-fairness"] {
         let s = builtin(name).unwrap();
         let mut sim = s.build(TraceLevel::Off).unwrap();
-        sim.run_until(60_000);
+        sim.run(60_000, &[]);
         let k = sim.kernel();
         let cpu = |t: u32| k.cpu_time(sim_core::sched::ThreadId(t), sim.cycle()) as f64;
         let ratio = cpu(1) / cpu(2).max(1.0);
@@ -187,16 +187,16 @@ fn same_scenario_same_trace_and_stepping_back_is_exact() {
     let s = builtin("io-overlap").unwrap();
     let mut a = s.build(TraceLevel::Steps).unwrap();
     let mut b = s.build(TraceLevel::Steps).unwrap();
-    a.run(s.max_cycles);
-    b.run(s.max_cycles);
+    a.run(s.max_cycles, &[]);
+    b.run(s.max_cycles, &[]);
     assert_eq!(a.trace(), b.trace());
     assert_eq!(a.instructions(), b.instructions());
     assert!(a.full_trace().len() > 1000);
 
     let mut c = s.build(TraceLevel::Steps).unwrap();
-    c.run_until(20_000);
+    c.run(20_000, &[]);
     let (cpu, trace_len) = (c.machine().cpu().clone(), c.trace().len());
-    c.run_until(20_500);
+    c.run(20_500, &[]);
     c.seek(20_000);
     assert_eq!(c.cycle(), 20_000);
     assert_eq!(c.machine().cpu(), &cpu);
@@ -218,8 +218,8 @@ fn running_without_a_trace_reaches_the_same_state() {
         let mut fast = s.build(TraceLevel::Off).unwrap();
         let mut traced = s.build(TraceLevel::Steps).unwrap();
         for at in [5_000, 33_333, 90_001] {
-            fast.run_until(at);
-            traced.run_until(at);
+            fast.run(at, &[]);
+            traced.run(at, &[]);
             assert_eq!(fast.cycle(), traced.cycle(), "{name}");
             assert_eq!(
                 fast.machine().cpu(),
@@ -239,15 +239,61 @@ fn seeking_into_the_thinned_past_is_exact() {
     s.max_cycles = 1_000_000_000;
     let far = (sim_core::sim::MAX_SNAPSHOTS as u64 + 60) * sim_core::sim::SNAPSHOT_EVERY;
     let mut long = s.build(TraceLevel::Steps).unwrap();
-    long.run_until(far);
+    long.run(far, &[]);
     assert_eq!(long.snapshot_count(), sim_core::sim::MAX_SNAPSHOTS);
     for at in [far - 1, far / 2 + 12_345, 777_777] {
         long.seek(at);
         let mut straight = s.build(TraceLevel::Steps).unwrap();
-        straight.run_until(at);
+        straight.run(at, &[]);
         assert_eq!(long.cycle(), at);
         assert_eq!(long.machine().cpu(), straight.machine().cpu(), "at {at}");
         assert_eq!(long.trace().tail(50), straight.trace().tail(50), "at {at}");
         assert_eq!(procs(&long), procs(&straight), "at {at}");
     }
+}
+
+/// The kernel's steps run in the order a reader of xv6 expects: a `read` of
+/// the disk traps, runs `sys_read`, which blocks, then the scheduler picks
+/// another thread and `swtch`, `switchuvm`, `trapret` resume it.
+#[test]
+fn a_blocking_read_runs_trap_sys_read_scheduler_swtch_switchuvm_trapret() {
+    use sim_core::kernel::{OsEvent, StepOutcome, SysOutcome, TrapCause};
+    use sim_core::trace::TraceKind;
+    let s = builtin("io-overlap").expect("built-in exists");
+    let mut sim = s.build(TraceLevel::Steps).expect("builds");
+    sim.run(s.max_cycles, &[]);
+    let steps: Vec<(&str, &StepOutcome)> = sim
+        .trace()
+        .iter()
+        .filter_map(|e| match &e.kind {
+            TraceKind::Os(OsEvent::KernelStep { function, outcome }) => Some((*function, outcome)),
+            _ => None,
+        })
+        .collect();
+    let at = steps
+        .iter()
+        .position(|(_, o)| matches!(o, StepOutcome::Syscall(SysOutcome::DiskQueued { .. })))
+        .expect("a disk read blocks");
+    let names: Vec<&str> = steps[at - 1..at + 5].iter().map(|(f, _)| *f).collect();
+    assert_eq!(
+        names,
+        [
+            "trap",
+            "sys_read",
+            "scheduler",
+            "swtch",
+            "switchuvm",
+            "trapret"
+        ]
+    );
+    assert!(matches!(
+        steps[at - 1].1,
+        StepOutcome::Trap {
+            cause: TrapCause::Syscall {
+                name: Some("read"),
+                ..
+            },
+            ..
+        }
+    ));
 }

@@ -6,13 +6,14 @@ use sim_core::event::EventKind;
 use sim_core::kernel::{OsEvent, Pid};
 use sim_core::scenario::builtin;
 use sim_core::sched::pyrandom::PyRandom;
+use sim_core::session::kernel_step;
 use sim_core::sim::{Sim, TraceLevel};
 use sim_core::trace::{TraceEvent, TraceKind};
 
 fn traced(name: &str) -> Sim {
     let s = builtin(name).expect("built-in exists");
     let mut sim = s.build(TraceLevel::Steps).expect("builds");
-    sim.run(s.max_cycles);
+    sim.run(s.max_cycles, &[]);
     sim
 }
 
@@ -27,8 +28,8 @@ fn steps(sim: &Sim, function: &str) -> Vec<(u64, String)> {
         .filter_map(|e| match e.kind {
             TraceKind::Os(OsEvent::KernelStep {
                 function: f,
-                detail,
-            }) if f == function => Some((e.cycle, detail)),
+                outcome,
+            }) if f == function => Some((e.cycle, kernel_step(&outcome))),
             _ => None,
         })
         .collect()
@@ -69,7 +70,10 @@ fn mlfq_rule_1_a_woken_higher_priority_job_runs_at_once() {
     let mut checked = 0;
     for e in events(&sim) {
         match &e.kind {
-            TraceKind::Os(OsEvent::KernelStep { function, detail }) if function == "scheduler" => {
+            TraceKind::Os(OsEvent::KernelStep { function, outcome })
+                if *function == "scheduler" =>
+            {
+                let detail = kernel_step(outcome);
                 if let Some(at) = woke_at.take() {
                     if hog_level > 0 {
                         assert!(
@@ -201,7 +205,7 @@ fn process_wait_never_exceeds_turnaround_and_dead_processes_stop_using_cpu() {
     ] {
         let s = builtin(name).unwrap();
         let mut sim = s.build(TraceLevel::Off).unwrap();
-        sim.run(s.max_cycles);
+        sim.run(s.max_cycles, &[]);
         let k = sim.kernel();
         for p in k.processes() {
             if let Some(t) = p.acct.turnaround() {
@@ -217,7 +221,7 @@ fn process_wait_never_exceeds_turnaround_and_dead_processes_stop_using_cpu() {
     // The rogue is killed early; its CPU time must not grow afterwards.
     let s = builtin("restricted-instruction").unwrap();
     let mut sim = s.build(TraceLevel::Off).unwrap();
-    sim.run_until(21_000);
+    sim.run(21_000, &[]);
     let rogue = |sim: &Sim| {
         let k = sim.kernel();
         let p = k.process(Pid(1)).expect("rogue");
@@ -228,6 +232,6 @@ fn process_wait_never_exceeds_turnaround_and_dead_processes_stop_using_cpu() {
             .sum::<u64>()
     };
     let early = rogue(&sim);
-    sim.run_until(25_000);
+    sim.run(25_000, &[]);
     assert_eq!(rogue(&sim), early);
 }

@@ -3,12 +3,12 @@
 //! breakpoints toggled by clicking a line number.
 
 use super::hex;
-use crate::state::{Action, Snap};
+use crate::state::{Action, SharedView};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq)]
 pub struct CodeProps {
-    pub view: Snap,
+    pub view: SharedView,
     pub on_action: Callback<Action>,
 }
 

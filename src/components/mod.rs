@@ -19,15 +19,15 @@ pub mod settings;
 pub mod share;
 pub mod timeline;
 
-use crate::state::Snap;
+use crate::state::SharedView;
 use yew::prelude::*;
 
 /// Props of a panel that only reads the view (and the one before, to mark changes).
 #[derive(Properties, PartialEq)]
 pub struct PanelProps {
-    pub view: Snap,
+    pub view: SharedView,
     #[prop_or_default]
-    pub prev: Option<Snap>,
+    pub prev: Option<SharedView>,
 }
 
 /// Scrolls `scroller` (not the page) so `row` sits in its middle. The

@@ -14,8 +14,10 @@ use yew::Reducible;
 use crate::clock::now_ms;
 
 mod host;
+mod open;
 mod pacing;
 mod running;
+mod views;
 pub use host::HostCommand;
 pub use pacing::Pacer;
 #[cfg(test)]
@@ -41,21 +43,21 @@ pub const SEEK_IN_FRAMES: u64 = 200_000;
 pub const VIEW_INTERVAL_MS: f64 = 100.0;
 const MIN_FRAMES_BETWEEN_VIEWS: u32 = 4;
 /// While running, a new view reaches the panels one group per frame (see
-/// [`AppState::shown`]), so no frame pays for redrawing every panel.
+/// [`AppState::group_view`]), so no frame pays for redrawing every panel.
 pub const PANEL_GROUPS: usize = 4;
 
 /// A view shared by all panels; equal only to itself, so comparing props is
 /// a pointer comparison instead of a deep walk over the whole machine.
 #[derive(Clone, Debug)]
-pub struct Snap(pub Rc<View>);
+pub struct SharedView(pub Rc<View>);
 
-impl PartialEq for Snap {
+impl PartialEq for SharedView {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
 }
 
-impl Deref for Snap {
+impl Deref for SharedView {
     type Target = View;
     fn deref(&self) -> &View {
         &self.0
@@ -145,14 +147,14 @@ pub struct AppState {
     session: Option<Rc<RefCell<Session>>>,
     /// Name of the open scenario (a built-in name, or e.g. `bench-64`).
     pub name: String,
-    pub view: Option<Snap>,
+    pub view: Option<SharedView>,
     /// What each group of panels shows: `view`, except while running, when a
     /// new view reaches the groups one frame after another.
-    shown: [Option<Snap>; PANEL_GROUPS],
+    group_views: [Option<SharedView>; PANEL_GROUPS],
     /// The next group to show the new view (`PANEL_GROUPS`: all show it).
-    stagger: usize,
+    next_group: usize,
     /// The view before the last action, to highlight what changed.
-    pub prev: Option<Snap>,
+    pub prev: Option<SharedView>,
     pub running: bool,
     /// The machine's cycle now; ahead of `view.cycle` between redraws.
     cycle_now: u64,
@@ -204,8 +206,8 @@ impl Default for AppState {
             session: None,
             name: String::new(),
             view: None,
-            shown: Default::default(),
-            stagger: PANEL_GROUPS,
+            group_views: Default::default(),
+            next_group: PANEL_GROUPS,
             prev: None,
             running: false,
             cycle_now: 0,
@@ -238,127 +240,9 @@ impl Default for AppState {
 }
 
 impl AppState {
-    /// A state with a built-in scenario open (falls back to a notice).
-    pub fn open(name: &str, max_cycles: Option<u64>) -> AppState {
-        let base = AppState {
-            max_cycles_override: max_cycles,
-            ..AppState::default()
-        };
-        base.load_builtin(name)
-    }
-
-    /// A state with a scenario built in the page open (the benchmark).
-    pub fn open_scenario(name: String, scenario: Scenario, max_cycles: Option<u64>) -> AppState {
-        let base = AppState {
-            max_cycles_override: max_cycles,
-            ..AppState::default()
-        };
-        base.load(name, scenario)
-    }
-
-    /// The same state showing `notice` (e.g. why the URL's scenario did not open).
-    pub fn with_notice(self, notice: Option<String>) -> AppState {
-        AppState { notice, ..self }
-    }
-
-    /// The same state showing `alert` (e.g. what was wrong with a link).
-    pub fn with_alert(self, alert: String) -> AppState {
-        AppState {
-            alert: Some(alert),
-            ..self
-        }
-    }
-
     /// The machine's cycle now (the view may lag by one redraw interval while running).
     pub fn cycle(&self) -> u64 {
         self.cycle_now
-    }
-
-    /// A state with `scenario` open, from `origin`, at `cycle` if given.
-    pub fn open_from(origin: Origin, scenario: Scenario, cycle: Option<u64>) -> AppState {
-        AppState::default().opened(origin, scenario, cycle)
-    }
-
-    fn opened(self, origin: Origin, scenario: Scenario, cycle: Option<u64>) -> AppState {
-        let name = match &origin {
-            Origin::Builtin(n) => n.clone(),
-            Origin::Mine(id) => format!("mine-{id}"),
-            Origin::Link => "link".into(),
-            Origin::Host => "host".into(),
-            Origin::Bench => "bench".into(),
-        };
-        let mut s = AppState { origin, ..self }.load(name, scenario);
-        if let Some(c) = cycle.filter(|_| s.session.is_some()) {
-            s.apply(&Command::Seek {
-                cycle: c.min(s.max_cycles()),
-            });
-        }
-        s
-    }
-
-    fn load_builtin(self, name: &str) -> AppState {
-        match builtin(name) {
-            Some(s) => AppState {
-                origin: Origin::Builtin(name.to_string()),
-                ..self
-            }
-            .load(name.to_string(), s),
-            None => AppState {
-                notice: Some(format!(
-                    "There is no built-in scenario called \u{201c}{name}\u{201d}."
-                )),
-                ..self
-            },
-        }
-    }
-
-    fn load(self, name: String, mut scenario: Scenario) -> AppState {
-        if let Some(max) = self.max_cycles_override {
-            scenario.max_cycles = max;
-        }
-        let kept = Rc::new(scenario.clone());
-        match Session::new(scenario) {
-            Ok(mut session) => {
-                // Key moments: only a built-in lesson has them (by its name).
-                let moments = match &self.origin {
-                    Origin::Builtin(_) => session.moments(&name),
-                    _ => Vec::new(),
-                };
-                // A lesson opens where its story starts; the boot is one step back.
-                session.skip_boot();
-                let view = Snap(Rc::new(session.view()));
-                AppState {
-                    session: Some(Rc::new(RefCell::new(session))),
-                    name,
-                    max_seen: view.cycle,
-                    cycle_now: view.cycle,
-                    view_at: now_ms(),
-                    shown: std::array::from_fn(|_| Some(view.clone())),
-                    stagger: PANEL_GROUPS,
-                    view: Some(view),
-                    prev: None,
-                    running: false,
-                    run_until: None,
-                    carry: 0.0,
-                    breakpoints: Vec::new(),
-                    notice: None,
-                    scenario: Some(kept),
-                    problems: Rc::default(),
-                    alert: None,
-                    link_panels: None,
-                    moments: Rc::new(moments),
-                    ..self
-                }
-            }
-            Err(errors) => {
-                let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
-                AppState {
-                    notice: Some(format!("{name} did not load: {}", list.join("; "))),
-                    running: false,
-                    ..self
-                }
-            }
-        }
     }
 
     /// Applies `cmd` and refreshes the view; returns why a run stopped.
@@ -376,62 +260,6 @@ impl AppState {
         self.cycle_now = session.cycle();
         self.max_seen = self.max_seen.max(self.cycle_now);
         stop
-    }
-
-    /// The view the panels of `group` show.
-    pub fn shown(&self, group: usize) -> Option<Snap> {
-        self.shown
-            .get(group)
-            .cloned()
-            .flatten()
-            .or_else(|| self.view.clone())
-    }
-
-    /// A new view for every panel.
-    fn refresh(&mut self) {
-        self.compute_view();
-        self.show_all();
-    }
-
-    /// Every group of panels shows the newest view.
-    fn show_all(&mut self) {
-        self.shown = std::array::from_fn(|_| self.view.clone());
-        self.stagger = PANEL_GROUPS;
-    }
-
-    /// A new view for the first group of panels; the others follow, one per
-    /// frame ([`AppState::show_next_group`]).
-    fn refresh_staggered(&mut self) {
-        self.compute_view();
-        self.shown[0] = self.view.clone();
-        self.stagger = 1;
-    }
-
-    fn show_next_group(&mut self) {
-        if let Some(slot) = self.shown.get_mut(self.stagger) {
-            *slot = self.view.clone();
-            self.stagger += 1;
-        }
-    }
-
-    fn compute_view(&mut self) {
-        let Some(session) = self.session.as_ref() else {
-            return;
-        };
-        #[cfg(test)]
-        {
-            self.views_computed += 1;
-        }
-        let t0 = now_ms();
-        let view = Snap(Rc::new(session.borrow().view()));
-        self.stats.view_ms = now_ms() - t0;
-        self.cycle_now = view.cycle;
-        self.max_seen = self.max_seen.max(view.cycle);
-        self.view_at = now_ms();
-        self.frames_since_view = 0;
-        self.cycles_since_view = 0;
-        self.ms_since_view = 0.0;
-        self.prev = self.view.replace(view);
     }
 
     fn max_cycles(&self) -> u64 {

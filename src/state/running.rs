@@ -67,7 +67,7 @@ impl AppState {
         self.ms_since_view += dt_ms.clamp(0.0, 1000.0);
         // Time and frames both: if a redraw itself takes longer than the
         // interval, a few cheap frames still run between two redraws.
-        let catching_up = self.stagger < PANEL_GROUPS;
+        let catching_up = self.next_group < PANEL_GROUPS;
         let due = !catching_up
             && now_ms() - self.view_at >= VIEW_INTERVAL_MS
             && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
@@ -76,12 +76,7 @@ impl AppState {
         let want = if full_speed {
             self.stats.pacer.slice(due || catching_up)
         } else {
-            let cps = SPEEDS.get(self.speed).and_then(|s| s.1).unwrap_or(1_000);
-            // A hidden tab or a long pause must not turn into one huge slice.
-            let owed = self.carry + cps as f64 * dt_ms.clamp(0.0, 100.0) / 1000.0;
-            let whole = owed.floor();
-            self.carry = owed - whole;
-            whole as u64
+            self.cycles_owed(dt_ms)
         };
         // A run at a watching speed (not "as fast as possible", not a
         // seek) stops at the lesson's next key moment.
@@ -114,7 +109,7 @@ impl AppState {
         if end {
             self.refresh();
         } else if due {
-            self.refresh_staggered();
+            self.refresh_group_by_group();
         } else if catching_up {
             self.show_next_group();
         }
@@ -132,6 +127,23 @@ impl AppState {
             let why = format!("Key moment: {}.", m.caption);
             return self.stop(Some(why));
         }
+        self.stop_if(stop, limit);
+    }
+
+    /// Cycles a watching speed owes for `dt_ms` of wall-clock time (the
+    /// fraction carried to the next frame).
+    fn cycles_owed(&mut self, dt_ms: f64) -> u64 {
+        let cps = SPEEDS.get(self.speed).and_then(|s| s.1).unwrap_or(1_000);
+        // A hidden tab or a long pause must not turn into one huge slice.
+        let owed = self.carry + cps as f64 * dt_ms.clamp(0.0, 100.0) / 1000.0;
+        let whole = owed.floor();
+        self.carry = owed - whole;
+        whole as u64
+    }
+
+    /// Stops the run if the slice ended it: at a breakpoint, a halt, or the
+    /// cycle `limit`.
+    fn stop_if(&mut self, stop: Option<RunStop>, limit: u64) {
         match stop {
             Some(RunStop::Breakpoint) => {
                 let line = self.view.as_ref().and_then(|v| v.code.current_line);

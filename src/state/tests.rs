@@ -209,16 +209,19 @@ fn while_running_a_new_view_reaches_one_group_of_panels_per_frame() {
     }
     assert!(redrawn, "a redraw came due");
     let newest = s.view.clone();
-    assert!(s.shown(0) == newest, "the first group shows it at once");
-    assert!(s.shown(1) != newest, "the others a frame later each");
+    assert!(
+        s.group_view(0) == newest,
+        "the first group shows it at once"
+    );
+    assert!(s.group_view(1) != newest, "the others a frame later each");
     for g in 1..PANEL_GROUPS {
         s = tick(s);
-        assert!(s.shown(g) == newest, "group {g}");
+        assert!(s.group_view(g) == newest, "group {g}");
     }
     s = tick(s);
     s = reduce(s, Action::Pause);
     assert!(
-        (0..PANEL_GROUPS).all(|g| s.shown(g) == s.view),
+        (0..PANEL_GROUPS).all(|g| s.group_view(g) == s.view),
         "paused: all show the newest view"
     );
 }

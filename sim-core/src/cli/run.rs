@@ -63,7 +63,7 @@ pub fn main(args: &[String]) -> i32 {
     let result = (|| -> std::io::Result<Option<crate::sim::Halt>> {
         let halt = match &trace {
             Some(f) => stream_trace(&mut sim, end, f == "json", &mut out)?,
-            None => sim.run(end),
+            None => sim.run(end, &[]),
         };
         let console = sim.machine().devices().console.text();
         if !console.is_empty() && trace.is_none() {
@@ -106,7 +106,7 @@ fn stream_trace(
     sim.keep_trace_from(events, instrs);
     loop {
         let to = end.min(sim.cycle().saturating_add(STREAM_EVERY));
-        let halt = sim.run_until(to);
+        let halt = sim.run(to, &[]);
         let new_instrs: Vec<_> = sim.instructions().iter_from(instrs).copied().collect();
         let new_events: Vec<_> = sim.trace().iter_from(events).cloned().collect();
         for e in crate::sim::merge(&new_instrs, &new_events) {

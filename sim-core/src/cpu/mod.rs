@@ -83,6 +83,10 @@ pub fn step(
     cpu.eip = match flow.kind {
         FlowKind::Next => instr.next_ip32(),
         FlowKind::Jump => flow.target,
+        FlowKind::Iret => {
+            effect = Effect::Iret;
+            flow.target
+        }
         FlowKind::Taken => {
             cycles += cost::TAKEN_BRANCH;
             flow.target
@@ -115,6 +119,9 @@ pub enum Effect {
     SoftInt(u8),
     /// `hlt`: the CPU waits for an interrupt.
     Halt,
+    /// `iret` returned (EIP, and the ring, are already the ones popped): the
+    /// machine reports the return and any change of ring.
+    Iret,
 }
 
 /// One executed instruction.

@@ -10,6 +10,7 @@ use crate::sched::SchedError;
 use crate::trap::{write_gate, Gate};
 
 use super::layout::{p2v, FREE_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP};
+use super::outcome::StepOutcome;
 use super::T_SYSCALL;
 use super::{
     entry, vm, ExecMode, KStep, Kernel, KernelConfig, OsEvent, Spawn, StubSymbols, UserProgram,
@@ -67,46 +68,9 @@ impl Kernel {
             }
         }
         let sched = config.policy.build().map_err(BootError::Scheduler)?;
-        let stubs = entry::assemble().map_err(|e| BootError::Stubs(e.to_string()))?;
-        let sym = |name: &str| {
-            stubs
-                .symbols
-                .get(name)
-                .copied()
-                .ok_or_else(|| BootError::Stubs(format!("missing {name}")))
-        };
-        let vectors: OrdMap<u8, u32> = entry::stub_vectors()
-            .map(|v| sym(&format!("vector{v}")).map(|a| (v, a)))
-            .collect::<Result<_, _>>()?;
-        let symbols = StubSymbols {
-            trap_c: sym("trap_c")?,
-            trapret: sym("trapret")?,
-            idle: sym("idle")?,
-            vectors,
-            program: stubs.clone(),
-        };
-
-        let mem = m.mem_mut();
-        mem.write_bytes(KERNEL_TEXT_PHYS, &stubs.text.bytes);
-        let mut frames = vm::Frames::new(FREE_PHYS, PHYSTOP);
-        let template =
-            vm::setup_kernel_template(mem, &mut frames).map_err(|_| BootError::OutOfMemory)?;
-        for (&v, &handler) in &symbols.vectors {
-            let dpl = if v == T_SYSCALL { 3 } else { 0 };
-            write_gate(mem, IDT_PHYS, v, Gate::interrupt(handler, dpl));
-        }
-        let disk_buf = frames.alloc(mem).ok_or(BootError::OutOfMemory)?;
-
-        let cpu = m.cpu_mut();
-        cpu.idtr = TableReg {
-            base: p2v(IDT_PHYS),
-            limit: 256 * 8 - 1,
-        };
-        cpu.cr3 = template;
-        cpu.cr0 |= cr0::PG | cr0::WP;
-        cpu.eip = symbols.trap_c;
-        cpu.set_reg(Reg::Esp, p2v(IDLE_STACK_PHYS + PAGE));
-        cpu.eflags = flags::RESERVED1;
+        let symbols = stub_symbols()?;
+        let (frames, template, disk_buf) = setup_memory(m, &symbols)?;
+        setup_cpu(m, &symbols, template);
         let timer = match config.mode {
             ExecMode::Preemptive => config.timer_interval,
             _ => 0,
@@ -152,22 +116,16 @@ impl Kernel {
             tick_fired: Some(0),
             config,
         };
-        k.note("boot", "initialize trap table: 49 gates, int $64 at DPL 3");
+        let gates = k.stubs.vectors.len();
         k.note(
             "boot",
-            match k.config.mode {
-                ExecMode::Preemptive => format!(
-                    "start interrupt timer: every {} cycles",
-                    k.config.timer_interval
-                ),
-                ExecMode::Cooperative => {
-                    "no timer: the OS runs only when a program traps".to_string()
-                }
-                ExecMode::Direct => {
-                    "direct execution: programs run in ring 0, no timer".to_string()
-                }
+            StepOutcome::TrapTable {
+                gates,
+                syscall: T_SYSCALL,
             },
         );
+        let (mode, interval) = (k.config.mode, k.config.timer_interval);
+        k.note("boot", StepOutcome::Timer { mode, interval });
         k.admit_due(0);
         k.agenda.push_back(KStep::Schedule);
         Ok(k)
@@ -194,10 +152,65 @@ impl Kernel {
             .min()
     }
 
-    pub(super) fn note(&mut self, function: &str, detail: impl Into<String>) {
-        self.events.push(OsEvent::KernelStep {
-            function: function.to_string(),
-            detail: detail.into(),
-        });
+    /// Reports a kernel step that ran: its function and what it did.
+    pub(super) fn note(&mut self, function: &'static str, outcome: StepOutcome) {
+        self.events.push(OsEvent::KernelStep { function, outcome });
     }
+}
+
+/// Assembles the entry stubs (vectors.s, trapasm.s) and finds their labels.
+fn stub_symbols() -> Result<StubSymbols, BootError> {
+    let stubs = entry::assemble().map_err(|e| BootError::Stubs(e.to_string()))?;
+    let sym = |name: &str| {
+        stubs
+            .symbols
+            .get(name)
+            .copied()
+            .ok_or_else(|| BootError::Stubs(format!("missing {name}")))
+    };
+    let vectors: OrdMap<u8, u32> = entry::stub_vectors()
+        .map(|v| sym(&format!("vector{v}")).map(|a| (v, a)))
+        .collect::<Result<_, _>>()?;
+    Ok(StubSymbols {
+        trap_c: sym("trap_c")?,
+        trapret: sym("trapret")?,
+        idle: sym("idle")?,
+        vectors,
+        program: stubs.clone(),
+    })
+}
+
+/// Loads the stubs, builds the kernel's page tables and fills the IDT (every
+/// vector DPL 0 except the system call, DPL 3); returns the frame allocator,
+/// the kernel-only page directory and the disk buffer.
+fn setup_memory(
+    m: &mut Machine,
+    symbols: &StubSymbols,
+) -> Result<(vm::Frames, u32, u32), BootError> {
+    let mem = m.mem_mut();
+    mem.write_bytes(KERNEL_TEXT_PHYS, &symbols.program.text.bytes);
+    let mut frames = vm::Frames::new(FREE_PHYS, PHYSTOP);
+    let template =
+        vm::setup_kernel_template(mem, &mut frames).map_err(|_| BootError::OutOfMemory)?;
+    for (&v, &handler) in &symbols.vectors {
+        let dpl = if v == T_SYSCALL { 3 } else { 0 };
+        write_gate(mem, IDT_PHYS, v, Gate::interrupt(handler, dpl));
+    }
+    let disk_buf = frames.alloc(mem).ok_or(BootError::OutOfMemory)?;
+    Ok((frames, template, disk_buf))
+}
+
+/// Loads the IDT register, turns paging on and parks the CPU at `trap_c` on
+/// the idle stack, in ring 0 with interrupts off, for the first kernel steps.
+fn setup_cpu(m: &mut Machine, symbols: &StubSymbols, template: u32) {
+    let cpu = m.cpu_mut();
+    cpu.idtr = TableReg {
+        base: p2v(IDT_PHYS),
+        limit: 256 * 8 - 1,
+    };
+    cpu.cr3 = template;
+    cpu.cr0 |= cr0::PG | cr0::WP;
+    cpu.eip = symbols.trap_c;
+    cpu.set_reg(Reg::Esp, p2v(IDLE_STACK_PHYS + PAGE));
+    cpu.eflags = flags::RESERVED1;
 }

@@ -1,5 +1,6 @@
-//! The kernel's trap entry and exit, as real x86 that runs on the engine
-//! (compare xv6's vectors.S and trapasm.S).
+//! The kernel's trap entry and exit, as real x86 that runs on the engine:
+//! `vectors.s` and `trapasm.s` (xv6's vectors.S and trapasm.S), assembled at
+//! boot by our own assembler.
 //!
 //! Each vector pushes an error code (unless the hardware did) and its number,
 //! then `alltraps` saves the general registers with `pushal`, completing the
@@ -20,33 +21,16 @@ pub fn stub_vectors() -> impl Iterator<Item = u8> {
     (0..48u8).chain(std::iter::once(super::T_SYSCALL))
 }
 
-/// The stub source; one label `vectorN` per vector.
+/// The vector stubs, one label `vectorN` each (xv6's vectors.S).
+pub const VECTORS_S: &str = include_str!("vectors.s");
+/// `alltraps`, `trap_c`, `trapret` and the idle loop (xv6's trapasm.S).
+pub const TRAPASM_S: &str = include_str!("trapasm.s");
+
+/// The kernel's assembly source as assembled at boot: the vectors, then
+/// `alltraps` (the stubs must come first: [`StubSymbols::phase`] finds a
+/// stub as the last `vectorN` below `alltraps`).
 pub fn source() -> String {
-    let mut s = String::from(
-        "# Ringside kernel: trap entry and exit (cf. xv6 vectors.S, trapasm.S)\n.text\n",
-    );
-    for v in stub_vectors() {
-        if has_error_code(v) {
-            s += &format!("vector{v}:\n    pushl ${v}\n    jmp alltraps\n");
-        } else {
-            s += &format!("vector{v}:\n    pushl $0\n    pushl ${v}\n    jmp alltraps\n");
-        }
-    }
-    s += "\
-alltraps:
-    pushal              # build the trap frame: save every general register
-trap_c:                 # the kernel's C code (trap(), syscalls, sched()) runs here
-    nop
-trapret:
-    popal               # restore the registers of the thread being resumed
-    addl $8, %esp       # drop trap number and error code
-    iret                # back to where the trap came from
-idle:                   # nothing to run: wait for an interrupt
-    sti
-    hlt
-    jmp idle
-";
-    s
+    format!("{VECTORS_S}{TRAPASM_S}")
 }
 
 /// The assembled stubs with their symbols (the kernel looks up `vectorN`,
@@ -143,6 +127,17 @@ mod tests {
     }
 
     #[test]
+    fn vectors_s_has_a_stub_for_exactly_the_stub_vectors() {
+        let labels: Vec<String> = VECTORS_S
+            .lines()
+            .filter_map(|l| l.strip_suffix(':'))
+            .map(str::to_string)
+            .collect();
+        let want: Vec<String> = stub_vectors().map(|v| format!("vector{v}")).collect();
+        assert_eq!(labels, want);
+    }
+
+    #[test]
     fn phases_count_the_words_pushed_so_far() {
         let p = assemble().expect("kernel stubs assemble");
         let sym = |n: &str| p.symbols[n];
@@ -184,11 +179,13 @@ mod tests {
                 .and_then(|s| s.split("jmp alltraps").next())
                 .unwrap_or_default();
             let pushes = stub.matches("pushl").count();
+            // #DF, #TS, #NP, #SS, #GP, #PF, #AC: the CPU pushed the error code.
             let want = if matches!(v, 8 | 10 | 11 | 12 | 13 | 14 | 17) {
                 1
             } else {
                 2
             };
+            assert_eq!(has_error_code(v), want == 1, "vector {v}");
             assert_eq!(pushes, want, "vector {v}");
         }
     }

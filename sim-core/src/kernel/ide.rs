@@ -4,6 +4,7 @@
 use crate::dev::disk;
 use crate::machine::Machine;
 
+use super::outcome::StepOutcome;
 use super::{vm, Kernel};
 
 impl Kernel {
@@ -24,10 +25,10 @@ impl Kernel {
     }
 
     /// The disk finished the head request: copy data out, wake its thread, start the next.
-    pub(super) fn disk_interrupt(&mut self, m: &mut Machine) -> String {
+    pub(super) fn disk_interrupt(&mut self, m: &mut Machine) -> StepOutcome {
         let now = m.cycle();
         let Some(req) = self.disk_queue.pop_front() else {
-            return "spurious disk interrupt".into();
+            return StepOutcome::SpuriousDisk;
         };
         if !req.write {
             let mut bytes = vec![0u8; req.len as usize];
@@ -44,9 +45,9 @@ impl Kernel {
         }
         self.wake(req.tid, now);
         self.start_disk(m);
-        format!(
-            "disk request of {} done (block {}); {} is ready",
-            req.tid, req.block, req.tid
-        )
+        StepOutcome::DiskDone {
+            tid: req.tid,
+            block: req.block,
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::outcome::StepOutcome;
 use super::proc::{Pid, Tid};
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -70,6 +71,32 @@ impl KStep {
             KStep::Return { .. } => "trapret",
             KStep::Idle => "idle",
             KStep::Admit { .. } => "allocproc",
+        }
+    }
+}
+
+/// What a step did, and the steps it plans next in the order they run (they
+/// run before anything planned earlier): `trap()` returns its handler,
+/// `scheduler()` returns `swtch`, `switchuvm`, `trapret`.
+#[derive(Debug)]
+pub(super) struct Ran {
+    pub(super) outcome: StepOutcome,
+    pub(super) then: Vec<KStep>,
+}
+
+impl Ran {
+    /// The step is done; nothing new is planned.
+    pub(super) fn done(outcome: impl Into<StepOutcome>) -> Ran {
+        Ran {
+            outcome: outcome.into(),
+            then: Vec::new(),
+        }
+    }
+    /// The step is done; `then` runs next, in this order.
+    pub(super) fn then(outcome: impl Into<StepOutcome>, then: impl Into<Vec<KStep>>) -> Ran {
+        Ran {
+            outcome: outcome.into(),
+            then: then.into(),
         }
     }
 }

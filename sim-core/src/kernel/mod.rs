@@ -3,17 +3,24 @@
 //! Trap entry and exit are real x86 ([`entry`]); what xv6 does in C — `trap()`,
 //! `syscall()`, the `sys_*` functions, `scheduler()`, `swtch()`, `switchuvm()` —
 //! is Rust, run as explicit [`KStep`]s while the CPU waits at `trap_c` in ring
-//! 0. Each step costs cycles and appears in the trace. The kernel touches the
+//! 0. Each step costs cycles, appears in the trace, returns what it did as a
+//! typed [`outcome`] (the session puts it into words) and the steps that
+//! follow it, in the order they run (`trap()` → `sys_read()` →
+//! `scheduler()` → `swtch()` …). The kernel touches the
 //! machine only as a kernel would: memory, CR3, TSS.esp0, ESP/EIP to resume at
 //! `trapret`, and device ports.
 
 mod boot;
 pub mod entry;
+mod exit;
 pub mod frame;
 mod ide;
 pub mod kstep;
 pub mod layout;
+pub mod outcome;
 pub mod proc;
+mod scheduler;
+mod sleep;
 mod steps;
 mod swtch;
 pub mod syscall;
@@ -30,19 +37,21 @@ use serde::{Deserialize, Serialize};
 
 use crate::asm::Program;
 use crate::sched::{Policy, Scheduler};
+use crate::trap::vectors::irq_vector;
 
 pub use boot::BootError;
 pub use kstep::KStep;
+pub use outcome::{SchedOutcome, StepOutcome, SysOutcome, Tick, TrapCause};
 pub use proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
 
 /// The system-call vector (xv6's T_SYSCALL).
 pub const T_SYSCALL: u8 = 64;
 /// Timer IRQ 0.
-pub const T_TIMER: u8 = 32;
+pub const T_TIMER: u8 = irq_vector(crate::dev::timer::IRQ);
 /// Disk IRQ 14.
-pub const T_DISK: u8 = 46;
+pub const T_DISK: u8 = irq_vector(crate::dev::disk::IRQ);
 /// The timer's one-shot alarm, IRQ 1: the kernel arms it for the next arrival.
-pub const T_ALARM: u8 = 33;
+pub const T_ALARM: u8 = irq_vector(crate::dev::timer::ALARM_IRQ);
 
 /// How user programs run: the three stages of OSTEP chapter 6.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -89,11 +98,16 @@ pub struct Spawn {
 }
 
 /// What the OS did, for the trace (actor: OS).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "type")]
 pub enum OsEvent {
-    /// One kernel step ran: its function and what it did.
-    KernelStep { function: String, detail: String },
+    /// One kernel step ran: its function and what it did (in the trace as
+    /// `detail`, the sentence `session::describe` makes of it).
+    KernelStep {
+        function: &'static str,
+        #[serde(rename = "detail")]
+        outcome: StepOutcome,
+    },
     /// A thread changed state.
     ThreadState {
         pid: Pid,

@@ -1,18 +1,18 @@
 //! Processes and threads (compare xv6's proc.h and proc.c): the PCB and
-//! thread types, `allocproc()`, `scheduler()`, sleeping and waking, exit.
+//! thread types, `allocproc()` and thread creation. The rest of proc.c is in
+//! scheduler.rs (`scheduler()`, idle), sleep.rs (sleep, wakeup) and exit.rs.
 
 use serde::{Deserialize, Serialize};
 
-use crate::cpu::{flags, selector, Reg};
+use crate::cpu::{flags, selector};
 use crate::machine::Machine;
 use crate::mmu::{pte, Walk};
 use crate::sched::metrics::JobTimes;
-use crate::sched::{After, JobInfo};
+use crate::sched::JobInfo;
 
 use super::frame::{self, TrapFrame};
-use super::layout::{self, p2v, ustack_top, IDLE_STACK_PHYS, PAGE, USER_TEXT, USTACK_PAGES};
-use super::syscall::TICK_CYCLES;
-use super::{vm, ExecMode, KStep, Kernel, OsEvent};
+use super::layout::{self, p2v, ustack_top, PAGE, USER_TEXT, USTACK_PAGES};
+use super::{vm, ExecMode, Kernel, OsEvent, UserProgram};
 pub use crate::sched::ThreadId as Tid;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
@@ -153,46 +153,9 @@ impl Kernel {
     ) -> Result<Pid, String> {
         let s = self.spawns[spawn].clone();
         let prog = self.programs[s.program].clone();
-        let mem = m.mem_mut();
-        let pgdir =
-            vm::new_address_space(mem, &mut self.frames, self.template).ok_or("out of memory")?;
-        let text = &prog.program.text;
-        let data = &prog.program.data;
-        vm::map_user(
-            mem,
-            &mut self.frames,
-            pgdir,
-            text.base,
-            text.bytes.len() as u32,
-            &text.bytes,
-            pte::US | pte::RW,
-        )
-        .map_err(|e| e.to_string())?;
-        if !data.bytes.is_empty() {
-            // The data section may share the last text page: map only what is new.
-            let start = (text.base + text.bytes.len() as u32 + 0xfff) & !0xfff;
-            let end = data.base + data.bytes.len() as u32;
-            if end > start {
-                vm::map_user(
-                    mem,
-                    &mut self.frames,
-                    pgdir,
-                    start,
-                    end - start,
-                    &[],
-                    pte::US | pte::RW,
-                )
-                .map_err(|e| e.to_string())?;
-            }
-            for (i, b) in data.bytes.iter().enumerate() {
-                if let Ok(p) = vm::user_phys(mem, pgdir, data.base + i as u32, true) {
-                    mem.write_u8(p, *b);
-                }
-            }
-        }
+        let (pgdir, image_end) = self.load_program(m, &prog)?;
         let pid = Pid(self.next_pid);
         self.next_pid += 1;
-        let image_end = text.base.max(data.base) + text.bytes.len().max(data.bytes.len()) as u32;
         self.procs.insert(
             pid,
             Process {
@@ -245,6 +208,51 @@ impl Kernel {
         Ok(pid)
     }
 
+    /// A new address space with `prog`'s text and data loaded (xv6's
+    /// `inituvm`/`exec`); returns its page directory and the highest address
+    /// of the image.
+    fn load_program(&mut self, m: &mut Machine, prog: &UserProgram) -> Result<(u32, u32), String> {
+        let mem = m.mem_mut();
+        let pgdir =
+            vm::new_address_space(mem, &mut self.frames, self.template).ok_or("out of memory")?;
+        let text = &prog.program.text;
+        let data = &prog.program.data;
+        vm::map_user(
+            mem,
+            &mut self.frames,
+            pgdir,
+            text.base,
+            text.bytes.len() as u32,
+            &text.bytes,
+            pte::US | pte::RW,
+        )
+        .map_err(|e| e.to_string())?;
+        if !data.bytes.is_empty() {
+            // The data section may share the last text page: map only what is new.
+            let start = (text.base + text.bytes.len() as u32 + 0xfff) & !0xfff;
+            let end = data.base + data.bytes.len() as u32;
+            if end > start {
+                vm::map_user(
+                    mem,
+                    &mut self.frames,
+                    pgdir,
+                    start,
+                    end - start,
+                    &[],
+                    pte::US | pte::RW,
+                )
+                .map_err(|e| e.to_string())?;
+            }
+            for (i, b) in data.bytes.iter().enumerate() {
+                if let Ok(p) = vm::user_phys(mem, pgdir, data.base + i as u32, true) {
+                    mem.write_u8(p, *b);
+                }
+            }
+        }
+        let image_end = text.base.max(data.base) + text.bytes.len().max(data.bytes.len()) as u32;
+        Ok((pgdir, image_end))
+    }
+
     /// A new thread of `pid` starting at `eip` with `stack` (lowest word first)
     /// on a fresh user stack; admitted to the scheduler as ready. With
     /// `stack: None` (fork) the stack already exists and the caller writes the frame.
@@ -284,27 +292,7 @@ impl Kernel {
             vm::copy_out(mem, pgdir, esp, &bytes).map_err(|_| "user stack not mapped")?;
         }
         let kstack = self.frames.alloc(mem).ok_or("out of memory")?;
-        let (cs, ss) = if direct {
-            (selector::KERNEL_CODE, selector::KERNEL_DATA)
-        } else {
-            (selector::USER_CODE, selector::USER_DATA)
-        };
-        let tf = TrapFrame {
-            eip,
-            cs: u32::from(cs),
-            eflags: flags::RESERVED1 | flags::IF,
-            esp,
-            ss: u32::from(ss),
-            ..TrapFrame::default()
-        };
-        // In direct mode there is no ring change: the frame lives on the user
-        // stack and `iret` leaves ESP just above it.
-        let tf_at = if direct {
-            esp - frame::SIZE_SAME_RING
-        } else {
-            p2v(kstack) + PAGE - frame::SIZE
-        };
-        tf.write(mem, pgdir, tf_at);
+        let tf_at = first_frame(mem, pgdir, kstack, eip, esp, direct);
         let tid = Tid(self.next_tid);
         self.next_tid += 1;
         let acct = Accounting {
@@ -338,363 +326,42 @@ impl Kernel {
         self.sched.admit(tid, &info, now);
         Ok(tid)
     }
+}
 
-    /// The running thread, if it is still runnable.
-    pub(super) fn running(&self) -> Option<Tid> {
-        self.current.filter(|t| {
-            self.threads
-                .get(t)
-                .is_some_and(|t| t.state == State::Running)
-        })
-    }
-
-    /// `scheduler()`: the policy picks the thread that runs next; plans
-    /// `swtch`, `switchuvm` and `trapret` for it, or the idle loop.
-    pub(super) fn scheduler(&mut self, now: u64) -> String {
-        if self.panic.is_some() {
-            return "halted".into();
-        }
-        self.wake_sleepers(now);
-        let mut preempted = String::new();
-        if let Some(cur) = self.running() {
-            // A job that arrived or woke may outrank the running one (STCF:
-            // shorter remaining time; MLFQ rule 1: a higher queue).
-            let ran = now.saturating_sub(self.slice_mark);
-            if !self.resched && self.sched.preempts(cur, ran) {
-                self.slice_mark = now;
-                self.sched.charge(cur, ran, now, After::Ready);
-                self.resched = true;
-                preempted = format!("{cur} is preempted; ");
-            }
-            if !self.resched {
-                self.agenda.push_front(KStep::Return { to: cur });
-                return format!("{cur} keeps the CPU");
-            }
-            // Preempted or yielded: back to ready.
-            self.set_state(cur, State::Ready, now);
-        }
-        self.resched = false;
-        let queues = self.sched.queues();
-        match self.sched.pick(now) {
-            Some(next)
-                if self
-                    .threads
-                    .get(&next)
-                    .is_some_and(|t| t.state == State::Ready) =>
-            {
-                self.agenda.push_front(KStep::Return { to: next });
-                self.agenda.push_front(KStep::SwitchUvm { to: next });
-                self.agenda.push_front(KStep::Switch { to: next });
-                let draw = self.sched.last_draw_text().unwrap_or_default();
-                format!(
-                    "{preempted}{} picks {next} from {}{draw}",
-                    self.sched.name(),
-                    describe(&queues)
-                )
-            }
-            _ => {
-                self.agenda.push_front(KStep::Idle);
-                format!("{}: nothing runnable", self.sched.name())
-            }
-        }
-    }
-
-    /// Where a slice dispatched at `now` starts counting. A slice chosen at
-    /// a timer tick (or at boot, cycle 0, when the timer starts) began at
-    /// that tick: the kernel's work after it counts towards the new slice,
-    /// so slices are whole timer periods. A slice that starts between ticks
-    /// (the previous thread blocked, yielded or exited, or was preempted by
-    /// an arrival) counts from its dispatch and ends at the first tick at
-    /// which it has used its quantum.
-    pub(super) fn slice_start(&self, now: u64) -> u64 {
-        self.tick_fired.map_or(now, |f| f.min(now))
-    }
-
-    /// Nothing runnable: the CPU runs the idle loop until an interrupt.
-    pub(super) fn idle(&mut self, m: &mut Machine) -> String {
-        let now = m.cycle();
-        self.account_off_cpu(now);
-        if self.current.take().is_some() {
-            self.events.push(OsEvent::ContextSwitch {
-                from: self.current,
-                to: None,
-            });
-        }
-        self.idle = true;
-        let cpu = m.cpu_mut();
-        cpu.cr3 = self.template;
-        cpu.set_reg(Reg::Esp, p2v(IDLE_STACK_PHYS + PAGE));
-        cpu.eip = self.stubs.idle;
-        self.free_deferred(m);
-        // Without a timer the idle CPU still needs a clock for sleepers and
-        // later arrivals (a tickless kernel arms its timer the same way).
-        let sleepers = self
-            .threads
-            .values()
-            .any(|t| matches!(t.wait, Some(WaitFor::Until(_))));
-        if self.config.mode == ExecMode::Cooperative && (sleepers || self.next_arrival().is_some())
-        {
-            m.devices_mut().timer.set_interval(TICK_CYCLES as u32);
-        }
-        "no runnable thread: idle loop (sti; hlt) until an interrupt".into()
-    }
-
-    pub(super) fn account_off_cpu(&mut self, now: u64) {
-        if let Some(cur) = self.current {
-            let ran = now - self.dispatched_at;
-            if let Some(t) = self.threads.get_mut(&cur) {
-                t.acct.cpu += ran;
-                if let Some(p) = self.procs.get_mut(&t.pid) {
-                    p.acct.cpu += ran;
-                }
-            }
-            self.dispatched_at = now;
-        }
-    }
-
-    /// CPU time of `tid` including the slice it is running now (a thread
-    /// that exited or was killed stops counting at once).
-    pub fn cpu_time(&self, tid: Tid, now: u64) -> u64 {
-        let t = self.threads.get(&tid);
-        let base = t.map_or(0, |t| t.acct.cpu);
-        if self.current == Some(tid) && t.is_some_and(|t| t.state == State::Running) {
-            base + (now - self.dispatched_at)
-        } else {
-            base
-        }
-    }
-
-    pub(super) fn set_state(&mut self, tid: Tid, to: State, now: u64) {
-        let Some(t) = self.threads.get_mut(&tid) else {
-            return;
-        };
-        let from = t.state;
-        if from == to {
-            return;
-        }
-        if from == State::Ready {
-            if let Some(since) = t.ready_since.take() {
-                t.acct.wait += now - since;
-            }
-        }
-        if to == State::Ready {
-            t.ready_since = Some(now);
-        }
-        t.state = to;
-        let pid = t.pid;
-        self.account_process_wait(pid, now);
-        if to == State::Zombie {
-            self.live_threads -= 1;
-        }
-        self.events
-            .push(OsEvent::ThreadState { pid, tid, from, to });
-    }
-
-    /// A process waits while it has a ready thread and none running (so its
-    /// wait never exceeds its turnaround, however many threads it has).
-    fn account_process_wait(&mut self, pid: Pid, now: u64) {
-        let Some(p) = self.procs.get(&pid) else {
-            return;
-        };
-        let states = p.threads.iter().filter_map(|t| self.threads.get(t));
-        let (mut ready, mut running) = (false, false);
-        for t in states {
-            ready |= t.state == State::Ready;
-            running |= t.state == State::Running;
-        }
-        let waiting = ready && !running && p.exit_status.is_none();
-        let Some(p) = self.procs.get_mut(&pid) else {
-            return;
-        };
-        if let Some(since) = p.waiting_since.take() {
-            p.acct.wait += now - since;
-        }
-        if waiting {
-            p.waiting_since = Some(now);
-        }
-    }
-
-    /// Blocks the running thread (the scheduler is told how long it ran).
-    pub(super) fn block_current(&mut self, why: WaitFor, now: u64) {
-        let Some(cur) = self.current else { return };
-        let ran = now.saturating_sub(self.slice_mark);
-        self.sched.charge(cur, ran, now, After::Blocked);
-        if let Some(t) = self.threads.get_mut(&cur) {
-            t.wait = Some(why);
-        }
-        self.set_state(cur, State::Blocked, now);
-    }
-
-    pub(super) fn wake(&mut self, tid: Tid, now: u64) {
-        if self
-            .threads
-            .get(&tid)
-            .is_some_and(|t| t.state == State::Blocked)
-        {
-            if let Some(t) = self.threads.get_mut(&tid) {
-                t.wait = None;
-            }
-            self.set_state(tid, State::Ready, now);
-            self.sched.on_wake(tid, now);
-        }
-    }
-
-    pub(super) fn wake_sleepers(&mut self, now: u64) -> usize {
-        let due: Vec<Tid> = self
-            .threads
-            .values()
-            .filter(|t| matches!(t.wait, Some(WaitFor::Until(c)) if c <= now))
-            .map(|t| t.tid)
-            .collect();
-        for t in &due {
-            self.wake(*t, now);
-        }
-        due.len()
-    }
-
-    /// Ends thread `tid`; the last thread of a process ends the process.
-    pub(super) fn exit_thread(&mut self, m: &mut Machine, tid: Tid, value: u32, now: u64) {
-        let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else {
-            return;
-        };
-        if self.current == Some(tid) {
-            self.account_off_cpu(now);
-        }
-        if let Some(t) = self.threads.get_mut(&tid) {
-            t.exit_value = Some(value);
-            t.acct.finish = Some(now);
-        }
-        self.sched.on_exit(tid, now);
-        self.set_state(tid, State::Zombie, now);
-        let joiners: Vec<Tid> = self
-            .threads
-            .values()
-            .filter(|t| t.wait == Some(WaitFor::Join(tid)))
-            .map(|t| t.tid)
-            .collect();
-        for j in joiners {
-            self.set_frame_eax(m, j, value as i32);
-            self.wake(j, now);
-        }
-        let alive = self.procs[&pid].threads.iter().any(|t| {
-            self.threads
-                .get(t)
-                .is_some_and(|t| t.state != State::Zombie)
-        });
-        if !alive {
-            self.exit_process(m, pid, value as i32, None, now);
-        }
-    }
-
-    /// Ends every thread of `pid`, records its status, wakes a waiting parent.
-    pub(super) fn exit_process(
-        &mut self,
-        m: &mut Machine,
-        pid: Pid,
-        status: i32,
-        reason: Option<String>,
-        now: u64,
-    ) {
-        let Some(p) = self.procs.get(&pid) else {
-            return;
-        };
-        if p.exit_status.is_some() {
-            return;
-        }
-        if self.current.is_some_and(|c| p.threads.contains(&c)) {
-            self.account_off_cpu(now);
-        }
-        let Some(p) = self.procs.get(&pid) else {
-            return;
-        };
-        for t in p.threads.clone() {
-            if self
-                .threads
-                .get(&t)
-                .is_some_and(|t| t.state != State::Zombie)
-            {
-                if let Some(th) = self.threads.get_mut(&t) {
-                    th.acct.finish = Some(now);
-                    th.wait = None;
-                }
-                self.sched.on_exit(t, now);
-                self.set_state(t, State::Zombie, now);
-            }
-        }
-        let parent = self.procs.get(&pid).and_then(|p| p.parent);
-        if let Some(p) = self.procs.get_mut(&pid) {
-            p.exit_status = Some(status);
-            p.killed = reason.clone();
-            p.acct.finish = Some(now);
-            p.last_look = self
-                .config
-                .watch
-                .iter()
-                .map(|&addr| {
-                    let walk = crate::mmu::walk(m.mem(), p.pgdir, addr);
-                    (walk, walk.phys.map(|ph| m.mem().read_u32(ph)))
-                })
-                .collect();
-            self.to_free.push(p.pgdir);
-        }
-        self.events.push(OsEvent::ProcessExited {
-            pid,
-            status,
-            reason,
-        });
-        for c in self.procs.values_mut().filter(|c| c.parent == Some(pid)) {
-            c.parent = None;
-        }
-        if let Some(pp) = parent {
-            let waiters: Vec<Tid> = self
-                .procs
-                .get(&pp)
-                .map(|p| p.threads.clone())
-                .unwrap_or_default()
-                .into_iter()
-                .filter(|t| {
-                    self.threads
-                        .get(t)
-                        .is_some_and(|t| t.wait == Some(WaitFor::Child))
-                })
-                .collect();
-            if let Some(w) = waiters.first() {
-                // wait() returns the child's pid; the parent reaps it now.
-                self.set_frame_eax(m, *w, pid.0 as i32);
-                if let Some(p) = self.procs.get_mut(&pid) {
-                    p.parent = None;
-                }
-                self.wake(*w, now);
-            }
-        }
-    }
-
-    /// Sets the %eax a blocked thread will see when it resumes (its saved frame).
-    fn set_frame_eax(&self, m: &mut Machine, tid: Tid, value: i32) {
-        let Some(t) = self.threads.get(&tid) else {
-            return;
-        };
-        let Some(pgdir) = self.procs.get(&t.pid).map(|p| p.pgdir) else {
-            return;
-        };
-        let mut tf = TrapFrame::read(m.mem(), pgdir, t.tf);
-        tf.eax = value as u32;
-        tf.write(m.mem_mut(), pgdir, t.tf);
-    }
+/// Writes the trap frame a new thread starts from (`trapret` pops it and
+/// `iret`s to `eip` with stack `esp`); returns where it is. In direct mode
+/// there is no ring change: the frame lives on the user stack and `iret`
+/// leaves ESP just above it; otherwise it is at the top of the kernel stack.
+fn first_frame(
+    mem: &mut crate::mem::PhysMem,
+    pgdir: u32,
+    kstack: u32,
+    eip: u32,
+    esp: u32,
+    direct: bool,
+) -> u32 {
+    let (cs, ss) = if direct {
+        (selector::KERNEL_CODE, selector::KERNEL_DATA)
+    } else {
+        (selector::USER_CODE, selector::USER_DATA)
+    };
+    let tf = TrapFrame {
+        eip,
+        cs: u32::from(cs),
+        eflags: flags::RESERVED1 | flags::IF,
+        esp,
+        ss: u32::from(ss),
+        ..TrapFrame::default()
+    };
+    let at = if direct {
+        esp - frame::SIZE_SAME_RING
+    } else {
+        p2v(kstack) + PAGE - frame::SIZE
+    };
+    tf.write(mem, pgdir, at);
+    at
 }
 
 fn p_expected(p: &Process) -> Option<u64> {
     p.expected_len
-}
-
-fn describe(q: &crate::sched::QueueView) -> String {
-    let levels: Vec<String> = q
-        .levels
-        .iter()
-        .map(|l| {
-            let ts: Vec<String> = l.threads.iter().map(|t| t.to_string()).collect();
-            format!("{} [{}]", l.label, ts.join(" "))
-        })
-        .collect();
-    levels.join(", ")
 }

@@ -8,8 +8,10 @@ use crate::cpu::Reg;
 use crate::machine::Machine;
 
 use super::frame::TrapFrame;
+use super::kstep::Ran;
+use super::outcome::StepOutcome;
 use super::proc::Tid;
-use super::{KStep, Kernel};
+use super::{syscall, KStep, Kernel};
 
 impl Kernel {
     /// The CPU reached `trap_c`: the trap frame is at ESP. Plans `trap()`.
@@ -37,11 +39,15 @@ impl Kernel {
 
     /// Runs the next planned step; returns its cost in cycles, or `None` when
     /// the kernel has nothing left to do (the CPU continues on its own).
-    pub fn run_step(&mut self, m: &mut Machine) -> Option<u32> {
+    pub fn step(&mut self, m: &mut Machine) -> Option<u32> {
         let step = self.agenda.pop_front()?;
         let cost = step.cycles();
-        let detail = self.exec(m, &step);
-        self.note(step.function(), detail);
+        let Ran { outcome, then } = self.exec(m, &step);
+        // What the step planned runs next, before what was planned earlier.
+        let later = std::mem::take(&mut self.agenda);
+        self.agenda.extend(then);
+        self.agenda.extend(later);
+        self.note(step.function(), outcome);
         if self.agenda.is_empty() {
             self.in_kernel = false;
             self.current_vector = None;
@@ -50,40 +56,53 @@ impl Kernel {
         Some(cost)
     }
 
-    fn exec(&mut self, m: &mut Machine, step: &KStep) -> String {
+    /// One step: the xv6 function it stands for.
+    fn exec(&mut self, m: &mut Machine, step: &KStep) -> Ran {
         let now = m.cycle();
         match step {
             KStep::Trap { vector } => self.trap(m, *vector),
-            KStep::Syscall { num } => self.syscall(m, *num),
+            KStep::Syscall { num } => match syscall::lookup(*num) {
+                Some(call) => Ran::done(self.syscall(m, call)),
+                None => Ran::done(StepOutcome::BadSyscall { number: *num }),
+            },
             KStep::BadSyscall { number } => {
                 self.set_return(m, -1);
-                format!("unknown system call {number}: return -1")
+                Ran::done(StepOutcome::BadSyscall { number: *number })
             }
-            KStep::TimerTick => self.timer_tick(now),
-            KStep::DiskInterrupt => self.disk_interrupt(m),
+            KStep::TimerTick => Ran::done(StepOutcome::Tick(self.timer_tick(now))),
+            KStep::DiskInterrupt => Ran::done(self.disk_interrupt(m)),
             KStep::KillOnFault { pid, reason } => {
                 self.exit_process(m, *pid, -1, Some(reason.clone()), now);
-                format!("kill {pid}: {reason}")
+                Ran::done(StepOutcome::Killed {
+                    pid: *pid,
+                    reason: reason.clone(),
+                })
             }
             KStep::Schedule => self.scheduler(now),
-            KStep::Switch { to } => self.swtch(m, *to),
-            KStep::SwitchUvm { to } => self.switchuvm(m, *to),
-            KStep::Return { to } => self.trapret(m, *to),
-            KStep::Idle => self.idle(m),
-            KStep::Admit { spawn } => match self.allocproc(m, *spawn, now) {
-                Ok(pid) => format!("create {pid} running '{}'", self.procs[&pid].name),
-                Err(e) => format!("could not create process {spawn}: {e}"),
-            },
+            KStep::Switch { to } => Ran::done(self.swtch(m, *to)),
+            KStep::SwitchUvm { to } => Ran::done(self.switchuvm(m, *to)),
+            KStep::Return { to } => Ran::done(self.trapret(m, *to)),
+            KStep::Idle => Ran::done(self.idle(m)),
+            KStep::Admit { spawn } => Ran::done(match self.allocproc(m, *spawn, now) {
+                Ok(pid) => StepOutcome::Created {
+                    pid,
+                    name: self.procs[&pid].name.clone(),
+                },
+                Err(error) => StepOutcome::CreateFailed {
+                    spawn: *spawn,
+                    error,
+                },
+            }),
         }
     }
 
     /// Leave the kernel through `trapret`, which pops `to`'s trap frame and
     /// `iret`s. `swtch` already loaded its stack pointer when it switched;
     /// a thread that keeps the CPU is still on the frame it entered with.
-    fn trapret(&mut self, m: &mut Machine, to: Tid) -> String {
-        let tf = self.threads.get(&to).map_or(0, |t| t.tf);
+    fn trapret(&mut self, m: &mut Machine, to: Tid) -> StepOutcome {
+        let frame = self.threads.get(&to).map_or(0, |t| t.tf);
         m.cpu_mut().eip = self.stubs.trapret;
-        format!("return to {to} through trapret (frame at {tf:#010x})")
+        StepOutcome::Trapret { to, frame }
     }
 
     /// Arms the timer's one-shot alarm for the next arrival, so a process

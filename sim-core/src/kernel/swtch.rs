@@ -3,6 +3,7 @@
 use crate::cpu::Reg;
 use crate::machine::Machine;
 
+use super::outcome::StepOutcome;
 use super::proc::{State, Tid};
 use super::{Kernel, OsEvent};
 
@@ -10,7 +11,7 @@ impl Kernel {
     /// `swtch()`: save the running thread's context and restore `to`'s:
     /// `to` becomes the current thread and the CPU's stack pointer moves to
     /// its kernel stack, at the trap frame `trapret` will pop.
-    pub(super) fn swtch(&mut self, m: &mut Machine, to: Tid) -> String {
+    pub(super) fn swtch(&mut self, m: &mut Machine, to: Tid) -> StepOutcome {
         let now = m.cycle();
         let from = self.current;
         self.account_off_cpu(now);
@@ -31,9 +32,9 @@ impl Kernel {
             self.events
                 .push(OsEvent::ContextSwitch { from, to: Some(to) });
         }
-        match from {
-            Some(f) if f != to => format!("save context of {f}, restore {to}"),
-            _ => format!("restore {to}"),
+        StepOutcome::Swtch {
+            from: from.filter(|f| *f != to),
+            to,
         }
     }
 }

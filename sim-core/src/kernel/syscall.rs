@@ -6,12 +6,13 @@
 
 use crate::machine::Machine;
 
+use super::outcome::SysOutcome;
 use super::proc::{Pid, Tid};
 use super::{vm, Kernel, OsEvent};
 
 /// What a handler returns: the value for %eax (`None`: the call blocked or
-/// ended the thread, and sets the frame itself) and what it did, for the trace.
-pub type SysResult = (Option<i32>, String);
+/// ended the thread, and sets the frame itself) and what it did.
+pub type SysResult = (Option<i32>, SysOutcome);
 
 /// A system-call handler (a `sys_*` function in sysproc.rs / sysfile.rs).
 pub type Handler = fn(&mut Kernel, &mut Machine, &SysArgs) -> SysResult;
@@ -117,18 +118,15 @@ pub fn lookup(num: u32) -> Option<&'static Syscall> {
 pub const TICK_CYCLES: u64 = 1000;
 
 impl Kernel {
-    /// `syscall()`: runs system call `num` for the current thread; returns
-    /// what it did.
-    pub(super) fn syscall(&mut self, m: &mut Machine, num: u32) -> String {
-        let Some(call) = lookup(num) else {
-            return format!("unknown system call {num}");
-        };
+    /// `syscall()`: fetches the arguments of system call `call` for the
+    /// current thread, runs its `sys_*` handler and stores the result in %eax.
+    pub(super) fn syscall(&mut self, m: &mut Machine, call: &Syscall) -> SysOutcome {
         let now = m.cycle();
         let Some(tid) = self.current else {
-            return "no current thread".into();
+            return SysOutcome::NoCurrentThread;
         };
         let Some(pid) = self.threads.get(&tid).map(|t| t.pid) else {
-            return "no such thread".into();
+            return SysOutcome::NoSuchThread;
         };
         let pgdir = self.procs[&pid].pgdir;
         let tf = self.entry_frame(m);
@@ -143,7 +141,7 @@ impl Kernel {
             now,
             args: [arg(0), arg(1), arg(2)],
         };
-        let (ret, detail) = (call.handler)(self, m, &args);
+        let (ret, did) = (call.handler)(self, m, &args);
         if let Some(v) = ret {
             self.set_return(m, v);
             self.events.push(OsEvent::SyscallReturn {
@@ -153,7 +151,7 @@ impl Kernel {
                 value: v,
             });
         }
-        detail
+        did
     }
 }
 

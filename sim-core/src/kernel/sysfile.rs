@@ -5,6 +5,7 @@
 use crate::dev::disk::BLOCK_SIZE;
 use crate::machine::Machine;
 
+use super::outcome::SysOutcome as Did;
 use super::proc::{File, Pid, Tid, WaitFor};
 use super::syscall::{SysArgs, SysResult};
 use super::{vm, Kernel};
@@ -28,7 +29,7 @@ impl Kernel {
             (Some(fd), Some(buf), Some(n)) => {
                 self.filerw(m, a.pid, a.tid, write, fd, buf, n.min(MAX_IO), a.now)
             }
-            _ => (Some(-1), "bad arguments".into()),
+            _ => (Some(-1), Did::BadArguments),
         }
     }
 
@@ -44,7 +45,7 @@ impl Kernel {
         buf: u32,
         n: u32,
         now: u64,
-    ) -> (Option<i32>, String) {
+    ) -> SysResult {
         let pgdir = self.procs[&pid].pgdir;
         match self.procs[&pid].files.get(fd as usize).copied() {
             Some(File::ConsoleOut) if write => match vm::copy_in(m.mem(), pgdir, buf, n) {
@@ -52,15 +53,9 @@ impl Kernel {
                     for b in &bytes {
                         m.devices_mut().console.write_data(*b);
                     }
-                    (
-                        Some(n as i32),
-                        format!(
-                            "console ← {}",
-                            String::from_utf8_lossy(&bytes).escape_debug()
-                        ),
-                    )
+                    (Some(n as i32), Did::ConsoleWrote(bytes))
                 }
-                Err(e) => (Some(-1), format!("bad buffer at {:#010x}", e.0)),
+                Err(e) => (Some(-1), Did::BadBuffer(e.0)),
             },
             Some(File::ConsoleIn) if !write => {
                 let mut bytes = Vec::new();
@@ -68,11 +63,8 @@ impl Kernel {
                     bytes.push(m.devices_mut().console.read_data() as u8);
                 }
                 match vm::copy_out(m.mem_mut(), pgdir, buf, &bytes) {
-                    Ok(()) => (
-                        Some(bytes.len() as i32),
-                        format!("console → {} bytes", bytes.len()),
-                    ),
-                    Err(e) => (Some(-1), format!("bad buffer at {:#010x}", e.0)),
+                    Ok(()) => (Some(bytes.len() as i32), Did::ConsoleRead(bytes.len())),
+                    Err(e) => (Some(-1), Did::BadBuffer(e.0)),
                 }
             }
             Some(File::Disk { offset }) => {
@@ -82,7 +74,7 @@ impl Kernel {
                     || (!write
                         && vm::copy_out(m.mem_mut(), pgdir, buf, &vec![0; len as usize]).is_err())
                 {
-                    return (Some(-1), format!("bad buffer at {buf:#010x}"));
+                    return (Some(-1), Did::BadBuffer(buf));
                 }
                 let req = super::DiskRequest {
                     tid,
@@ -114,22 +106,16 @@ impl Kernel {
                 }
                 self.set_return(m, len as i32);
                 self.block_current(WaitFor::Disk, now);
-                let dir = if write { "write" } else { "read" };
                 (
                     None,
-                    format!(
-                        "disk {dir} of block {} queued; {tid} blocks until the disk interrupt",
-                        req.block
-                    ),
+                    Did::DiskQueued {
+                        write,
+                        block: req.block,
+                        tid,
+                    },
                 )
             }
-            _ => (
-                Some(-1),
-                format!(
-                    "fd {fd} is not open for {}",
-                    if write { "writing" } else { "reading" }
-                ),
-            ),
+            _ => (Some(-1), Did::NotOpen { fd, write }),
         }
     }
 }

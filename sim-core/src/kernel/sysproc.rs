@@ -3,18 +3,19 @@
 
 use crate::machine::Machine;
 
+use super::outcome::SysOutcome as Did;
 use super::proc::{Pid, Tid, WaitFor};
 use super::syscall::{SysArgs, SysResult, TICK_CYCLES};
 use super::{vm, Kernel, OsEvent};
 
 impl Kernel {
     pub(super) fn sys_getpid(&mut self, _m: &mut Machine, a: &SysArgs) -> SysResult {
-        (Some(a.pid.0 as i32), format!("{}", a.pid))
+        (Some(a.pid.0 as i32), Did::Getpid(a.pid))
     }
 
     pub(super) fn sys_uptime(&mut self, _m: &mut Machine, a: &SysArgs) -> SysResult {
         let t = (a.now / TICK_CYCLES) as i32;
-        (Some(t), format!("{t} ticks"))
+        (Some(t), Did::Uptime(t))
     }
 
     pub(super) fn sys_yield(&mut self, _m: &mut Machine, a: &SysArgs) -> SysResult {
@@ -26,7 +27,7 @@ impl Kernel {
             .charge(tid, ran, now, crate::sched::After::Blocked);
         self.sched.on_wake(tid, now);
         self.resched = true;
-        (Some(0), format!("{tid} gives up the CPU"))
+        (Some(0), Did::Yield(tid))
     }
 
     pub(super) fn sys_sleep(&mut self, m: &mut Machine, a: &SysArgs) -> SysResult {
@@ -38,10 +39,14 @@ impl Kernel {
                 self.block_current(WaitFor::Until(until), now);
                 (
                     None,
-                    format!("{tid} sleeps {n} ticks (until cycle {until})"),
+                    Did::Sleeps {
+                        tid,
+                        ticks: n,
+                        until,
+                    },
                 )
             }
-            None => (Some(-1), "bad argument".into()),
+            None => (Some(-1), Did::BadArgument),
         }
     }
 
@@ -49,7 +54,7 @@ impl Kernel {
         let pid = a.pid;
         let status = a.args[0].unwrap_or(0) as i32;
         self.exit_process(m, pid, status, None, a.now);
-        (None, format!("{pid} exits with status {status}"))
+        (None, Did::Exits { pid, status })
     }
 
     pub(super) fn sys_kill(&mut self, m: &mut Machine, a: &SysArgs) -> SysResult {
@@ -62,15 +67,9 @@ impl Kernel {
                     .is_some_and(|p| p.exit_status.is_none()) =>
             {
                 self.exit_process(m, Pid(target), -1, Some(format!("killed by {pid}")), now);
-                (Some(0), format!("kill P{target}"))
+                (Some(0), Did::Kill { target })
             }
-            a => (
-                Some(-1),
-                format!(
-                    "no live process {}",
-                    a.map_or("?".into(), |a| a.to_string())
-                ),
-            ),
+            a => (Some(-1), Did::NoLiveProcess(a)),
         }
     }
 
@@ -80,7 +79,7 @@ impl Kernel {
         let Some(pgdir) =
             vm::copy_address_space(m.mem_mut(), &mut self.frames, self.template, parent.pgdir)
         else {
-            return (Some(-1), "out of memory".into());
+            return (Some(-1), Did::OutOfMemory);
         };
         let child = Pid(self.next_pid);
         self.next_pid += 1;
@@ -127,12 +126,9 @@ impl Kernel {
                 } else {
                     tf.write(m.mem_mut(), pgdir, at);
                 }
-                (
-                    Some(child.0 as i32),
-                    format!("{pid} forks {child} (copied the address space)"),
-                )
+                (Some(child.0 as i32), Did::Forked { parent: pid, child })
             }
-            Err(e) => (Some(-1), e),
+            Err(e) => (Some(-1), Did::Failed(e)),
         }
     }
 
@@ -152,21 +148,15 @@ impl Kernel {
             if let Some(p) = self.procs.get_mut(&z) {
                 p.parent = None;
             }
-            return (Some(z.0 as i32), format!("reap {z}"));
+            return (Some(z.0 as i32), Did::Reaped(z));
         }
         if children.is_empty() {
-            return (Some(-1), "no children".into());
+            return (Some(-1), Did::NoChildren);
         }
         self.set_return(m, -1);
         let tid = self.current;
         self.block_current(WaitFor::Child, now);
-        (
-            None,
-            format!(
-                "{} waits for a child",
-                tid.map_or("?".into(), |t| t.to_string())
-            ),
-        )
+        (None, Did::WaitsForChild(tid))
     }
 
     pub(super) fn sys_thread_create(&mut self, m: &mut Machine, a: &SysArgs) -> SysResult {
@@ -180,31 +170,28 @@ impl Kernel {
                     .and_then(|p| p.program.symbols.get("__thread_return").copied())
                     .unwrap_or(0);
                 match self.create_thread(m, pid, func, Some(&[ret, arg]), now) {
-                    Ok(t) => (
-                        Some(t.0 as i32),
-                        format!("new thread {t} of {pid} at {func:#010x}"),
-                    ),
-                    Err(e) => (Some(-1), e),
+                    Ok(tid) => (Some(tid.0 as i32), Did::NewThread { tid, pid, func }),
+                    Err(e) => (Some(-1), Did::Failed(e)),
                 }
             }
-            _ => (Some(-1), "bad arguments".into()),
+            _ => (Some(-1), Did::BadArguments),
         }
     }
 
     pub(super) fn sys_thread_join(&mut self, _m: &mut Machine, a: &SysArgs) -> SysResult {
         let (pid, me, now) = (a.pid, a.tid, a.now);
         let Some(target) = a.args[0].map(Tid) else {
-            return (Some(-1), "bad argument".into());
+            return (Some(-1), Did::BadArgument);
         };
         match self.threads.get(&target) {
             Some(t) if t.pid == pid && target != me => match t.exit_value {
-                Some(v) => (Some(v as i32), format!("{target} already finished")),
+                Some(v) => (Some(v as i32), Did::AlreadyFinished(target)),
                 None => {
                     self.block_current(WaitFor::Join(target), now);
-                    (None, format!("{me} waits for {target}"))
+                    (None, Did::WaitsForThread { me, target })
                 }
             },
-            _ => (Some(-1), format!("{target} is not another thread of {pid}")),
+            _ => (Some(-1), Did::NotAThreadOf { target, pid }),
         }
     }
 
@@ -212,6 +199,6 @@ impl Kernel {
         let tid = a.tid;
         let value = a.args[0].unwrap_or(0);
         self.exit_thread(m, tid, value, a.now);
-        (None, format!("{tid} finishes with {value}"))
+        (None, Did::ThreadFinishes { tid, value })
     }
 }

@@ -8,66 +8,67 @@ use crate::sched::{After, Decision, Policy, SchedEvent};
 use crate::trap::exception_name;
 
 use super::frame::TrapFrame;
+use super::kstep::Ran;
+use super::outcome::{StepOutcome, Tick, TrapCause};
 use super::syscall;
 use super::{ExecMode, KStep, Kernel, OsEvent, T_ALARM, T_DISK, T_SYSCALL, T_TIMER};
 
 impl Kernel {
-    /// `trap()`: dispatch on the trap number of the frame: plans the
-    /// handler's step (system call, timer, disk, killing a faulting process).
-    pub(super) fn trap(&mut self, m: &Machine, vector: u8) -> String {
+    /// `trap()`: dispatch on the trap number of the frame. Returns what it
+    /// found and the handler that runs next (system call, timer, disk,
+    /// killing a faulting process).
+    pub(super) fn trap(&mut self, m: &Machine, vector: u8) -> Ran {
         let tf = TrapFrame::read(m.mem(), m.cpu().cr3, self.entry_tf);
-        let pos = |s: &mut Self, st: KStep| s.agenda.push_front(st);
+        let found = |cause| StepOutcome::Trap { vector, cause };
         match vector {
-            T_SYSCALL => match syscall::lookup(tf.eax) {
-                Some(call) => {
-                    pos(self, KStep::Syscall { num: call.num });
-                    format!("vector 64: system call {} ({})", tf.eax, call.name)
-                }
-                None => {
-                    pos(self, KStep::BadSyscall { number: tf.eax });
-                    format!("vector 64: system call {}", tf.eax)
-                }
-            },
-            T_TIMER => {
-                pos(self, KStep::TimerTick);
-                "vector 32: timer interrupt".into()
+            T_SYSCALL => {
+                let call = syscall::lookup(tf.eax);
+                let next = match call {
+                    Some(c) => KStep::Syscall { num: c.num },
+                    None => KStep::BadSyscall { number: tf.eax },
+                };
+                let cause = TrapCause::Syscall {
+                    number: tf.eax,
+                    name: call.map(|c| c.name),
+                };
+                Ran::then(found(cause), [next])
             }
-            T_DISK => {
-                pos(self, KStep::DiskInterrupt);
-                "vector 46: disk interrupt".into()
-            }
-            T_ALARM => "vector 33: timer alarm: a process arrives now".into(),
+            T_TIMER => Ran::then(found(TrapCause::TimerInterrupt), [KStep::TimerTick]),
+            T_DISK => Ran::then(found(TrapCause::DiskInterrupt), [KStep::DiskInterrupt]),
+            T_ALARM => Ran::done(found(TrapCause::Alarm)),
             v if v < 32 => {
                 let name = exception_name(v);
-                match self
+                let pid = self
                     .current
                     .and_then(|t| self.threads.get(&t))
-                    .map(|t| t.pid)
-                {
+                    .map(|t| t.pid);
+                match pid {
                     Some(pid) => {
                         let reason = format!(
                             "{name} (vector {v}, error code {:#x}) at eip {:#010x}",
                             tf.err, tf.eip
                         );
-                        pos(self, KStep::KillOnFault { pid, reason });
-                        format!("vector {v}: {name} in user code")
+                        let kill = KStep::KillOnFault { pid, reason };
+                        Ran::then(found(TrapCause::UserFault), [kill])
                     }
                     None => {
-                        let msg = format!("{name} in kernel mode at eip {:#010x}", tf.eip);
+                        let message = format!("{name} in kernel mode at eip {:#010x}", tf.eip);
                         self.events.push(OsEvent::Panic {
-                            message: msg.clone(),
+                            message: message.clone(),
                         });
-                        self.panic = Some(msg.clone());
+                        self.panic = Some(message.clone());
                         self.agenda.clear();
-                        format!("panic: {msg}")
+                        Ran::done(found(TrapCause::Panic { message }))
                     }
                 }
             }
-            v => format!("vector {v}: ignored"),
+            _ => Ran::done(found(TrapCause::Ignored)),
         }
     }
 
-    pub(super) fn timer_tick(&mut self, now: u64) -> String {
+    /// The timer interrupt: count a tick, wake sleepers, apply the policy's
+    /// time-driven rules and charge the running thread's time slice.
+    pub(super) fn timer_tick(&mut self, now: u64) -> Tick {
         self.ticks += 1;
         // The periodic timer counts from boot, so tick k fires at exactly
         // k × interval; it is handled a little later (delivery, the entry stub).
@@ -79,21 +80,12 @@ impl Kernel {
         };
         self.tick_fired = Some(fired);
         let woke = self.wake_sleepers(now);
-        let mut detail = format!("tick {}", self.ticks);
-        if fired != now {
-            detail += &format!(
-                " (the timer fired at cycle {fired}, handled {} cycles later)",
-                now - fired
-            );
-        }
-        if woke > 0 {
-            detail += &format!(", woke {woke} sleeper(s)");
-        }
         let prev = std::mem::replace(&mut self.last_tick, now);
-        if let Some(SchedEvent::Boost) = self.sched.on_tick(self.tick_time(prev, now)) {
+        let boost = self.sched.on_tick(self.tick_time(prev, now)) == Some(SchedEvent::Boost);
+        if boost {
             self.events.push(OsEvent::Boost);
-            detail += ", priority boost: every job back to the top queue";
         }
+        let mut slice_used = None;
         if self.config.mode == ExecMode::Preemptive {
             if let Some(cur) = self.running() {
                 // Charged up to the tick; the kernel's work after it counts
@@ -103,11 +95,18 @@ impl Kernel {
                 self.slice_mark = upto;
                 if self.sched.charge(cur, ran, now, After::Ready) == Decision::Reschedule {
                     self.resched = true;
-                    detail += &format!(", {cur} used its time slice");
+                    slice_used = Some(cur);
                 }
             }
         }
-        detail
+        Tick {
+            tick: self.ticks,
+            fired,
+            now,
+            woke,
+            boost,
+            slice_used,
+        }
     }
 
     /// The time to hand `Scheduler::on_tick`. The protocol calls it at the

@@ -1,6 +1,7 @@
 //! The user library (xv6's usys.S): one stub per system call, so programs can
 //! `call fork`, plus the trampolines a returning `main` or thread function
-//! lands in. The `.equ SYS_name` numbers are available to every program.
+//! lands in, written in usys.s. The `.equ SYS_name` numbers, made from the
+//! system-call table, are available to every program.
 
 use super::syscall::SYSCALLS;
 
@@ -14,15 +15,34 @@ pub fn prologue() -> String {
     s
 }
 
-/// Appended after the program, in `.text`.
-pub fn epilogue() -> String {
-    let mut s = String::from("\n.text\n");
-    for c in SYSCALLS {
-        let name = c.name;
-        s += &format!("{name}:\n    movl $SYS_{name}, %eax\n    int $64\n    ret\n");
+/// The stubs (usys.s), appended after the program on a line of their own.
+/// Its stubs must match the system-call table; a test checks they do.
+pub fn epilogue() -> &'static str {
+    concat!("\n", include_str!("usys.s"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// usys.s has one stub per entry of the table, in table order, each
+    /// loading its own number; then the two trampolines.
+    #[test]
+    fn usys_s_has_one_stub_per_system_call() {
+        let labels: Vec<&str> = epilogue()
+            .lines()
+            .filter_map(|l| l.strip_suffix(':'))
+            .collect();
+        let mut want: Vec<&str> = SYSCALLS.iter().map(|c| c.name).collect();
+        want.extend(["__main_return", "__thread_return"]);
+        assert_eq!(labels, want);
+        for c in SYSCALLS {
+            let stub = epilogue()
+                .split(&format!("\n{}:\n", c.name))
+                .nth(1)
+                .and_then(|s| s.lines().next())
+                .unwrap_or_default();
+            assert_eq!(stub.trim(), format!("movl $SYS_{}, %eax", c.name));
+        }
     }
-    // main's return value becomes the exit status; a thread's, its join value.
-    s += "__main_return:\n    pushl %eax\n    pushl $0\n    movl $SYS_exit, %eax\n    int $64\n";
-    s += "__thread_return:\n    pushl %eax\n    pushl $0\n    movl $SYS_thread_exit, %eax\n    int $64\n";
-    s
 }

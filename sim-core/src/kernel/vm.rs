@@ -9,6 +9,7 @@ use crate::mmu::{map_page, pte, MapError};
 use crate::machine::Machine;
 
 use super::layout::{p2v, KERNBASE, PAGE, PHYSTOP};
+use super::outcome::StepOutcome;
 use super::proc::Tid;
 use super::{ExecMode, Kernel};
 
@@ -236,12 +237,12 @@ fn map_with(
 impl Kernel {
     /// `switchuvm()`: load `to`'s page directory into CR3 and its kernel
     /// stack into TSS.esp0 (where the CPU switches on the next trap from user mode).
-    pub(super) fn switchuvm(&mut self, m: &mut Machine, to: Tid) -> String {
+    pub(super) fn switchuvm(&mut self, m: &mut Machine, to: Tid) -> StepOutcome {
         let Some(t) = self.threads.get(&to) else {
-            return "no such thread".into();
+            return StepOutcome::NoSuchThread;
         };
         let Some(p) = self.procs.get(&t.pid) else {
-            return "no such process".into();
+            return StepOutcome::NoSuchProcess;
         };
         let (pgdir, esp0, pid) = (p.pgdir, p2v(t.kstack) + PAGE, t.pid);
         let cpu = m.cpu_mut();
@@ -253,7 +254,7 @@ impl Kernel {
         if self.config.mode != ExecMode::Preemptive {
             m.devices_mut().timer.set_interval(0);
         }
-        format!("CR3 = {pgdir:#010x} (page directory of {pid}), TSS.esp0 = {esp0:#010x}")
+        StepOutcome::SwitchUvm { pid, pgdir, esp0 }
     }
 
     pub(super) fn free_deferred(&mut self, m: &mut Machine) {

@@ -8,11 +8,17 @@
 //! busy or not, before the CPU; pending IRQs are taken only at instruction
 //! boundaries with IF = 1. A halted CPU idles cycle by cycle until an IRQ
 //! arrives.
+//!
+//! Advancing: [`Machine::step`] does one cycle and returns its events;
+//! [`Machine::run`] does many as fast as it can, without events (its traced
+//! form, [`Machine::run_traced`], hands over every instruction and stops at
+//! the first other event). The layers above have the same pair:
+//! `Sim::step`/`Sim::run`, and the session's `Command::Step`/`Command::Run`.
 
+mod board;
 mod run;
-mod system;
 
-pub use system::System;
+pub use board::Board;
 
 use serde::Serialize;
 
@@ -75,7 +81,7 @@ pub enum StopReason {
 #[derive(Clone, Debug)]
 pub struct Machine {
     cpu: Cpu,
-    sys: System,
+    board: Board,
     cache: DecodeCache,
     cycle: u64,
     /// Cycles the CPU is still busy with the last instruction or delivery.
@@ -86,9 +92,8 @@ pub struct Machine {
     /// Set by a triple fault or a stopping exception: the machine is frozen.
     stopped: Option<StopReason>,
     instructions: u64,
-    /// Instructions retired + traps delivered (+ faults under `Stop`): the
-    /// units of work `step_instruction` waits for.
-    work: u64,
+    /// Instructions retired + traps delivered (+ faults under `Stop`).
+    retired_or_delivered: u64,
 }
 
 impl Default for Machine {
@@ -101,13 +106,13 @@ impl Machine {
     /// A machine with zeroed memory, the reset CPU state of [`Cpu::default`]
     /// (ring 0, paging off), idle devices, in fast mode.
     pub fn new() -> Self {
-        Self::with_parts(Cpu::default(), System::default())
+        Self::with_parts(Cpu::default(), Board::default())
     }
 
-    pub fn with_parts(cpu: Cpu, sys: System) -> Self {
+    pub fn with_parts(cpu: Cpu, board: Board) -> Self {
         Machine {
             cpu,
-            sys,
+            board,
             cache: DecodeCache::default(),
             cycle: 0,
             busy: 0,
@@ -116,7 +121,7 @@ impl Machine {
             breakpoints: Vec::new(),
             stopped: None,
             instructions: 0,
-            work: 0,
+            retired_or_delivered: 0,
         }
     }
 
@@ -127,7 +132,7 @@ impl Machine {
     pub fn snapshot(&self) -> Machine {
         Machine {
             cpu: self.cpu.clone(),
-            sys: self.sys.clone(),
+            board: self.board.clone(),
             cache: DecodeCache::default(),
             breakpoints: self.breakpoints.clone(),
             ..*self
@@ -144,40 +149,44 @@ impl Machine {
     }
 
     pub fn mem(&self) -> &PhysMem {
-        self.sys.mem()
+        self.board.mem()
     }
 
     /// Host edits of physical memory; drops cached translations and code.
     pub fn mem_mut(&mut self) -> &mut PhysMem {
-        self.sys.mem_mut()
+        self.board.mem_mut()
     }
 
     /// Copies `bytes` into physical memory at `phys`.
     pub fn load(&mut self, phys: u32, bytes: &[u8]) {
-        self.sys.mem_mut().write_bytes(phys, bytes);
+        self.board.mem_mut().write_bytes(phys, bytes);
     }
 
-    pub fn system(&self) -> &System {
-        &self.sys
+    pub fn board(&self) -> &Board {
+        &self.board
     }
 
     pub fn devices(&self) -> &Devices {
-        &self.sys.devices
+        &self.board.devices
     }
 
     pub fn devices_mut(&mut self) -> &mut Devices {
-        &mut self.sys.devices
+        &mut self.board.devices
     }
 
     /// The page walk for `lin` under the current CR3 (no side effects).
     pub fn walk(&self, lin: u32) -> Walk {
-        mmu::walk(self.sys.mem(), self.cpu.cr3, lin)
+        mmu::walk(self.board.mem(), self.cpu.cr3, lin)
     }
 
     /// The IDT as the CPU would read it now.
     pub fn idt(&self) -> Vec<IdtEntry> {
         let ctx = self.cpu.access_ctx();
-        read_idt(self.sys.mem(), self.cpu.idtr, ctx.paging.then_some(ctx.cr3))
+        read_idt(
+            self.board.mem(),
+            self.cpu.idtr,
+            ctx.paging.then_some(ctx.cr3),
+        )
     }
 
     pub fn cycle(&self) -> u64 {
@@ -211,7 +220,7 @@ impl Machine {
 
     /// In traced mode, whether memory reads and writes are recorded too.
     pub fn set_memory_tracing(&mut self, on: bool) {
-        self.sys.set_memory_tracing(on);
+        self.board.set_memory_tracing(on);
     }
 
     pub fn set_exception_policy(&mut self, policy: ExceptionPolicy) {
@@ -233,37 +242,26 @@ impl Machine {
     /// Advances exactly one cycle and returns its events (always empty in
     /// fast mode). A stopped machine does not advance.
     pub fn step(&mut self) -> &[Event] {
-        self.sys.clear_events();
+        self.board.clear_events();
         if self.stopped.is_some() {
-            return self.sys.events();
+            return self.board.events();
         }
-        self.sys.set_tracing(self.mode == TraceMode::Traced);
+        self.board.set_tracing(self.mode == TraceMode::Traced);
         self.cycle_once(false);
-        self.sys.events()
+        self.board.events()
     }
 
-    /// Advances until the CPU has done one unit of work (an instruction or a
-    /// trap delivery) and finished its busy cycles; returns all the events.
-    /// A halted CPU waits for an interrupt for at most `1 << 20` cycles.
-    pub fn step_instruction(&mut self) -> Vec<Event> {
-        let mut events = Vec::new();
-        let start = self.work;
-        for _ in 0..1u32 << 20 {
-            events.extend_from_slice(self.step());
-            let worked = self.work != start;
-            let frozen = self.stopped.is_some() || self.halted_forever();
-            if (worked || frozen) && self.busy == 0 {
-                break;
-            }
-            if frozen {
-                break;
-            }
-        }
-        events
+    /// Instructions retired plus traps delivered (plus faults under
+    /// [`ExceptionPolicy::Stop`]): the units a debugger's "step instruction"
+    /// waits for.
+    pub fn retired_or_delivered(&self) -> u64 {
+        self.retired_or_delivered
     }
 
-    fn halted_forever(&self) -> bool {
-        self.cpu.halted && (!self.cpu.flag(flags::IF) || !self.sys.devices.may_interrupt())
+    /// The CPU is halted and nothing can wake it (interrupts off, or no
+    /// device that may still raise one).
+    pub fn halted_forever(&self) -> bool {
+        self.cpu.halted && (!self.cpu.flag(flags::IF) || !self.board.devices.may_interrupt())
     }
 
     /// One cycle: devices, then the CPU (busy, idle, or at a boundary).
@@ -272,15 +270,15 @@ impl Machine {
     #[inline]
     fn cycle_once(&mut self, lazy: bool) {
         self.cycle += 1;
-        self.sys.set_cycle(self.cycle);
+        self.board.set_cycle(self.cycle);
         let raised = if lazy {
-            self.sys.tick_devices_lazily(1)
+            self.board.tick_devices_lazily(1)
         } else {
-            self.sys.tick_devices(1)
+            self.board.tick_devices(1)
         };
-        if raised != 0 && self.sys.tracing() {
+        if raised != 0 && self.board.tracing() {
             for irq in (0..16u8).filter(|i| raised & (1 << i) != 0) {
-                self.sys.record(|| EventKind::DeviceIrq { irq });
+                self.board.record(|| EventKind::DeviceIrq { irq });
             }
         }
         if self.busy > 0 {
@@ -288,8 +286,8 @@ impl Machine {
             return;
         }
         if self.cpu.flag(flags::IF) {
-            if let Some(irq) = self.sys.devices.pic.next() {
-                self.sys.devices.pic.acknowledge(irq);
+            if let Some(irq) = self.board.devices.pic.next() {
+                self.board.devices.pic.acknowledge(irq);
                 self.trap(Delivery::Irq(pic::VECTOR_BASE + irq));
                 self.busy -= 1; // the delivery's first cycle is this one
                 return;
@@ -302,7 +300,7 @@ impl Machine {
 
     fn execute(&mut self) {
         let from_cpl = self.cpu.cpl();
-        let result = cpu::step(&mut self.cpu, &mut self.sys, &mut self.cache);
+        let result = cpu::step(&mut self.cpu, &mut self.board, &mut self.cache);
         // Fields are read one by one through an opaque reference: copying the
         // result whole made the compiler load 8 bytes spanning two of the
         // callee's 4-byte stores, a store-forwarding stall that cost ~40% of
@@ -316,39 +314,35 @@ impl Machine {
     #[inline]
     fn retired(&mut self, from_cpl: u8, r: &Retired) {
         self.instructions += 1;
-        self.work += 1;
+        self.retired_or_delivered += 1;
         let cycles = r.cycles;
         self.busy = cycles.saturating_sub(1);
-        if self.sys.tracing() {
+        if self.board.tracing() {
             let (eip, len) = (r.eip, r.len);
-            self.sys
+            self.board
                 .record(|| EventKind::InstructionRetired { eip, len, cycles });
-            // iret is one byte (0xcf) costing 6 cycles: only such instructions
-            // need the look at memory.
-            if len == 1 && cycles >= 6 && self.is_iret(eip) {
-                self.record_iret(from_cpl);
-            }
         }
         match r.effect {
             Effect::None => {}
+            Effect::Iret => self.record_iret(from_cpl),
             Effect::SoftInt(v) => self.soft_int(v, r.eip),
             Effect::Halt => {
                 self.cpu.halted = true;
                 let eip = r.eip;
-                self.sys.record(|| EventKind::Halted { eip });
+                self.board.record(|| EventKind::Halted { eip });
             }
         }
     }
 
     fn record_iret(&mut self, from_cpl: u8) {
         let (to_cpl, eip) = (self.cpu.cpl(), self.cpu.eip);
-        self.sys.record(|| EventKind::Iret {
+        self.board.record(|| EventKind::Iret {
             from_cpl,
             to_cpl,
             eip,
         });
         if to_cpl != from_cpl {
-            self.sys.record(|| EventKind::ModeSwitch {
+            self.board.record(|| EventKind::ModeSwitch {
                 from_cpl,
                 to_cpl,
                 cause: SwitchCause::Iret,
@@ -358,12 +352,12 @@ impl Machine {
 
     #[cold]
     fn faulted(&mut self, exception: Exception) {
-        self.work += 1;
+        self.retired_or_delivered += 1;
         if let Exception::PageFault { addr, .. } = exception {
             self.cpu.cr2 = addr;
         }
         let eip = self.cpu.eip;
-        self.sys.record(|| EventKind::Fault { exception, eip });
+        self.board.record(|| EventKind::Fault { exception, eip });
         match self.policy {
             ExceptionPolicy::Stop => self.stopped = Some(StopReason::Exception(exception)),
             ExceptionPolicy::Deliver => {
@@ -373,27 +367,16 @@ impl Machine {
         }
     }
 
-    /// Whether the instruction at `eip` is `iret` (opcode 0xcf), for the trace.
-    fn is_iret(&self, eip: u32) -> bool {
-        let ctx = self.cpu.access_ctx();
-        let phys = if ctx.paging {
-            mmu::walk(self.sys.mem(), ctx.cr3, eip).phys
-        } else {
-            Some(eip)
-        };
-        phys.is_some_and(|p| self.sys.mem().read_u8(p) == 0xcf)
-    }
-
     /// `int n`. If its own delivery faults (say the gate's DPL check), the
     /// exception is a fault of the `int` instruction: it is reported with EIP
     /// back at the `int`, so the handler sees where it happened (SDM 6.12.1.1).
     fn soft_int(&mut self, vector: u8, int_eip: u32) {
         let from_cpl = self.cpu.cpl();
-        match deliver(&mut self.cpu, &mut self.sys, Delivery::SoftInt(vector)) {
+        match deliver(&mut self.cpu, &mut self.board, Delivery::SoftInt(vector)) {
             Ok(info) => self.delivered(from_cpl, info),
             Err(exception) => {
                 self.cpu.eip = int_eip;
-                self.sys.record(|| EventKind::Fault {
+                self.board.record(|| EventKind::Fault {
                     exception,
                     eip: int_eip,
                 });
@@ -409,31 +392,31 @@ impl Machine {
         self.busy += TRAP_CYCLES;
         if info.to_cpl != from_cpl {
             let (to_cpl, vector) = (info.to_cpl, info.vector);
-            self.sys.record(|| EventKind::ModeSwitch {
+            self.board.record(|| EventKind::ModeSwitch {
                 from_cpl,
                 to_cpl,
                 cause: SwitchCause::Trap { vector },
             });
         }
-        self.sys.record(|| EventKind::TrapDelivered(info));
+        self.board.record(|| EventKind::TrapDelivered(info));
     }
 
     /// Delivers `event` (escalating to #DF or a triple fault as needed) and
     /// charges [`TRAP_CYCLES`].
     fn trap(&mut self, event: Delivery) {
         let from_cpl = self.cpu.cpl();
-        self.work += 1;
-        let esc = deliver_escalating(&mut self.cpu, &mut self.sys, event);
+        self.retired_or_delivered += 1;
+        let esc = deliver_escalating(&mut self.cpu, &mut self.board, event);
         let eip = self.cpu.eip;
         for &exception in &esc.raised {
-            self.sys.record(|| EventKind::Fault { exception, eip });
+            self.board.record(|| EventKind::Fault { exception, eip });
         }
         match esc.delivered {
             Some(info) => self.delivered(from_cpl, info),
             None => {
                 self.busy += 1;
                 self.stopped = Some(StopReason::TripleFault);
-                self.sys.record(|| EventKind::TripleFault { eip });
+                self.board.record(|| EventKind::TripleFault { eip });
             }
         }
     }

@@ -1,6 +1,6 @@
 //! The fast loops: `Machine::run` without events, skipping busy and idle
 //! cycles in bulk and executing instructions back to back while the devices
-//! are quiet; and `Machine::run_marked`, the same quiet loop for a traced
+//! are quiet; and `Machine::run_traced`, the same quiet loop for a traced
 //! machine, which hands each plain instruction to the caller and stops at
 //! the first one with any other event.
 
@@ -47,11 +47,11 @@ impl Machine {
         if let Some(s) = self.stopped {
             return s;
         }
-        self.sys.set_tracing(false);
-        self.sys.clear_events();
-        self.sys.sync_devices();
+        self.board.set_tracing(false);
+        self.board.clear_events();
+        self.board.sync_devices();
         let stop = self.run_fast(max_cycles);
-        self.sys.sync_devices();
+        self.board.sync_devices();
         stop
     }
 
@@ -67,30 +67,30 @@ impl Machine {
     /// [`Machine::step`] would have returned them. Returns no events if it
     /// stopped otherwise (possibly without running anything: the caller then
     /// steps). Memory accesses are not recorded: use `step` for those.
-    pub fn run_marked(
+    pub fn run_traced(
         &mut self,
         max_cycles: u64,
         stops: &[u32],
         mut mark: impl FnMut(u64, &Retired),
     ) -> (u64, &[Event]) {
-        self.sys.clear_events();
+        self.board.clear_events();
         // `step` ticks the devices without keeping their quiet time.
-        self.sys.sync_devices();
+        self.board.sync_devices();
         let start = self.cycle;
         if self.stopped.is_some() || !self.can_run_quiet() {
-            return (start, self.sys.events());
+            return (start, self.board.events());
         }
-        self.sys.set_tracing(true);
-        let memory = self.sys.memory_tracing();
-        self.sys.set_memory_tracing(false);
+        self.board.set_tracing(true);
+        let memory = self.board.memory_tracing();
+        self.board.set_memory_tracing(false);
         let last = self.run_quiet::<true, true>(
             start.saturating_add(max_cycles),
             Stops::of(stops),
             &mut mark,
         );
-        self.sys.set_memory_tracing(memory);
-        self.sys.sync_devices();
-        (last, self.sys.events())
+        self.board.set_memory_tracing(memory);
+        self.board.sync_devices();
+        (last, self.board.events())
     }
 
     fn run_fast(&mut self, max_cycles: u64) -> StopReason {
@@ -110,7 +110,7 @@ impl Machine {
                 let n = u64::from(self.busy).min(end - self.cycle);
                 self.cycle += n;
                 self.busy -= n as u32;
-                self.sys.tick_devices_lazily(n);
+                self.board.tick_devices_lazily(n);
                 continue;
             }
             if !first && !self.cpu.halted && breakpoints.binary_search(&self.cpu.eip).is_ok() {
@@ -119,16 +119,16 @@ impl Machine {
             if self.halted_forever() {
                 return StopReason::HaltedForever;
             }
-            if self.cpu.halted && self.sys.devices.pic.next().is_none() {
+            if self.cpu.halted && self.board.devices.pic.next().is_none() {
                 // Idle until the cycle in which a device can next fire.
                 let idle = self
-                    .sys
+                    .board
                     .quiet_left()
                     .saturating_sub(1)
                     .min(end - self.cycle);
                 if idle > 0 {
                     self.cycle += idle;
-                    self.sys.tick_devices_lazily(idle);
+                    self.board.tick_devices_lazily(idle);
                     continue;
                 }
             }
@@ -157,8 +157,8 @@ impl Machine {
     fn can_run_quiet(&self) -> bool {
         self.busy == 0
             && !self.cpu.halted
-            && !(self.cpu.flag(flags::IF) && self.sys.devices.pic.next().is_some())
-            && self.sys.quiet_left() > 1
+            && !(self.cpu.flag(flags::IF) && self.board.devices.pic.next().is_some())
+            && self.board.quiet_left() > 1
     }
 
     /// Executes instructions back to back while no device can fire (they are
@@ -173,7 +173,7 @@ impl Machine {
     ///
     /// Within the loop the devices cannot fire, so their deferred cycles are
     /// counted without the lazy tick's comparison; port accesses apply them
-    /// (`System::sync_devices`) before touching a device.
+    /// (`Board::sync_devices`) before touching a device.
     #[inline(always)]
     fn run_quiet<const TRACED: bool, const MANY_STOPS: bool>(
         &mut self,
@@ -190,28 +190,29 @@ impl Machine {
         while cycle < limit {
             started = cycle;
             cycle += 1;
-            self.sys.defer_quiet_cycles(1);
+            self.board.defer_quiet_cycles(1);
             if TRACED {
                 // Port accesses record events stamped with this.
-                self.sys.set_cycle(cycle);
+                self.board.set_cycle(cycle);
             }
             // Only a traced `iret` needs the ring it left.
             let from_cpl = if TRACED { self.cpu.cpl() } else { 3 };
-            let result = cpu::step(&mut self.cpu, &mut self.sys, &mut self.cache);
+            let result = cpu::step(&mut self.cpu, &mut self.board, &mut self.cache);
             match &result {
-                // An `iret` is one byte (0xcf) costing 6 cycles: a traced
-                // run leaves such instructions to `retired`, which looks.
+                // A plain instruction; untraced, an `iret` is one too (its
+                // events are not wanted).
                 Ok(r)
-                    if r.effect == Effect::None
-                        && (!TRACED
-                            || (self.sys.events().is_empty()
-                                && !(r.len == 1 && r.cycles >= 6))) =>
+                    if match r.effect {
+                        Effect::None => !TRACED || self.board.events().is_empty(),
+                        Effect::Iret => !TRACED,
+                        _ => false,
+                    } =>
                 {
                     done += 1;
                     if TRACED {
                         mark(started, r);
                     }
-                    if !TRACED && self.sys.devices_synced() {
+                    if !TRACED && self.board.devices_synced() {
                         // A port access applied the deferred device cycles
                         // and may have shortened the quiet time.
                         limit = self.quiet_limit(end, cycle);
@@ -219,7 +220,7 @@ impl Machine {
                     let extra = r.cycles.saturating_sub(1);
                     let n = u64::from(extra).min(limit - cycle);
                     cycle += n;
-                    self.sys.defer_quiet_cycles(n);
+                    self.board.defer_quiet_cycles(n);
                     if u64::from(extra) > n {
                         self.busy = extra - n as u32;
                         break;
@@ -229,7 +230,8 @@ impl Machine {
                     } else {
                         self.cpu.eip == stops.first
                     };
-                    if stop || (self.cpu.flag(flags::IF) && self.sys.devices.pic.next().is_some()) {
+                    if stop || (self.cpu.flag(flags::IF) && self.board.devices.pic.next().is_some())
+                    {
                         break;
                     }
                 }
@@ -257,15 +259,15 @@ impl Machine {
     /// in which a device may fire, and at most `end`.
     #[inline(always)]
     fn quiet_limit(&self, end: u64, cycle: u64) -> u64 {
-        end.min(cycle.saturating_add(self.sys.quiet_left().saturating_sub(1)))
+        end.min(cycle.saturating_add(self.board.quiet_left().saturating_sub(1)))
     }
 
     /// Writes back the quiet loop's cycle and count of plain instructions.
     #[inline(always)]
     fn finish_quiet(&mut self, cycle: u64, done: u64) {
         self.cycle = cycle;
-        self.sys.set_cycle(cycle);
+        self.board.set_cycle(cycle);
         self.instructions += done;
-        self.work += done;
+        self.retired_or_delivered += done;
     }
 }

@@ -1,12 +1,16 @@
 //! Descriptions for the view: code listings with bytes, IDT gates, the
 //! refused gate, and one-line texts for trace events.
 
+mod kernel;
+
+pub use kernel::kernel_step;
+
 use super::view::{CodeLine, DeniedGate, EventView, GateView, RECENT};
 use crate::event::EventKind;
 use crate::kernel::OsEvent;
 use crate::sim::TraceLog;
 use crate::trace::{TraceEvent, TraceKind};
-use crate::trap::{GateKind, TrapKind, TRAP_CYCLES};
+use crate::trap::{Exception, GateKind, TrapKind, TRAP_CYCLES};
 
 pub(super) fn code_lines(source: &str, prog: &crate::asm::Program) -> Vec<CodeLine> {
     let bytes_of = |addr: u32, len: u32| -> String {
@@ -57,16 +61,22 @@ pub(super) fn gates(m: &crate::machine::Machine) -> Vec<GateView> {
         .collect()
 }
 
-/// What a vector is for in this kernel.
+/// What a vector is for in this kernel: an exception, a device's IRQ (the
+/// tables in `trap::vectors`) or the system call.
 pub fn vector_name(v: u8) -> String {
-    match v {
-        0..=31 => crate::trap::exception_name(v),
-        32 => "timer (IRQ 0)".into(),
-        36 => "console (IRQ 4)".into(),
-        46 => "disk (IRQ 14)".into(),
-        33..=47 => format!("IRQ {}", v - 32),
-        64 => "system call".into(),
-        _ => "unused".into(),
+    use crate::trap::vectors::{irq_device, irq_of, FIRST_IRQ_VECTOR};
+    if v < FIRST_IRQ_VECTOR {
+        return crate::trap::exception_name(v);
+    }
+    if v == crate::kernel::T_SYSCALL {
+        return "system call".into();
+    }
+    match irq_of(v) {
+        Some(irq) => match irq_device(irq) {
+            Some(device) => format!("{device} (IRQ {irq})"),
+            None => format!("IRQ {irq}"),
+        },
+        None => "unused".into(),
     }
 }
 
@@ -77,7 +87,8 @@ pub(super) fn denied_gate(trace: &TraceLog, now: u64) -> Option<DeniedGate> {
         .take_while(|e| e.cycle + 200 >= now)
         .find_map(|e| match &e.kind {
             TraceKind::Machine(EventKind::TrapDelivered(d))
-                if d.vector == 13 && d.kind == TrapKind::Exception =>
+                if d.vector == Exception::GeneralProtection(0).vector()
+                    && d.kind == TrapKind::Exception =>
             {
                 let code = d.error_code?;
                 (code & 2 != 0).then(|| {
@@ -166,7 +177,9 @@ pub fn event_view(e: &TraceEvent) -> EventView {
             EventKind::TripleFault { eip } => format!("triple fault at {eip:#010x}"),
         },
         TraceKind::Os(o) => match o {
-            OsEvent::KernelStep { function, detail } => format!("{function}(): {detail}"),
+            OsEvent::KernelStep { function, outcome } => {
+                format!("{function}(): {}", kernel_step(outcome))
+            }
             OsEvent::ThreadState { tid, from, to, .. } => format!("{tid}: {from:?} → {to:?}"),
             OsEvent::ContextSwitch { from, to } => {
                 format!("context switch {} → {}", opt(from), opt(to))
@@ -194,4 +207,20 @@ pub fn event_view(e: &TraceEvent) -> EventView {
 
 fn opt<T: std::fmt::Display>(t: &Option<T>) -> String {
     t.as_ref().map_or("idle".to_string(), |t| t.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::vector_name;
+
+    #[test]
+    fn vectors_are_named_from_the_tables() {
+        assert_eq!(vector_name(13), "#GP general protection");
+        assert_eq!(vector_name(32), "timer (IRQ 0)");
+        assert_eq!(vector_name(33), "IRQ 1");
+        assert_eq!(vector_name(36), "console (IRQ 4)");
+        assert_eq!(vector_name(46), "disk (IRQ 14)");
+        assert_eq!(vector_name(64), "system call");
+        assert_eq!(vector_name(100), "unused");
+    }
 }

@@ -10,6 +10,7 @@ use crate::sim::{InstrLog, TraceLog};
 use crate::trace::{Actor, TraceEvent, TraceKind};
 use crate::trap::TrapKind;
 
+use super::describe::kernel_step;
 use super::gantt::{GanttBins, GanttLane};
 
 /// One row of the three-column timeline.
@@ -349,9 +350,11 @@ impl History {
 
     fn os(&mut self, cycle: u64, o: &OsEvent) {
         match o {
-            OsEvent::KernelStep { function, detail } => {
-                self.row(cycle, Actor::Os, format!("{function}(): {detail}"))
-            }
+            OsEvent::KernelStep { function, outcome } => self.row(
+                cycle,
+                Actor::Os,
+                format!("{function}(): {}", kernel_step(outcome)),
+            ),
             OsEvent::ContextSwitch { to, .. } => self.open_span(cycle, *to, self.mode),
             OsEvent::Panic { message } => self.row(cycle, Actor::Os, format!("panic: {message}")),
             OsEvent::Boost => self.row(

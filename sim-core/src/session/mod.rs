@@ -26,7 +26,7 @@ pub use crate::scenario::{
 };
 pub use crate::sched::{Policy, ThreadId};
 pub use crate::trace::Actor;
-pub use describe::{event_view, vector_name};
+pub use describe::{event_view, kernel_step, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use moments::Moment;
 pub use view::*;
@@ -360,26 +360,20 @@ impl Session {
             };
             return at_end(self, stop);
         }
-        // The machine stops before any breakpoint address; whether it is one
-        // of the running program's is decided here.
+        // The simulation stops before any breakpoint address; whether it is
+        // one of the running program's is decided here.
         let addrs: Vec<u32> = bps.iter().map(|&(_, a)| a).collect();
-        let mut first = true;
-        while self.sim.cycle() < end {
-            if self.sim.halted().is_some() {
+        loop {
+            if self.sim.run(end, &addrs).is_some() {
                 return RunStop::Halted;
             }
-            if !first && self.at_boundary() && self.at_breakpoint(&bps) {
+            if self.sim.cycle() >= end {
+                return at_end(self, RunStop::Budget);
+            }
+            if self.at_boundary() && self.at_breakpoint(&bps) {
                 return RunStop::Breakpoint;
             }
-            first = false;
-            if !self.sim.run_to_stops(end, &addrs) {
-                self.sim.step();
-            }
         }
-        if self.sim.halted().is_some() {
-            return RunStop::Halted;
-        }
-        at_end(self, RunStop::Budget)
     }
 
     /// Runs to `end` in stretches of [`SYNC_EVERY`] cycles, bringing the
@@ -388,7 +382,7 @@ impl Session {
     fn run_synced(&mut self, end: u64) -> Option<crate::sim::Halt> {
         loop {
             let to = end.min(self.sim.cycle().saturating_add(SYNC_EVERY));
-            if let Some(h) = self.sim.run_until(to) {
+            if let Some(h) = self.sim.run(to, &[]) {
                 return Some(h);
             }
             if to >= end {

@@ -189,7 +189,7 @@ fn is(pat: Pat, e: &TraceEvent, pid_of: &OrdMap<u32, u32>) -> bool {
         (TraceKind::Machine(EventKind::Iret { eip, .. }), Iret) => {
             *eip < crate::kernel::layout::KERNBASE
         }
-        (TraceKind::Os(OsEvent::KernelStep { function, .. }), Step(f)) => function == f,
+        (TraceKind::Os(OsEvent::KernelStep { function, .. }), Step(f)) => *function == f,
         (TraceKind::Os(OsEvent::ProcessCreated { parent, .. }), Forked) => parent.is_some(),
         (TraceKind::Os(OsEvent::ProcessExited { reason, .. }), Killed) => reason.is_some(),
         (TraceKind::Os(OsEvent::ProcessExited { pid, .. }), Exit(p)) => pid.0 == p,
@@ -260,7 +260,7 @@ pub fn find(name: &str, scenario: &Scenario) -> Vec<Moment> {
                 if sees(&sim, addr, pid, value) || start >= limit || sim.halted().is_some() {
                     break;
                 }
-                sim.run_until((start + CHUNK).min(limit));
+                sim.run((start + CHUNK).min(limit), &[]);
                 if sees(&sim, addr, pid, value) {
                     sim.seek(start);
                     while !sees(&sim, addr, pid, value) && sim.cycle() < limit {
@@ -299,7 +299,7 @@ pub fn find(name: &str, scenario: &Scenario) -> Vec<Moment> {
             break;
         }
         let start = sim.cycle();
-        sim.run_until((start + CHUNK).min(limit));
+        sim.run((start + CHUNK).min(limit), &[]);
     }
     // Where each moment is shown: a kernel step where it starts, any other
     // event at the first boundary after it.

@@ -198,7 +198,7 @@ impl Sim {
                 self.kernel.enter(m);
             }
             if self.kernel.in_kernel() {
-                if let Some(cost) = self.kernel.run_step(m) {
+                if let Some(cost) = self.kernel.step(m) {
                     m.add_busy(cost);
                 }
             }
@@ -207,10 +207,7 @@ impl Sim {
         let events = m.step();
         record(&mut self.trace, &mut self.instrs, self.level, cycle, events);
         self.collect_os_events_at(cycle);
-        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
-            self.snapshot();
-        }
-        self.bound_trace();
+        self.settle();
         self.trace.len() - before
     }
 
@@ -230,44 +227,57 @@ impl Sim {
         self.bound_trace();
     }
 
+    /// After every advance, once its events are recorded: a snapshot at each
+    /// multiple of `snapshot_every` (runs stop there), then the trace bounded.
+    fn settle(&mut self) {
+        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
+            self.snapshot();
+        }
+        self.bound_trace();
+    }
+
     fn bound_trace(&mut self) {
         self.trace
             .drop_front(self.trace_limit, self.trace_keep_from);
         self.instrs.drop_front(MAX_INSTRS, self.instrs_keep_from);
     }
 
-    /// Runs until `cycle` (or a halt); returns why it stopped early, if it did.
-    pub fn run_until(&mut self, cycle: u64) -> Option<Halt> {
-        while self.cycle() < cycle {
+    /// Runs until cycle `until`, a halt, or the CPU about to execute at one
+    /// of `stops` (linear addresses in any order, for breakpoints; never
+    /// before the first instruction, so a run can resume from one). Returns
+    /// the halt, if it halted. The same result as calling [`Sim::step`] that
+    /// many times: user code runs in the machine's fast loops.
+    ///
+    /// ```no_run
+    /// # fn demo(sim: &mut sim_core::sim::Sim) {
+    /// let halt = sim.run(sim.cycle() + 10_000, &[]);
+    /// # }
+    /// ```
+    pub fn run(&mut self, until: u64, stops: &[u32]) -> Option<Halt> {
+        let mut first = true;
+        while self.cycle() < until {
             if let Some(h) = self.halted() {
                 return Some(h);
             }
-            if !self.run_flat_out(cycle, &[]) {
+            let m = &self.machine;
+            if !first && m.busy_cycles() == 0 && stops.contains(&m.cpu().eip) {
+                return None;
+            }
+            first = false;
+            if !self.run_flat_out(until, stops) {
                 self.step();
             }
         }
         self.halted()
     }
 
-    /// Runs user code in the machine's fast loops, as [`Sim::run_until`]
-    /// does, and also stops before executing at any of `stops` (linear
-    /// addresses, in any order; never before the first instruction, so a run
-    /// can resume from one): for breakpoints. Returns false if it could not
-    /// advance this way (the kernel is working, the CPU is busy…): the caller
-    /// then steps a cycle.
-    pub fn run_to_stops(&mut self, limit: u64, stops: &[u32]) -> bool {
-        if self.halted().is_some() || self.cycle() >= limit {
-            return false;
-        }
-        self.run_flat_out(limit, stops)
-    }
-
     /// User code between kernel entries runs in the machine's fast loops,
     /// stopping where the kernel must act (the CPU at `trap_c`), at `stops`,
     /// at the next snapshot and at `limit`: `Machine::run` without a trace,
-    /// and `Machine::run_marked` at `Steps` (every retired instruction and
+    /// and `Machine::run_traced` at `Steps` (every retired instruction and
     /// every other event is recorded as stepping would). Same result as
-    /// stepping. Returns false if it could not advance.
+    /// stepping. Returns false if it could not advance (the kernel is
+    /// working, the CPU is busy…): the caller then steps a cycle.
     fn run_flat_out(&mut self, limit: u64, stops: &[u32]) -> bool {
         let m = &self.machine;
         let trap_c = self.kernel.stubs().trap_c;
@@ -299,22 +309,13 @@ impl Sim {
             self.machine.run(budget);
         } else {
             let instrs = &mut self.instrs;
-            let (cycle, events) = self.machine.run_marked(budget, all, |cycle, r| {
+            let (cycle, events) = self.machine.run_traced(budget, all, |cycle, r| {
                 instrs.push(InstrMark::new(cycle, r.eip, r.len, r.cycles));
             });
             record(&mut self.trace, instrs, self.level, cycle, events);
         }
-        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
-            self.snapshot();
-        }
-        self.bound_trace();
+        self.settle();
         self.machine.cycle() > now
-    }
-
-    /// Runs to the end (all processes exited) or at most `max_cycles`.
-    pub fn run(&mut self, max_cycles: u64) -> Option<Halt> {
-        let end = self.cycle().saturating_add(max_cycles);
-        self.run_until(end)
     }
 
     /// Goes back (or forward) to exactly `cycle`: restores the last snapshot
@@ -337,7 +338,7 @@ impl Sim {
                 self.snapshots.truncate(idx + 1);
             }
         }
-        self.run_until(cycle);
+        self.run(cycle, &[]);
     }
 
     /// One cycle back.

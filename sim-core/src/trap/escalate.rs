@@ -85,14 +85,14 @@ pub fn deliver_escalating(cpu: &mut Cpu, bus: &mut impl Bus, event: Delivery) ->
 mod tests {
     use super::*;
     use crate::cpu::TableReg;
-    use crate::machine::System;
+    use crate::machine::Board;
     use crate::trap::{write_gate, Gate};
 
     const IDT: u32 = 0x1000;
 
     /// A ring-0 CPU with an IDT in which only the `present` gates are present.
-    fn setup(present: &[u8]) -> (Cpu, System) {
-        let mut sys = System::default();
+    fn setup(present: &[u8]) -> (Cpu, Board) {
+        let mut sys = Board::default();
         for v in 0..=255u8 {
             let gate = Gate {
                 present: present.contains(&v),

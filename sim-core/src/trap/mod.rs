@@ -5,7 +5,7 @@ mod deliver;
 mod escalate;
 mod exception;
 mod idt;
-mod vectors;
+pub mod vectors;
 
 pub use deliver::{deliver, Delivery, DeliveryInfo, TrapKind, TRAP_CYCLES};
 pub use escalate::{deliver_escalating, Escalation};

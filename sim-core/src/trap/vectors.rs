@@ -47,6 +47,35 @@ pub const EXCEPTIONS: &[ExceptionVector] = &[
     e(17, "#AC", "alignment check", true),
 ];
 
+/// The first vector after the exceptions: the PIC raises IRQ n at this + n.
+pub const FIRST_IRQ_VECTOR: u8 = crate::dev::pic::VECTOR_BASE;
+/// IRQ lines 0–15.
+pub const IRQ_LINES: u8 = 16;
+
+/// The devices on IRQ lines (the rest are unused on this board).
+pub const DEVICE_IRQS: &[(u8, &str)] = &[
+    (crate::dev::timer::IRQ, "timer"),
+    (crate::dev::console::IRQ, "console"),
+    (crate::dev::disk::IRQ, "disk"),
+];
+
+/// The vector IRQ `irq` arrives at.
+pub const fn irq_vector(irq: u8) -> u8 {
+    FIRST_IRQ_VECTOR + irq
+}
+
+/// The IRQ line of vector `v`, if it is one.
+pub fn irq_of(v: u8) -> Option<u8> {
+    (FIRST_IRQ_VECTOR..FIRST_IRQ_VECTOR + IRQ_LINES)
+        .contains(&v)
+        .then(|| v - FIRST_IRQ_VECTOR)
+}
+
+/// The device on IRQ line `irq`.
+pub fn irq_device(irq: u8) -> Option<&'static str> {
+    DEVICE_IRQS.iter().find(|(i, _)| *i == irq).map(|(_, d)| *d)
+}
+
 /// The exception at vector `v`, if it has a name.
 pub fn exception(v: u8) -> Option<&'static ExceptionVector> {
     EXCEPTIONS.iter().find(|x| x.vector == v)
@@ -74,5 +103,15 @@ mod tests {
         assert_eq!(exception_name(2), "exception");
         let with_code: Vec<u8> = (0..=255).filter(|v| has_error_code(*v)).collect();
         assert_eq!(with_code, [8, 10, 11, 12, 13, 14, 17]);
+    }
+
+    #[test]
+    fn irqs_follow_the_exceptions() {
+        assert_eq!(irq_vector(0), 32);
+        assert_eq!(irq_of(46), Some(14));
+        assert_eq!(irq_of(31), None);
+        assert_eq!(irq_of(48), None);
+        assert_eq!(irq_device(14), Some("disk"));
+        assert_eq!(irq_device(1), None);
     }
 }

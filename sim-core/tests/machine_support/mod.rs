@@ -3,6 +3,7 @@
 #![allow(dead_code)]
 
 use sim_core::cpu::{flags, selector, Cpu, TableReg};
+use sim_core::event::Event;
 use sim_core::machine::Machine;
 use sim_core::trap::{write_gate, Gate};
 
@@ -78,4 +79,24 @@ pub fn enter_user(cpu: &mut Cpu, eip: u32, interrupts: bool) {
 pub fn stack(m: &Machine, n: u32) -> Vec<u32> {
     let esp = m.cpu().gpr[4];
     (0..n).map(|i| m.mem().read_u32(esp + 4 * i)).collect()
+}
+
+/// Steps cycles until the CPU has done one unit of work (an instruction or a
+/// trap delivery) and finished its busy cycles; returns all the events. A
+/// halted CPU waits for an interrupt for at most `1 << 20` cycles.
+pub fn step_instruction(m: &mut Machine) -> Vec<Event> {
+    let mut events = Vec::new();
+    let start = m.retired_or_delivered();
+    for _ in 0..1u32 << 20 {
+        events.extend_from_slice(m.step());
+        let worked = m.retired_or_delivered() != start;
+        let frozen = m.stopped().is_some() || m.halted_forever();
+        if (worked || frozen) && m.busy_cycles() == 0 {
+            break;
+        }
+        if frozen {
+            break;
+        }
+    }
+    events
 }

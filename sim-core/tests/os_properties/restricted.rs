@@ -48,7 +48,11 @@ fn assert_killed_with_gp(prefix: &[usize], instruction: &str) {
         vec![spec("rogue", 0, 100, 100), spec("counter", 0, 100, 100)],
     );
     let mut sim = build(&s, TraceLevel::Off);
-    assert_eq!(sim.run(s.max_cycles), Some(Halt::Finished), "{instruction}");
+    assert_eq!(
+        sim.run(s.max_cycles, &[]),
+        Some(Halt::Finished),
+        "{instruction}"
+    );
     let rogue = sim.kernel().process(Pid(1)).expect("exists");
     let reason = rogue.killed.as_deref().unwrap_or("not killed");
     assert!(

@@ -35,8 +35,10 @@ pub struct Flow {
 pub enum FlowKind {
     /// Fall through to the next instruction.
     Next,
-    /// An unconditional transfer (`jmp`, `call`, `ret`, `iret`).
+    /// An unconditional transfer (`jmp`, `call`, `ret`).
     Jump,
+    /// `iret` to the target (the machine reports the return).
+    Iret,
     /// A conditional branch or `loop` that was taken (costs more).
     Taken,
     /// `int n` / `int3` / `into` (taken): EIP moves past the instruction.
@@ -60,6 +62,14 @@ impl Flow {
     pub const fn Jump(target: u32) -> Flow {
         Flow {
             kind: FlowKind::Jump,
+            target,
+        }
+    }
+    #[allow(non_snake_case)]
+    #[inline(always)]
+    pub const fn Iret(target: u32) -> Flow {
+        Flow {
+            kind: FlowKind::Iret,
             target,
         }
     }

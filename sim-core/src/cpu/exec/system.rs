@@ -74,7 +74,7 @@ pub fn iret(cpu: &mut Cpu, bus: &mut impl Bus) -> Result<Flow, Exception> {
             cpu.set_reg(Reg::Esp, sp);
         }
     }
-    Ok(Flow::Jump(eip))
+    Ok(Flow::Iret(eip))
 }
 
 pub fn hlt(cpu: &mut Cpu) -> Result<Flow, Exception> {

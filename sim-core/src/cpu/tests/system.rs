@@ -133,7 +133,7 @@ fn iret_to_user_mode_and_same_level() {
     for (k, v) in frame.iter().enumerate() {
         r.bus.load(STACK_TOP + 4 * k as u32, &v.to_le_bytes());
     }
-    r.run(1);
+    assert_eq!(r.step().unwrap().effect, Effect::Iret, "the CPU reports it");
     assert_eq!((r.cpu.eip, r.cpu.reg(Reg::Esp)), (0x3000, STACK_TOP + 12));
     assert_eq!(r.cpu.eflags, RESERVED1);
 

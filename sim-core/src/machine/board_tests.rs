@@ -12,8 +12,8 @@ fn flat(user: bool) -> AccessCtx {
 }
 
 /// A system with 0x1000 → 0x5000 (user RW) and 0x2000 not mapped.
-fn paged() -> (System, AccessCtx) {
-    let mut sys = System::default();
+fn paged() -> (Board, AccessCtx) {
+    let mut sys = Board::default();
     let mut frames = FrameAllocator::new(0x10_0000, 0x20_0000);
     let mem = sys.mem_mut();
     let cr3 = frames.alloc(mem).expect("frame");
@@ -52,7 +52,7 @@ fn a_write_crossing_into_an_unmapped_page_changes_nothing() {
 
 #[test]
 fn cross_page_accesses_with_paging_off_are_little_endian() {
-    let mut sys = System::default();
+    let mut sys = Board::default();
     sys.write(flat(false), 0x2fff, Size::Dword, 0x0403_0201)
         .expect("flat");
     assert_eq!(sys.mem().read_u8(0x3000), 2);

@@ -31,7 +31,7 @@ impl FrameSet {
 
 /// Memory, MMU and devices: the CPU's [`Bus`].
 #[derive(Clone, Debug)]
-pub struct System {
+pub struct Board {
     mem: PhysMem,
     tlb: Tlb,
     /// Frames used as page directories or page tables by some walk.
@@ -48,21 +48,21 @@ pub struct System {
     events: Vec<Event>,
     /// Stamp for recorded events; the machine keeps it current.
     cycle: u64,
-    /// Device cycles not applied yet (see [`System::tick_devices_lazily`]).
+    /// Device cycles not applied yet (see [`Board::tick_devices_lazily`]).
     lag: u64,
     /// Cycles after the last device update during which they stay quiet.
     quiet: u64,
 }
 
-impl Default for System {
+impl Default for Board {
     fn default() -> Self {
         Self::new(PhysMem::new())
     }
 }
 
-impl System {
+impl Board {
     pub fn new(mem: PhysMem) -> Self {
-        System {
+        Board {
             mem,
             tlb: Tlb::default(),
             page_table_frames: FrameSet::default(),
@@ -160,10 +160,10 @@ impl System {
         t.raised
     }
 
-    /// Like [`System::tick_devices`], but cycles in which no device can fire
+    /// Like [`Board::tick_devices`], but cycles in which no device can fire
     /// (see [`Devices::quiet_cycles`]) are only counted, and applied in one
     /// `advance` when something could happen, before any port access, or at
-    /// [`System::sync_devices`]. Nothing observable changes in those cycles,
+    /// [`Board::sync_devices`]. Nothing observable changes in those cycles,
     /// so the result is identical to ticking each one; this is the fast path.
     #[inline]
     pub(crate) fn tick_devices_lazily(&mut self, n: u64) -> u16 {
@@ -319,7 +319,7 @@ impl System {
     }
 }
 
-impl Bus for System {
+impl Bus for Board {
     #[inline]
     fn read(
         &mut self,
@@ -429,5 +429,5 @@ impl Bus for System {
 }
 
 #[cfg(test)]
-#[path = "system_tests.rs"]
+#[path = "board_tests.rs"]
 mod tests;

@@ -1,0 +1,124 @@
+//! Opening a scenario: a built-in, one built in the page, one from a link
+//! or "my scenarios"; a new session and its first view.
+
+use super::*;
+
+impl AppState {
+    /// A state with a built-in scenario open (falls back to a notice).
+    pub fn open(name: &str, max_cycles: Option<u64>) -> AppState {
+        let base = AppState {
+            max_cycles_override: max_cycles,
+            ..AppState::default()
+        };
+        base.load_builtin(name)
+    }
+
+    /// A state with a scenario built in the page open (the benchmark).
+    pub fn open_scenario(name: String, scenario: Scenario, max_cycles: Option<u64>) -> AppState {
+        let base = AppState {
+            max_cycles_override: max_cycles,
+            ..AppState::default()
+        };
+        base.load(name, scenario)
+    }
+
+    /// The same state showing `notice` (e.g. why the URL's scenario did not open).
+    pub fn with_notice(self, notice: Option<String>) -> AppState {
+        AppState { notice, ..self }
+    }
+
+    /// The same state showing `alert` (e.g. what was wrong with a link).
+    pub fn with_alert(self, alert: String) -> AppState {
+        AppState {
+            alert: Some(alert),
+            ..self
+        }
+    }
+
+    /// A state with `scenario` open, from `origin`, at `cycle` if given.
+    pub fn open_from(origin: Origin, scenario: Scenario, cycle: Option<u64>) -> AppState {
+        AppState::default().opened(origin, scenario, cycle)
+    }
+
+    pub(super) fn opened(self, origin: Origin, scenario: Scenario, cycle: Option<u64>) -> AppState {
+        let name = match &origin {
+            Origin::Builtin(n) => n.clone(),
+            Origin::Mine(id) => format!("mine-{id}"),
+            Origin::Link => "link".into(),
+            Origin::Host => "host".into(),
+            Origin::Bench => "bench".into(),
+        };
+        let mut s = AppState { origin, ..self }.load(name, scenario);
+        if let Some(c) = cycle.filter(|_| s.session.is_some()) {
+            s.apply(&Command::Seek {
+                cycle: c.min(s.max_cycles()),
+            });
+        }
+        s
+    }
+
+    pub(super) fn load_builtin(self, name: &str) -> AppState {
+        match builtin(name) {
+            Some(s) => AppState {
+                origin: Origin::Builtin(name.to_string()),
+                ..self
+            }
+            .load(name.to_string(), s),
+            None => AppState {
+                notice: Some(format!(
+                    "There is no built-in scenario called \u{201c}{name}\u{201d}."
+                )),
+                ..self
+            },
+        }
+    }
+
+    pub(super) fn load(self, name: String, mut scenario: Scenario) -> AppState {
+        if let Some(max) = self.max_cycles_override {
+            scenario.max_cycles = max;
+        }
+        let kept = Rc::new(scenario.clone());
+        match Session::new(scenario) {
+            Ok(mut session) => {
+                // Key moments: only a built-in lesson has them (by its name).
+                let moments = match &self.origin {
+                    Origin::Builtin(_) => session.moments(&name),
+                    _ => Vec::new(),
+                };
+                // A lesson opens where its story starts; the boot is one step back.
+                session.skip_boot();
+                let view = SharedView(Rc::new(session.view()));
+                AppState {
+                    session: Some(Rc::new(RefCell::new(session))),
+                    name,
+                    max_seen: view.cycle,
+                    cycle_now: view.cycle,
+                    view_at: now_ms(),
+                    group_views: std::array::from_fn(|_| Some(view.clone())),
+                    next_group: PANEL_GROUPS,
+                    view: Some(view),
+                    prev: None,
+                    running: false,
+                    run_until: None,
+                    carry: 0.0,
+                    breakpoints: Vec::new(),
+                    notice: None,
+                    scenario: Some(kept),
+                    problems: Rc::default(),
+                    alert: None,
+                    link_panels: None,
+                    moments: Rc::new(moments),
+                    ..self
+                }
+            }
+            Err(errors) => {
+                let list: Vec<String> = errors.iter().map(ToString::to_string).collect();
+                AppState {
+                    notice: Some(format!("{name} did not load: {}", list.join("; "))),
+                    running: false,
+                    ..self
+                }
+            }
+        }
+    }
+}
