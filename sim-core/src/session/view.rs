@@ -25,6 +25,10 @@ pub const RECENT: usize = 400;
 pub struct View {
     pub title: String,
     pub lesson: String,
+    /// Where the lesson comes from ("OSTEP 7: Scheduling"), if it says.
+    pub chapter: String,
+    /// What the book says, shown next to the engine's own figure.
+    pub book: String,
     pub mode: ExecMode,
     pub cycle: u64,
     pub max_cycles: u64,
@@ -237,6 +241,10 @@ pub struct Metrics {
     /// Share of cycles spent running threads (user or kernel on their behalf).
     pub utilization: f64,
     pub context_switches: u64,
+    /// Cycles per time unit of the scenario (1: plain cycles).
+    pub time_unit: u64,
+    /// "units of 100,000 cycles" or "cycles".
+    pub unit: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -364,6 +372,8 @@ impl Session {
             avg_wait: averages.map(|a| a.wait),
             utilization: busy as f64 / now.max(1) as f64,
             context_switches: k.context_switches(),
+            time_unit: self.scenario.time_unit,
+            unit: self.scenario.unit_label(),
             rows,
         };
         let trace = sim.trace();
@@ -377,6 +387,8 @@ impl Session {
         View {
             title: self.scenario.title.clone(),
             lesson: self.scenario.lesson.clone(),
+            chapter: self.scenario.chapter.clone(),
+            book: self.scenario.book.clone(),
             mode: self.scenario.mode,
             cycle: now,
             max_cycles: self.scenario.max_cycles,
@@ -395,7 +407,7 @@ impl Session {
                 None => sched.name().to_string(),
             },
             policy_uses: PolicyUses {
-                job_length: matches!(self.scenario.scheduler, Policy::Sjf | Policy::Stcf),
+                job_length: matches!(self.scenario.scheduler, Policy::Sjf | Policy::Stcf { .. }),
                 tickets: matches!(
                     self.scenario.scheduler,
                     Policy::Lottery { .. } | Policy::Stride { .. }
