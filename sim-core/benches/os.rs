@@ -152,6 +152,11 @@ fn workload_of(processes: usize) -> Scenario {
         max_cycles: 1_000_000_000,
         watch: Vec::new(),
         console_input: String::new(),
+        time_unit: 1,
+        chapter: String::new(),
+        book: String::new(),
+        questions: Vec::new(),
+        homework: false,
     }
 }
 

@@ -119,8 +119,9 @@ fn golden_traces_show_each_lesson() {
         ("syscall-read", "\"name\":\"read\""),
         ("restricted-instruction", "#GP general protection"),
         ("loop-preemptive", "\"type\":\"DeviceIrq\""),
-        ("io-overlap", "\"type\":\"DeviceIrq\",\"irq\":14"),
-        ("mlfq-gaming", "\"type\":\"Boost\""),
+        ("lde-timer", "\"type\":\"ContextSwitch\""),
+        ("stride-table", ": pass "),
+        ("mlfq-long", "\"type\":\"DeviceIrq\""),
         ("processes-vs-threads", "\"type\":\"ProcessCreated\""),
     ];
     for (name, needle) in must_contain {
@@ -159,10 +160,10 @@ fn another_lottery_seed_gives_another_trace() {
 fn the_mlfq_boost_happens_once_per_period() {
     // Timer ticks rarely land exactly on a multiple of the boost period; the
     // kernel must still boost once per period (OSTEP rule 5).
-    let s = builtin("mlfq-gaming").expect("built-in exists");
+    let s = builtin("mlfq-boost").expect("built-in exists");
     let period = match &s.scheduler {
         sim_core::sched::Policy::Mlfq(c) => c.boost_period,
-        p => panic!("mlfq-gaming uses {p:?}"),
+        p => panic!("mlfq-boost uses {p:?}"),
     };
     let sim = run(&s, s.max_cycles);
     let boosts: Vec<u64> = sim

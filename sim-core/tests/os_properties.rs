@@ -40,6 +40,11 @@ pub(crate) fn scenario(
         max_cycles: 2_000_000,
         watch: Vec::new(),
         console_input: String::new(),
+        time_unit: 1,
+        chapter: String::new(),
+        book: String::new(),
+        questions: Vec::new(),
+        homework: false,
     }
 }
 

@@ -22,7 +22,7 @@ fn run_cli(args: &[&str]) -> String {
 
 #[test]
 fn the_json_trace_is_the_full_trace() {
-    let s = builtin("io-overlap").expect("built-in");
+    let s = builtin("lde-syscall").expect("built-in");
     let mut sim = s.build(TraceLevel::Steps).expect("builds");
     sim.run(s.max_cycles, &[]);
     let want: Vec<String> = sim
@@ -30,7 +30,7 @@ fn the_json_trace_is_the_full_trace() {
         .iter()
         .map(|e| serde_json::to_string(e).expect("serializes"))
         .collect();
-    let text = run_cli(&["builtin:io-overlap", "--trace", "json"]);
+    let text = run_cli(&["builtin:lde-syscall", "--trace", "json"]);
     let got: Vec<&str> = text.lines().filter(|l| !l.starts_with('#')).collect();
     assert_eq!(got.len(), want.len());
     assert!(got.iter().zip(&want).all(|(a, b)| a == b));

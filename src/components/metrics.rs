@@ -4,20 +4,55 @@
 use super::{grouped, PanelProps};
 use yew::prelude::*;
 
-fn opt(v: Option<u64>) -> String {
-    v.map_or_else(|| "\u{2014}".into(), grouped)
+/// A time in the scenario's unit: whole cycles, or units to two decimals.
+fn time(v: u64, unit: u64) -> String {
+    if unit <= 1 {
+        grouped(v)
+    } else {
+        format!("{:.2}", v as f64 / unit as f64)
+    }
 }
 
-fn avg(v: Option<f64>) -> String {
-    v.map_or_else(|| "\u{2014}".into(), |x| grouped(x.round() as u64))
+fn opt(v: Option<u64>, unit: u64) -> String {
+    v.map_or_else(|| "\u{2014}".into(), |v| time(v, unit))
+}
+
+fn avg(v: Option<f64>, unit: u64) -> String {
+    v.map_or_else(
+        || "\u{2014}".into(),
+        |x| {
+            if unit <= 1 {
+                grouped(x.round() as u64)
+            } else {
+                format!("{:.2}", x / unit as f64)
+            }
+        },
+    )
 }
 
 #[function_component(MetricsPanel)]
 pub fn metrics_panel(props: &PanelProps) -> Html {
     let m = &props.view.metrics;
+    // Units by default; cycles on demand.
+    let cycles = use_state(|| false);
+    let unit = if *cycles { 1 } else { m.time_unit };
+    let toggle = {
+        let cycles = cycles.clone();
+        Callback::from(move |_| cycles.set(!*cycles))
+    };
+    let book = &props.view.book;
     html! {
         <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="panel-metrics">
-            <h2 id="metrics-title">{ "Metrics (cycles)" }</h2>
+            <h2 id="metrics-title">{ format!("Metrics ({})", if unit <= 1 { "cycles".to_string() } else { m.unit.clone() }) }</h2>
+            if m.time_unit > 1 {
+                <button class="small" onclick={toggle}>{ if *cycles { "Show units" } else { "Show cycles" } }</button>
+            }
+            if !book.is_empty() {
+                <p class="book" data-testid="book"><strong>{ "What the book says: " }</strong>{ book }
+                    <br /><strong>{ "The engine: " }</strong>
+                    { format!("average turnaround {}, response {}, wait {} ({})", avg(m.avg_turnaround, m.time_unit), avg(m.avg_response, m.time_unit), avg(m.avg_wait, m.time_unit), if m.time_unit > 1 { m.unit.as_str() } else { "cycles" }) }
+                </p>
+            }
             <div class="scroll" tabindex="0" role="region" aria-label="metrics table">
                 <table class="metrics">
                     <thead><tr>
@@ -28,15 +63,15 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
                         { for m.rows.iter().map(|r| html! {
                             <tr>
                                 <td class="mono">{ r.pid.to_string() }</td><td>{ &r.name }</td>
-                                <td class="num">{ grouped(r.arrival) }</td><td class="num">{ opt(r.turnaround) }</td>
-                                <td class="num">{ opt(r.response) }</td><td class="num">{ grouped(r.wait) }</td>
-                                <td class="num">{ grouped(r.cpu) }</td>
+                                <td class="num">{ time(r.arrival, unit) }</td><td class="num">{ opt(r.turnaround, unit) }</td>
+                                <td class="num">{ opt(r.response, unit) }</td><td class="num">{ time(r.wait, unit) }</td>
+                                <td class="num">{ time(r.cpu, unit) }</td>
                             </tr>
                         }) }
                     </tbody>
                     <tfoot><tr>
-                        <th colspan="3">{ "average" }</th><td class="num">{ avg(m.avg_turnaround) }</td>
-                        <td class="num">{ avg(m.avg_response) }</td><td class="num">{ avg(m.avg_wait) }</td><td></td>
+                        <th colspan="3">{ "average" }</th><td class="num">{ avg(m.avg_turnaround, unit) }</td>
+                        <td class="num">{ avg(m.avg_response, unit) }</td><td class="num">{ avg(m.avg_wait, unit) }</td><td></td>
                     </tr></tfoot>
                 </table>
             </div>

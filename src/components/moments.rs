@@ -62,10 +62,19 @@ pub fn moments(props: &MomentsProps) -> Html {
 pub fn lesson_kind(name: &str) -> Option<&'static str> {
     match name {
         "syscall-read" | "restricted-instruction" | "direct-execution" => Some("lesson-traps"),
+        n if n.starts_with("lde-") => Some("lesson-traps"),
         "processes-vs-threads" => Some("lesson-memory"),
-        "loop-cooperative" | "loop-preemptive" | "io-overlap" | "convoy-fifo" | "convoy-sjf"
-        | "convoy-stcf" | "rr-response" | "mlfq-gaming" | "lottery-fairness"
-        | "stride-fairness" => Some("lesson-scheduling"),
+        "loop-cooperative" | "loop-preemptive" | "io-overlap" | "rr-response" => {
+            Some("lesson-scheduling")
+        }
+        n if [
+            "convoy-", "sched-", "sjf-", "stcf-", "mlfq-", "lottery-", "stride-",
+        ]
+        .iter()
+        .any(|p| n.starts_with(p)) =>
+        {
+            Some("lesson-scheduling")
+        }
         _ => None,
     }
 }

@@ -22,7 +22,7 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
     ),
     (
         "run",
-        "run a scenario: SCENARIO.json|builtin:NAME|URL#s=… [--until C] [--trace text|json] [--metrics]",
+        "run a scenario: SCENARIO.json|builtin:NAME|URL#s=… [--until C] [--trace text|json] [--metrics [--json]]",
         run::main,
     ),
     (
@@ -32,7 +32,7 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
     ),
     (
         "scenarios",
-        "list the built-in scenarios, or print one as JSON: [NAME]",
+        "list the built-in scenarios with their chapters, or print one as JSON: [--json] [NAME]",
         run::scenarios,
     ),
     (
@@ -42,7 +42,7 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
     ),
     (
         "ostep",
-        "OSTEP homework simulators: process-run, scheduler, mlfq, lottery",
+        "OSTEP homework simulators: process-run, scheduler, mlfq, lottery (… --scenario: as a scenario)",
         ostep::run,
     ),
 ];

@@ -1,5 +1,7 @@
-//! `ringside run SCENARIO.json|builtin:NAME|LINK [--until CYCLE] [--trace text|json] [--metrics]`
-//! and `ringside scenarios [NAME]`. A LINK is a share link: a whole URL with
+//! `ringside run SCENARIO.json|builtin:NAME|LINK [--until CYCLE] [--trace text|json] [--metrics [--json]]`
+//! and `ringside scenarios [--json] [NAME]`. With `--metrics --json` the run
+//! prints only its metrics, as JSON, in the scenario's time unit
+//! ([`crate::session::Report`]). A LINK is a share link: a whole URL with
 //! `#s=…`, or the fragment `#s=…` / `s=…` (see [`crate::scenario::link`]).
 
 use std::io::Write;
@@ -9,7 +11,7 @@ use crate::scenario::{builtin, builtins, link, Scenario};
 use crate::sim::{Sim, TraceLevel};
 use crate::trace::TraceEvent;
 
-const USAGE: &str = "usage: ringside run SCENARIO.json|builtin:NAME|URL#s=…|#s=… [--until CYCLE] [--trace text|json] [--metrics]";
+const USAGE: &str = "usage: ringside run SCENARIO.json|builtin:NAME|URL#s=…|#s=… [--until CYCLE] [--trace text|json] [--metrics [--json]]";
 
 /// `ringside run`.
 pub fn main(args: &[String]) -> i32 {
@@ -17,6 +19,7 @@ pub fn main(args: &[String]) -> i32 {
     let mut until = None;
     let mut trace = None;
     let mut metrics = false;
+    let mut json = false;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -29,6 +32,7 @@ pub fn main(args: &[String]) -> i32 {
                 _ => return usage("--trace takes text or json"),
             },
             "--metrics" => metrics = true,
+            "--json" => json = true,
             s if s.starts_with("--") => return usage(&format!("unknown option {s}")),
             s if path.is_none() => path = Some(s.to_string()),
             s => return usage(&format!("unexpected argument {s}")),
@@ -37,6 +41,9 @@ pub fn main(args: &[String]) -> i32 {
     let Some(path) = path else {
         return usage("no scenario given");
     };
+    if json && (!metrics || trace.is_some()) {
+        return usage("--json goes with --metrics (and without --trace)");
+    }
     let scenario = match load(&path) {
         Ok(s) => s,
         Err(msg) => {
@@ -60,6 +67,30 @@ pub fn main(args: &[String]) -> i32 {
     };
     let end = until.unwrap_or(scenario.max_cycles);
     let mut out = std::io::stdout().lock();
+    if json {
+        let halt = sim.run(end, &[]);
+        let report = crate::session::Report::new(&scenario, sim.kernel(), sim.cycle());
+        let mut doc = serde_json::to_value(&report).unwrap_or_default();
+        if let Some(o) = doc.as_object_mut() {
+            o.insert("title".into(), scenario.title.clone().into());
+            o.insert(
+                "status".into(),
+                match &halt {
+                    Some(h) => format!("{h:?}"),
+                    None => "cycle limit".to_string(),
+                }
+                .into(),
+            );
+            if !scenario.book.is_empty() {
+                o.insert("book".into(), scenario.book.clone().into());
+            }
+        }
+        let text = serde_json::to_string_pretty(&doc).unwrap_or_default();
+        return match writeln!(out, "{text}") {
+            Ok(()) => 0,
+            Err(_) => 1,
+        };
+    }
     let result = (|| -> std::io::Result<Option<crate::sim::Halt>> {
         let halt = match &trace {
             Some(f) => stream_trace(&mut sim, end, f == "json", &mut out)?,
@@ -124,16 +155,40 @@ fn stream_trace(
     }
 }
 
-/// `ringside scenarios` lists the built-ins; `ringside scenarios NAME` prints one as JSON.
+/// `ringside scenarios` lists the built-ins (`--json`: with their chapter,
+/// unit and what the book says); `ringside scenarios NAME` prints one as JSON.
 pub fn scenarios(args: &[String]) -> i32 {
+    let json = args.iter().any(|a| a == "--json");
+    let args: Vec<&String> = args.iter().filter(|a| *a != "--json").collect();
     match args.first() {
+        None if json => {
+            let list: Vec<serde_json::Value> = builtins()
+                .into_iter()
+                .map(|(name, s)| {
+                    serde_json::json!({
+                        "name": name,
+                        "title": s.title,
+                        "chapter": s.chapter,
+                        "time_unit": s.time_unit,
+                        "unit": s.unit_label(),
+                        "book": s.book,
+                        "questions": s.questions.len(),
+                    })
+                })
+                .collect();
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&list).unwrap_or_default()
+            );
+            0
+        }
         None => {
             for (name, s) in builtins() {
-                println!("{name:<24} {}", s.title);
+                println!("{name:<24} {:<40} {}", s.title, s.chapter);
             }
             0
         }
-        Some(name) => match builtin(name) {
+        Some(name) => match builtin(name.as_str()) {
             Some(s) => {
                 println!("{}", s.to_json());
                 0

@@ -8,7 +8,7 @@ use super::{println, OstepError};
 use crate::sched::pyrandom::PyRandom;
 use crate::sched::{After, JobInfo, Lottery, LotteryDrawMode, Scheduler, ThreadId};
 
-const OPTIONS: &[Opt] = &[
+pub(super) const OPTIONS: &[Opt] = &[
     opt('s', "seed", "seed", Kind::Int),
     opt('j', "jobs", "jobs", Kind::Int),
     opt('l', "jlist", "jlist", Kind::Str),

@@ -12,7 +12,7 @@ use crate::sched::pyrandom::PyRandom;
 use crate::sched::{After, JobInfo, Mlfq, MlfqConfig, MlfqLevel, SchedEvent, Scheduler, ThreadId};
 use std::collections::BTreeMap;
 
-const OPTIONS: &[Opt] = &[
+pub(super) const OPTIONS: &[Opt] = &[
     opt('s', "seed", "seed", Kind::Int),
     opt('n', "numQueues", "numQueues", Kind::Int),
     opt('q', "quantum", "quantum", Kind::Int),
@@ -31,10 +31,10 @@ const OPTIONS: &[Opt] = &[
 ];
 
 #[derive(Clone, Debug)]
-struct Job {
-    start: i64,
-    run: i64,
-    io_freq: i64,
+pub(super) struct Job {
+    pub(super) start: i64,
+    pub(super) run: i64,
+    pub(super) io_freq: i64,
     time_left: i64,
     first_run: Option<i64>,
     end: Option<i64>,
@@ -60,7 +60,7 @@ fn int_list(text: &str, what: &str) -> Result<Vec<i64>, OstepError> {
 }
 
 /// Levels, highest priority first, from -n/-q/-a or -Q/-A.
-fn levels(o: &optparse::Parsed, out: &mut String) -> Result<Vec<MlfqLevel>, OstepError> {
+pub(super) fn levels(o: &optparse::Parsed, out: &mut String) -> Result<Vec<MlfqLevel>, OstepError> {
     let quanta = match o.str("quantumList", "") {
         "" => {
             let n = o.int("numQueues", 3);
@@ -97,7 +97,7 @@ fn levels(o: &optparse::Parsed, out: &mut String) -> Result<Vec<MlfqLevel>, Oste
         .collect())
 }
 
-fn load_jobs(o: &optparse::Parsed, out: &mut String) -> Result<Vec<Job>, OstepError> {
+pub(super) fn load_jobs(o: &optparse::Parsed, out: &mut String) -> Result<Vec<Job>, OstepError> {
     let job = |start, run, io_freq| Job {
         start,
         run,

@@ -14,7 +14,10 @@ mod mlfq;
 pub mod optparse;
 mod process_run;
 pub mod pyfmt;
+mod scenario;
 mod scheduler;
+
+pub use scenario::to_scenario;
 
 /// Why a tool stopped without finishing normally.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -84,13 +87,31 @@ pub(crate) fn println(out: &mut String, line: &str) {
     out.push('\n');
 }
 
-/// `ringside ostep TOOL ARGS…`: runs the tool, writes its standard output to `out`
+/// `ringside ostep TOOL ARGS… [--scenario]`: runs the tool (or, with
+/// `--scenario`, prints its jobs as a scenario: see [`to_scenario`]), writes its standard output to `out`
 /// and errors to standard error; returns the exit status the Python tool would.
 pub fn main(args: &[String], out: &mut dyn std::io::Write) -> i32 {
     let Some((tool, rest)) = args.split_first() else {
         eprintln!("usage: ringside ostep {{{}}} [options]", TOOLS.join("|"));
         return 2;
     };
+    if rest.iter().any(|a| a == "--scenario") {
+        let rest: Vec<String> = rest
+            .iter()
+            .filter(|a| *a != "--scenario")
+            .cloned()
+            .collect();
+        return match to_scenario(tool, &rest) {
+            Ok(s) => match writeln!(out, "{}", s.to_json()) {
+                Ok(()) => 0,
+                Err(_) => 1,
+            },
+            Err(e) => {
+                eprintln!("ringside ostep {tool} --scenario: error: {e}");
+                e.status()
+            }
+        };
+    }
     let mut text = String::new();
     let result = run(tool, rest, &mut text);
     if out

@@ -13,7 +13,7 @@ use crate::sched::metrics::{self, JobTimes};
 use crate::sched::pyrandom::PyRandom;
 use crate::sched::{After, Fifo, JobInfo, RoundRobin, Scheduler, Sjf, ThreadId};
 
-const OPTIONS: &[Opt] = &[
+pub(super) const OPTIONS: &[Opt] = &[
     opt('s', "seed", "seed", Kind::Int),
     opt('j', "jobs", "jobs", Kind::Int),
     opt('l', "jlist", "jlist", Kind::Str),

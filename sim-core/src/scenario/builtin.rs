@@ -1,278 +1,142 @@
-//! The built-in lessons: each a scenario with its lesson text; programs live
-//! in `builtin/*.s`.
+//! The built-in lessons: data files `builtin/NAME.json`, read through the
+//! same parser as a user's scenario ([`Scenario::from_json`]). Programs live
+//! next to them in `builtin/*.s`; a source line `#include "FILE.s"` in a
+//! lesson file stands for that file's text (a comment to the assembler, so
+//! the lesson reads the same either way). A lesson's jobs set `UNITS` (and
+//! `UNIT`, its cycles) before including `job.s`, so each CPU burst is a
+//! whole number of the lesson's time units.
 
-use super::{ProcessSpec, ProgramSource, Scenario, VERSION};
-use crate::kernel::ExecMode;
-use crate::sched::Policy;
+use super::Scenario;
 
-pub const BUILTIN_NAMES: [&str; 14] = [
-    "processes-vs-threads",
-    "syscall-read",
-    "restricted-instruction",
-    "loop-cooperative",
-    "loop-preemptive",
-    "direct-execution",
-    "io-overlap",
-    "convoy-fifo",
-    "convoy-sjf",
-    "convoy-stcf",
-    "rr-response",
-    "mlfq-gaming",
-    "lottery-fairness",
-    "stride-fairness",
+/// Every built-in lesson with its file, in gallery order (chapter by chapter).
+const LESSONS: [(&str, &str); 29] = [
+    (
+        "processes-vs-threads",
+        include_str!("builtin/processes-vs-threads.json"),
+    ),
+    ("lde-boot", include_str!("builtin/lde-boot.json")),
+    ("lde-syscall", include_str!("builtin/lde-syscall.json")),
+    ("lde-timer", include_str!("builtin/lde-timer.json")),
+    ("syscall-read", include_str!("builtin/syscall-read.json")),
+    (
+        "restricted-instruction",
+        include_str!("builtin/restricted-instruction.json"),
+    ),
+    (
+        "loop-cooperative",
+        include_str!("builtin/loop-cooperative.json"),
+    ),
+    (
+        "loop-preemptive",
+        include_str!("builtin/loop-preemptive.json"),
+    ),
+    (
+        "direct-execution",
+        include_str!("builtin/direct-execution.json"),
+    ),
+    ("sched-fifo", include_str!("builtin/sched-fifo.json")),
+    ("convoy-fifo", include_str!("builtin/convoy-fifo.json")),
+    ("convoy-sjf", include_str!("builtin/convoy-sjf.json")),
+    ("sjf-late", include_str!("builtin/sjf-late.json")),
+    ("stcf-late", include_str!("builtin/stcf-late.json")),
+    ("convoy-stcf", include_str!("builtin/convoy-stcf.json")),
+    ("sjf-response", include_str!("builtin/sjf-response.json")),
+    ("rr-response", include_str!("builtin/rr-response.json")),
+    ("io-overlap", include_str!("builtin/io-overlap.json")),
+    ("mlfq-long", include_str!("builtin/mlfq-long.json")),
+    ("mlfq-short", include_str!("builtin/mlfq-short.json")),
+    (
+        "mlfq-interactive",
+        include_str!("builtin/mlfq-interactive.json"),
+    ),
+    ("mlfq-starve", include_str!("builtin/mlfq-starve.json")),
+    ("mlfq-boost", include_str!("builtin/mlfq-boost.json")),
+    ("mlfq-gaming", include_str!("builtin/mlfq-gaming.json")),
+    (
+        "mlfq-accounting",
+        include_str!("builtin/mlfq-accounting.json"),
+    ),
+    (
+        "lottery-fairness",
+        include_str!("builtin/lottery-fairness.json"),
+    ),
+    (
+        "lottery-unfairness",
+        include_str!("builtin/lottery-unfairness.json"),
+    ),
+    ("stride-table", include_str!("builtin/stride-table.json")),
+    (
+        "stride-fairness",
+        include_str!("builtin/stride-fairness.json"),
+    ),
 ];
 
-fn program(name: &str, source: &str) -> ProgramSource {
-    ProgramSource {
-        name: name.into(),
-        source: source.into(),
-    }
-}
+/// The programs a lesson file may `#include`.
+const SOURCES: [(&str, &str); 20] = [
+    ("cli.s", include_str!("builtin/cli.s")),
+    ("counter.s", include_str!("builtin/counter.s")),
+    ("cpu.s", include_str!("builtin/cpu.s")),
+    ("fork.s", include_str!("builtin/fork.s")),
+    ("gamer.s", include_str!("builtin/gamer.s")),
+    ("hello.s", include_str!("builtin/hello.s")),
+    ("hog.s", include_str!("builtin/hog.s")),
+    ("io.s", include_str!("builtin/io.s")),
+    ("long.s", include_str!("builtin/long.s")),
+    ("read.s", include_str!("builtin/read.s")),
+    ("rogue.s", include_str!("builtin/rogue.s")),
+    ("short.s", include_str!("builtin/short.s")),
+    ("spin.s", include_str!("builtin/spin.s")),
+    ("threads.s", include_str!("builtin/threads.s")),
+    ("victim.s", include_str!("builtin/victim.s")),
+    ("job.s", include_str!("builtin/job.s")),
+    ("bursts.s", include_str!("builtin/bursts.s")),
+    ("boot.s", include_str!("builtin/boot.s")),
+    ("syscall.s", include_str!("builtin/syscall.s")),
+    ("ticker.s", include_str!("builtin/ticker.s")),
+];
 
-fn process(program: &str, arrival: u64) -> ProcessSpec {
-    ProcessSpec {
-        program: program.into(),
-        arrival,
-        tickets: 100,
-        expected_len: None,
+/// Every built-in lesson's name, in gallery order.
+pub const BUILTIN_NAMES: [&str; LESSONS.len()] = {
+    let mut names = [""; LESSONS.len()];
+    let mut i = 0;
+    while i < LESSONS.len() {
+        names[i] = LESSONS[i].0;
+        i += 1;
     }
-}
-
-fn base(title: &str, lesson: &str, mode: ExecMode, scheduler: Policy) -> Scenario {
-    Scenario {
-        version: VERSION,
-        title: title.into(),
-        lesson: lesson.into(),
-        mode,
-        timer_interval: 2000,
-        disk_latency: 5000,
-        scheduler,
-        seed: 0,
-        programs: Vec::new(),
-        processes: Vec::new(),
-        max_cycles: 2_000_000,
-        watch: vec![0xffe8_4264],
-        console_input: String::new(),
-    }
-}
-
-fn job(program: &str, arrival: u64, expected_len: u64, tickets: u32) -> ProcessSpec {
-    ProcessSpec {
-        program: program.into(),
-        arrival,
-        tickets,
-        expected_len: Some(expected_len),
-    }
-}
+    names
+};
 
 /// The built-in scenario called `name`.
 pub fn builtin(name: &str) -> Option<Scenario> {
-    use ExecMode::*;
-    let rr = Policy::RoundRobin { quantum: 2000 };
-    #[allow(clippy::redundant_clone)]
-    let mut s = match name {
-        "processes-vs-threads" => {
-            let mut s = base(
-                "Processes vs threads at 0xffe84264",
-                "Two programs store 100 at virtual address 0xffe84264, on their stack page. The \
-                 first forks: parent and child then have separate page directories, and after \
-                 the child writes 200 the two processes read different values at the same \
-                 address, through different physical frames. The second creates a thread: both \
-                 threads use one page directory, so the worker's write of 200 is what the main \
-                 thread reads.",
-                Preemptive,
-                rr,
-            );
-            s.programs = vec![
-                program("forker", include_str!("builtin/fork.s")),
-                program("threader", include_str!("builtin/threads.s")),
-            ];
-            s.processes = vec![process("forker", 0), process("threader", 0)];
-            s
+    let (_, text) = LESSONS.iter().find(|(n, _)| *n == name)?;
+    let mut doc: serde_json::Value = serde_json::from_str(text).ok()?;
+    if let Some(programs) = doc.get_mut("programs").and_then(|p| p.as_array_mut()) {
+        for p in programs {
+            if let Some(serde_json::Value::String(source)) = p.get_mut("source") {
+                *source = expand(source);
+            }
         }
-        "syscall-read" => {
-            let mut s = base(
-                "A read() system call, round trip",
-                "The program asks the kernel to read from the console: it puts the system call \
-                 number 6 (read) in %eax and executes int $64. The CPU looks up gate 64 in the trap \
-                 table, switches to kernel mode and to the kernel stack, and jumps to the handler. \
-                 The kernel copies the bytes into the program's buffer and returns with iret, back \
-                 to user mode right after the int.",
-                Preemptive,
-                rr,
-            );
-            s.programs = vec![program("reader", include_str!("builtin/read.s"))];
-            s.processes = vec![process("reader", 0)];
-            s.console_input = "hello, trap!\n".into();
-            s
+    }
+    Scenario::from_json(&doc.to_string()).ok()
+}
+
+/// Replaces each `#include "FILE.s"` line by the file's text.
+fn expand(source: &str) -> String {
+    let mut out = String::with_capacity(source.len());
+    for line in source.lines() {
+        let file = line
+            .trim()
+            .strip_prefix("#include \"")
+            .and_then(|r| r.strip_suffix('"'));
+        match file.and_then(|f| SOURCES.iter().find(|(n, _)| *n == f)) {
+            Some((_, text)) => out.push_str(text),
+            None => {
+                out.push_str(line);
+                out.push('\n');
+            }
         }
-        "restricted-instruction" => {
-            let mut s = base(
-                "A restricted instruction in user mode",
-                "cli (disable interrupts) is privileged. At CPL 3 the CPU refuses it with a general \
-                 protection fault (#GP, vector 13): it traps into the kernel, which kills the \
-                 offending process. The other process never notices.",
-                Preemptive,
-                rr,
-            );
-            s.programs = vec![
-                program("rogue", include_str!("builtin/cli.s")),
-                program("counter", include_str!("builtin/counter.s")),
-            ];
-            s.processes = vec![process("rogue", 0), process("counter", 0)];
-            s
-        }
-        "loop-cooperative" | "loop-preemptive" => {
-            let coop = name == "loop-cooperative";
-            let mut s = base(
-                if coop {
-                    "An infinite loop, cooperative scheduling"
-                } else {
-                    "An infinite loop, with a timer interrupt"
-                },
-                if coop {
-                    "Without a timer the OS only runs when a program traps. A program that loops \
-                     forever without system calls keeps the CPU: the other process never runs \
-                     (the run stops at max_cycles)."
-                } else {
-                    "The timer interrupts the looping program every 2,000 cycles; the kernel gets \
-                     control back and the other process runs, prints and exits."
-                },
-                if coop { Cooperative } else { Preemptive },
-                rr,
-            );
-            s.programs = vec![
-                program("spin", include_str!("builtin/spin.s")),
-                program("hello", include_str!("builtin/hello.s")),
-            ];
-            s.processes = vec![process("spin", 0), process("hello", 0)];
-            s.max_cycles = 60_000;
-            s
-        }
-        "direct-execution" => {
-            let mut s = base(
-                "Direct execution gone wrong",
-                "With direct execution programs run in kernel mode and there is no timer. The rogue \
-                 program reads and writes any physical memory, overwriting the other program's \
-                 message, then disables interrupts and loops: the OS never runs again.",
-                Direct,
-                rr.clone(),
-            );
-            s.programs = vec![
-                program("victim", include_str!("builtin/victim.s")),
-                program("rogue", include_str!("builtin/rogue.s")),
-            ];
-            s.processes = vec![process("victim", 0), process("rogue", 0)];
-            s.max_cycles = 400_000;
-            s
-        }
-        "io-overlap" => {
-            let mut s = base(
-                "Overlapping I/O with computation",
-                "The first process reads the disk; each read blocks it for 5,000 cycles until the \
-                 disk interrupt. Meanwhile the scheduler runs the CPU-bound process, so the CPU \
-                 stays busy while the disk works.",
-                Preemptive,
-                rr,
-            );
-            s.programs = vec![
-                program("io", include_str!("builtin/io.s")),
-                program("cpu", include_str!("builtin/cpu.s")),
-            ];
-            s.processes = vec![process("io", 0), process("cpu", 0)];
-            s
-        }
-        "convoy-fifo" | "convoy-sjf" | "convoy-stcf" => {
-            let (policy, title, lesson, late) = match name {
-                "convoy-fifo" => (Policy::Fifo, "The convoy effect under FIFO", "A long job arrives first; two short jobs wait behind it, so the average turnaround time is large.", 0),
-                "convoy-sjf" => (Policy::Sjf, "Shortest job first", "With the same jobs, SJF runs the short jobs first and the average turnaround time drops.", 0),
-                _ => (Policy::Stcf, "Shortest time-to-completion first", "The short jobs arrive at cycle 1,500, just after the long one has started. SJF could not help; STCF re-decides the moment they arrive (the timer's one-shot alarm brings the kernel in at their arrival cycle) and preempts the long job.", 1500),
-            };
-            let mut s = base(title, lesson, Preemptive, policy);
-            s.programs = vec![
-                program("long", include_str!("builtin/long.s")),
-                program("short", include_str!("builtin/short.s")),
-            ];
-            s.processes = vec![
-                job("long", 0, 30_000, 100),
-                job("short", late, 3_000, 100),
-                job("short", late, 3_000, 100),
-            ];
-            s
-        }
-        "rr-response" => {
-            let mut s = base(
-                "Round robin: response time vs turnaround",
-                "Three equal jobs under round robin with a 2,000-cycle quantum: each gets the CPU \
-                 quickly (good response time) but all finish late (poor turnaround time).",
-                Preemptive,
-                rr,
-            );
-            s.programs = vec![program("long", include_str!("builtin/long.s"))];
-            s.processes = vec![process("long", 0), process("long", 0), process("long", 0)];
-            s
-        }
-        "mlfq-gaming" => {
-            let mut levels = crate::sched::MlfqConfig::uniform(3, 2000, 1);
-            levels.stay_on_io = true;
-            levels.boost_period = 40_000;
-            let mut s = base(
-                "MLFQ: a job that games the scheduler, and the boost",
-                "The gamer blocks on a tiny disk read just before its time slice ends. This MLFQ \
-                 forgets the slice used when a job blocks (no gaming protection), so the gamer \
-                 stays at the top while the CPU-bound hog sinks to the bottom queue. The periodic \
-                 priority boost lifts the hog back up now and then.",
-                Preemptive,
-                Policy::Mlfq(levels),
-            );
-            s.disk_latency = 1000;
-            s.programs = vec![
-                program("gamer", include_str!("builtin/gamer.s")),
-                program("hog", include_str!("builtin/hog.s")),
-            ];
-            s.processes = vec![process("hog", 0), process("gamer", 0)];
-            s
-        }
-        "lottery-fairness" | "stride-fairness" => {
-            let lottery = name == "lottery-fairness";
-            let mut s = base(
-                if lottery {
-                    "Lottery scheduling: 75 vs 25 tickets"
-                } else {
-                    "Stride scheduling: 75 vs 25 tickets"
-                },
-                if lottery {
-                    "Each time slice goes to a random ticket, drawn as lottery.py does: winner = a \
-                     random integer in [0, 100), then walk the job list summing tickets until the sum \
-                     exceeds it (the 75-ticket job holds 0–74, the other 75–99); every scheduler() \
-                     line shows the winning ticket. 3:1 holds only in expectation, and a short run \
-                     drifts far from it: with this seed the 25-ticket job wins just 3 of the 43 \
-                     draws held before the other finishes (7 %, not 25 %). Over 240 draws the same \
-                     generator gives it 48 (20 %); fairness needs many draws."
-                } else {
-                    "Stride scheduling gives the same 3:1 split deterministically: each job's pass \
-                     advances by its stride, and the lowest pass runs next."
-                },
-                Preemptive,
-                if lottery {
-                    Policy::Lottery {
-                        quantum: 2000,
-                        seed: 0,
-                        draw: crate::sched::LotteryDrawMode::RandBelow,
-                    }
-                } else {
-                    Policy::Stride { quantum: 2000 }
-                },
-            );
-            s.seed = 7;
-            s.programs = vec![program("hog", include_str!("builtin/hog.s"))];
-            s.processes = vec![job("hog", 0, 80_000, 75), job("hog", 0, 80_000, 25)];
-            s
-        }
-        _ => return None,
-    };
-    s.version = VERSION;
-    Some(s)
+    }
+    out
 }
 
 pub fn builtins() -> Vec<(&'static str, Scenario)> {
@@ -280,4 +144,25 @@ pub fn builtins() -> Vec<(&'static str, Scenario)> {
         .iter()
         .filter_map(|n| builtin(n).map(|s| (*n, s)))
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_lesson_file_parses_and_every_include_resolves() {
+        for (name, text) in LESSONS {
+            assert!(builtin(name).is_some(), "{name}: {:?}", {
+                let doc: serde_json::Value = serde_json::from_str(text).expect("JSON");
+                Scenario::from_json(&doc.to_string()).err()
+            });
+            for line in text.split("\\n") {
+                if let Some(f) = line.split("#include \\\"").nth(1) {
+                    let f = f.split("\\\"").next().unwrap_or("");
+                    assert!(SOURCES.iter().any(|(n, _)| *n == f), "{name}: {f}");
+                }
+            }
+        }
+    }
 }

@@ -5,9 +5,11 @@
 mod builtin;
 mod json_path;
 pub mod link;
+mod question;
 pub mod schema;
 
 pub use builtin::{builtin, builtins, BUILTIN_NAMES};
+pub use question::{Ask, Question};
 pub use schema::json_schema;
 
 use serde::{Deserialize, Serialize};
@@ -55,7 +57,28 @@ pub struct Scenario {
     /// Bytes of console input available to `read(0, …)`.
     #[serde(default)]
     pub console_input: String,
+    /// Cycles in one time unit: metrics are shown in units (the book's
+    /// milliseconds); 1 means plain cycles.
+    #[serde(default = "default_unit", skip_serializing_if = "is_one")]
+    pub time_unit: u64,
+    /// Where the lesson comes from, e.g. "OSTEP 7: Scheduling".
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub chapter: String,
+    /// What the book says, shown next to the engine's own figure.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub book: String,
+    /// Questions the lesson asks; the engine grades the answers.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub questions: Vec<Question>,
+    /// A homework problem: the student fills in each job's response,
+    /// turnaround and wait (in units), graded cell by cell.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub homework: bool,
 }
+
+/// The largest time unit: a unit of 10 M cycles already makes a 100-unit
+/// job a billion cycles.
+pub const MAX_TIME_UNIT: u64 = 10_000_000;
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -94,6 +117,15 @@ fn default_watch() -> Vec<u32> {
 }
 fn default_tickets() -> u32 {
     100
+}
+fn default_unit() -> u64 {
+    1
+}
+fn is_one(v: &u64) -> bool {
+    *v == 1
+}
+fn is_false(v: &bool) -> bool {
+    !*v
 }
 
 /// One problem with a scenario: where (a JSON path such as
@@ -141,6 +173,20 @@ impl Scenario {
             .map_err(|e| vec![err(json_path::error_path(text, &e), e.to_string())])?;
         s.validate()?;
         Ok(s)
+    }
+
+    /// `cycles` in this scenario's time unit.
+    pub fn units(&self, cycles: u64) -> f64 {
+        cycles as f64 / self.time_unit.max(1) as f64
+    }
+
+    /// The unit's name for labels: "unit (100,000 cycles)" or "cycles".
+    pub fn unit_label(&self) -> String {
+        if self.time_unit <= 1 {
+            "cycles".into()
+        } else {
+            format!("units of {} cycles", group_digits(self.time_unit))
+        }
     }
 
     pub fn to_json(&self) -> String {
@@ -201,6 +247,17 @@ impl Scenario {
         }
         if let Err(e) = self.policy().build() {
             errors.push(err("$.scheduler", e.to_string()));
+        }
+        if !(1..=MAX_TIME_UNIT).contains(&self.time_unit) {
+            errors.push(err(
+                "$.time_unit",
+                format!("must be 1 to {MAX_TIME_UNIT} cycles"),
+            ));
+        }
+        for (i, q) in self.questions.iter().enumerate() {
+            if let Err(e) = q.validate(self) {
+                errors.push(err(format!("$.questions[{i}]"), e));
+            }
         }
         if errors.is_empty() {
             Ok(())
@@ -310,6 +367,19 @@ pub fn assemble_user(source: &str) -> Result<asm::Program, Vec<(u32, u32, String
             })
             .collect()
     })
+}
+
+/// 100000 → "100,000".
+pub fn group_digits(v: u64) -> String {
+    let digits = v.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
 }
 
 fn entry_point(p: &asm::Program) -> u32 {

@@ -11,7 +11,12 @@ use serde::{Deserialize, Serialize};
 pub enum Policy {
     Fifo,
     Sjf,
-    Stcf,
+    Stcf {
+        /// Run another job while one waits for I/O (OSTEP 7.7); `false`
+        /// leaves the CPU idle instead, as figure 7.8.
+        #[serde(default = "yes", skip_serializing_if = "is_true")]
+        overlap_io: bool,
+    },
     RoundRobin {
         quantum: u64,
     },
@@ -25,6 +30,14 @@ pub enum Policy {
     Stride {
         quantum: u64,
     },
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(v: &bool) -> bool {
+    *v
 }
 
 fn default_draw() -> LotteryDrawMode {
@@ -70,7 +83,7 @@ impl Policy {
         Ok(match name.to_ascii_lowercase().as_str() {
             "fifo" | "fcfs" => Policy::Fifo,
             "sjf" => Policy::Sjf,
-            "stcf" | "psjf" | "srtf" => Policy::Stcf,
+            "stcf" | "psjf" | "srtf" => Policy::Stcf { overlap_io: true },
             "rr" | "round_robin" => Policy::RoundRobin { quantum: 10 },
             "mlfq" => Policy::Mlfq(MlfqConfig::uniform(3, 10, 1)),
             "lottery" => Policy::Lottery {
@@ -92,7 +105,8 @@ impl Policy {
         Ok(match self {
             Policy::Fifo => Box::new(Fifo::new()),
             Policy::Sjf => Box::new(Sjf::new()),
-            Policy::Stcf => Box::new(Stcf::new()),
+            Policy::Stcf { overlap_io: true } => Box::new(Stcf::new()),
+            Policy::Stcf { overlap_io: false } => Box::new(Stcf::without_overlap()),
             Policy::RoundRobin { quantum } => {
                 nonzero(*quantum, "RR")?;
                 Box::new(RoundRobin::new(*quantum))

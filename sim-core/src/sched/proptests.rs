@@ -43,7 +43,7 @@ fn policies() -> Vec<Policy> {
     vec![
         Policy::Fifo,
         Policy::Sjf,
-        Policy::Stcf,
+        Policy::Stcf { overlap_io: true },
         Policy::RoundRobin { quantum: 2 },
         Policy::Mlfq(mlfq),
         Policy::Mlfq(gaming),

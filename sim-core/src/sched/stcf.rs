@@ -1,19 +1,42 @@
 //! Shortest Time-to-Completion First (OSTEP 7.5): preemptive SJF. At every decision
 //! the runnable job with the least remaining expected time runs; ties go to the
 //! earlier admission so the running job is not displaced by an equal newcomer.
+//!
+//! With `overlap_io` off the policy ignores I/O as the book's first
+//! schedulers do (OSTEP 7.7, figure 7.8): while any job waits for its I/O
+//! nothing else runs, and the CPU sits idle.
 
 use super::{single_queue, After, Decision, JobInfo, QueueView, Roster, Scheduler, ThreadId};
 
 /// Preemptive shortest-remaining-time scheduling.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct Stcf {
     roster: Roster,
     running: Option<ThreadId>,
+    overlap_io: bool,
+}
+
+impl Default for Stcf {
+    fn default() -> Self {
+        Stcf {
+            roster: Roster::default(),
+            running: None,
+            overlap_io: true,
+        }
+    }
 }
 
 impl Stcf {
     pub fn new() -> Self {
         Self::default()
+    }
+
+    /// STCF that leaves the CPU idle while a job waits for I/O.
+    pub fn without_overlap() -> Self {
+        Stcf {
+            overlap_io: false,
+            ..Self::default()
+        }
     }
 
     /// Expected time still needed by `t` (`u64::MAX` if unknown).
@@ -48,6 +71,10 @@ impl Scheduler for Stcf {
     }
 
     fn pick(&mut self, _now: u64) -> Option<ThreadId> {
+        if !self.overlap_io && !self.roster.blocked().is_empty() {
+            self.running = None;
+            return None;
+        }
         self.running = self.ordered().first().copied();
         self.running
     }

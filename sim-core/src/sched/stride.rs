@@ -106,6 +106,26 @@ impl Scheduler for Stride {
         Some(self.slice.quantum())
     }
 
+    /// The pass values the pick chose from, per slice (the pass grows by
+    /// the stride for each quantum run), as OSTEP figure 9.3 tabulates them.
+    fn last_draw_text(&self) -> Option<String> {
+        let q = self.slice.quantum().max(1);
+        let passes: Vec<String> = self
+            .roster
+            .runnable_by_seq()
+            .into_iter()
+            .filter_map(|t| {
+                let p = self.pass(t)?;
+                Some(if p.is_multiple_of(q) {
+                    format!("{t} {}", p / q)
+                } else {
+                    format!("{t} {:.2}", p as f64 / q as f64)
+                })
+            })
+            .collect();
+        Some(format!(": pass {}", passes.join(", ")))
+    }
+
     fn queues(&self) -> QueueView {
         let running = self.slice.holder(&self.roster);
         single_queue(

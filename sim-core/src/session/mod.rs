@@ -10,10 +10,13 @@
 //! assert!(view.cycle > 0);
 //! ```
 
+pub mod compare;
 mod describe;
+mod exercises;
 pub mod gantt;
 mod history;
 pub mod moments;
+pub mod report;
 mod view;
 
 /// What a front end needs to open, edit and check scenarios.
@@ -22,13 +25,17 @@ pub use crate::kernel::ExecMode;
 /// Types the view carries, named here so front ends need only this module.
 pub use crate::kernel::{Pid, State};
 pub use crate::scenario::{
-    builtin, link, ProcessSpec, ProgramSource, Scenario, ScenarioError, BUILTIN_NAMES,
+    builtin, link, Ask, ProcessSpec, ProgramSource, Question, Scenario, ScenarioError,
+    BUILTIN_NAMES,
 };
 pub use crate::sched::{Policy, ThreadId};
 pub use crate::trace::Actor;
+pub use compare::{CompareColumn, CompareView};
 pub use describe::{event_view, kernel_step, vector_name};
+pub use exercises::{homework, CellVerdict, QuestionView, Verdict};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use moments::Moment;
+pub use report::{JobReport, Report};
 pub use view::*;
 
 use serde::{Deserialize, Serialize};

@@ -162,13 +162,92 @@ pub(crate) fn specs(name: &str) -> &'static [Spec] {
         ],
         "mlfq-gaming" => &[
             m!("the gamer blocks just before its slice ends", Blocked(2)),
+            m!("A runs only while the gamer waits", Switch(1)),
             m!("the gamer finishes, on top all along", Exit(2)),
-            m!("the priority boost lifts the hog back up", Boost),
+        ],
+        "mlfq-accounting" => &[
+            m!("the gamer arrives", Switch(2)),
+            m!(
+                "the gamer blocks: its slice used so far is kept",
+                Blocked(2)
+            ),
+            m!("the gamer finishes", Exit(2)),
         ],
         "lottery-fairness" => &[
             m!("the 25-ticket job wins a draw", Switch(2)),
-            m!("the 75-ticket job finishes", Exit(1)),
-            m!("the 25-ticket job finishes", Exit(2)),
+            m!("the 75-ticket job wins again", Switch(1)),
+        ],
+        "lottery-unfairness" => &[
+            m!("B wins a draw", Switch(2)),
+            m!("A wins one back", Switch(1)),
+        ],
+        "stride-table" => &[
+            m!("B's turn: the lowest pass, tied with C", Switch(2)),
+            m!("C's turn: pass 0", Switch(3)),
+            m!("A again: pass 100 is now the lowest", Switch(1)),
+        ],
+        "lde-boot" => &[
+            m!("the OS creates the process", Step("allocproc")),
+            m!("return-from-trap: the program runs in user mode", Iret),
+            m!("the program exits", Exit(1)),
+        ],
+        "lde-syscall" => &[
+            m!(
+                "int $64: the hardware saves the registers, kernel mode",
+                Trap(64)
+            ),
+            m!("the handler does the work: sys_write", Step("sys_write")),
+            m!("return-from-trap: back to user mode after the int", Iret),
+            m!("main exits", Exit(1)),
+        ],
+        "lde-timer" => &[
+            m!("the timer interrupts A", Trap(32)),
+            m!("swtch: A's registers saved, B's restored", Switch(2)),
+            m!("return-from-trap into B", Iret),
+        ],
+        "sched-fifo" => &[
+            m!("A finishes at 10", Exit(1)),
+            m!("B finishes at 20", Exit(2)),
+            m!("C finishes at 30", Exit(3)),
+        ],
+        "sjf-late" => &[
+            m!("B and C arrive: SJF lets A run on", Trap(33)),
+            m!("A finishes at 100", Exit(1)),
+            m!("C finishes at 120", Exit(3)),
+        ],
+        "stcf-late" => &[
+            m!("B and C arrive: the alarm brings the kernel in", Trap(33)),
+            m!("STCF preempts A for B", Switch(2)),
+            m!("A finishes last", Exit(1)),
+        ],
+        "sjf-response" => &[
+            m!("A finishes at 5", Exit(1)),
+            m!("C first runs at 10", Switch(3)),
+            m!("C finishes at 15", Exit(3)),
+        ],
+        "mlfq-long" => &[
+            m!("the first timer tick", Trap(32)),
+            m!("A finishes, in the lowest queue", Exit(1)),
+        ],
+        "mlfq-short" => &[
+            m!("B arrives and preempts A", Switch(2)),
+            m!("B finishes near the top", Exit(2)),
+            m!("A finishes", Exit(1)),
+        ],
+        "mlfq-interactive" => &[
+            m!("B arrives at the top", Switch(2)),
+            m!("B waits for the disk", Blocked(2)),
+            m!("A runs while B waits", Switch(1)),
+        ],
+        "mlfq-starve" => &[
+            m!("the interactive jobs arrive", Switch(2)),
+            m!("C finishes", Exit(3)),
+            m!("only now does A run again, and finish", Exit(1)),
+        ],
+        "mlfq-boost" => &[
+            m!("the interactive jobs arrive", Switch(2)),
+            m!("the priority boost: every job back to the top", Boost),
+            m!("A finishes", Exit(1)),
         ],
         "stride-fairness" => &[
             m!("the 25-ticket job gets its turn", Switch(2)),

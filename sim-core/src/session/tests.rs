@@ -18,7 +18,7 @@ fn small(name: &str) -> Session {
 
 #[test]
 fn bounded_history_stays_bounded_and_exact() {
-    let name = "rr-response";
+    let name = "loop-preemptive";
     let mut back = small(name);
     back.apply(&Command::Run { cycles: 60_000 });
     assert!(back.sim.trace().kept() <= 400);
@@ -107,8 +107,9 @@ fn the_process_table_has_what_the_policy_decides_by() {
     let v = s.view();
     assert!(v.policy_uses.job_length && !v.policy_uses.tickets);
     let p = &v.processes[0];
-    assert_eq!(p.job_length, Some(30_000));
-    assert_eq!(p.remaining, Some(30_000 - p.cpu));
+    let len = 100 * s.scenario().time_unit;
+    assert_eq!(p.job_length, Some(len));
+    assert_eq!(p.remaining, Some(len - p.cpu));
     let v = Session::load_builtin("lottery-fairness").unwrap().view();
     assert!(v.policy_uses.tickets && !v.policy_uses.job_length);
     let v = Session::load_builtin("rr-response").unwrap().view();

@@ -51,7 +51,7 @@ fn policies(seed: i64) -> Vec<Policy> {
     vec![
         Policy::Fifo,
         Policy::Sjf,
-        Policy::Stcf,
+        Policy::Stcf { overlap_io: true },
         Policy::RoundRobin { quantum: 1000 },
         Policy::Mlfq(mlfq),
         Policy::Lottery {

@@ -288,7 +288,7 @@ fn the_policy_names_a_quantum_only_when_it_has_one() {
             None => assert!(!v.policy.contains("quantum"), "{name}: {}", v.policy),
         }
     }
-    let s = Session::load_builtin("rr-response").unwrap();
+    let s = Session::load_builtin("loop-preemptive").unwrap();
     assert!(
         s.view().policy.contains("quantum 2000"),
         "{}",
@@ -353,7 +353,7 @@ fn the_boot_has_no_trap_in_progress() {
 fn the_frame_and_the_gate_come_and_go_together() {
     for (name, from) in [
         ("direct-execution", 0),
-        ("io-overlap", 0),
+        ("lde-syscall", 0),
         ("loop-preemptive", 1_900),
         ("processes-vs-threads", 0),
     ] {

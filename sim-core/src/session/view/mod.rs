@@ -24,6 +24,10 @@ pub const RECENT: usize = 400;
 pub struct View {
     pub title: String,
     pub lesson: String,
+    /// Where the lesson comes from ("OSTEP 7: Scheduling"), if it says.
+    pub chapter: String,
+    /// What the book says, shown next to the engine's own figure.
+    pub book: String,
     pub mode: ExecMode,
     pub cycle: u64,
     pub max_cycles: u64,
@@ -236,6 +240,10 @@ pub struct Metrics {
     /// Share of cycles spent running threads (user or kernel on their behalf).
     pub utilization: f64,
     pub context_switches: u64,
+    /// Cycles per time unit of the scenario (1: plain cycles).
+    pub time_unit: u64,
+    /// "units of 100,000 cycles" or "cycles".
+    pub unit: String,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -269,6 +277,8 @@ impl Session {
         View {
             title: self.scenario.title.clone(),
             lesson: self.scenario.lesson.clone(),
+            chapter: self.scenario.chapter.clone(),
+            book: self.scenario.book.clone(),
             mode: self.scenario.mode,
             cycle: now,
             max_cycles: self.scenario.max_cycles,
@@ -287,7 +297,7 @@ impl Session {
                 None => sched.name().to_string(),
             },
             policy_uses: PolicyUses {
-                job_length: matches!(self.scenario.scheduler, Policy::Sjf | Policy::Stcf),
+                job_length: matches!(self.scenario.scheduler, Policy::Sjf | Policy::Stcf { .. }),
                 tickets: matches!(
                     self.scenario.scheduler,
                     Policy::Lottery { .. } | Policy::Stride { .. }

@@ -67,6 +67,8 @@ impl Session {
             avg_wait: averages.map(|a| a.wait),
             utilization: busy as f64 / now.max(1) as f64,
             context_switches: k.context_switches(),
+            time_unit: self.scenario.time_unit,
+            unit: self.scenario.unit_label(),
             rows,
         }
     }

@@ -1,0 +1,132 @@
+//! Compare policies: the same workload under two to four policies, each
+//! run to its end in its own session; Gantt lanes on one time axis (each
+//! column says where it ends) and the metrics with a column per policy.
+
+use serde::Serialize;
+
+use super::gantt::GanttLane;
+use super::{Command, Report, Session};
+use crate::kernel::ExecMode;
+use crate::scenario::{Scenario, ScenarioError};
+use crate::sched::Policy;
+
+/// One policy's run.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CompareColumn {
+    /// "FIFO", "RR · quantum 1 unit", "STCF · no I/O overlap".
+    pub policy: String,
+    pub report: Report,
+    /// Who had the CPU, binned from cycle 0 to `end`.
+    pub lanes: Vec<GanttLane>,
+    /// The cycle the run ended at.
+    pub end: u64,
+}
+
+/// The comparison: the longest run sets the common time axis.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct CompareView {
+    pub unit: String,
+    pub time_unit: u64,
+    /// The longest run's end (cycles): the axis of every chart.
+    pub end: u64,
+    pub columns: Vec<CompareColumn>,
+}
+
+/// Most policies one comparison runs.
+pub const MAX_POLICIES: usize = 4;
+
+/// The policies a comparison starts from: the scenario's own, then FIFO,
+/// SJF, STCF and RR with a one-unit slice (STCF without I/O overlap beside
+/// STCF when a job does I/O), at most [`MAX_POLICIES`].
+pub fn default_policies(s: &Scenario) -> Vec<Policy> {
+    let unit = s.time_unit.max(100);
+    let rr = match s.scheduler {
+        Policy::RoundRobin { quantum } => Policy::RoundRobin { quantum },
+        _ => Policy::RoundRobin { quantum: unit },
+    };
+    let mut out = vec![s.scheduler.clone()];
+    let io = s.programs.iter().any(|p| p.source.contains("call read"));
+    let stcf = Policy::Stcf { overlap_io: true };
+    let mut more = vec![Policy::Fifo, Policy::Sjf, stcf.clone(), rr];
+    if io && s.scheduler == stcf {
+        more.insert(0, Policy::Stcf { overlap_io: false });
+    }
+    for p in more {
+        if out.len() < MAX_POLICIES && !out.contains(&p) {
+            out.push(p);
+        }
+    }
+    out
+}
+
+/// `scenario` with `policy`; a policy with a time slice gets a timer that
+/// fires once a slice (preemptive mode), so its slices are real.
+pub fn with_policy(scenario: &Scenario, policy: &Policy) -> Scenario {
+    let mut s = scenario.clone();
+    s.scheduler = policy.clone();
+    let slice = match policy {
+        Policy::RoundRobin { quantum }
+        | Policy::Lottery { quantum, .. }
+        | Policy::Stride { quantum } => Some(*quantum),
+        Policy::Mlfq(c) => c.levels.first().map(|l| l.quantum.max(1) as u64),
+        _ => None,
+    };
+    if let Some(q) = slice {
+        s.mode = ExecMode::Preemptive;
+        if s.timer_interval as u64 > q || scenario.mode != ExecMode::Preemptive {
+            s.timer_interval = u32::try_from(q.min(s.time_unit.max(100))).unwrap_or(u32::MAX);
+        }
+    }
+    s
+}
+
+/// A label for a policy in the scenario's unit.
+fn label(s: &Scenario, p: &Policy) -> String {
+    let slice = |q: u64| {
+        if s.time_unit > 1 && q.is_multiple_of(s.time_unit) {
+            let n = q / s.time_unit;
+            format!("{n} unit{}", if n == 1 { "" } else { "s" })
+        } else {
+            format!("{q} cycles")
+        }
+    };
+    match p {
+        Policy::Fifo => "FIFO".into(),
+        Policy::Sjf => "SJF".into(),
+        Policy::Stcf { overlap_io: true } => "STCF".into(),
+        Policy::Stcf { overlap_io: false } => "STCF \u{00b7} no I/O overlap".into(),
+        Policy::RoundRobin { quantum } => format!("RR \u{00b7} slice {}", slice(*quantum)),
+        Policy::Mlfq(_) => "MLFQ".into(),
+        Policy::Lottery { quantum, .. } => format!("Lottery \u{00b7} slice {}", slice(*quantum)),
+        Policy::Stride { quantum } => format!("Stride \u{00b7} slice {}", slice(*quantum)),
+    }
+}
+
+/// Runs `scenario` under each of `policies` (2 to 4) to its end.
+pub fn compare(
+    scenario: &Scenario,
+    policies: &[Policy],
+) -> Result<CompareView, Vec<ScenarioError>> {
+    let mut columns = Vec::new();
+    for p in policies.iter().take(MAX_POLICIES) {
+        let s = with_policy(scenario, p);
+        let mut session = Session::new(s.clone())?;
+        session.apply(&Command::Run {
+            cycles: s.max_cycles,
+        });
+        let end = session.cycle();
+        let view = session.view();
+        columns.push(CompareColumn {
+            policy: label(&s, p),
+            report: Report::new(&s, session.sim.kernel(), end),
+            lanes: view.gantt,
+            end,
+        });
+    }
+    Ok(CompareView {
+        unit: scenario.unit_label(),
+        time_unit: scenario.time_unit,
+        end: columns.iter().map(|c| c.end).max().unwrap_or(0),
+        columns,
+    })
+}
