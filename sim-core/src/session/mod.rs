@@ -10,10 +10,13 @@
 //! assert!(view.cycle > 0);
 //! ```
 
+mod compare;
+pub mod concepts;
 mod describe;
 pub mod gantt;
 mod history;
 pub mod moments;
+mod syscall_path;
 mod view;
 
 /// What a front end needs to open, edit and check scenarios.
@@ -26,6 +29,7 @@ pub use crate::scenario::{
 };
 pub use crate::sched::{Policy, ThreadId};
 pub use crate::trace::Actor;
+pub use concepts::*;
 pub use describe::{event_view, vector_name};
 pub use history::{GanttSpan, Mode, TimelineRow};
 pub use moments::Moment;
@@ -106,6 +110,8 @@ pub struct Session {
     /// cycle after). A `StepBack` of the same granularity at `after` returns
     /// to `before` exactly, so forward-then-back always restores the view.
     undo: Vec<(Granularity, u64, u64)>,
+    /// System-call arguments read at their trap (see `syscall_path`).
+    args_cache: Vec<(u64, Vec<Option<u32>>)>,
 }
 
 impl Session {
@@ -118,6 +124,7 @@ impl Session {
             breakpoints: Vec::new(),
             history: history::History::default(),
             undo: Vec::new(),
+            args_cache: Vec::new(),
         };
         s.history.sync(s.sim.trace(), s.sim.instructions());
         Ok(s)
