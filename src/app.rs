@@ -4,6 +4,7 @@
 
 use crate::components::address::AddressPanel;
 use crate::components::code::CodePanel;
+use crate::components::concepts::ConceptsPanel;
 use crate::components::controls::Controls;
 use crate::components::cpu::CpuPanel;
 use crate::components::editor::Editor;
@@ -281,6 +282,7 @@ pub fn app() -> Html {
                 if shows("cpu") { <CpuPanel view={g0.clone()} prev={prev.clone()} /> }
                 if shows("code") { <CodePanel view={g0.clone()} on_action={on_action.clone()} /> }
                 if shows("address") { <AddressPanel view={g1.clone()} prev={prev.clone()} /> }
+                if shows("concepts") { <ConceptsPanel view={g1.clone()} prev={prev.clone()} query={state.concept.clone()} on_action={on_action.clone()} /> }
                 if shows("idt") { <IdtPanel view={g0.clone()} /> }
                 if shows("kstack") { <KernelStackPanel view={g0.clone()} /> }
                 if shows("sched") { <SchedPanel view={g1.clone()} /> }

@@ -190,6 +190,12 @@ fn syscall_path_rows_seek_to_their_cycles() {
     s.apply(&Command::Seek { cycle: trap });
     assert_eq!(s.view().cpu.cpl, 0, "at the trap row the CPU is in ring 0");
     assert_eq!(s.view().active_gate, Some(64));
+    // Right after the trap, before sys_read runs, the call is named by %eax.
+    let mut fresh = open("syscall-read");
+    fresh.apply(&Command::Seek { cycle: trap });
+    let early = fresh.syscall_path(None);
+    assert_eq!(early.calls.last().unwrap().name, "read");
+    assert_eq!(early.rows[0].text, "read(fd = 0, buf = 0x10a8, n = 13)");
     // Reading the arguments at the trap leaves the session where it was.
     s.apply(&Command::Seek { cycle: 5_000 });
     let before = s.view();

@@ -7,15 +7,18 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use sim_core::session::{
-    builtin, Command, Granularity, Moment, RunStop, Scenario, ScenarioError, Session, Status, View,
+    builtin, Command, ConceptQuery, Granularity, Moment, RunStop, Scenario, ScenarioError, Session,
+    Status, View,
 };
 use yew::Reducible;
 
 use crate::clock::now_ms;
 
+mod concepts;
 mod host;
 mod pacing;
 mod running;
+pub use concepts::default_tab;
 pub use host::HostCommand;
 pub use pacing::Pacer;
 #[cfg(test)]
@@ -115,6 +118,8 @@ pub enum Action {
     SetSpeed(usize),
     /// Whether a run pauses at each key moment of the lesson it reaches.
     SetPauseAtMoments(bool),
+    /// Open a concept view (and choose what it shows).
+    Concept(ConceptQuery),
 }
 
 /// Measured while running, shown in the controls and read by the benchmark.
@@ -193,6 +198,13 @@ pub struct AppState {
     pub moments: Rc<Vec<Moment>>,
     /// A run (below full speed) pauses at each key moment it reaches.
     pub pause_at_moments: bool,
+    /// The concept view open and what it shows.
+    pub concept: ConceptQuery,
+    /// The comparison's second session: the same programs in the other
+    /// mode, kept at the main session's cycle (only while it is open).
+    twin: Option<Rc<RefCell<Session>>>,
+    /// The system-call path last shown (kept whole when going back).
+    last_path: Option<sim_core::session::SyscallPath>,
     /// Views computed so far (tests check one per click).
     #[cfg(test)]
     views_computed: u64,
@@ -231,6 +243,9 @@ impl Default for AppState {
             host_error: None,
             moments: Rc::default(),
             pause_at_moments: true,
+            concept: ConceptQuery::default(),
+            twin: None,
+            last_path: None,
             #[cfg(test)]
             views_computed: 0,
         }
@@ -326,7 +341,18 @@ impl AppState {
                 };
                 // A lesson opens where its story starts; the boot is one step back.
                 session.skip_boot();
-                let view = Snap(Rc::new(session.view()));
+                let mut state = AppState {
+                    concept: ConceptQuery {
+                        tab: default_tab(&name),
+                        ..ConceptQuery::default()
+                    },
+                    twin: None,
+                    last_path: None,
+                    ..self
+                };
+                let mut view = session.view();
+                state.add_concept(&mut session, &mut view);
+                let view = Snap(Rc::new(view));
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
@@ -347,7 +373,7 @@ impl AppState {
                     alert: None,
                     link_panels: None,
                     moments: Rc::new(moments),
-                    ..self
+                    ..state
                 }
             }
             Err(errors) => {
@@ -375,6 +401,8 @@ impl AppState {
         let stop = session.apply(cmd);
         self.cycle_now = session.cycle();
         self.max_seen = self.max_seen.max(self.cycle_now);
+        drop(session);
+        self.sync_twin();
         stop
     }
 
@@ -422,8 +450,12 @@ impl AppState {
         {
             self.views_computed += 1;
         }
+        let session = session.clone();
+        let mut session = session.borrow_mut();
         let t0 = now_ms();
-        let view = Snap(Rc::new(session.borrow().view()));
+        let mut view = session.view();
+        self.add_concept(&mut session, &mut view);
+        let view = Snap(Rc::new(view));
         self.stats.view_ms = now_ms() - t0;
         self.cycle_now = view.cycle;
         self.max_seen = self.max_seen.max(view.cycle);
@@ -481,6 +513,8 @@ impl AppState {
                     lines: self.breakpoints.clone(),
                 });
                 self.session = Some(Rc::new(RefCell::new(session)));
+                self.twin = None;
+                self.last_path = None;
                 self.moments = Rc::default();
                 self.problems = Rc::default();
                 self.max_seen = 0;
@@ -580,6 +614,7 @@ impl Reducible for AppState {
             Action::ToggleBreakpoint { program, line } => s.toggle_breakpoint(program, line),
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
             Action::SetPauseAtMoments(on) => s.pause_at_moments = on,
+            Action::Concept(q) => s.set_concept(q),
         }
         Rc::new(s)
     }

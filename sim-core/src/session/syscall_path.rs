@@ -121,6 +121,22 @@ impl Session {
             .and_then(|c| calls.iter().find(|x| x.cycle == c))
             .or(calls.last())
             .cloned();
+        // Before its kernel step ran, a call is named by %eax at its trap.
+        let call = call.map(|mut c| {
+            if c.name == "?" {
+                let eax = self.trap_eax(&c);
+                if let Some(s) = SYSCALLS.iter().find(|s| Some(s.num) == eax) {
+                    c.name = s.name.into();
+                }
+            }
+            c
+        });
+        let mut calls = calls;
+        if let Some(c) = &call {
+            for x in calls.iter_mut().filter(|x| x.cycle == c.cycle) {
+                x.name = c.name.clone();
+            }
+        }
         let rows = call.as_ref().map_or_else(Vec::new, |c| self.path_rows(c));
         SyscallPath {
             chosen: call.map(|c| c.cycle),
@@ -129,16 +145,36 @@ impl Session {
         }
     }
 
-    fn path_rows(&mut self, call: &SyscallCall) -> Vec<PathRow> {
-        let t = ThreadId(call.tid);
+    /// The delivery of the trap at `call.cycle`.
+    fn delivery(&self, call: &SyscallCall) -> Option<DeliveryInfo> {
         let trace = self.sim.trace();
         let from = first_after(trace, call.cycle.saturating_sub(1), |e| e.cycle);
-        let Some(d) = trace.iter_from(from).find_map(|e| match &e.kind {
+        trace.iter_from(from).find_map(|e| match &e.kind {
             TraceKind::Machine(EventKind::TrapDelivered(d)) if e.cycle == call.cycle => {
                 Some(d.clone())
             }
             _ => None,
-        }) else {
+        })
+    }
+
+    /// Where the user stack was at the trap `d` (the return address of the
+    /// call into the stub; the CPU pushed it only on a ring change).
+    fn user_esp(d: &DeliveryInfo) -> u32 {
+        if d.from_cpl != d.to_cpl {
+            d.frame.get(3).copied().unwrap_or(0)
+        } else {
+            d.esp.wrapping_add(12)
+        }
+    }
+
+    fn trap_eax(&mut self, call: &SyscallCall) -> Option<u32> {
+        let d = self.delivery(call)?;
+        self.at_trap(call.cycle, ThreadId(call.tid), Self::user_esp(&d))[0]
+    }
+
+    fn path_rows(&mut self, call: &SyscallCall) -> Vec<PathRow> {
+        let t = ThreadId(call.tid);
+        let Some(d) = self.delivery(call) else {
             return Vec::new();
         };
         let mut rows = self.user_side(call, t, &d);
@@ -201,15 +237,10 @@ impl Session {
             .or(stub.first())
             .map_or(call.cycle, |(c, _)| *c);
         let names = params(&call.name);
-        let user_esp = if d.from_cpl != d.to_cpl {
-            d.frame.get(3).copied().unwrap_or(0)
-        } else {
-            d.esp.wrapping_add(12)
-        };
-        let args = self.words_at(call.cycle, t, user_esp.wrapping_add(4), names.len());
+        let words = self.at_trap(call.cycle, t, Self::user_esp(d));
         let shown: Vec<String> = names
             .iter()
-            .zip(&args)
+            .zip(words.iter().skip(1))
             .map(|(n, v)| match v {
                 Some(v) if *n == "buf" || *n == "fn" => format!("{n} = {v:#x}"),
                 Some(v) => format!("{n} = {v}"),
@@ -240,27 +271,27 @@ impl Session {
         instr.into_iter().chain(step).min().unwrap_or(cycle + 1)
     }
 
-    /// Thread `t`'s user-stack words at `addr` as they were at `cycle`.
-    fn words_at(&mut self, cycle: u64, t: ThreadId, addr: u32, n: usize) -> Vec<Option<u32>> {
+    /// %eax (the system-call number) and the three words above the return
+    /// address on `t`'s user stack at `esp`, as they were at the trap at
+    /// `cycle` (found by going back there; `None` when that is too far).
+    fn at_trap(&mut self, cycle: u64, t: ThreadId, esp: u32) -> Vec<Option<u32>> {
         let now = self.sim.cycle();
-        if n == 0 || now.saturating_sub(cycle) > ARGS_WITHIN {
-            return vec![None; n];
-        }
         if let Some((_, w)) = self.args_cache.iter().find(|(c, _)| *c == cycle) {
             return w.clone();
         }
-        let Some(pgdir) = self.process_of(t).map(|p| p.pgdir) else {
-            return vec![None; n];
+        let pgdir = self.process_of(t).map(|p| p.pgdir);
+        let (Some(pgdir), true) = (pgdir, now.saturating_sub(cycle) <= ARGS_WITHIN) else {
+            return vec![None; 4];
         };
         self.sim.seek(cycle);
         let m = self.sim.machine();
-        let words = (0..n as u32)
-            .map(|i| {
-                crate::mmu::walk(m.mem(), pgdir, addr.wrapping_add(4 * i))
-                    .phys
-                    .map(|p| m.mem().read_u32(p))
-            })
-            .collect::<Vec<_>>();
+        let word = |a: u32| {
+            crate::mmu::walk(m.mem(), pgdir, a)
+                .phys
+                .map(|p| m.mem().read_u32(p))
+        };
+        let mut words = vec![Some(m.cpu().reg(crate::cpu::Reg::Eax))];
+        words.extend((1..4).map(|i| word(esp.wrapping_add(4 * i))));
         // The simulation is deterministic: back to exactly where it was.
         self.sim.seek(now);
         if self.args_cache.len() >= 64 {
