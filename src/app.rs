@@ -282,10 +282,10 @@ pub fn app() -> Html {
                 if shows("cpu") { <CpuPanel view={g0.clone()} prev={prev.clone()} /> }
                 if shows("code") { <CodePanel view={g0.clone()} on_action={on_action.clone()} /> }
                 if shows("address") { <AddressPanel view={g1.clone()} prev={prev.clone()} /> }
-                if shows("concepts") { <ConceptsPanel view={g1.clone()} prev={prev.clone()} query={state.concept.clone()} on_action={on_action.clone()} /> }
                 if shows("idt") { <IdtPanel view={g0.clone()} /> }
                 if shows("kstack") { <KernelStackPanel view={g0.clone()} /> }
                 if shows("sched") { <SchedPanel view={g1.clone()} /> }
+                if shows("concepts") { <ConceptsPanel view={g1.clone()} prev={prev.clone()} query={state.concept.clone()} on_action={on_action.clone()} /> }
                 if shows("timeline") { <TimelinePanel view={g2.clone()} /> }
                 if shows("gantt") { <GanttPanel view={g2.clone()} /> }
                 if shows("metrics") { <MetricsPanel view={g3.clone()} /> }

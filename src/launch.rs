@@ -15,7 +15,7 @@ pub const MAX_BENCH: usize = 256;
 
 /// Every panel, by the name `panels=` and share links use, in page order.
 pub const PANELS: [&str; 12] = [
-    "cpu", "code", "address", "concepts", "idt", "kstack", "sched", "timeline", "gantt", "metrics",
+    "cpu", "code", "address", "idt", "kstack", "sched", "concepts", "timeline", "gantt", "metrics",
     "events", "console",
 ];
 
