@@ -72,7 +72,7 @@ impl AppState {
                         fresh.calls = old.calls.clone();
                     }
                 }
-                self.last_path = Some(fresh.clone());
+                self.last_path = Some(Rc::new(fresh.clone()));
                 Some(ConceptView::Syscall(fresh))
             }
             _ => session.concept(&self.concept),

@@ -204,7 +204,7 @@ pub struct AppState {
     /// mode, kept at the main session's cycle (only while it is open).
     twin: Option<Rc<RefCell<Session>>>,
     /// The system-call path last shown (kept whole when going back).
-    last_path: Option<sim_core::session::SyscallPath>,
+    last_path: Option<Rc<sim_core::session::SyscallPath>>,
     /// Views computed so far (tests check one per click).
     #[cfg(test)]
     views_computed: u64,

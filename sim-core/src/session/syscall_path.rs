@@ -46,9 +46,9 @@ pub struct SyscallPath {
 const MAX_CALLS: usize = 200;
 /// Trace events followed after a trap, at most.
 const FOLLOW: usize = 100_000;
-/// Arguments are read as they were at the trap by going back to it; only
-/// when that is this close (going back replays from a snapshot).
-const ARGS_WITHIN: u64 = 500_000;
+/// Arguments are read as they were at the trap by going back to it and
+/// returning, which replays up to this many cycles: only that close.
+const ARGS_WITHIN: u64 = 100_000;
 
 /// The C library's signature of system call `name`.
 fn params(name: &str) -> &'static [&'static str] {
