@@ -296,3 +296,20 @@ fn comparison_of_a_preemptive_loop_shows_the_timer() {
     assert!(timer(0).starts_with("0 timer interrupts"), "{}", timer(0));
     assert!(!timer(1).starts_with("0 timer"), "{}", timer(1));
 }
+
+#[test]
+fn an_int_to_a_kernel_only_gate_is_refused_with_its_error_code() {
+    let mut sc = builtin("syscall-read").unwrap();
+    sc.programs[0].source = "main:\n    int $32\n".into();
+    let mut s = Session::new(sc).unwrap();
+    s.skip_boot();
+    s.apply(&Command::Step {
+        granularity: Granularity::Trap,
+    });
+    let c = s.rings().crossing.unwrap();
+    assert_eq!(c.gate, Some((13, 0)));
+    assert_eq!(
+        c.refused.as_deref(),
+        Some("int $32 to a gate with DPL < CPL 3: #GP(0x102)")
+    );
+}
