@@ -4,6 +4,7 @@
 
 use crate::components::address::AddressPanel;
 use crate::components::code::CodePanel;
+use crate::components::concepts::ConceptsPanel;
 use crate::components::controls::Controls;
 use crate::components::cpu::CpuPanel;
 use crate::components::editor::Editor;
@@ -284,6 +285,7 @@ pub fn app() -> Html {
                 if shows("idt") { <IdtPanel view={g0.clone()} /> }
                 if shows("kstack") { <KernelStackPanel view={g0.clone()} /> }
                 if shows("sched") { <SchedPanel view={g1.clone()} /> }
+                if shows("concepts") { <ConceptsPanel view={g1.clone()} prev={prev.clone()} query={state.concept.clone()} on_action={on_action.clone()} /> }
                 if shows("timeline") { <TimelinePanel view={g2.clone()} /> }
                 if shows("gantt") { <GanttPanel view={g2.clone()} /> }
                 if shows("metrics") { <MetricsPanel view={g3.clone()} /> }

@@ -14,9 +14,9 @@ pub const DEFAULT_SCENARIO: &str = "syscall-read";
 pub const MAX_BENCH: usize = 256;
 
 /// Every panel, by the name `panels=` and share links use, in page order.
-pub const PANELS: [&str; 11] = [
-    "cpu", "code", "address", "idt", "kstack", "sched", "timeline", "gantt", "metrics", "events",
-    "console",
+pub const PANELS: [&str; 12] = [
+    "cpu", "code", "address", "idt", "kstack", "sched", "concepts", "timeline", "gantt", "metrics",
+    "events", "console",
 ];
 
 #[derive(Clone, Debug, Default, PartialEq, Eq)]

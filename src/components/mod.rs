@@ -3,6 +3,7 @@
 
 pub mod address;
 pub mod code;
+pub mod concepts;
 pub mod controls;
 pub mod cpu;
 pub mod editor;

@@ -362,13 +362,8 @@ mod tests {
 
     #[test]
     fn the_template_makes_a_system_call_and_runs() {
-        let mut s = sim_core::session::builtin("syscall-read").unwrap();
-        s.programs = vec![ProgramSource {
-            name: "mine".into(),
-            source: TEMPLATE.into(),
-        }];
-        s.processes.truncate(1);
-        s.processes[0].program = "mine".into();
+        let s = crate::components::share::template().expect("the template");
+        assert_eq!(s.programs[0].source, TEMPLATE);
         let mut session = sim_core::session::Session::new(s).expect("the template assembles");
         session.apply(&sim_core::session::Command::Run { cycles: 1_000_000 });
         assert_eq!(session.view().console, "hello from my program\n");

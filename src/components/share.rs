@@ -89,6 +89,11 @@ pub fn template() -> Option<Scenario> {
     }];
     s.processes.truncate(1);
     s.processes[0].program = "main".into();
+    // The lesson's questions and book figures are about its own programs.
+    s.chapter.clear();
+    s.book.clear();
+    s.questions.clear();
+    s.homework = false;
     Some(s)
 }
 

@@ -7,17 +7,20 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use sim_core::session::{
-    builtin, Command, Granularity, Moment, RunStop, Scenario, ScenarioError, Session, Status, View,
+    builtin, Command, ConceptQuery, Granularity, Moment, RunStop, Scenario, ScenarioError, Session,
+    Status, View,
 };
 use yew::Reducible;
 
 use crate::clock::now_ms;
 
+mod concepts;
 mod host;
 mod open;
 mod pacing;
 mod running;
 mod views;
+pub use concepts::default_tab;
 pub use host::HostCommand;
 pub use pacing::Pacer;
 #[cfg(test)]
@@ -117,6 +120,8 @@ pub enum Action {
     SetSpeed(usize),
     /// Whether a run pauses at each key moment of the lesson it reaches.
     SetPauseAtMoments(bool),
+    /// Open a concept view (and choose what it shows).
+    Concept(ConceptQuery),
 }
 
 /// Measured while running, shown in the controls and read by the benchmark.
@@ -195,6 +200,13 @@ pub struct AppState {
     pub moments: Rc<Vec<Moment>>,
     /// A run (below full speed) pauses at each key moment it reaches.
     pub pause_at_moments: bool,
+    /// The concept view open and what it shows.
+    pub concept: ConceptQuery,
+    /// The comparison's second session: the same programs in the other
+    /// mode, kept at the main session's cycle (only while it is open).
+    twin: Option<Rc<RefCell<Session>>>,
+    /// The system-call path last shown (kept whole when going back).
+    last_path: Option<Rc<sim_core::session::SyscallPath>>,
     /// Views computed so far (tests check one per click).
     #[cfg(test)]
     views_computed: u64,
@@ -233,6 +245,9 @@ impl Default for AppState {
             host_error: None,
             moments: Rc::default(),
             pause_at_moments: true,
+            concept: ConceptQuery::default(),
+            twin: None,
+            last_path: None,
             #[cfg(test)]
             views_computed: 0,
         }
@@ -259,6 +274,8 @@ impl AppState {
         let stop = session.apply(cmd);
         self.cycle_now = session.cycle();
         self.max_seen = self.max_seen.max(self.cycle_now);
+        drop(session);
+        self.sync_twin();
         stop
     }
 
@@ -309,6 +326,8 @@ impl AppState {
                     lines: self.breakpoints.clone(),
                 });
                 self.session = Some(Rc::new(RefCell::new(session)));
+                self.twin = None;
+                self.last_path = None;
                 self.moments = Rc::default();
                 self.problems = Rc::default();
                 self.max_seen = 0;
@@ -408,6 +427,7 @@ impl Reducible for AppState {
             Action::ToggleBreakpoint { program, line } => s.toggle_breakpoint(program, line),
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
             Action::SetPauseAtMoments(on) => s.pause_at_moments = on,
+            Action::Concept(q) => s.set_concept(q),
         }
         Rc::new(s)
     }

@@ -87,7 +87,18 @@ impl AppState {
                 };
                 // A lesson opens where its story starts; the boot is one step back.
                 session.skip_boot();
-                let view = SharedView(Rc::new(session.view()));
+                let mut state = AppState {
+                    concept: ConceptQuery {
+                        tab: super::default_tab(&name),
+                        ..ConceptQuery::default()
+                    },
+                    twin: None,
+                    last_path: None,
+                    ..self
+                };
+                let mut view = session.view();
+                state.add_concept(&mut session, &mut view);
+                let view = SharedView(Rc::new(view));
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
@@ -108,7 +119,7 @@ impl AppState {
                     alert: None,
                     link_panels: None,
                     moments: Rc::new(moments),
-                    ..self
+                    ..state
                 }
             }
             Err(errors) => {

@@ -308,3 +308,40 @@ fn one_click_computes_one_view() {
         assert!(!s.running);
     }
 }
+
+#[test]
+fn the_comparison_runs_a_second_session_on_the_same_clock() {
+    use sim_core::session::{ConceptQuery, ConceptTab, ConceptView, ExecMode};
+    let mut s = Rc::new(AppState::open("direct-execution", None));
+    assert_eq!(s.concept.tab, ConceptTab::Compare, "the lesson opens on it");
+    for a in [
+        Action::Step(Granularity::Instruction),
+        Action::Step(Granularity::Trap),
+        Action::Seek(50_000),
+        Action::Back(Granularity::Instruction),
+    ] {
+        s = reduce(s, a);
+        let v = s.view.clone().unwrap();
+        let Some(ConceptView::Compare(c)) = &v.concept else {
+            panic!("no comparison");
+        };
+        assert_eq!(c.panes[0].mode, ExecMode::Direct);
+        assert_eq!(c.panes[0].cycle, v.cycle);
+        let twin = s.twin.as_ref().unwrap().borrow().cycle();
+        // The other pane's session stops only where its own run ends.
+        assert!(twin == v.cycle || c.panes[1].cycle == twin);
+    }
+    // Another view: the second session goes.
+    s = reduce(
+        s,
+        Action::Concept(ConceptQuery {
+            tab: ConceptTab::Rings,
+            ..ConceptQuery::default()
+        }),
+    );
+    assert!(s.twin.is_none());
+    assert!(matches!(
+        s.view.as_ref().unwrap().concept,
+        Some(ConceptView::Rings(_))
+    ));
+}

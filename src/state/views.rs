@@ -48,8 +48,12 @@ impl AppState {
         {
             self.views_computed += 1;
         }
+        let session = session.clone();
+        let mut session = session.borrow_mut();
         let t0 = now_ms();
-        let view = SharedView(Rc::new(session.borrow().view()));
+        let mut view = session.view();
+        self.add_concept(&mut session, &mut view);
+        let view = SharedView(Rc::new(view));
         self.stats.view_ms = now_ms() - t0;
         self.cycle_now = view.cycle;
         self.max_seen = self.max_seen.max(view.cycle);

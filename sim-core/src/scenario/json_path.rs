@@ -28,7 +28,8 @@ pub fn error_path(text: &str, error: &serde_json::Error) -> String {
     render(&stack)
 }
 
-/// Byte offset of the end of (1-based) `column` characters into `line`.
+/// Byte offset of serde_json's (1-based line, byte column) position: the
+/// column counts bytes, not characters.
 fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     let mut start = 0;
     for _ in 1..line {
@@ -37,10 +38,11 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
             None => return text.len(),
         }
     }
-    text[start..]
-        .char_indices()
-        .nth(column)
-        .map_or(text.len(), |(i, _)| start + i)
+    let mut end = (start + column).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 /// The containers open at the end of `prefix`, innermost last.
@@ -182,6 +184,14 @@ mod tests {
             "$.jobs[0]"
         );
         assert_eq!(path_of::<Doc>(r#"{"jobs": []}"#), "$");
+    }
+
+    #[test]
+    fn columns_count_bytes() {
+        assert_eq!(
+            path_of::<Doc>(r#"{"jobs": [{"len": 1, "name": "— ≥ é"}], "watch": [1, "x"]}"#),
+            "$.watch[1]"
+        );
     }
 
     #[test]

@@ -11,12 +11,15 @@
 //! ```
 
 pub mod compare;
+mod compare_modes;
+pub mod concepts;
 mod describe;
 mod exercises;
 pub mod gantt;
 mod history;
 pub mod moments;
 pub mod report;
+mod syscall_path;
 mod view;
 
 /// What a front end needs to open, edit and check scenarios.
@@ -31,6 +34,7 @@ pub use crate::scenario::{
 pub use crate::sched::{Policy, ThreadId};
 pub use crate::trace::Actor;
 pub use compare::{CompareColumn, CompareView};
+pub use concepts::*;
 pub use describe::{event_view, kernel_step, vector_name};
 pub use exercises::{homework, CellVerdict, QuestionView, Verdict};
 pub use history::{GanttSpan, Mode, TimelineRow};
@@ -113,6 +117,8 @@ pub struct Session {
     /// cycle after). A `StepBack` of the same granularity at `after` returns
     /// to `before` exactly, so forward-then-back always restores the view.
     undo: Vec<(Granularity, u64, u64)>,
+    /// System-call arguments read at their trap (see `syscall_path`).
+    args_cache: Vec<(u64, Vec<Option<u32>>)>,
 }
 
 impl Session {
@@ -125,6 +131,7 @@ impl Session {
             breakpoints: Vec::new(),
             history: history::History::default(),
             undo: Vec::new(),
+            args_cache: Vec::new(),
         };
         s.history.sync(s.sim.trace(), s.sim.instructions());
         Ok(s)

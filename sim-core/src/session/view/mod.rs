@@ -57,6 +57,9 @@ pub struct View {
     pub metrics: Metrics,
     pub events: Vec<EventView>,
     pub console: String,
+    /// The open concept view's data, when a front end asks for it
+    /// ([`Session::concept`], [`Session::compare`]).
+    pub concept: Option<super::ConceptView>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -315,6 +318,7 @@ impl Session {
             metrics: self.metrics(),
             events: recent_events(trace, sim.instructions()),
             console: m.devices().console.text(),
+            concept: None,
         }
     }
 }
