@@ -156,6 +156,97 @@ fn slug(title: &str) -> String {
     }
 }
 
+/// Every change to one of my scenarios is saved: work is never lost.
+#[hook]
+fn use_autosave(state: &UseReducerHandle<AppState>) {
+    use_effect_with(
+        (
+            state.origin.clone(),
+            state.scenario.clone().map(|s| Rc::as_ptr(&s) as usize),
+        ),
+        {
+            let scenario = state.scenario.clone();
+            move |(origin, _)| {
+                if let (Origin::Mine(id), Some(s)) = (origin, scenario) {
+                    if let Err(e) = storage::save(id, &s) {
+                        gloo::console::error!(format!("could not save the scenario: {e}"));
+                    }
+                }
+            }
+        },
+    );
+}
+
+/// The keyboard shortcuts (see `keys.rs`) and `?` for help, for the page's
+/// lifetime; ignored while typing in a field.
+#[hook]
+fn use_shortcuts(help_open: UseStateHandle<bool>, dispatcher: UseReducerDispatcher<AppState>) {
+    use_effect_with((), move |_| {
+        let listener = gloo::utils::window().document().map(|doc| {
+            EventListener::new_with_options(
+                &doc,
+                "keydown",
+                EventListenerOptions::enable_prevent_default(),
+                move |e| {
+                    let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                        return;
+                    };
+                    if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_in_field(e) {
+                        return;
+                    }
+                    match e.key().as_str() {
+                        "?" => help_open.set(!*help_open),
+                        "Escape" => help_open.set(false),
+                        key => {
+                            if let Some(a) = action_for(key) {
+                                // Space would also scroll or press the focused button.
+                                e.prevent_default();
+                                dispatcher.dispatch(a);
+                            }
+                        }
+                    }
+                },
+            )
+        });
+        move || drop(listener)
+    });
+}
+
+/// The panels, in groups from the top of the page: while running, a new
+/// view reaches one group per frame (`AppState::group_view`).
+fn workspace(
+    state: &AppState,
+    shows: &dyn Fn(&str) -> bool,
+    on_action: &Callback<Action>,
+) -> Option<Html> {
+    let prev = state.prev.clone();
+    state.view.clone().map(|view| {
+        let group = |g: usize| state.group_view(g).unwrap_or_else(|| view.clone());
+        let (g0, g1, g2, g3) = (group(0), group(1), group(2), group(3));
+        html! {
+            <main class={classes!("workspace", lesson_kind(&state.name))}>
+                if shows("cpu") { <CpuPanel view={g0.clone()} prev={prev.clone()} /> }
+                if shows("code") { <CodePanel view={g0.clone()} on_action={on_action.clone()} /> }
+                if shows("address") { <AddressPanel view={g1.clone()} prev={prev.clone()} /> }
+                if shows("idt") { <IdtPanel view={g0.clone()} /> }
+                if shows("kstack") { <KernelStackPanel view={g0.clone()} /> }
+                if shows("sched") { <SchedPanel view={g1.clone()} /> }
+                if shows("concepts") { <ConceptsPanel view={g1.clone()} prev={prev.clone()} query={state.concept.clone()} on_action={on_action.clone()} /> }
+                if shows("timeline") { <TimelinePanel view={g2.clone()} /> }
+                if shows("gantt") { <GanttPanel view={g2.clone()} /> }
+                if shows("metrics") { <MetricsPanel view={g3.clone()} /> }
+                if shows("events") { <EventsPanel view={g3.clone()} /> }
+                if shows("console") {
+                    <section class="panel console-panel" aria-labelledby="console-title">
+                        <h2 id="console-title">{ "Console" }</h2>
+                        <pre class="console" data-testid="console">{ if g3.console.is_empty() { "(no output yet)" } else { g3.console.as_str() } }</pre>
+                    </section>
+                }
+            </main>
+        }
+    })
+}
+
 #[function_component(App)]
 pub fn app() -> Html {
     let launch = use_memo((), |_| Launch::from_location());
@@ -173,23 +264,7 @@ pub fn app() -> Html {
             sync_url(origin, &launch);
         });
     }
-    // Work is never lost: every change to one of my scenarios is saved.
-    use_effect_with(
-        (
-            state.origin.clone(),
-            state.scenario.clone().map(|s| Rc::as_ptr(&s) as usize),
-        ),
-        {
-            let scenario = state.scenario.clone();
-            move |(origin, _)| {
-                if let (Origin::Mine(id), Some(s)) = (origin, scenario) {
-                    if let Err(e) = storage::save(id, &s) {
-                        gloo::console::error!(format!("could not save the scenario: {e}"));
-                    }
-                }
-            }
-        },
-    );
+    use_autosave(&state);
     {
         let dispatcher = state.dispatcher();
         use_effect_with(launch.autoplay, move |auto| {
@@ -198,39 +273,7 @@ pub fn app() -> Html {
             }
         });
     }
-    {
-        let help_open = help_open.clone();
-        let dispatcher = state.dispatcher();
-        use_effect_with((), move |_| {
-            let listener = gloo::utils::window().document().map(|doc| {
-                EventListener::new_with_options(
-                    &doc,
-                    "keydown",
-                    EventListenerOptions::enable_prevent_default(),
-                    move |e| {
-                        let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
-                            return;
-                        };
-                        if e.ctrl_key() || e.meta_key() || e.alt_key() || typing_in_field(e) {
-                            return;
-                        }
-                        match e.key().as_str() {
-                            "?" => help_open.set(!*help_open),
-                            "Escape" => help_open.set(false),
-                            key => {
-                                if let Some(a) = action_for(key) {
-                                    // Space would also scroll or press the focused button.
-                                    e.prevent_default();
-                                    dispatcher.dispatch(a);
-                                }
-                            }
-                        }
-                    },
-                )
-            });
-            move || drop(listener)
-        });
-    }
+    use_shortcuts(help_open.clone(), state.dispatcher());
     // One callback for the page's lifetime: a new one per render would make
     // every panel that takes it re-render on every frame.
     let on_action = {
@@ -271,34 +314,7 @@ pub fn app() -> Html {
         (None, Some(list)) => list.iter().any(|x| x == p),
         _ => launch.shows(p),
     };
-    let prev = state.prev.clone();
-    // Groups of panels, top of the page first: while running, a new view
-    // reaches one group per frame (`AppState::shown`).
-    let panels = state.view.clone().map(|view| {
-        let group = |g: usize| state.group_view(g).unwrap_or_else(|| view.clone());
-        let (g0, g1, g2, g3) = (group(0), group(1), group(2), group(3));
-        html! {
-            <main class={classes!("workspace", lesson_kind(&state.name))}>
-                if shows("cpu") { <CpuPanel view={g0.clone()} prev={prev.clone()} /> }
-                if shows("code") { <CodePanel view={g0.clone()} on_action={on_action.clone()} /> }
-                if shows("address") { <AddressPanel view={g1.clone()} prev={prev.clone()} /> }
-                if shows("idt") { <IdtPanel view={g0.clone()} /> }
-                if shows("kstack") { <KernelStackPanel view={g0.clone()} /> }
-                if shows("sched") { <SchedPanel view={g1.clone()} /> }
-                if shows("concepts") { <ConceptsPanel view={g1.clone()} prev={prev.clone()} query={state.concept.clone()} on_action={on_action.clone()} /> }
-                if shows("timeline") { <TimelinePanel view={g2.clone()} /> }
-                if shows("gantt") { <GanttPanel view={g2.clone()} /> }
-                if shows("metrics") { <MetricsPanel view={g3.clone()} /> }
-                if shows("events") { <EventsPanel view={g3.clone()} /> }
-                if shows("console") {
-                    <section class="panel console-panel" aria-labelledby="console-title">
-                        <h2 id="console-title">{ "Console" }</h2>
-                        <pre class="console" data-testid="console">{ if g3.console.is_empty() { "(no output yet)" } else { g3.console.as_str() } }</pre>
-                    </section>
-                }
-            </main>
-        }
-    });
+    let panels = workspace(&state, &shows, &on_action);
     let (title, lesson) = state
         .view
         .as_ref()
