@@ -37,18 +37,21 @@ fn steps(sim: &Sim, function: &str) -> Vec<(u64, String)> {
 
 #[test]
 fn stcf_preempts_the_moment_shorter_jobs_arrive() {
+    let s = builtin("convoy-stcf").unwrap();
+    let arrival = s.processes[1].arrival;
+    assert!(arrival > 0 && s.processes[2].arrival == arrival);
     let sim = traced("convoy-stcf");
     let k = sim.kernel();
     for pid in [2, 3] {
         let p = k.process(Pid(pid)).expect("created");
-        assert_eq!(p.acct.arrival, 1500, "P{pid} arrives at its own cycle");
+        assert_eq!(p.acct.arrival, arrival, "P{pid} arrives at its own cycle");
     }
     let first = steps(&sim, "scheduler")
         .into_iter()
         .find(|(_, d)| d.contains("picks T2"))
         .expect("T2 runs");
     assert!(
-        (1500..1700).contains(&first.0),
+        (arrival..arrival + 200).contains(&first.0),
         "STCF switches to the short job right at its arrival: {first:?}"
     );
     assert!(first.1.contains("T1 is preempted"), "{first:?}");
@@ -58,7 +61,7 @@ fn stcf_preempts_the_moment_shorter_jobs_arrive() {
             TraceKind::Machine(EventKind::DeviceIrq { irq: 1, .. })
         )
     });
-    assert_eq!(irq1.map(|e| e.cycle), Some(1500), "the arrival alarm");
+    assert_eq!(irq1.map(|e| e.cycle), Some(arrival), "the arrival alarm");
 }
 
 #[test]
@@ -108,7 +111,12 @@ fn mlfq_rule_1_a_woken_higher_priority_job_runs_at_once() {
 
 #[test]
 fn mlfq_boost_is_in_the_trace_when_it_happens() {
-    let sim = traced("mlfq-gaming");
+    let s = builtin("mlfq-boost").unwrap();
+    let period = match s.scheduler {
+        sim_core::sched::Policy::Mlfq(ref c) if c.boost_period > 0 => c.boost_period,
+        _ => panic!("an MLFQ lesson"),
+    };
+    let sim = traced("mlfq-boost");
     let boosts: Vec<u64> = events(&sim)
         .into_iter()
         .filter(|e| matches!(e.kind, TraceKind::Os(OsEvent::Boost)))
@@ -116,13 +124,15 @@ fn mlfq_boost_is_in_the_trace_when_it_happens() {
         .collect();
     assert!(!boosts.is_empty());
     for (i, c) in boosts.iter().enumerate() {
-        let due = 40_000 * (i as u64 + 1);
+        let due = period * (i as u64 + 1);
         assert!((due..due + 100).contains(c), "boost {i} at {c}, due {due}");
     }
 }
 
 #[test]
 fn the_timer_period_is_exact_and_ticks_count_interrupts() {
+    let s = builtin("rr-response").unwrap();
+    let period = u64::from(s.timer_interval);
     let sim = traced("rr-response");
     let irqs: Vec<u64> = events(&sim)
         .into_iter()
@@ -134,9 +144,9 @@ fn the_timer_period_is_exact_and_ticks_count_interrupts() {
         })
         .map(|e| e.cycle)
         .collect();
-    assert!(irqs.len() > 20);
+    assert!(irqs.len() > 10, "{irqs:?}");
     for (i, c) in irqs.iter().enumerate() {
-        assert_eq!(*c, 2000 * (i as u64 + 1), "IRQ 0 number {}", i + 1);
+        assert_eq!(*c, period * (i as u64 + 1), "IRQ 0 number {}", i + 1);
     }
     let ticks = steps(&sim, "timer_intr");
     assert_eq!(ticks.len(), irqs.len());
@@ -146,14 +156,19 @@ fn the_timer_period_is_exact_and_ticks_count_interrupts() {
             "one tick per interrupt: {d}"
         );
     }
-    // Round robin still rotates every quantum: each pick about 2,000 cycles apart.
+    // Round robin still rotates every quantum (one timer period here): the
+    // picks while all three jobs run are one period apart, give or take the
+    // kernel's own work.
     let picks: Vec<u64> = steps(&sim, "scheduler")
         .into_iter()
         .filter(|(_, d)| d.contains("picks"))
         .map(|(c, _)| c)
         .collect();
     for w in picks.windows(2).take(30) {
-        assert!((1900..2100).contains(&(w[1] - w[0])), "{picks:?}");
+        assert!(
+            (period - 1_000..period + 1_000).contains(&(w[1] - w[0])),
+            "{picks:?}"
+        );
     }
 }
 
@@ -188,12 +203,10 @@ fn lottery_draws_are_lottery_py_arithmetic_and_shown() {
             t2_wins_while_both += 1;
         }
     }
-    // The lesson text states how far this short run drifts from 3:1.
-    assert!(
-        s.lesson.contains(&format!("just {t2_wins_while_both} of")),
-        "{t2_wins_while_both}: {}",
-        s.lesson
-    );
+    // Over the first draws the split wanders; the book's lesson says so, and
+    // tests/book.rs checks the shares at the end.
+    assert!(t2_wins_while_both > 0, "B won no draw");
+    assert!(s.lesson.contains("far from 3:1"), "{}", s.lesson);
 }
 
 #[test]
