@@ -3,10 +3,12 @@
 
 pub mod address;
 pub mod code;
+pub mod compare;
 pub mod controls;
 pub mod cpu;
 pub mod editor;
 pub mod events;
+pub mod exercises;
 pub mod gallery;
 pub mod gantt;
 pub mod help;

@@ -369,6 +369,7 @@ mod tests {
         }];
         s.processes.truncate(1);
         s.processes[0].program = "mine".into();
+        s.questions.clear();
         let mut session = sim_core::session::Session::new(s).expect("the template assembles");
         session.apply(&sim_core::session::Command::Run { cycles: 1_000_000 });
         assert_eq!(session.view().console, "hello from my program\n");

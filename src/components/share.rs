@@ -89,6 +89,9 @@ pub fn template() -> Option<Scenario> {
     }];
     s.processes.truncate(1);
     s.processes[0].program = "main".into();
+    // The lesson's questions and the book's figure are about its own programs.
+    s.questions.clear();
+    s.book.clear();
     Some(s)
 }
 

@@ -46,6 +46,7 @@ impl AppState {
             Origin::Mine(id) => format!("mine-{id}"),
             Origin::Link => "link".into(),
             Origin::Host => "host".into(),
+            Origin::Homework(seed) => format!("homework-{seed}"),
             Origin::Bench => "bench".into(),
         };
         let mut s = AppState { origin, ..self }.load(name, scenario);
@@ -88,6 +89,7 @@ impl AppState {
                 // A lesson opens where its story starts; the boot is one step back.
                 session.skip_boot();
                 let view = SharedView(Rc::new(session.view()));
+                let questions = Rc::new(session.questions());
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
@@ -108,6 +110,10 @@ impl AppState {
                     alert: None,
                     link_panels: None,
                     moments: Rc::new(moments),
+                    questions,
+                    verdicts: Rc::default(),
+                    homework_cells: Rc::default(),
+                    compared: None,
                     ..self
                 }
             }
