@@ -192,7 +192,8 @@ test('loop-cooperative: stepping by context switch stops at the cycle limit', as
 test('the process table shows what the policy decides by; the Gantt chart has a time axis', async () => {
   const { page, errors } = await openApp(browser, server, 'scenario=convoy-stcf');
   await byId(page, 'job-length-P1').waitFor();
-  assert.equal((await byId(page, 'job-length-P1').innerText()).replace(/\D/g, ''), '30000');
+  // A: 100 units of 100 000 cycles (the book's convoy).
+  assert.equal((await byId(page, 'job-length-P1').innerText()).replace(/\D/g, ''), '10000000');
   const ticks = await page.locator('[data-testid=panel-gantt] .tick-mark').count();
   assert.ok(ticks >= 2, `${ticks} ticks`);
   // At 1400 px every metrics column is in sight (the CPU column too).
