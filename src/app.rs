@@ -4,11 +4,13 @@
 
 use crate::components::address::AddressPanel;
 use crate::components::code::CodePanel;
+use crate::components::compare::ComparePolicies;
 use crate::components::concepts::ConceptsPanel;
 use crate::components::controls::Controls;
 use crate::components::cpu::CpuPanel;
 use crate::components::editor::Editor;
 use crate::components::events::EventsPanel;
+use crate::components::exercises::{new_seed, Homework, Questions};
 use crate::components::gallery::Gallery;
 use crate::components::gantt::GanttPanel;
 use crate::components::help::HelpOverlay;
@@ -52,6 +54,9 @@ fn initial_state() -> AppState {
                 e.kind()
             )),
         };
+    }
+    if let Some(seed) = launch.homework {
+        return AppState::default().new_homework(seed);
     }
     if let Some(id) = &launch.mine {
         return match storage::get(id) {
@@ -97,6 +102,7 @@ fn sync_url(origin: &Origin, launch: &Launch) {
     let query = match origin {
         Origin::Builtin(name) => format!("?scenario={name}"),
         Origin::Mine(id) => format!("?mine={id}"),
+        Origin::Homework(seed) => format!("?homework={seed}"),
         // A link stays as it was opened; host and bench pages are not reloaded.
         Origin::Link | Origin::Host | Origin::Bench => return,
     };
@@ -338,6 +344,19 @@ pub fn app() -> Html {
                      on_action={on_action.clone()} on_export={on_export.clone()} />
         }
     });
+    let is_homework = state.scenario.as_ref().is_some_and(|s| s.homework);
+    let homework = state.scenario.clone().filter(|s| s.homework).map(|s| {
+        let key = s.seed.to_string();
+        html! { <Homework {key} scenario={s} cells={state.homework_cells.clone()} on_action={on_action.clone()} /> }
+    });
+    let new_homework = {
+        let on = on_action.clone();
+        Callback::from(move |_| on.emit(Action::NewHomework(new_seed())))
+    };
+    let compare = state.scenario.clone().filter(|_| !launch.embed && state.origin != Origin::Bench).map(|s| {
+        let key = format!("{:p}", Rc::as_ptr(&s));
+        html! { <ComparePolicies key={key} scenario={s} compared={state.compared.clone()} on_action={on_action.clone()} /> }
+    });
     let open_full = state.scenario.as_ref().filter(|_| launch.embed).map(|s| {
         html! {
             <a class="open-full" href={share_url(s, state.cycle(), None)} target="_blank" rel="noopener" data-testid="open-in-ringside">
@@ -371,10 +390,15 @@ pub fn app() -> Html {
                 <h2 id="lesson-title">{ title }{ open_full }</h2>
                 if !launch.embed { <p>{ lesson }</p> }
                 <Moments moments={state.moments.clone()} cycle={state.cycle()} pause={state.pause_at_moments} on_action={on_action.clone()} />
+                <Questions questions={state.questions.clone()} verdicts={state.verdicts.clone()} on_action={on_action.clone()} />
+                { homework.unwrap_or_default() }
                 if let Some(n) = &state.notice {
                     <p class="notice" role="status" data-testid="notice">{ n }</p>
                 }
                 { toolbar.unwrap_or_default() }
+                if !launch.embed && !is_homework {
+                    <button class="btn secondary small" onclick={new_homework} data-testid="new-homework">{ "New homework problem" }</button>
+                }
             </section>
             { editor.unwrap_or_default() }
             <Controls running={state.running} cycle={state.cycle()} max_seen={state.max_seen}
@@ -383,6 +407,8 @@ pub fn app() -> Html {
                       on_action={on_action.clone()} />
             <p class="visually-hidden" aria-live="polite" data-testid="announce">{ announcement(&state) }</p>
             { panels.unwrap_or_default() }
+            { compare.unwrap_or_default() }
+            { crate::components::gantt::hatch_defs() }
             if *help_open {
                 <HelpOverlay on_close={close_help} />
             }

@@ -3,7 +3,9 @@
 //! "seek" | "get", …}`; the frame answers the sender with `{ringside: 1,
 //! type: "state", cycle, mode, cpl, status, running}` after each command and
 //! whenever a run stops, or `{ringside: 1, type: "error", message}`; it posts
-//! `{ringside: 1, type: "ready"}` to its parent once it is up. Anything else
+//! `{ringside: 1, type: "ready"}` to its parent once it is up, and
+//! `{ringside: 1, type: "answer", lesson, question, correct}` for each
+//! question the engine grades, so a course page can record it. Anything else
 //! is ignored, and no message can break the frame.
 
 use std::cell::RefCell;
@@ -94,6 +96,11 @@ pub fn state_message(state: &AppState) -> Value {
         "status": crate::app::status_text(state),
         "running": state.running,
     })
+}
+
+/// A graded answer, for the course page.
+pub fn answer_message(lesson: &str, question: &str, correct: bool) -> Value {
+    json!({ "ringside": 1, "type": "answer", "lesson": lesson, "question": question, "correct": correct })
 }
 
 pub fn error_message(message: &str) -> Value {
@@ -204,6 +211,24 @@ pub fn use_host_api(state: UseReducerHandle<AppState>) {
                         None => state_message(&state),
                     };
                     post(to, &msg);
+                }
+            }
+        });
+    }
+    // Each graded answer goes to the embedding page.
+    {
+        let state = state.clone();
+        use_effect_with(state.answered.clone(), move |answered| {
+            if let Some(a) = answered {
+                let w = gloo::utils::window();
+                if let Ok(Some(parent)) = w.parent() {
+                    if parent != w {
+                        let to = Sender {
+                            window: parent,
+                            origin: "*".into(),
+                        };
+                        post(&to, &answer_message(&state.name, &a.question, a.correct));
+                    }
                 }
             }
         });

@@ -1,7 +1,9 @@
 //! What the page opens with, from its URL:
 //! - `?scenario=<name>` a built-in lesson, `?mine=<id>` one of "my scenarios"
 //!   (kept in this browser), `#s=<payload>` a shared scenario (the fragment
-//!   never reaches a server), `?bench=<n>` the benchmark with n processes;
+//!   never reaches a server), `?homework=<seed>` the homework problem drawn
+//!   from that seed (a class gets the same one), `?bench=<n>` the benchmark
+//!   with n processes;
 //! - `max_cycles=<n>` overrides the scenario's cycle limit;
 //! - embedding: `embed=1` (a minimal frame), `panels=cpu,code,…` (what it
 //!   shows), `readonly=1` (no editor), `autoplay=1` (run on load).
@@ -24,6 +26,7 @@ pub struct Launch {
     pub scenario: Option<String>,
     pub mine: Option<String>,
     pub bench: Option<usize>,
+    pub homework: Option<u64>,
     pub max_cycles: Option<u64>,
     /// The `#…` fragment, when it carries a share link (`s=`).
     pub link: Option<String>,
@@ -58,6 +61,7 @@ impl Launch {
                 "mine" if !v.is_empty() => l.mine = Some(v.to_string()),
                 "bench" => l.bench = v.parse::<usize>().ok().map(|n| n.clamp(1, MAX_BENCH)),
                 "max_cycles" => l.max_cycles = v.parse().ok(),
+                "homework" => l.homework = v.parse().ok(),
                 "embed" => l.embed = on,
                 "readonly" => l.readonly = on,
                 "autoplay" => l.autoplay = on,
@@ -149,6 +153,7 @@ mod tests {
         let l = Launch::parse("?scenario=syscall-read&max_cycles=5000&x=1", "");
         assert_eq!(l.scenario.as_deref(), Some("syscall-read"));
         assert_eq!(l.max_cycles, Some(5000));
+        assert_eq!(Launch::parse("?homework=42", "").homework, Some(42));
         assert_eq!(Launch::parse("?bench=99999", "").bench, Some(MAX_BENCH));
         assert_eq!(
             Launch::parse("?bench=abc&max_cycles=-1", ""),

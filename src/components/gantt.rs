@@ -4,7 +4,7 @@
 //! chart costs the same however long the run.
 
 use super::{grouped, PanelProps};
-use sim_core::session::gantt::{COLUMNS, USER};
+use sim_core::session::gantt::{GanttLane, COLUMNS, USER};
 use yew::prelude::*;
 
 const WIDTH: usize = COLUMNS;
@@ -31,7 +31,7 @@ fn lane_paths(cols: &[u8], y: f64) -> (String, String) {
     let (mut user, mut kernel) = (String::new(), String::new());
     for (x, w, bits) in runs(cols) {
         let d = if bits == USER { &mut user } else { &mut kernel };
-        let _ = write!(d, "M{} {y}h{w}v{}h-{w}z", LABEL + x as f64, ROW - 4.0);
+        let _ = write!(d, "M{x} {y}h{w}v{}h-{w}z", ROW - 4.0);
     }
     (user, kernel)
 }
@@ -60,54 +60,84 @@ fn ticks(now: u64) -> Vec<(u64, f64)> {
         .collect()
 }
 
-#[function_component(GanttPanel)]
-pub fn gantt_panel(props: &PanelProps) -> Html {
-    let v = &props.view;
-    let height = ROW * v.gantt.len() as f64 + 26.0;
+/// The chart of `lanes` binned from cycle 0 to `end`, drawn on an axis
+/// from 0 to `axis` (≥ `end`), so charts of runs of different lengths share
+/// one time axis. Kernel bars use the `#hatch` pattern of [`hatch_defs`].
+pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, label: String) -> Html {
+    let height = ROW * lanes.len() as f64 + 26.0;
     let total = LABEL + WIDTH as f64 + 4.0;
-    let bars = v.gantt.iter().enumerate().map(|(r, lane)| {
+    let scale = if axis == 0 {
+        1.0
+    } else {
+        end as f64 / axis as f64
+    };
+    let bars = lanes.iter().enumerate().map(|(r, lane)| {
         let y = ROW * r as f64;
         // One path per lane and mode keeps the SVG small however long the run.
         let (user, kernel) = lane_paths(&lane.cols, y + 2.0);
         html! {
             <g>
                 <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ lane.label.clone() }</text>
-                <path class="bar user" d={user} />
-                <path class="bar kernel" d={kernel} />
+                <g transform={format!("translate({LABEL} 0) scale({scale} 1)")}>
+                    <path class="bar user" d={user} />
+                    <path class="bar kernel" d={kernel} />
+                </g>
             </g>
         }
     });
-    let axis_y = ROW * v.gantt.len() as f64 + 14.0;
+    let axis_y = ROW * lanes.len() as f64 + 14.0;
+    html! {
+        <svg class="gantt" viewBox={format!("0 0 {total} {height}")} role="img" aria-label={label}>
+            { for bars }
+            <line class="axis" x1={LABEL.to_string()} x2={(LABEL + WIDTH as f64).to_string()}
+                  y1={(axis_y - 10.0).to_string()} y2={(axis_y - 10.0).to_string()} />
+            { for ticks(axis).into_iter().map(|(c, x)| {
+                let x = LABEL + x;
+                let anchor = if x > LABEL + WIDTH as f64 - 30.0 { "tick end" } else if c == 0 { "tick" } else { "tick mid" };
+                html! {
+                    <g class="tick-mark">
+                        <line class="axis" x1={x.to_string()} x2={x.to_string()}
+                              y1={(axis_y - 10.0).to_string()} y2={(axis_y - 6.0).to_string()} />
+                        <text x={x.to_string()} y={(axis_y + 2.0).to_string()} class={anchor}>{ grouped(c) }</text>
+                    </g>
+                }
+            }) }
+        </svg>
+    }
+}
+
+/// The hatch pattern kernel bars are filled with (once per page).
+pub fn hatch_defs() -> Html {
+    html! {
+        <svg width="0" height="0" aria-hidden="true" class="defs">
+            <defs>
+                <pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
+                    <rect width="5" height="5" class="hatch-bg" />
+                    <line x1="0" y1="0" x2="0" y2="5" class="hatch-line" />
+                </pattern>
+            </defs>
+        </svg>
+    }
+}
+
+/// Solid user time, hatched kernel time.
+pub fn legend() -> Html {
+    html! {
+        <p class="legend">
+            <span class="swatch user" aria-hidden="true"></span>{ " user mode (solid) " }
+            <span class="swatch kernel" aria-hidden="true"></span>{ " kernel mode (hatched)" }
+        </p>
+    }
+}
+
+#[function_component(GanttPanel)]
+pub fn gantt_panel(props: &PanelProps) -> Html {
+    let v = &props.view;
     html! {
         <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
             <h2 id="gantt-title">{ "Gantt chart" }</h2>
-            <svg class="gantt" viewBox={format!("0 0 {total} {height}")} role="img"
-                 aria-label={format!("CPU use by process from cycle 0 to {}", v.cycle)}>
-                <defs>
-                    <pattern id="hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)">
-                        <rect width="5" height="5" class="hatch-bg" />
-                        <line x1="0" y1="0" x2="0" y2="5" class="hatch-line" />
-                    </pattern>
-                </defs>
-                { for bars }
-                <line class="axis" x1={LABEL.to_string()} x2={(LABEL + WIDTH as f64).to_string()}
-                      y1={(axis_y - 10.0).to_string()} y2={(axis_y - 10.0).to_string()} />
-                { for ticks(v.cycle).into_iter().map(|(c, x)| {
-                    let x = LABEL + x;
-                    let anchor = if x > LABEL + WIDTH as f64 - 30.0 { "tick end" } else if c == 0 { "tick" } else { "tick mid" };
-                    html! {
-                        <g class="tick-mark">
-                            <line class="axis" x1={x.to_string()} x2={x.to_string()}
-                                  y1={(axis_y - 10.0).to_string()} y2={(axis_y - 6.0).to_string()} />
-                            <text x={x.to_string()} y={(axis_y + 2.0).to_string()} class={anchor}>{ grouped(c) }</text>
-                        </g>
-                    }
-                }) }
-            </svg>
-            <p class="legend">
-                <span class="swatch user" aria-hidden="true"></span>{ " user mode (solid) " }
-                <span class="swatch kernel" aria-hidden="true"></span>{ " kernel mode (hatched)" }
-            </p>
+            { chart(&v.gantt, v.cycle, v.cycle, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            { legend() }
         </section>
     }
 }
@@ -130,7 +160,7 @@ mod tests {
         assert!(t.iter().all(|(_, x)| *x <= WIDTH as f64));
         assert_eq!(ticks(0), vec![(0, 0.0)]);
         let (user, kernel) = lane_paths(&[1, 1, 0, 3], 2.0);
-        assert_eq!(user, format!("M{} 2h2v14h-2z", LABEL));
-        assert_eq!(kernel, format!("M{} 2h1v14h-1z", LABEL + 3.0));
+        assert_eq!(user, "M0 2h2v14h-2z");
+        assert_eq!(kernel, "M3 2h1v14h-1z");
     }
 }

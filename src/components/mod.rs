@@ -3,11 +3,13 @@
 
 pub mod address;
 pub mod code;
+pub mod compare;
 pub mod concepts;
 pub mod controls;
 pub mod cpu;
 pub mod editor;
 pub mod events;
+pub mod exercises;
 pub mod gallery;
 pub mod gantt;
 pub mod help;

@@ -7,20 +7,22 @@ use std::ops::Deref;
 use std::rc::Rc;
 
 use sim_core::session::{
-    builtin, Command, ConceptQuery, Granularity, Moment, RunStop, Scenario, ScenarioError, Session,
-    Status, View,
+    builtin, CellVerdict, Command, ConceptQuery, Granularity, Moment, Policy, QuestionView,
+    RunStop, Scenario, ScenarioError, Session, Status, Verdict, View,
 };
 use yew::Reducible;
 
 use crate::clock::now_ms;
 
 mod concepts;
+mod exercises;
 mod host;
 mod open;
 mod pacing;
 mod running;
 mod views;
 pub use concepts::default_tab;
+pub use exercises::{Answered, Compared};
 pub use host::HostCommand;
 pub use pacing::Pacer;
 #[cfg(test)]
@@ -78,6 +80,8 @@ pub enum Origin {
     Link,
     /// Loaded by the host page of an embedded frame.
     Host,
+    /// The homework problem drawn from this seed (`?homework=`).
+    Homework(u64),
     Bench,
 }
 
@@ -122,6 +126,17 @@ pub enum Action {
     SetPauseAtMoments(bool),
     /// Open a concept view (and choose what it shows).
     Concept(ConceptQuery),
+    /// Answer a question of the lesson; the engine grades it.
+    Answer {
+        question: String,
+        answer: String,
+    },
+    /// Open the homework problem drawn from this seed.
+    NewHomework(u64),
+    /// Grade homework cells: (job, "response" | "turnaround" | "wait", answer).
+    CheckHomework(Vec<(usize, String, String)>),
+    /// Run the scenario under each of these policies (2 to 4).
+    Compare(Vec<Policy>),
 }
 
 /// Measured while running, shown in the controls and read by the benchmark.
@@ -207,6 +222,15 @@ pub struct AppState {
     twin: Option<Rc<RefCell<Session>>>,
     /// The system-call path last shown (kept whole when going back).
     last_path: Option<Rc<sim_core::session::SyscallPath>>,
+    /// The open scenario's questions and the verdicts given so far.
+    pub questions: Rc<Vec<QuestionView>>,
+    pub verdicts: Rc<Vec<(String, Verdict)>>,
+    /// The last graded answer (an embedded frame posts it to the host).
+    pub answered: Option<Answered>,
+    /// The graded cells of a homework problem.
+    pub homework_cells: Rc<Vec<CellVerdict>>,
+    /// The last comparison of policies (or why it could not run).
+    pub compared: Compared,
     /// Views computed so far (tests check one per click).
     #[cfg(test)]
     views_computed: u64,
@@ -248,6 +272,11 @@ impl Default for AppState {
             concept: ConceptQuery::default(),
             twin: None,
             last_path: None,
+            questions: Rc::default(),
+            verdicts: Rc::default(),
+            answered: None,
+            homework_cells: Rc::default(),
+            compared: None,
             #[cfg(test)]
             views_computed: 0,
         }
@@ -322,6 +351,10 @@ impl AppState {
         match Session::new(scenario) {
             Ok(mut session) => {
                 session.skip_boot();
+                self.questions = Rc::new(session.questions());
+                self.verdicts = Rc::default();
+                self.homework_cells = Rc::default();
+                self.compared = None;
                 let _ = session.apply(&Command::SetBreakpoints {
                     lines: self.breakpoints.clone(),
                 });
@@ -428,6 +461,10 @@ impl Reducible for AppState {
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
             Action::SetPauseAtMoments(on) => s.pause_at_moments = on,
             Action::Concept(q) => s.set_concept(q),
+            Action::Answer { question, answer } => s.answer(question, &answer),
+            Action::NewHomework(seed) => return Rc::new(s.new_homework(seed)),
+            Action::CheckHomework(cells) => s.check_homework(&cells),
+            Action::Compare(policies) => s.compare(&policies),
         }
         Rc::new(s)
     }

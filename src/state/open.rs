@@ -46,6 +46,7 @@ impl AppState {
             Origin::Mine(id) => format!("mine-{id}"),
             Origin::Link => "link".into(),
             Origin::Host => "host".into(),
+            Origin::Homework(seed) => format!("homework-{seed}"),
             Origin::Bench => "bench".into(),
         };
         let mut s = AppState { origin, ..self }.load(name, scenario);
@@ -99,6 +100,7 @@ impl AppState {
                 let mut view = session.view();
                 state.add_concept(&mut session, &mut view);
                 let view = SharedView(Rc::new(view));
+                let questions = Rc::new(session.questions());
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
@@ -119,6 +121,10 @@ impl AppState {
                     alert: None,
                     link_panels: None,
                     moments: Rc::new(moments),
+                    questions,
+                    verdicts: Rc::default(),
+                    homework_cells: Rc::default(),
+                    compared: None,
                     ..state
                 }
             }

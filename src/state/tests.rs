@@ -345,3 +345,58 @@ fn the_comparison_runs_a_second_session_on_the_same_clock() {
         Some(ConceptView::Rings(_))
     ));
 }
+
+#[test]
+fn questions_are_graded_right_and_wrong() {
+    let mut s = Rc::new(AppState::open("sched-fifo", None));
+    assert!(s.questions.iter().any(|q| q.id == "avg-turnaround"));
+    let answer = |s, a: &str| {
+        reduce(
+            s,
+            Action::Answer {
+                question: "avg-turnaround".into(),
+                answer: a.into(),
+            },
+        )
+    };
+    s = answer(s, "30");
+    let (_, v) = &s.verdicts[0];
+    assert!(v.text.starts_with("Not quite") && !v.explanation.is_empty());
+    assert_eq!(
+        s.answered.as_ref().map(|a| (a.seq, a.correct)),
+        Some((1, false))
+    );
+    s = answer(s, "20");
+    assert_eq!(s.verdicts.len(), 1);
+    assert!(s.verdicts[0].1.text.starts_with("Correct"));
+    assert_eq!(
+        s.answered.as_ref().map(|a| (a.seq, a.correct)),
+        Some((2, true))
+    );
+}
+
+#[test]
+fn compares_policies_and_grades_homework() {
+    let mut s = Rc::new(AppState::open("convoy-fifo", None));
+    s = reduce(s, Action::Compare(vec![Policy::Fifo, Policy::Sjf]));
+    let Some(Ok(c)) = s.compared.as_deref() else {
+        panic!("no comparison")
+    };
+    let avg: Vec<f64> = c
+        .columns
+        .iter()
+        .map(|c| c.report.averages.map_or(0.0, |a| a.turnaround))
+        .collect();
+    assert!(
+        (avg[0] - 110.0).abs() < 0.01 && (avg[1] - 50.0).abs() < 0.01,
+        "{avg:?}"
+    );
+    s = reduce(s, Action::NewHomework(7));
+    assert_eq!(s.origin, Origin::Homework(7));
+    assert!(s.compared.is_none());
+    s = reduce(
+        s,
+        Action::CheckHomework(vec![(0, "response".into(), "0".into())]),
+    );
+    assert_eq!(s.homework_cells.len(), 1);
+}

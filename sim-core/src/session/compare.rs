@@ -80,8 +80,8 @@ pub fn with_policy(scenario: &Scenario, policy: &Policy) -> Scenario {
     s
 }
 
-/// A label for a policy in the scenario's unit.
-fn label(s: &Scenario, p: &Policy) -> String {
+/// A label for a policy in the scenario's unit ("RR · slice 1 unit").
+pub fn label(s: &Scenario, p: &Policy) -> String {
     let slice = |q: u64| {
         if s.time_unit > 1 && q.is_multiple_of(s.time_unit) {
             let n = q / s.time_unit;
