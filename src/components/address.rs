@@ -59,7 +59,7 @@ fn space(e: &SpaceEntry, prev: Option<&SpaceEntry>) -> Html {
     let pid = e.pid.to_string();
     let value = value_text(e.value);
     let frame = w.frame.map_or_else(|| "\u{2014}".to_string(), hex);
-    let fault = w.fault.map(|f| format!("{f:?}"));
+    let fault = w.fault;
     html! {
         <article class={classes!("space", e.exited_at.is_some().then_some("exited"))} data-testid={format!("space-{pid}")}>
             <header>

@@ -184,7 +184,7 @@ impl Session {
                                 .map(|t| t.0)
                                 .collect(),
                             value,
-                            walk,
+                            walk: walk.into(),
                             exited_at,
                         })
                     })

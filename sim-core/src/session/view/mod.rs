@@ -7,8 +7,8 @@ use super::gantt::GanttLane;
 use super::history::TimelineRow;
 use super::Session;
 use crate::kernel::{ExecMode, Pid, State};
-use crate::mmu::Walk;
-use crate::sched::{Policy, QueueView};
+use crate::mmu::{Walk, WalkFault, WalkLevel};
+use crate::sched::{Policy, QueueView, ThreadId};
 use crate::sim::Halt;
 use crate::trace::Actor;
 
@@ -45,7 +45,7 @@ pub struct View {
     pub processes: Vec<ProcessView>,
     /// The scheduler's queues; `running` is the thread the process table
     /// shows Running.
-    pub queues: QueueView,
+    pub queues: Queues,
     /// The policy's name, with its time slice if it has one ("RR · quantum 2000").
     pub policy: String,
     /// What the policy decides by, so the process table shows it.
@@ -126,12 +126,101 @@ pub struct KernelStepView {
     pub detail: Option<String>,
 }
 
+/// How one linear address translates, step by step (the page walk as the
+/// view shows it: the MMU's own record stays inside the engine).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct Translation {
+    pub lin: u32,
+    pub cr3: u32,
+    /// Page-directory index, bits 31..22.
+    pub pdx: u32,
+    /// Page-table index, bits 21..12.
+    pub ptx: u32,
+    /// Byte within the page, bits 11..0.
+    pub offset: u32,
+    /// Physical address of the directory entry: CR3's frame + 4 × PDX.
+    pub pde_addr: u32,
+    pub pde: Option<u32>,
+    /// Physical address of the table entry (if the directory entry is present).
+    pub pte_addr: Option<u32>,
+    pub pte: Option<u32>,
+    /// The frame's physical address (if the table entry is present).
+    pub frame: Option<u32>,
+    pub phys: Option<u32>,
+    /// Where the walk stopped early, as a reader would say it.
+    pub fault: Option<&'static str>,
+}
+
+impl From<Walk> for Translation {
+    fn from(w: Walk) -> Self {
+        Translation {
+            lin: w.lin,
+            cr3: w.cr3,
+            pdx: w.pdx,
+            ptx: w.ptx,
+            offset: w.offset,
+            pde_addr: w.pde_addr,
+            pde: w.pde,
+            pte_addr: w.pte_addr,
+            pte: w.pte,
+            frame: w.frame,
+            phys: w.phys,
+            fault: w.fault.map(|WalkFault::NotPresent(level)| match level {
+                WalkLevel::Directory => "the directory entry is not present",
+                WalkLevel::Table => "the page-table entry is not present",
+            }),
+        }
+    }
+}
+
+/// One scheduler queue: its label ("ready", "Q0 (quantum 10)") and threads.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Queue {
+    pub label: String,
+    pub threads: Vec<ThreadId>,
+}
+
+/// The scheduler's queues as the view shows them.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Queues {
+    /// The thread the process table shows Running.
+    pub running: Option<ThreadId>,
+    /// Runnable threads (the running one included), highest priority first.
+    pub levels: Vec<Queue>,
+    /// Threads waiting to be woken, in blocking order.
+    pub blocked: Vec<ThreadId>,
+}
+
+impl From<QueueView> for Queues {
+    fn from(q: QueueView) -> Self {
+        Queues {
+            running: q.running,
+            levels: q
+                .levels
+                .into_iter()
+                .map(|l| Queue {
+                    label: l.label,
+                    threads: l.threads,
+                })
+                .collect(),
+            blocked: q.blocked,
+        }
+    }
+}
+
+impl Queues {
+    /// Every runnable thread, queue by queue.
+    pub fn runnable(&self) -> impl Iterator<Item = ThreadId> + '_ {
+        self.levels.iter().flat_map(|l| l.threads.iter().copied())
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct SpaceEntry {
     pub pid: Pid,
     pub name: String,
     pub threads: Vec<u32>,
-    pub walk: Walk,
+    pub walk: Translation,
     pub value: Option<u32>,
     /// Set for a process that has exited: the walk and value are as they
     /// were at that cycle (its memory is freed since).
@@ -294,7 +383,7 @@ impl Session {
             denied_gate: denied_gate(trace, now),
             kernel_stack,
             processes: self.process_views(),
-            queues,
+            queues: queues.into(),
             policy: match sched.quantum() {
                 Some(q) => format!("{} \u{00b7} quantum {q}", sched.name()),
                 None => sched.name().to_string(),
