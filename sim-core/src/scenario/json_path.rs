@@ -28,7 +28,7 @@ pub fn error_path(text: &str, error: &serde_json::Error) -> String {
     render(&stack)
 }
 
-/// Byte offset of the end of (1-based) `column` characters into `line`.
+/// Byte offset of the end of (1-based) `column` bytes into `line`.
 fn byte_offset(text: &str, line: usize, column: usize) -> usize {
     let mut start = 0;
     for _ in 1..line {
@@ -37,10 +37,13 @@ fn byte_offset(text: &str, line: usize, column: usize) -> usize {
             None => return text.len(),
         }
     }
-    text[start..]
-        .char_indices()
-        .nth(column)
-        .map_or(text.len(), |(i, _)| start + i)
+    // serde_json counts the column in bytes, not characters: a lesson text
+    // with "·" or "—" before the error would otherwise put the end too far.
+    let mut end = (start + column).min(text.len());
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    end
 }
 
 /// The containers open at the end of `prefix`, innermost last.
