@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import { serve, launch, screenshot } from '../lib/harness.mjs';
 import { openApp, byId } from '../lib/app.mjs';
+import { seriousViolations } from '../lib/axe.mjs';
 
 let server, browser;
 before(async () => { server = await serve(); browser = await launch(); });
@@ -65,6 +66,7 @@ for (const [chapter, lesson, id] of CHAPTERS) {
       await answer(q, '20');
       await q.locator('[data-testid=verdict]', { hasText: /^Correct/ }).waitFor();
       await screenshot(page, 'exercises-question');
+      assert.deepEqual(await seriousViolations(page), [], 'graded questions pass axe-core');
     }
     assert.deepEqual(errors, [], `${lesson}: console errors`);
     await page.close();
@@ -88,6 +90,7 @@ test('a homework problem is graded cell by cell, and its seed reopens it', async
   for (const t of await marks.allInnerTexts()) assert.match(t, /right|wrong/);
   assert.ok((await byId(page, 'homework').locator('.mark.wrong').count()) > 0, 'turnarounds are not 0');
   await screenshot(page, 'exercises-homework');
+  assert.deepEqual(await seriousViolations(page), [], 'the graded homework passes axe-core');
   // A class gets the same problem from the seed.
   const title = await byId(page, 'homework').locator('h3').innerText();
   const again = await openApp(browser, server, `homework=${seed}`);
@@ -112,6 +115,7 @@ test("the compare view shows FIFO's 110 next to SJF's 50 for the convoy", async 
   assert.equal(at('SJF'), '50.00');
   assert.equal(await cmp.locator('svg.gantt').count(), heads.length - 1, 'a chart per policy');
   await screenshot(page, 'exercises-compare');
+  assert.deepEqual(await seriousViolations(page), [], 'the comparison passes axe-core');
   assert.deepEqual(errors, []);
   await page.close();
 });

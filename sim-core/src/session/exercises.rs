@@ -59,13 +59,29 @@ fn close(answer: f64, engine: f64) -> bool {
     (answer - engine).abs() <= (0.001 * engine.abs()).max(0.05)
 }
 
+/// A typed number: digits with an optional sign, decimal point and
+/// thousands commas ("103.33", "1,200", "-2"). Read by hand rather than by
+/// `str::parse::<f64>`, whose tables would add ~15 KB to the page's wasm
+/// for answers that never need an exponent.
 fn number(text: &str) -> Option<f64> {
-    text.trim()
+    let t = text
+        .trim()
         .trim_end_matches("units")
         .trim()
-        .replace(',', "")
-        .parse()
-        .ok()
+        .replace(',', "");
+    let (neg, t) = match t.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, t.as_str()),
+    };
+    let (int, frac) = t.split_once('.').unwrap_or((t, ""));
+    let digits = |d: &str| d.bytes().all(|b| b.is_ascii_digit()) && d.len() <= 15;
+    if (int.is_empty() && frac.is_empty()) || !digits(int) || !digits(frac) {
+        return None;
+    }
+    let whole = int.parse::<u64>().unwrap_or(0) as f64;
+    let part = frac.parse::<u64>().unwrap_or(0) as f64 / 10f64.powi(frac.len() as i32);
+    let v = whole + part;
+    Some(if neg { -v } else { v })
 }
 
 fn fmt_units(v: f64) -> String {
@@ -448,5 +464,22 @@ pub fn homework(seed: u64) -> Scenario {
             .into(),
         questions: Vec::new(),
         homework: true,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::number;
+
+    #[test]
+    fn reads_typed_numbers() {
+        assert_eq!(number("103.33"), Some(103.33));
+        assert_eq!(number(" 1,200 units"), Some(1200.0));
+        assert_eq!(number("-2"), Some(-2.0));
+        assert_eq!(number(".5"), Some(0.5));
+        assert_eq!(number("7."), Some(7.0));
+        for bad in ["", ".", "1e3", "abc", "1.2.3", "--1", "12345678901234567"] {
+            assert_eq!(number(bad), None, "{bad}");
+        }
     }
 }
