@@ -10,7 +10,7 @@ use crate::components::controls::Controls;
 use crate::components::cpu::CpuPanel;
 use crate::components::editor::Editor;
 use crate::components::events::EventsPanel;
-use crate::components::exercises::{new_seed, Homework, Questions};
+use crate::components::exercises::{new_seed, Homework, Questions, UnfairnessPlot};
 use crate::components::gallery::Gallery;
 use crate::components::gantt::GanttPanel;
 use crate::components::help::HelpOverlay;
@@ -392,6 +392,9 @@ pub fn app() -> Html {
                 <Moments moments={state.moments.clone()} cycle={state.cycle()} pause={state.pause_at_moments} on_action={on_action.clone()} />
                 <Questions questions={state.questions.clone()} verdicts={state.verdicts.clone()} on_action={on_action.clone()} />
                 { homework.unwrap_or_default() }
+                if state.scenario.as_deref().is_some_and(sim_core::session::unfairness::plottable) {
+                    <UnfairnessPlot points={state.unfairness.clone()} on_action={on_action.clone()} />
+                }
                 if let Some(n) = &state.notice {
                     <p class="notice" role="status" data-testid="notice">{ n }</p>
                 }

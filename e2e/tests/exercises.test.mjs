@@ -73,6 +73,24 @@ for (const [chapter, lesson, id] of CHAPTERS) {
   });
 }
 
+test('lottery-unfairness draws the book\'s unfairness plot from engine runs', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=lottery-unfairness');
+  const plot = byId(page, 'unfairness-plot');
+  await plot.getByRole('button', { name: /Draw the plot/ }).click();
+  const table = byId(page, 'unfairness-table');
+  await table.waitFor({ timeout: 120_000 });
+  const cells = await table.locator('tr').nth(1).locator('td').allInnerTexts();
+  const u = cells.map(Number);
+  assert.equal(u.length, 7, cells.join(' '));
+  // OSTEP figure 9.2: unfair for short jobs, nearly fair for long ones.
+  assert.ok(u[0] < 0.8 && u[6] > 0.9, cells.join(' '));
+  assert.match(await plot.locator('svg').getAttribute('aria-label'), /length 1000: U 0\.9\d/);
+  await screenshot(page, 'exercises-unfairness');
+  assert.deepEqual(await seriousViolations(page), [], 'the plot passes axe-core');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
 test('a homework problem is graded cell by cell, and its seed reopens it', async () => {
   const { page, errors } = await openApp(browser, server, 'scenario=sched-fifo');
   await byId(page, 'new-homework').click();

@@ -7,7 +7,7 @@ use sim_core::kernel::Pid;
 use sim_core::scenario::{builtin, Scenario};
 use sim_core::sched::Policy;
 use sim_core::session::compare::{compare, with_policy};
-use sim_core::session::{Actor, Command, Report, Session};
+use sim_core::session::{unfairness, Actor, Command, Report, Session};
 use sim_core::sim::{Sim, TraceLevel};
 use sim_core::trace::TraceKind;
 
@@ -195,23 +195,10 @@ fn lottery_shares_after_ten_thousand_slices() {
 #[test]
 fn lottery_unfairness_plot() {
     let base = lesson("lottery-unfairness");
-    let mean_u = |len: u64, seeds: i64| {
-        let mut sum = 0.0;
-        for seed in 0..seeds {
-            let mut s = base.clone();
-            s.seed = seed;
-            for p in &mut s.programs {
-                p.source = p
-                    .source
-                    .replace(".equ UNITS, 20", &format!(".equ UNITS, {len}"));
-            }
-            s.max_cycles = (2 * len + 10) * s.time_unit * 2;
-            let (_, r) = run(&s);
-            let mut f: Vec<f64> = r.jobs.iter().map(|j| j.finish.expect("done")).collect();
-            f.sort_by(f64::total_cmp);
-            sum += f[0] / f[1];
-        }
-        sum / seeds as f64
+    let mean_u = |len: u64, seeds: u32| {
+        let p = &unfairness::curve(&base, &[len], seeds)[0];
+        assert_eq!(p.runs, seeds, "every run finishes");
+        p.mean
     };
     let (u1, u10, u100, u1000) = (
         mean_u(1, 12),

@@ -1,9 +1,11 @@
 //! Predict, then check: the lesson's questions (choices as buttons, or a
 //! number and "Check") with the engine's verdict and, when wrong, the trace
-//! rows that decide it; and the homework table graded cell by cell.
+//! rows that decide it; the homework table graded cell by cell; and the
+//! lottery unfairness plot drawn from the engine's runs.
 
 use std::rc::Rc;
 
+use sim_core::session::unfairness::UnfairnessPoint;
 use sim_core::session::{CellVerdict, QuestionView, Scenario, Verdict};
 use yew::prelude::*;
 
@@ -194,5 +196,66 @@ pub fn homework(p: &HomeworkProps) -> Html {
                 <span role="status">{ if p.cells.is_empty() { String::new() } else { format!(" {right} of {} cells right", p.cells.len()) } }</span>
             </form>
         </section>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct UnfairnessProps {
+    pub points: Option<Rc<Vec<UnfairnessPoint>>>,
+    pub on_action: Callback<Action>,
+}
+
+/// OSTEP figure 9.2 from the engine: mean unfairness U against job length
+/// (log scale), as an SVG with the numbers in a table beside it.
+#[function_component(UnfairnessPlot)]
+pub fn unfairness_plot(p: &UnfairnessProps) -> Html {
+    let draw = {
+        let on = p.on_action.clone();
+        Callback::from(move |_| on.emit(Action::PlotUnfairness))
+    };
+    let (w, h) = (300.0, 120.0);
+    let x = |len: u64| 30.0 + (len as f64).log10() / 3.0 * w;
+    let y = |u: f64| 10.0 + (1.0 - u) * h;
+    let plot = p.points.as_ref().map(|pts| {
+        let line: Vec<String> = pts
+            .iter()
+            .map(|q| format!("{:.1},{:.1}", x(q.length), y(q.mean)))
+            .collect();
+        let label = pts
+            .iter()
+            .map(|q| format!("length {}: U {:.2}", q.length, q.mean))
+            .collect::<Vec<_>>()
+            .join(", ");
+        html! {
+            <>
+            <svg viewBox="0 0 345 160" role="img" aria-label={format!("Mean unfairness by job length: {label}")}>
+                <line class="axis" x1="30" y1="130" x2="335" y2="130" />
+                <line class="axis" x1="30" y1="10" x2="30" y2="130" />
+                { for [1u64, 10, 100, 1000].iter().map(|&l| html! {
+                    <text x={format!("{:.0}", x(l))} y="145" text-anchor="middle">{ l }</text>
+                }) }
+                { for [0.0, 0.5, 1.0].iter().map(|&u| html! {
+                    <text x="25" y={format!("{:.0}", y(u) + 4.0)} text-anchor="end">{ format!("{u:.1}") }</text>
+                }) }
+                <text x="180" y="158" text-anchor="middle">{ "job length (units, log scale)" }</text>
+                <polyline points={line.join(" ")} />
+                { for pts.iter().map(|q| html! {
+                    <circle cx={format!("{:.1}", x(q.length))} cy={format!("{:.1}", y(q.mean))} r="3" />
+                }) }
+            </svg>
+            <table data-testid="unfairness-table">
+                <caption>{ format!("U = first finish / second finish, mean of {} seeds", pts.first().map_or(0, |q| q.runs)) }</caption>
+                <tr><th scope="row">{ "length" }</th>{ for pts.iter().map(|q| html! { <td>{ q.length }</td> }) }</tr>
+                <tr><th scope="row">{ "mean U" }</th>{ for pts.iter().map(|q| html! { <td>{ format!("{:.2}", q.mean) }</td> }) }</tr>
+            </table>
+            </>
+        }
+    });
+    html! {
+        <div class="unfairness" data-testid="unfairness-plot">
+            <h3>{ "The unfairness plot (OSTEP figure 9.2)" }</h3>
+            <button class="btn secondary small" onclick={draw}>{ "Draw the plot from the engine" }</button>
+            { plot.unwrap_or_default() }
+        </div>
     }
 }

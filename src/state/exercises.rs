@@ -16,6 +16,10 @@ pub struct Answered {
     pub correct: bool,
 }
 
+/// Seeds per point of the unfairness plot: enough for its shape, quick in
+/// the page (the book averages more; `tests/book.rs` checks the trend).
+const PLOT_SEEDS: u32 = 5;
+
 impl AppState {
     /// Grades `answer` to question `id` and keeps the verdict.
     pub(super) fn answer(&mut self, id: String, answer: &str) {
@@ -46,6 +50,17 @@ impl AppState {
         if let Some(session) = self.session.as_ref() {
             self.homework_cells = Rc::new(session.borrow().grade_homework(cells));
         }
+    }
+
+    /// Runs the open lottery scenario at each of the plot's job lengths, a
+    /// few seeds each (OSTEP figure 9.2).
+    pub(super) fn plot_unfairness(&mut self) {
+        use sim_core::session::unfairness::{curve, LENGTHS};
+        let Some(session) = self.session.as_ref() else {
+            return;
+        };
+        let scenario = session.borrow().scenario().clone();
+        self.unfairness = Some(Rc::new(curve(&scenario, &LENGTHS, PLOT_SEEDS)));
     }
 
     /// Runs the open scenario (its last valid version) under each policy.

@@ -137,6 +137,8 @@ pub enum Action {
     CheckHomework(Vec<(usize, String, String)>),
     /// Run the scenario under each of these policies (2 to 4).
     Compare(Vec<Policy>),
+    /// Draw the lottery unfairness plot (OSTEP figure 9.2) of the scenario.
+    PlotUnfairness,
 }
 
 /// Measured while running, shown in the controls and read by the benchmark.
@@ -231,6 +233,8 @@ pub struct AppState {
     pub homework_cells: Rc<Vec<CellVerdict>>,
     /// The last comparison of policies (or why it could not run).
     pub compared: Compared,
+    /// The unfairness plot of the open lottery scenario, once drawn.
+    pub unfairness: Option<Rc<Vec<sim_core::session::unfairness::UnfairnessPoint>>>,
     /// Views computed so far (tests check one per click).
     #[cfg(test)]
     views_computed: u64,
@@ -277,6 +281,7 @@ impl Default for AppState {
             answered: None,
             homework_cells: Rc::default(),
             compared: None,
+            unfairness: None,
             #[cfg(test)]
             views_computed: 0,
         }
@@ -355,6 +360,7 @@ impl AppState {
                 self.verdicts = Rc::default();
                 self.homework_cells = Rc::default();
                 self.compared = None;
+                self.unfairness = None;
                 let _ = session.apply(&Command::SetBreakpoints {
                     lines: self.breakpoints.clone(),
                 });
@@ -465,6 +471,7 @@ impl Reducible for AppState {
             Action::NewHomework(seed) => return Rc::new(s.new_homework(seed)),
             Action::CheckHomework(cells) => s.check_homework(&cells),
             Action::Compare(policies) => s.compare(&policies),
+            Action::PlotUnfairness => s.plot_unfairness(),
         }
         Rc::new(s)
     }

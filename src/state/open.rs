@@ -125,6 +125,7 @@ impl AppState {
                     verdicts: Rc::default(),
                     homework_cells: Rc::default(),
                     compared: None,
+                    unfairness: None,
                     ..state
                 }
             }

@@ -400,3 +400,18 @@ fn compares_policies_and_grades_homework() {
     );
     assert_eq!(s.homework_cells.len(), 1);
 }
+
+#[test]
+fn the_unfairness_plot_is_drawn_from_engine_runs() {
+    let mut s = Rc::new(AppState::open("lottery-unfairness", None));
+    assert!(s.unfairness.is_none());
+    s = reduce(s, Action::PlotUnfairness);
+    let pts = s.unfairness.clone().expect("drawn");
+    let lengths: Vec<u64> = pts.iter().map(|p| p.length).collect();
+    assert_eq!(lengths, sim_core::session::unfairness::LENGTHS);
+    assert!(pts
+        .iter()
+        .all(|p| p.runs == 5 && p.mean > 0.0 && p.mean <= 1.0));
+    // The book's shape: short jobs are treated unfairly, long ones nearly fairly.
+    assert!(pts[0].mean < 0.8 && pts[6].mean > 0.9, "{pts:?}");
+}

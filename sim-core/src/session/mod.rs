@@ -20,6 +20,7 @@ mod history;
 pub mod moments;
 pub mod report;
 mod syscall_path;
+pub mod unfairness;
 mod view;
 
 /// What a front end needs to open, edit and check scenarios.
