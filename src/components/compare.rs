@@ -127,7 +127,7 @@ pub fn compare_policies(p: &CompareProps) -> Html {
         },
     };
     html! {
-        <details class="panel compare" data-testid="compare-policies">
+        <details class="panel compare-policies" data-testid="compare-policies">
             <summary><h2>{ "Compare policies" }</h2></summary>
             <fieldset>
                 <legend>{ "Run this workload under (2 to 4)" }</legend>
