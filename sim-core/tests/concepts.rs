@@ -285,7 +285,7 @@ fn comparison_panes_agree_with_separate_runs() {
     assert!(victim(&both.panes[1]).text.contains("I'm alive"));
     assert!(memory(&both.panes[1])
         .iter()
-        .any(|l| l.subject == "rogue" && l.text.contains("killed: #PF")));
+        .any(|l| l.subject == "writer" && l.text.contains("killed: #PF")));
     // Direct: the rogue's cli silences the timer and it keeps the CPU.
     let cli = &both.panes[0].cells[3].lines[0];
     assert!(cli.bad && cli.text.contains("IF = 0"), "{cli:?}");

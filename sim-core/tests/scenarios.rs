@@ -114,11 +114,42 @@ fn an_infinite_loop_starves_others_without_a_timer_only() {
 #[test]
 fn direct_execution_lets_a_program_overwrite_another_and_keep_the_cpu() {
     let sim = run("direct-execution");
-    assert_eq!(console(&sim), "victim: I'm alive\nvictim: I'm dead \n");
+    assert_eq!(
+        console(&sim),
+        "victim: I'm alive\nreader: 2 blocks read\nvictim: I'm dead \n"
+    );
     assert!(sim.halted().is_none(), "the rogue never gives the CPU back");
     assert!(
         !sim.machine().cpu().flag(sim_core::cpu::flags::IF),
         "interrupts are off"
+    );
+    let p = procs(&sim);
+    assert!(p.iter().all(|p| p.killed.is_none()), "nothing is refused");
+    assert_eq!(
+        p[0].exit_status, None,
+        "the victim never prints its third line"
+    );
+}
+
+#[test]
+fn the_same_programs_under_limited_direct_execution_are_each_stopped_for_their_own_reason() {
+    let mut s = builtin("direct-execution").unwrap();
+    s.mode = sim_core::kernel::ExecMode::Preemptive;
+    let mut sim = s.build(TraceLevel::Off).expect("builds");
+    assert_eq!(sim.run(s.max_cycles, &[]), Some(Halt::Finished));
+    assert_eq!(
+        console(&sim),
+        "victim: I'm alive\nvictim: I'm alive\nvictim: I'm alive\nreader: 2 blocks read\n"
+    );
+    let p = procs(&sim);
+    let killed = |i: usize| p[i].killed.clone().unwrap_or_default();
+    assert_eq!(p[0].exit_status, Some(0), "victim");
+    assert!(killed(1).starts_with("#PF"), "writer: {}", killed(1));
+    assert_eq!(p[2].exit_status, Some(0), "reader");
+    assert!(killed(3).starts_with("#GP"), "rogue: {}", killed(3));
+    assert!(
+        sim.kernel().ticks() >= 3,
+        "the timer preempts the rogue's loop"
     );
 }
 
