@@ -155,7 +155,8 @@ test('direct-execution: the comparison, the victim changed only under direct exe
   const { page, errors } = await openApp(browser, server, 'scenario=direct-execution');
   const cmp = byId(page, 'compare-modes');
   await cmp.waitFor();
-  const text = (id) => byId(page, id).innerText();
+  // textContent: the table may be scrolled out of view (innerText is then empty).
+  const text = (id) => byId(page, id).textContent();
   const bad = (id) => byId(page, id).getAttribute('data-bad');
   // Mid-spin: the reader's first disk read under direct execution (51,098–56,098).
   await seek(page, 53000);
@@ -171,10 +172,10 @@ test('direct-execution: the comparison, the victim changed only under direct exe
   // (the rogue's cli comes at cycle 81,760: the panes show cycle 100,000 now)
   await page.waitForFunction(() => document.querySelector('[data-testid="compare-direct-cli-if"]')?.getAttribute('data-bad') === 'true');
   assert.equal(await direct.getAttribute('data-bad'), 'true');
-  assert.match(await direct.innerText(), /I'm dead/);
-  assert.match(await direct.innerText(), /changed by another process/);
+  assert.match(await direct.textContent(), /I'm dead/);
+  assert.match(await direct.textContent(), /changed by another process/);
   assert.equal(await lde.getAttribute('data-bad'), 'false');
-  assert.match(await lde.innerText(), /I'm alive/);
+  assert.match(await lde.textContent(), /I'm alive/);
   assert.match(await text('compare-preemptive-memory-writer'), /killed: #PF/);
   // I/O, both reads done: direct spun the disk's whole latency twice.
   assert.match(await text('compare-direct-io-reader'), /spun 10000 cycles .*\(2 requests\): nothing else ran meanwhile/);
