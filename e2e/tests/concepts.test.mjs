@@ -2,7 +2,9 @@
 // diagram of processes-vs-threads shows two frames for the two processes and
 // one for the two threads; the ring view's label follows the CPU's ring; a
 // click on a syscall-path row seeks to its cycle; the comparison shows the
-// victim's data changed in the direct pane only; the anatomy marks the
+// victim's data changed in the direct pane only, the reader spinning under
+// direct execution while others run under LDE, and cli obeyed (IF = 0) vs
+// refused (#GP); the anatomy marks the
 // address space shared for two threads and not for two processes.
 // Screenshots of each view land in target/e2e/.
 import { test, before, after } from 'node:test';
@@ -153,16 +155,37 @@ test('direct-execution: the comparison, the victim changed only under direct exe
   const { page, errors } = await openApp(browser, server, 'scenario=direct-execution');
   const cmp = byId(page, 'compare-modes');
   await cmp.waitFor();
+  // textContent: the table may be scrolled out of view (innerText is then empty).
+  const text = (id) => byId(page, id).textContent();
+  const bad = (id) => byId(page, id).getAttribute('data-bad');
+  // Mid-spin: the reader's first disk read under direct execution (51,098–56,098).
+  await seek(page, 53000);
+  await page.waitForFunction(() => document.querySelector('[data-testid="compare-direct-io-reader"]'));
+  assert.match(await text('compare-direct-io-reader'), /spun \d+ cycles on the CPU waiting for the disk \(1 request\): nothing else ran meanwhile; spins now/);
+  assert.equal(await bad('compare-direct-io-reader'), 'true');
+  // The same programs under LDE: the reader blocked, the scheduler ran others.
+  assert.match(await text('compare-preemptive-io-reader'), /blocked: meanwhile the scheduler ran rogue/);
+  assert.equal(await bad('compare-preemptive-io-reader'), 'false');
   await seek(page, 100000);
   const direct = byId(page, 'compare-direct-memory-victim');
   const lde = byId(page, 'compare-preemptive-memory-victim');
-  await page.waitForFunction(() => document.querySelector('[data-testid="compare-direct-memory-victim"]')?.getAttribute('data-bad') === 'true');
-  assert.match(await direct.innerText(), /I'm dead/);
-  assert.match(await direct.innerText(), /changed by another process/);
+  // (the rogue's cli comes at cycle 81,760: the panes show cycle 100,000 now)
+  await page.waitForFunction(() => document.querySelector('[data-testid="compare-direct-cli-if"]')?.getAttribute('data-bad') === 'true');
+  assert.equal(await direct.getAttribute('data-bad'), 'true');
+  assert.match(await direct.textContent(), /I'm dead/);
+  assert.match(await direct.textContent(), /changed by another process/);
   assert.equal(await lde.getAttribute('data-bad'), 'false');
-  assert.match(await lde.innerText(), /I'm alive/);
-  assert.match(await byId(page, 'compare-preemptive-memory-rogue').innerText(), /killed: #PF/);
-  assert.equal(await byId(page, 'compare-direct-cli-if').getAttribute('data-bad'), 'true');
+  assert.match(await lde.textContent(), /I'm alive/);
+  assert.match(await text('compare-preemptive-memory-writer'), /killed: #PF/);
+  // I/O, both reads done: direct spun the disk's whole latency twice.
+  assert.match(await text('compare-direct-io-reader'), /spun 10000 cycles .*\(2 requests\): nothing else ran meanwhile/);
+  // cli: direct obeys it and no interrupt comes any more; LDE refuses it.
+  assert.equal(await bad('compare-direct-cli-if'), 'true');
+  assert.match(await text('compare-direct-cli-if'), /rogue \(P4\) runs with interrupts off \(IF = 0\) since its cli at cycle \d+: no interrupt has reached the CPU since cycle/);
+  assert.match(await text('compare-preemptive-cli-rogue'), /rogue \(P4\) killed: #GP/);
+  // The loop: direct starves the victim, the timer preempts the rogue under LDE.
+  assert.equal(await bad('compare-direct-loop-victim'), 'true');
+  assert.match(await text('compare-preemptive-loop-preempted'), /the timer took the CPU back \d+ times \(rogue \d+\)/);
   // One clock: a step in a pane steps the session (and so both panes).
   const before = await cycle(page);
   await cmp.locator('button').first().click();

@@ -265,34 +265,181 @@ fn comparison_panes_agree_with_separate_runs() {
     assert_eq!(both, b.compare(&a));
     assert_eq!(both.panes[0].mode, ExecMode::Direct);
     assert_eq!(both.panes[1].mode, ExecMode::Preemptive);
+    assert_eq!(
+        both.panes
+            .iter()
+            .map(|p| p.cells.iter().map(|c| c.row.as_str()).collect::<Vec<_>>())
+            .collect::<Vec<_>>(),
+        [["memory", "loop", "io", "cli"]; 2]
+    );
+    // Every row has its evidence in both panes.
+    let (d, l) = (&both.panes[0], &both.panes[1]);
+    assert!(said(d, "memory", "victim").contains("I'm dead"));
+    assert!(said(l, "memory", "victim").contains("I'm alive"));
+    assert!(said(d, "loop", "held").contains("kept the CPU"));
+    assert!(said(l, "loop", "preempted").contains("rogue"));
+    assert!(said(d, "io", "reader").contains("spun 10000 cycles"));
+    assert!(said(l, "io", "reader").contains("meanwhile the scheduler ran"));
+    assert!(said(d, "cli", "if").contains("IF = 0"));
+    assert!(said(l, "cli", "rogue").contains("killed: #GP"));
+}
 
-    let memory = |p: &ModesPane| p.cells[0].lines.clone();
-    let victim = |p: &ModesPane| {
-        memory(p)
-            .into_iter()
-            .find(|l| l.subject == "victim")
-            .unwrap()
-    };
-    assert!(
-        victim(&both.panes[0]).bad,
-        "direct: the rogue changed the victim's data"
-    );
-    assert!(victim(&both.panes[0]).text.contains("I'm dead"));
-    assert!(
-        !victim(&both.panes[1]).bad,
-        "LDE: the victim's data is untouched"
-    );
-    assert!(victim(&both.panes[1]).text.contains("I'm alive"));
-    assert!(memory(&both.panes[1])
+/// The direct-execution comparison with both sessions at `cycle`: direct's
+/// pane first.
+fn compared_at(cycle: u64) -> ModesView {
+    let mut direct = Session::load_builtin("direct-execution").unwrap();
+    let mut lde = Session::new(direct.compare_scenario()).unwrap();
+    direct.apply(&Command::Run { cycles: cycle });
+    lde.apply(&Command::Run { cycles: cycle });
+    direct.compare(&lde)
+}
+
+/// One line of a comparison cell: its text, and whether it shows the problem.
+#[derive(Debug)]
+struct Said {
+    bad: bool,
+    text: String,
+}
+
+/// The line about `subject` in `row` of a pane (panics if there is none).
+fn line_of(pane: &ModesPane, row: &str, subject: &str) -> Said {
+    let cell = pane.cells.iter().find(|c| c.row == row).unwrap();
+    cell.lines
         .iter()
-        .any(|l| l.subject == "rogue" && l.text.contains("killed: #PF")));
-    // Direct: the rogue's cli silences the timer and it keeps the CPU.
-    let cli = &both.panes[0].cells[3].lines[0];
-    assert!(cli.bad && cli.text.contains("IF = 0"), "{cli:?}");
-    assert!(both.panes[0].cells[1]
-        .lines
+        .find(|l| l.subject == subject)
+        .map(|l| Said {
+            bad: l.bad,
+            text: l.text.clone(),
+        })
+        .unwrap_or_else(|| panic!("{:?} {row}: no {subject} in {:?}", pane.mode, cell.lines))
+}
+
+fn said(pane: &ModesPane, row: &str, subject: &str) -> String {
+    line_of(pane, row, subject).text
+}
+
+#[test]
+fn memory_row_the_victim_is_overwritten_under_direct_and_the_writer_killed_under_lde() {
+    let v = compared_at(100_000);
+    let (d, l) = (&v.panes[0], &v.panes[1]);
+    let victim = line_of(d, "memory", "victim");
+    assert!(victim.bad && victim.text.contains("I'm dead"), "{victim:?}");
+    assert!(victim.text.contains("changed by another process"));
+    let victim = line_of(l, "memory", "victim");
+    assert!(
+        !victim.bad && victim.text.contains("I'm alive"),
+        "{victim:?}"
+    );
+    assert!(said(l, "memory", "writer").contains("killed: #PF"));
+    let cell = d.cells.iter().find(|c| c.row == "memory").unwrap();
+    assert!(
+        cell.lines.iter().all(|l| !l.text.contains("killed")),
+        "direct: nothing stops the writer"
+    );
+}
+
+#[test]
+fn loop_row_direct_starves_the_victim_lde_preempts_the_rogue() {
+    let v = compared_at(100_000);
+    let (d, l) = (&v.panes[0], &v.panes[1]);
+    assert!(said(d, "loop", "timer").starts_with("0 timer interrupts"));
+    let held = line_of(d, "loop", "held");
+    assert!(held.bad, "{held:?}");
+    let victim = line_of(d, "loop", "victim");
+    assert!(
+        victim.bad && victim.text.contains("is ready and has waited"),
+        "{victim:?}"
+    );
+    assert!(!said(l, "loop", "timer").starts_with("0 timer"));
+    let preempted = line_of(l, "loop", "preempted");
+    assert!(
+        !preempted.bad && preempted.text.contains("rogue"),
+        "{preempted:?}"
+    );
+}
+
+#[test]
+fn io_row_direct_spins_with_nothing_else_running_lde_runs_another_process() {
+    // Mid-spin: the reader's first disk read (cycles 51,098–56,098).
+    let v = compared_at(53_000);
+    let (d, l) = (&v.panes[0], &v.panes[1]);
+    let reader = line_of(d, "io", "reader");
+    assert!(reader.bad, "{reader:?}");
+    assert!(
+        reader
+            .text
+            .starts_with("reader (P3) spun 1902 cycles on the CPU waiting for the disk (1 request): nothing else ran meanwhile; spins now, the disk needs 3098 more cycles"),
+        "{reader:?}"
+    );
+    // The LDE run has long read both blocks, blocked, while others ran.
+    let reader = line_of(l, "io", "reader");
+    assert!(!reader.bad, "{reader:?}");
+    assert!(
+        reader
+            .text
+            .contains("(2 requests), blocked: meanwhile the scheduler ran rogue"),
+        "{reader:?}"
+    );
+    // Both reads done: direct spun the disk's whole latency, twice.
+    let v = compared_at(100_000);
+    let text = said(&v.panes[0], "io", "reader");
+    assert!(
+        text.contains("spun 10000 cycles") && text.ends_with("the disk is done"),
+        "{text}"
+    );
+    // Before the reader reads, neither pane has a disk wait to show.
+    let v = compared_at(300);
+    for p in &v.panes {
+        assert_eq!(
+            said(p, "io", "disk"),
+            "no process has waited for the disk yet"
+        );
+    }
+}
+
+#[test]
+fn cli_row_direct_silences_every_interrupt_lde_kills_with_gp() {
+    let v = compared_at(100_000);
+    let (d, l) = (&v.panes[0], &v.panes[1]);
+    let cli = line_of(d, "cli", "if");
+    assert!(cli.bad, "{cli:?}");
+    assert!(
+        cli.text
+            .starts_with("rogue (P4) runs with interrupts off (IF = 0) since its cli at cycle "),
+        "{cli:?}"
+    );
+    assert!(cli.text.contains("the timer goes silent"));
+    let rogue = said(l, "cli", "rogue");
+    assert!(
+        rogue.starts_with("rogue (P4) killed: #GP general protection"),
+        "{rogue}"
+    );
+    // Direct: no interrupt at all reaches the CPU after the cli.
+    let at: u64 = cli.text
+        ["rogue (P4) runs with interrupts off (IF = 0) since its cli at cycle ".len()..]
+        .split(':')
+        .next()
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(at > 61_751, "after the rogue's last iret: {at}");
+    let mut sim = builtin("direct-execution")
+        .unwrap()
+        .build(sim_core::sim::TraceLevel::Steps)
+        .unwrap();
+    sim.run(100_000, &[]);
+    let delivered_after = sim
+        .trace()
         .iter()
-        .any(|l| l.subject == "held" && l.bad));
+        .filter(|e| e.cycle > at)
+        .filter(|e| {
+            matches!(
+                e.kind,
+                sim_core::trace::TraceKind::Machine(sim_core::event::EventKind::TrapDelivered(_))
+            )
+        })
+        .count();
+    assert_eq!(delivered_after, 0);
 }
 
 #[test]

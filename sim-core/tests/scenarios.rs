@@ -114,11 +114,42 @@ fn an_infinite_loop_starves_others_without_a_timer_only() {
 #[test]
 fn direct_execution_lets_a_program_overwrite_another_and_keep_the_cpu() {
     let sim = run("direct-execution");
-    assert_eq!(console(&sim), "victim: I'm alive\nvictim: I'm dead \n");
+    assert_eq!(
+        console(&sim),
+        "victim: I'm alive\nreader: 2 blocks read\nvictim: I'm dead \n"
+    );
     assert!(sim.halted().is_none(), "the rogue never gives the CPU back");
     assert!(
         !sim.machine().cpu().flag(sim_core::cpu::flags::IF),
         "interrupts are off"
+    );
+    let p = procs(&sim);
+    assert!(p.iter().all(|p| p.killed.is_none()), "nothing is refused");
+    assert_eq!(
+        p[0].exit_status, None,
+        "the victim never prints its third line"
+    );
+}
+
+#[test]
+fn the_same_programs_under_limited_direct_execution_are_each_stopped_for_their_own_reason() {
+    let mut s = builtin("direct-execution").unwrap();
+    s.mode = sim_core::kernel::ExecMode::Preemptive;
+    let mut sim = s.build(TraceLevel::Off).expect("builds");
+    assert_eq!(sim.run(s.max_cycles, &[]), Some(Halt::Finished));
+    assert_eq!(
+        console(&sim),
+        "victim: I'm alive\nvictim: I'm alive\nvictim: I'm alive\nreader: 2 blocks read\n"
+    );
+    let p = procs(&sim);
+    let killed = |i: usize| p[i].killed.clone().unwrap_or_default();
+    assert_eq!(p[0].exit_status, Some(0), "victim");
+    assert!(killed(1).starts_with("#PF"), "writer: {}", killed(1));
+    assert_eq!(p[2].exit_status, Some(0), "reader");
+    assert!(killed(3).starts_with("#GP"), "rogue: {}", killed(3));
+    assert!(
+        sim.kernel().ticks() >= 3,
+        "the timer preempts the rogue's loop"
     );
 }
 
@@ -306,4 +337,100 @@ fn a_blocking_read_runs_trap_sys_read_scheduler_swtch_switchuvm_trapret() {
             ..
         }
     ));
+}
+
+/// Direct execution has no OS to hand the CPU to another process: a process
+/// that reads the disk keeps the CPU and spins until the disk is done; under
+/// limited direct execution it blocks and the other process runs meanwhile.
+#[test]
+fn a_disk_read_spins_under_direct_execution_and_blocks_under_lde() {
+    use sim_core::kernel::{ExecMode, OsEvent, State, StepOutcome};
+    use sim_core::trace::TraceKind;
+    let source = |f: &str| match f {
+        "io" => include_str!("../src/scenario/builtin/io.s"),
+        _ => include_str!("../src/scenario/builtin/hello.s"),
+    };
+    let json = serde_json::json!({
+      "version": 1, "title": "t", "chapter": "", "lesson": "l", "book": "",
+      "mode": "direct", "timer_interval": 2000, "disk_latency": 5000,
+      "scheduler": { "policy": "round_robin", "quantum": 2000 }, "seed": 0,
+      "programs": [
+        { "name": "io", "source": source("io") },
+        { "name": "hello", "source": source("hello") }
+      ],
+      "processes": [
+        { "program": "io", "arrival": 0, "tickets": 100, "expected_len": null },
+        { "program": "hello", "arrival": 0, "tickets": 100, "expected_len": null }
+      ],
+      "max_cycles": 100000, "watch": [], "console_input": ""
+    })
+    .to_string();
+    let direct = Scenario::from_json(&json).expect("parses");
+    let mut lde = direct.clone();
+    lde.mode = ExecMode::Preemptive;
+    let trace = |s: &Scenario| {
+        let mut sim = s.build(TraceLevel::Steps).expect("builds");
+        sim.run(s.max_cycles, &[]);
+        assert_eq!(sim.halted(), Some(Halt::Finished));
+        let events: Vec<_> = sim.trace().iter().map(|e| e.kind.clone()).collect();
+        events
+    };
+    let steps = |events: &[TraceKind]| -> Vec<(&'static str, StepOutcome)> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                TraceKind::Os(OsEvent::KernelStep { function, outcome }) => {
+                    Some((*function, outcome.clone()))
+                }
+                _ => None,
+            })
+            .collect()
+    };
+    let blocked = |events: &[TraceKind]| {
+        events.iter().any(|e| {
+            matches!(
+                e,
+                TraceKind::Os(OsEvent::ThreadState {
+                    to: State::Blocked,
+                    ..
+                })
+            )
+        })
+    };
+
+    let d = trace(&direct);
+    assert!(!blocked(&d), "direct: nobody blocks");
+    let ds = steps(&d);
+    let spins: Vec<u32> = ds
+        .iter()
+        .filter_map(|(_, o)| match o {
+            StepOutcome::Spin { cycles, .. } => Some(*cycles),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(spins.len(), 4, "one spin per read: {spins:?}");
+    assert!(spins.iter().all(|c| *c >= 4900), "{spins:?}");
+    let at = ds.iter().position(|(f, _)| *f == "spin").unwrap();
+    let names: Vec<&str> = ds[at - 1..at + 4].iter().map(|(f, _)| *f).collect();
+    assert_eq!(
+        names,
+        ["sys_read", "spin", "disk_poll", "scheduler", "trapret"]
+    );
+    // The reader keeps the CPU from its first read to its exit: hello waits.
+    let switches: Vec<_> = d
+        .iter()
+        .filter_map(|e| match e {
+            TraceKind::Os(OsEvent::ContextSwitch { to, .. }) => Some(*to),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        switches.len(),
+        2,
+        "io, then hello after io exits: {switches:?}"
+    );
+
+    let l = trace(&lde);
+    assert!(blocked(&l), "LDE: the reader blocks");
+    assert!(steps(&l).iter().all(|(f, _)| *f != "spin"));
 }

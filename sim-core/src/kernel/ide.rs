@@ -4,8 +4,10 @@
 use crate::dev::disk;
 use crate::machine::Machine;
 
+use super::kstep::Ran;
 use super::outcome::StepOutcome;
-use super::{vm, Kernel};
+use super::proc::Tid;
+use super::{vm, KStep, Kernel};
 
 impl Kernel {
     /// Programs the disk with the request at the head of the queue.
@@ -48,6 +50,46 @@ impl Kernel {
         StepOutcome::DiskDone {
             tid: req.tid,
             block: req.block,
+        }
+    }
+
+    /// Cycles until `tid`'s request is done, counting the requests queued
+    /// ahead of it at the full latency (at least 1: the poll comes after).
+    pub(super) fn disk_cycles_left(&self, m: &Machine, tid: Tid) -> u32 {
+        let disk = &m.devices().disk;
+        let ahead = self
+            .disk_queue
+            .iter()
+            .position(|r| r.tid == tid)
+            .unwrap_or(0) as u32;
+        let head = disk.cycles_left().unwrap_or(0);
+        let rest = ahead.saturating_sub(u32::from(disk.is_busy()));
+        head.saturating_add(rest.saturating_mul(disk.latency()))
+            .max(1)
+    }
+
+    /// Direct execution: the spinning `tid` polls the disk's status. Still
+    /// busy, or another request ahead: spin on. Done: finish the head
+    /// request as the interrupt would, clearing the IRQ the disk raised
+    /// (the driver polled; nobody takes the interrupt).
+    pub(super) fn disk_poll(&mut self, m: &mut Machine, tid: Tid) -> Ran {
+        let spin_on = |k: &Kernel, m: &Machine| {
+            let cycles = k.disk_cycles_left(m, tid);
+            Ran::then(
+                StepOutcome::Spin { tid, cycles },
+                [KStep::Spin { tid, cycles }, KStep::DiskPoll { tid }],
+            )
+        };
+        if m.devices().disk.is_busy() {
+            return spin_on(self, m);
+        }
+        m.devices_mut().pic.acknowledge(disk::IRQ);
+        match self.disk_interrupt(m) {
+            StepOutcome::DiskDone { tid: t, block } if t == tid => {
+                Ran::done(StepOutcome::DiskPolled { tid, block })
+            }
+            _ if self.disk_queue.iter().any(|r| r.tid == tid) => spin_on(self, m),
+            other => Ran::done(other),
         }
     }
 }

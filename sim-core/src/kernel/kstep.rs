@@ -19,6 +19,13 @@ pub enum KStep {
     TimerTick,
     /// The disk interrupt: finish the request at the head of the queue.
     DiskInterrupt,
+    /// Direct execution: the caller busy-waits `cycles` for the disk. With
+    /// no OS in control nothing else may run: the CPU stays with it, spinning.
+    Spin { tid: Tid, cycles: u32 },
+    /// Direct execution: the spinning caller polls the disk's status; done,
+    /// it finishes the request itself (as xv6's `idewait()` polls), else it
+    /// spins on.
+    DiskPoll { tid: Tid },
     /// A user-mode exception: the process is killed (xv6 prints "pid … trap …").
     KillOnFault { pid: Pid, reason: String },
     /// `sched()` + the scheduler's choice of what runs next.
@@ -44,6 +51,8 @@ impl KStep {
             KStep::Syscall { .. } | KStep::BadSyscall { .. } => 12,
             KStep::TimerTick => 6,
             KStep::DiskInterrupt => 10,
+            KStep::Spin { cycles, .. } => (*cycles).max(1),
+            KStep::DiskPoll { .. } => 10,
             KStep::KillOnFault { .. } => 20,
             KStep::Schedule => 8,
             KStep::Switch { .. } => 10,
@@ -64,6 +73,8 @@ impl KStep {
             KStep::BadSyscall { .. } => "syscall",
             KStep::TimerTick => "timer_intr",
             KStep::DiskInterrupt => "disk_intr",
+            KStep::Spin { .. } => "spin",
+            KStep::DiskPoll { .. } => "disk_poll",
             KStep::KillOnFault { .. } => "kill",
             KStep::Schedule => "scheduler",
             KStep::Switch { .. } => "swtch",

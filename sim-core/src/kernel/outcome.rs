@@ -40,6 +40,17 @@ pub enum StepOutcome {
     },
     /// A disk interrupt with no request queued.
     SpuriousDisk,
+    /// Direct execution: `tid` keeps the CPU, busy-waiting `cycles` for the disk.
+    Spin {
+        tid: Tid,
+        cycles: u32,
+    },
+    /// Direct execution: the spinning `tid` polled the disk and finished
+    /// its request for `block` itself.
+    DiskPolled {
+        tid: Tid,
+        block: u32,
+    },
     /// A process killed for a fault in user code.
     Killed {
         pid: Pid,
@@ -165,6 +176,14 @@ pub enum SysOutcome {
         write: bool,
         block: u32,
         tid: Tid,
+    },
+    /// Direct execution: a disk request started; the caller spins until the
+    /// disk is done, `cycles` from now.
+    DiskSpins {
+        write: bool,
+        block: u32,
+        tid: Tid,
+        cycles: u32,
     },
     NotOpen {
         fd: u32,

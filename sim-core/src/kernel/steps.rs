@@ -9,7 +9,7 @@ use crate::machine::Machine;
 
 use super::frame::TrapFrame;
 use super::kstep::Ran;
-use super::outcome::StepOutcome;
+use super::outcome::{StepOutcome, SysOutcome};
 use super::proc::Tid;
 use super::{syscall, KStep, Kernel};
 
@@ -62,7 +62,13 @@ impl Kernel {
         match step {
             KStep::Trap { vector } => self.trap(m, *vector),
             KStep::Syscall { num } => match syscall::lookup(*num) {
-                Some(call) => Ran::done(self.syscall(m, call)),
+                Some(call) => match self.syscall(m, call) {
+                    // Direct execution: the caller spins, then polls the disk.
+                    did @ SysOutcome::DiskSpins { tid, cycles, .. } => {
+                        Ran::then(did, [KStep::Spin { tid, cycles }, KStep::DiskPoll { tid }])
+                    }
+                    did => Ran::done(did),
+                },
                 None => Ran::done(StepOutcome::BadSyscall { number: *num }),
             },
             KStep::BadSyscall { number } => {
@@ -71,6 +77,11 @@ impl Kernel {
             }
             KStep::TimerTick => Ran::done(StepOutcome::Tick(self.timer_tick(now))),
             KStep::DiskInterrupt => Ran::done(self.disk_interrupt(m)),
+            KStep::Spin { tid, cycles } => Ran::done(StepOutcome::Spin {
+                tid: *tid,
+                cycles: *cycles,
+            }),
+            KStep::DiskPoll { tid } => self.disk_poll(m, *tid),
             KStep::KillOnFault { pid, reason } => {
                 self.exit_process(m, *pid, -1, Some(reason.clone()), now);
                 Ran::done(StepOutcome::Killed {

@@ -1,6 +1,7 @@
 //! The file system calls (compare xv6's sysfile.c): console reads and writes
 //! complete at once; disk requests queue (ide.rs), block the caller, and
-//! finish in the disk interrupt.
+//! finish in the disk interrupt. Under direct execution the caller does not
+//! block: it spins on the CPU until the disk is done (ide.rs polls it).
 
 use crate::dev::disk::BLOCK_SIZE;
 use crate::machine::Machine;
@@ -8,7 +9,7 @@ use crate::machine::Machine;
 use super::outcome::SysOutcome as Did;
 use super::proc::{File, Pid, Tid, WaitFor};
 use super::syscall::{SysArgs, SysResult};
-use super::{vm, Kernel};
+use super::{vm, ExecMode, Kernel};
 
 /// Most bytes one `read`/`write` moves (keeps a single call's cost bounded).
 const MAX_IO: u32 = 4096;
@@ -105,6 +106,20 @@ impl Kernel {
                     self.start_disk(m);
                 }
                 self.set_return(m, len as i32);
+                if self.config.mode == ExecMode::Direct {
+                    // No OS to hand the CPU to another process: the caller
+                    // busy-waits for the device (OSTEP 6: "wastes the CPU").
+                    let cycles = self.disk_cycles_left(m, tid);
+                    return (
+                        None,
+                        Did::DiskSpins {
+                            write,
+                            block: req.block,
+                            tid,
+                            cycles,
+                        },
+                    );
+                }
                 self.block_current(WaitFor::Disk, now);
                 (
                     None,

@@ -72,7 +72,7 @@ const LESSONS: [(&str, &str); 29] = [
 ];
 
 /// The programs a lesson file may `#include`.
-const SOURCES: [(&str, &str); 20] = [
+const SOURCES: [(&str, &str); 22] = [
     ("cli.s", include_str!("builtin/cli.s")),
     ("counter.s", include_str!("builtin/counter.s")),
     ("cpu.s", include_str!("builtin/cpu.s")),
@@ -83,11 +83,13 @@ const SOURCES: [(&str, &str); 20] = [
     ("io.s", include_str!("builtin/io.s")),
     ("long.s", include_str!("builtin/long.s")),
     ("read.s", include_str!("builtin/read.s")),
+    ("reader.s", include_str!("builtin/reader.s")),
     ("rogue.s", include_str!("builtin/rogue.s")),
     ("short.s", include_str!("builtin/short.s")),
     ("spin.s", include_str!("builtin/spin.s")),
     ("threads.s", include_str!("builtin/threads.s")),
     ("victim.s", include_str!("builtin/victim.s")),
+    ("writer.s", include_str!("builtin/writer.s")),
     ("job.s", include_str!("builtin/job.s")),
     ("bursts.s", include_str!("builtin/bursts.s")),
     ("boot.s", include_str!("builtin/boot.s")),

@@ -120,14 +120,21 @@ pub(crate) fn specs(name: &str) -> &'static [Spec] {
         "direct-execution" => &[
             m!("the victim prints its message", Syscall(1, "write")),
             m!(
-                "the rogue has overwritten it and yields",
-                Syscall(2, "yield")
+                "the writer has overwritten it in ring 0, and exits",
+                Exit(2)
+            ),
+            m!(
+                "the reader spins while the disk works: nothing else runs",
+                Step("spin")
             ),
             m!(
                 "the victim prints again: its message is damaged",
                 Syscall(1, "write"),
             ),
-            m!("back in the rogue: cli, the OS never runs again", Iret),
+            m!(
+                "the rogue gets the CPU: cli, the OS never runs again",
+                Switch(4)
+            ),
         ],
         "io-overlap" => &[
             m!("io blocks on the disk", Blocked(1)),

@@ -1,19 +1,10 @@
-# Direct execution: this program runs in ring 0 with no timer. It searches
-# physical memory (the kernel maps all of it at 0x80000000) for the other
-# program's message, overwrites it, then disables interrupts and never
-# gives the CPU back.
+# Lets the others run once, computes a while, then turns interrupts off and
+# never gives the CPU back. Under direct execution (ring 0) cli works: no
+# interrupt can reach the CPU and nobody else runs again. Under limited direct
+# execution the timer preempts the loop, and cli at CPL 3 is a #GP: killed.
 main:
-    movl $0x80200000, %esi      # frames handed out to processes start here
-1:  cmpl $0x76696c61, (%esi)    # "aliv"
-    je found
-    addl $4, %esi
-    cmpl $0x80400000, %esi
-    jb 1b
-    jmp hog
-found:
-    movl $0x64616564, (%esi)    # "dead"
-    movb $0x20, 4(%esi)         # and a space over the "e"
-hog:
     call yield                  # let the victim print once more
+    movl $LOOPS, %ecx
+1:  loop 1b                     # compute (the timer may preempt this)
     cli                         # nobody can take the CPU away now
 2:  jmp 2b

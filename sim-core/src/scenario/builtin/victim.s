@@ -1,5 +1,9 @@
-# The victim prints its message, yields, and prints it again.
+# The victim prints its message, yields, and does so twice more: each line
+# shows whether another program has touched its memory, and whether it
+# still gets the CPU.
 main:
+    call say
+    call yield
     call say
     call yield
     call say

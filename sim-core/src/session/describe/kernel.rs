@@ -28,6 +28,12 @@ pub fn kernel_step(o: &StepOutcome) -> String {
             format!("disk request of {tid} done (block {block}); {tid} is ready")
         }
         S::SpuriousDisk => "spurious disk interrupt".into(),
+        S::Spin { tid, cycles } => format!(
+            "{tid} spins {cycles} cycles waiting for the disk: no OS in control, so nothing else runs"
+        ),
+        S::DiskPolled { tid, block } => {
+            format!("the disk is done (block {block}): {tid} stops spinning and goes on")
+        }
         S::Killed { pid, reason } => format!("kill {pid}: {reason}"),
         S::Sched(s) => sched(s),
         S::Swtch { from: Some(f), to } => format!("save context of {f}, restore {to}"),
@@ -106,6 +112,15 @@ fn syscall(s: &SysOutcome) -> String {
         D::DiskQueued { write, block, tid } => {
             let dir = if *write { "write" } else { "read" };
             format!("disk {dir} of block {block} queued; {tid} blocks until the disk interrupt")
+        }
+        D::DiskSpins {
+            write,
+            block,
+            tid,
+            cycles,
+        } => {
+            let dir = if *write { "write" } else { "read" };
+            format!("disk {dir} of block {block} started; {tid} keeps the CPU and spins until the disk is done ({cycles} cycles)")
         }
         D::NotOpen { fd, write } => format!(
             "fd {fd} is not open for {}",
