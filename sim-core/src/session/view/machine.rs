@@ -24,6 +24,8 @@ fn step_view(function: &str, detail: Option<String>) -> KernelStepView {
         "switchuvm" => "load the thread's page directory (CR3) and kernel stack (TSS.esp0)",
         "trapret" => "return through the trap frame: popal, drop vector and error code, iret",
         "idle" => "nothing is ready: wait for an interrupt",
+        "spin" => "direct execution: no OS in control, so the process busy-waits for the disk",
+        "disk_poll" => "poll the disk (as xv6's idewait): done, so finish the request here",
         "syscall" => "an unknown system call number: return -1",
         "boost" => "MLFQ priority boost: every job back to the top queue",
         // System calls: from the one system-call table.
