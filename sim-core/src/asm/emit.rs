@@ -1,16 +1,7 @@
-//! Turning a selected instruction with final operand values into bytes via iced-x86.
+//! Turning a selected instruction's operands into final values for [`encode`].
 
+pub use super::encode::{encode, MemOperand, Op};
 use super::select::{EncOp, ImmKind, Selected};
-use iced_x86::{Code, Encoder, Instruction, MemoryOperand, Register};
-
-/// A fully evaluated operand.
-#[derive(Clone, Copy, Debug)]
-pub enum Op {
-    Reg(Register),
-    Imm(i32),
-    Mem(MemoryOperand),
-    Branch(u32),
-}
 
 /// Checks that `v` fits the immediate field; GNU as accepts both signed and unsigned
 /// spellings (`$0xff` and `$-1` are the same byte).
@@ -31,46 +22,15 @@ pub fn check_imm(v: i64, kind: ImmKind) -> Result<i32, String> {
     })
 }
 
-pub fn mem_operand(m: &super::operand::Mem, disp: i64, disp_size: u32) -> MemoryOperand {
-    MemoryOperand::new(
-        m.base.unwrap_or(Register::None),
-        m.index.unwrap_or(Register::None),
-        if m.index.is_some() { m.scale } else { 1 },
-        i64::from(disp as u32),
+pub fn mem_operand(m: &super::operand::Mem, disp: i64, disp_size: u32) -> MemOperand {
+    MemOperand {
+        base: m.base,
+        index: m.index,
+        scale: if m.index.is_some() { m.scale } else { 1 },
+        disp: disp as u32,
         disp_size,
-        false,
-        m.seg.unwrap_or(Register::None),
-    )
-}
-
-fn build(code: Code, ops: &[Op]) -> Result<Instruction, String> {
-    use Op::*;
-    let r = match ops {
-        [] => Ok(Instruction::with(code)),
-        [Branch(t)] => Instruction::with_branch(code, u64::from(*t)),
-        [Reg(a)] => Instruction::with1(code, *a),
-        [Imm(a)] => Instruction::with1(code, *a),
-        [Mem(a)] => Instruction::with1(code, *a),
-        [Reg(a), Reg(b)] => Instruction::with2(code, *a, *b),
-        [Reg(a), Imm(b)] => Instruction::with2(code, *a, *b),
-        [Reg(a), Mem(b)] => Instruction::with2(code, *a, *b),
-        [Imm(a), Reg(b)] => Instruction::with2(code, *a, *b),
-        [Mem(a), Reg(b)] => Instruction::with2(code, *a, *b),
-        [Mem(a), Imm(b)] => Instruction::with2(code, *a, *b),
-        [Reg(a), Reg(b), Imm(c)] => Instruction::with3(code, *a, *b, *c),
-        [Reg(a), Mem(b), Imm(c)] => Instruction::with3(code, *a, *b, *c),
-        _ => return Err("unsupported operand combination".into()),
-    };
-    r.map_err(|e| e.to_string())
-}
-
-/// Encodes `code` with evaluated operands at address `ip`.
-pub fn encode(code: Code, ops: &[Op], ip: u32) -> Result<Vec<u8>, String> {
-    let ins = build(code, ops).map_err(|e| format!("cannot encode instruction: {e}"))?;
-    let mut enc = Encoder::new(32);
-    enc.encode(&ins, u64::from(ip))
-        .map_err(|e| format!("cannot encode instruction: {e}"))?;
-    Ok(enc.take_buffer())
+        seg: m.seg,
+    }
 }
 
 /// Placeholder operands (all unknown values 0) to measure an instruction's size before

@@ -9,17 +9,19 @@
 //! Pipeline: [`lexer`] (tokens per statement) -> [`parser`]/[`directive`] (pass 1: items
 //! in source order, selecting each instruction's encoding with [`select`] exactly as
 //! GNU as would on that line) -> [`layout`] (addresses, jump relaxation, final values,
-//! bytes via iced-x86).
+//! bytes via [`encode`] and the opcode table).
 
 mod codes;
 mod directive;
 mod emit;
+mod encode;
 mod error;
 mod expr;
 mod highlight;
 mod layout;
 mod lexer;
 mod mnemonic;
+mod opcodes;
 mod operand;
 mod parser;
 mod select;

@@ -49,8 +49,9 @@ pub fn base_cycles(instr: &Instruction) -> u32 {
 }
 
 fn is_control_register_move(instr: &Instruction) -> bool {
-    (0..instr.op_count())
-        .any(|i| instr.op_kind(i) == OpKind::Register && instr.op_register(i).is_cr())
+    (0..instr.op_count()).any(|i| {
+        instr.op_kind(i) == OpKind::Register && super::operand::is_cr(instr.op_register(i))
+    })
 }
 
 /// Explicit memory-operand accesses: 2 for a read-modify-write destination, 1 for

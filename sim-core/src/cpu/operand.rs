@@ -2,7 +2,7 @@
 //! (a linear address; segments are flat) or an immediate. One `read`/`write` pair
 //! serves every instruction form, as mooneye-gb's operand traits do.
 
-use iced_x86::{Instruction, OpKind, Register};
+use iced_x86::{Instruction, MemorySize, OpKind, Register};
 
 use super::cache::Decoded;
 use super::state::{Cpu, Reg};
@@ -26,23 +26,34 @@ pub enum Operand {
 #[inline(always)]
 pub fn gpr(r: Register) -> Option<(u8, Size, bool)> {
     let n = r as u32;
-    if r.is_gpr8() {
-        let i = n - Register::AL as u32;
-        return match i {
-            0..=3 => Some((i as u8, Size::Byte, false)),
-            4..=7 => Some(((i - 4) as u8, Size::Byte, true)),
-            _ => None,
-        };
+    let from = |first: Register| n.checked_sub(first as u32).filter(|i| *i < 8);
+    if let Some(i) = from(Register::AL) {
+        // AL CL DL BL, then the high bytes AH CH DH BH of the same four.
+        return Some(((i & 3) as u8, Size::Byte, i >= 4));
     }
-    if r.is_gpr16() {
-        let i = n - Register::AX as u32;
-        return (i < 8).then_some((i as u8, Size::Word, false));
+    if let Some(i) = from(Register::AX) {
+        return Some((i as u8, Size::Word, false));
     }
-    if r.is_gpr32() {
-        let i = n - Register::EAX as u32;
-        return (i < 8).then_some((i as u8, Size::Dword, false));
+    from(Register::EAX).map(|i| (i as u8, Size::Dword, false))
+}
+
+/// CR0..CR15 (`mov` to and from a control register).
+#[inline(always)]
+pub fn is_cr(r: Register) -> bool {
+    (Register::CR0 as u32..=Register::CR15 as u32).contains(&(r as u32))
+}
+
+/// Bytes of a memory operand of the integer kinds the subset reads and writes.
+fn memory_bytes(m: MemorySize) -> Option<Size> {
+    use MemorySize as M;
+    match m {
+        M::UInt8 | M::Int8 => Some(Size::Byte),
+        M::UInt16 | M::Int16 | M::WordOffset => Some(Size::Word),
+        M::UInt32 | M::Int32 | M::DwordOffset | M::SegPtr16 | M::Bound16_WordWord => {
+            Some(Size::Dword)
+        }
+        _ => None,
     }
-    None
 }
 
 /// Operand `i` as far as it can be known at decode time.
@@ -178,12 +189,7 @@ fn pre_operand(instr: &Instruction, i: u32) -> PreOperand {
 fn operand_size(instr: &Instruction, i: u32) -> Option<Size> {
     match instr.op_kind(i) {
         OpKind::Register => gpr(instr.op_register(i)).map(|(_, s, _)| s),
-        OpKind::Memory => match instr.memory_size().size() {
-            1 => Some(Size::Byte),
-            2 => Some(Size::Word),
-            4 => Some(Size::Dword),
-            _ => None,
-        },
+        OpKind::Memory => memory_bytes(instr.memory_size()),
         OpKind::Immediate8 => Some(Size::Byte),
         OpKind::Immediate16 | OpKind::Immediate8to16 => Some(Size::Word),
         OpKind::Immediate32 | OpKind::Immediate8to32 => Some(Size::Dword),

@@ -30,7 +30,8 @@ pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Excep
         }
         _ => {}
     }
-    let is_cr = |n| i.op_kind(n) == OpKind::Register && i.op_register(n).is_cr();
+    let is_cr =
+        |n| i.op_kind(n) == OpKind::Register && crate::cpu::operand::is_cr(i.op_register(n));
     if is_cr(0) || is_cr(1) {
         return system::mov_cr(cpu, i);
     }

@@ -153,7 +153,7 @@ const CR0_WRITABLE: u32 = cr0::PE | cr0::WP | cr0::PG;
 /// #GP(0) as the SDM requires for the latter.
 pub fn mov_cr(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     require_ring0(cpu)?;
-    let to_cr = i.op_register(0).is_cr();
+    let to_cr = crate::cpu::operand::is_cr(i.op_register(0));
     let (cr, other) = if to_cr { (0, 1) } else { (1, 0) };
     let (index, size, _) = gpr(i.op_register(other)).ok_or(Exception::InvalidOpcode)?;
     if size != Size::Dword {
