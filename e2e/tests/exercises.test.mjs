@@ -132,6 +132,11 @@ test("the compare view shows FIFO's 110 next to SJF's 50 for the convoy", async 
   assert.equal(at('FIFO'), '110.00');
   assert.equal(at('SJF'), '50.00');
   assert.equal(await cmp.locator('svg.gantt').count(), heads.length - 1, 'a chart per policy');
+  // The axis reads in the lesson's unit (100,000 cycles), like the table: FIFO ends at 120.
+  const fifo = cmp.locator('svg.gantt').nth(heads.indexOf('FIFO') - 1);
+  const ticks = await fifo.locator('text.tick, text.tick.mid, text.tick.end').allTextContents();
+  assert.ok(ticks.includes('100') && !ticks.some((t) => t.includes(',')), ticks.join(' '));
+  assert.match(await fifo.getAttribute('aria-label'), /FIFO: CPU use by process, time 0 to 12\d\.\d\d \(units of 100,000 cycles\)/);
   await screenshot(page, 'exercises-compare');
   assert.deepEqual(await seriousViolations(page), [], 'the comparison passes axe-core');
   assert.deepEqual(errors, []);

@@ -4,7 +4,7 @@
 
 use std::rc::Rc;
 
-use sim_core::session::compare::{default_policies, label};
+use sim_core::session::compare::{default_policies, label, CompareColumn, CompareView};
 use sim_core::session::{Policy, Report, Scenario};
 use yew::prelude::*;
 
@@ -61,6 +61,20 @@ const ROWS: [Row; 6] = [
     ("context switches", |r| r.context_switches.to_string()),
 ];
 
+/// What a chart shows, for screen readers: in the lesson's units when it has
+/// them (the axis is labelled in them too).
+fn axis_label(c: &CompareView, col: &CompareColumn) -> String {
+    if c.time_unit > 1 {
+        let end = col.end as f64 / c.time_unit as f64;
+        format!(
+            "{}: CPU use by process, time 0 to {end:.2} ({})",
+            col.policy, c.unit
+        )
+    } else {
+        format!("{}: CPU use by process, cycle 0 to {}", col.policy, col.end)
+    }
+}
+
 #[function_component(ComparePolicies)]
 pub fn compare_policies(p: &CompareProps) -> Html {
     let (all, checked) = candidates(&p.scenario);
@@ -116,10 +130,11 @@ pub fn compare_policies(p: &CompareProps) -> Html {
                         </tbody>
                     </table>
                 </div>
+                <p>{ format!("Time axis in {}.", c.unit) }</p>
                 { for c.columns.iter().map(|col| html! {
                     <figure class="compare-chart">
                         <figcaption>{ &col.policy }</figcaption>
-                        { chart(&col.lanes, col.end, c.end, format!("{}: CPU use by process, cycle 0 to {}", col.policy, col.end)) }
+                        { chart(&col.lanes, col.end, c.end, c.time_unit, axis_label(c, col)) }
                     </figure>
                 }) }
                 { legend() }

@@ -38,11 +38,15 @@ fn lane_paths(cols: &[u8], y: f64) -> (String, String) {
 
 /// Time-axis ticks for a chart from cycle 0 to `now` drawn `WIDTH` wide:
 /// (cycle, x) at round steps (1, 2 or 5 × a power of ten), about six of them.
-fn ticks(now: u64) -> Vec<(u64, f64)> {
-    if now == 0 {
+/// Tick marks for an axis from 0 to `now` cycles, at round numbers of
+/// `unit` cycles (1: cycles): (value in units, x).
+fn ticks(now: u64, unit: u64) -> Vec<(u64, f64)> {
+    let unit = unit.max(1);
+    let span = now / unit;
+    if span == 0 {
         return vec![(0, 0.0)];
     }
-    let rough = (now / 6).max(1);
+    let rough = (span / 6).max(1);
     let mut step = 1u64;
     while step * 10 <= rough {
         step *= 10;
@@ -52,18 +56,20 @@ fn ticks(now: u64) -> Vec<(u64, f64)> {
         .map(|k| k * step)
         .find(|s| *s >= rough)
         .unwrap_or(step * 10);
-    (0..=now / step)
+    (0..=span / step)
         .map(|i| {
-            let c = i * step;
-            (c, c as f64 * WIDTH as f64 / now as f64)
+            let v = i * step;
+            (v, (v * unit) as f64 * WIDTH as f64 / now as f64)
         })
         .collect()
 }
 
 /// The chart of `lanes` binned from cycle 0 to `end`, drawn on an axis
 /// from 0 to `axis` (≥ `end`), so charts of runs of different lengths share
-/// one time axis. Kernel bars use the `#hatch` pattern of [`hatch_defs`].
-pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, label: String) -> Html {
+/// one time axis, labelled in multiples of `unit` cycles (1: cycles; a
+/// lesson's time unit, so the book's figures read in its units). Kernel bars
+/// use the `#hatch` pattern of [`hatch_defs`].
+pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String) -> Html {
     let height = ROW * lanes.len() as f64 + 26.0;
     let total = LABEL + WIDTH as f64 + 4.0;
     let scale = if axis == 0 {
@@ -91,7 +97,7 @@ pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, label: String) -> Html {
             { for bars }
             <line class="axis" x1={LABEL.to_string()} x2={(LABEL + WIDTH as f64).to_string()}
                   y1={(axis_y - 10.0).to_string()} y2={(axis_y - 10.0).to_string()} />
-            { for ticks(axis).into_iter().map(|(c, x)| {
+            { for ticks(axis, unit).into_iter().map(|(c, x)| {
                 let x = LABEL + x;
                 let anchor = if x > LABEL + WIDTH as f64 - 30.0 { "tick end" } else if c == 0 { "tick" } else { "tick mid" };
                 html! {
@@ -136,7 +142,7 @@ pub fn gantt_panel(props: &PanelProps) -> Html {
     html! {
         <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
             <h2 id="gantt-title">{ "Gantt chart" }</h2>
-            { chart(&v.gantt, v.cycle, v.cycle, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            { chart(&v.gantt, v.cycle, v.cycle, 1, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
             { legend() }
         </section>
     }
@@ -153,12 +159,20 @@ mod tests {
             vec![(1, 2, 1), (3, 1, 2), (5, 1, 2)]
         );
         assert!(runs(&[0, 0]).is_empty());
-        let t = ticks(37_680);
+        let t = ticks(37_680, 1);
         assert_eq!(t.first(), Some(&(0, 0.0)));
         assert_eq!(t[1].0, 10_000);
         assert_eq!(t.len(), 4);
         assert!(t.iter().all(|(_, x)| *x <= WIDTH as f64));
-        assert_eq!(ticks(0), vec![(0, 0.0)]);
+        assert_eq!(ticks(0, 1), vec![(0, 0.0)]);
+        // FIFO's convoy in units of 100,000 cycles: 0, 20, ... 120 (end 120.3 units).
+        let u = ticks(12_030_000, 100_000);
+        assert_eq!(
+            u.iter().map(|t| t.0).collect::<Vec<_>>(),
+            [0, 20, 40, 60, 80, 100, 120]
+        );
+        let x120 = 120.0 * 100_000.0 * WIDTH as f64 / 12_030_000.0;
+        assert!((u[6].1 - x120).abs() < 1e-9);
         let (user, kernel) = lane_paths(&[1, 1, 0, 3], 2.0);
         assert_eq!(user, "M0 2h2v14h-2z");
         assert_eq!(kernel, "M3 2h1v14h-1z");
