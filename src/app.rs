@@ -258,7 +258,7 @@ pub fn app() -> Html {
     let launch = use_memo((), |_| Launch::from_location());
     let state = use_reducer(initial_state);
     let help_open = use_state(|| false);
-    use_frame_loop(state.running, state.dispatcher());
+    use_frame_loop(state.running || state.comparing(), state.dispatcher());
     use_host_api(state.clone());
     // Runs after every render of the page (panels included): ends the
     // measurement of the frame's work that the runner started.
@@ -355,7 +355,7 @@ pub fn app() -> Html {
     };
     let compare = state.scenario.clone().filter(|_| !launch.embed && state.origin != Origin::Bench).map(|s| {
         let key = format!("{:p}", Rc::as_ptr(&s));
-        html! { <ComparePolicies key={key} scenario={s} compared={state.compared.clone()} on_action={on_action.clone()} /> }
+        html! { <ComparePolicies key={key} scenario={s} compared={state.compared.clone()} status={state.compare_status.clone()} on_action={on_action.clone()} /> }
     });
     let open_full = state.scenario.as_ref().filter(|_| launch.embed).map(|s| {
         html! {

@@ -124,6 +124,10 @@ test("the compare view shows FIFO's 110 next to SJF's 50 for the convoy", async 
   const cmp = byId(page, 'compare-policies');
   await cmp.locator('summary').click();
   await cmp.getByRole('button', { name: 'Compare', exact: true }).click();
+  // The runs go on in frames: the page says which policy is running and stays responsive.
+  await page.waitForFunction(() => /Comparing: .+ \(\d of \d\), cycle/.test(
+    document.querySelector('[data-testid=compare-status]')?.textContent ?? ''));
+  assert.ok(await cmp.getByRole('button', { name: 'Compare', exact: true }).isDisabled());
   const table = byId(page, 'compare-table');
   await table.waitFor({ timeout: 120_000 });
   const heads = await table.locator('thead th').allInnerTexts();

@@ -15,6 +15,8 @@ use crate::state::{Action, Compared};
 pub struct CompareProps {
     pub scenario: Rc<Scenario>,
     pub compared: Compared,
+    /// The comparison under way, in words (`None`: none is).
+    pub status: Option<String>,
     pub on_action: Callback<Action>,
 }
 
@@ -148,7 +150,8 @@ pub fn compare_policies(p: &CompareProps) -> Html {
                 <legend>{ "Run this workload under (2 to 4)" }</legend>
                 { for boxes }
             </fieldset>
-            <button class="btn small" onclick={run} disabled={!(2..=4).contains(&n)}>{ "Compare" }</button>
+            <button class="btn small" onclick={run} disabled={!(2..=4).contains(&n) || p.status.is_some()}>{ "Compare" }</button>
+            <p role="status" class="compare-status" data-testid="compare-status">{ p.status.clone().unwrap_or_default() }</p>
             { result }
         </details>
     }

@@ -2,8 +2,10 @@
 //! the comparison of policies: each asks the session, which runs a fresh
 //! copy of the scenario; the page only shows what it answers.
 
-use sim_core::session::compare::compare;
+use sim_core::session::compare::Comparison;
 use sim_core::session::{homework, CompareView, Policy, Verdict};
+
+use crate::clock::now_ms;
 
 use super::*;
 
@@ -15,6 +17,12 @@ pub struct Answered {
     pub question: String,
     pub correct: bool,
 }
+
+/// A comparison's first guess at its speed (cycles per ms); it adapts.
+pub const COMPARE_START_RATE: f64 = 5_000.0;
+/// A comparison's share of each frame, ms: the page stays responsive and
+/// shows its progress while the runs go on.
+const COMPARE_SLICE_MS: f64 = 8.0;
 
 /// Seeds per point of the unfairness plot: enough for its shape, quick in
 /// the page (the book averages more; `tests/book.rs` checks the trend).
@@ -63,16 +71,70 @@ impl AppState {
         self.unfairness = Some(Rc::new(curve(&scenario, &LENGTHS, PLOT_SEEDS)));
     }
 
-    /// Runs the open scenario (its last valid version) under each policy.
+    /// Starts running the open scenario (its last valid version) under each
+    /// policy; each frame runs a slice of it (`compare_slice`).
     pub(super) fn compare(&mut self, policies: &[Policy]) {
         let Some(session) = self.session.as_ref() else {
             return;
         };
         let scenario = session.borrow().scenario().clone();
-        self.compared = Some(Rc::new(compare(&scenario, policies).map_err(|errs| {
-            let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
-            list.join("; ")
-        })));
+        self.compared = None;
+        match Comparison::new(&scenario, policies) {
+            Ok(job) => {
+                self.comparing = Some(Rc::new(RefCell::new(job)));
+                self.compare_status = Some("Comparing\u{2026}".into());
+            }
+            Err(errs) => {
+                let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
+                self.compared = Some(Rc::new(Err(list.join("; "))));
+            }
+        }
+    }
+
+    /// Runs the comparison under way for its share of this frame.
+    pub(super) fn compare_slice(&mut self) {
+        let Some(job) = self.comparing.clone() else {
+            return;
+        };
+        let budget = (self.compare_rate * COMPARE_SLICE_MS) as u64;
+        let t0 = now_ms();
+        let done = job.borrow_mut().advance(budget.max(1_000));
+        let ms = now_ms() - t0;
+        if ms > 0.5 {
+            // At most doubling or halving per frame: one slow slice (a burst
+            // of kernel work) must not stall the next frames.
+            let rate = (budget as f64 / ms).clamp(self.compare_rate / 2.0, self.compare_rate * 2.0);
+            self.compare_rate += 0.5 * (rate - self.compare_rate);
+        }
+        match done {
+            Ok(false) => {
+                self.compare_status = job.borrow().progress().map(|p| {
+                    format!(
+                        "Comparing: {} ({} of {}), cycle {}\u{2026}",
+                        p.policy,
+                        p.index + 1,
+                        p.of,
+                        crate::components::grouped(p.cycle)
+                    )
+                });
+            }
+            Ok(true) => {
+                self.compared = Some(Rc::new(Ok(job.borrow().view())));
+                self.comparing = None;
+                self.compare_status = None;
+            }
+            Err(errs) => {
+                let list: Vec<String> = errs.iter().map(ToString::to_string).collect();
+                self.compared = Some(Rc::new(Err(list.join("; "))));
+                self.comparing = None;
+                self.compare_status = None;
+            }
+        }
+    }
+
+    /// A comparison is under way (the frame loop runs for it).
+    pub fn comparing(&self) -> bool {
+        self.comparing.is_some()
     }
 
     /// Opens the homework problem drawn from `seed`.

@@ -6,6 +6,7 @@ use std::cell::RefCell;
 use std::ops::Deref;
 use std::rc::Rc;
 
+use sim_core::session::compare::Comparison;
 use sim_core::session::{
     builtin, CellVerdict, Command, ConceptQuery, Granularity, Moment, Policy, QuestionView,
     RunStop, Scenario, ScenarioError, Session, Status, Verdict, View,
@@ -233,6 +234,12 @@ pub struct AppState {
     pub homework_cells: Rc<Vec<CellVerdict>>,
     /// The last comparison of policies (or why it could not run).
     pub compared: Compared,
+    /// A comparison under way, run a slice per frame (see `exercises`).
+    comparing: Option<Rc<RefCell<Comparison>>>,
+    /// What the comparison under way is doing, in words.
+    pub compare_status: Option<String>,
+    /// Its speed, cycles per ms, learned to fill its share of a frame.
+    compare_rate: f64,
     /// The unfairness plot of the open lottery scenario, once drawn.
     pub unfairness: Option<Rc<Vec<sim_core::session::unfairness::UnfairnessPoint>>>,
     /// Views computed so far (tests check one per click).
@@ -281,6 +288,9 @@ impl Default for AppState {
             answered: None,
             homework_cells: Rc::default(),
             compared: None,
+            comparing: None,
+            compare_status: None,
+            compare_rate: exercises::COMPARE_START_RATE,
             unfairness: None,
             #[cfg(test)]
             views_computed: 0,
@@ -360,6 +370,8 @@ impl AppState {
                 self.verdicts = Rc::default();
                 self.homework_cells = Rc::default();
                 self.compared = None;
+                self.comparing = None;
+                self.compare_status = None;
                 self.unfairness = None;
                 let _ = session.apply(&Command::SetBreakpoints {
                     lines: self.breakpoints.clone(),
@@ -420,7 +432,7 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if matches!(action, Action::Tick { .. }) && !self.running {
+        if matches!(action, Action::Tick { .. }) && !self.running && self.comparing.is_none() {
             return self;
         }
         let mut s = (*self).clone();
@@ -456,7 +468,10 @@ impl Reducible for AppState {
             Action::Pause => s.stop(None),
             Action::ToggleRun if s.running => s.stop(None),
             Action::ToggleRun => s.start(),
-            Action::Tick { dt_ms, work_ms } => s.tick(dt_ms, work_ms),
+            Action::Tick { dt_ms, work_ms } => {
+                s.compare_slice();
+                s.tick(dt_ms, work_ms);
+            }
             Action::Seek(c) => s.seek(c),
             Action::Reset => {
                 s.halt();

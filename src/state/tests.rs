@@ -389,6 +389,27 @@ fn questions_are_graded_right_and_wrong() {
 fn compares_policies_and_grades_homework() {
     let mut s = Rc::new(AppState::open("convoy-fifo", None));
     s = reduce(s, Action::Compare(vec![Policy::Fifo, Policy::Sjf]));
+    // The runs go on a slice per frame, saying where they are, while the
+    // page stays responsive.
+    assert!(s.comparing() && s.compared.is_none());
+    let mut frames = 0;
+    let mut said = Vec::new();
+    while s.comparing() {
+        s = reduce(
+            s,
+            Action::Tick {
+                dt_ms: 16.0,
+                work_ms: None,
+            },
+        );
+        said.extend(s.compare_status.clone());
+        frames += 1;
+        assert!(frames < 100_000, "the comparison ends");
+    }
+    assert!(frames > 2, "{frames} frames");
+    assert!(said.iter().any(|t| t.contains("FIFO (1 of 2)")), "{said:?}");
+    assert!(said.iter().any(|t| t.contains("SJF (2 of 2)")), "{said:?}");
+    assert!(s.compare_status.is_none());
     let Some(Ok(c)) = s.compared.as_deref() else {
         panic!("no comparison")
     };

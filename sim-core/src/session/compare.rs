@@ -5,7 +5,7 @@
 use serde::Serialize;
 
 use super::gantt::GanttLane;
-use super::{Command, Report, Session};
+use super::{Command, Report, RunStop, Session};
 use crate::kernel::ExecMode;
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sched::Policy;
@@ -107,26 +107,133 @@ pub fn compare(
     scenario: &Scenario,
     policies: &[Policy],
 ) -> Result<CompareView, Vec<ScenarioError>> {
-    let mut columns = Vec::new();
-    for p in policies.iter().take(MAX_POLICIES) {
-        let s = with_policy(scenario, p);
-        let mut session = Session::new(s.clone())?;
-        session.apply(&Command::Run {
-            cycles: s.max_cycles,
-        });
-        let end = session.cycle();
-        let view = session.view();
-        columns.push(CompareColumn {
-            policy: label(&s, p),
-            report: Report::new(&s, session.sim.kernel(), end),
-            lanes: view.gantt,
-            end,
-        });
+    let mut job = Comparison::new(scenario, policies)?;
+    while !job.advance(u64::MAX)? {}
+    Ok(job.view())
+}
+
+/// A comparison run a budget of cycles at a time, so the page can show its
+/// progress and stay responsive: the runs are the same as [`compare`]'s.
+pub struct Comparison {
+    scenario: Scenario,
+    policies: Vec<Policy>,
+    columns: Vec<CompareColumn>,
+    /// The run under way: its scenario and session.
+    current: Option<(Scenario, Session)>,
+}
+
+/// Where a comparison is: the policy running (its label), which of how
+/// many, and its cycle.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CompareProgress {
+    pub policy: String,
+    pub index: usize,
+    pub of: usize,
+    pub cycle: u64,
+}
+
+impl Comparison {
+    /// Checks the scenario under the first policy (every policy runs the same
+    /// workload, so a workload error shows at once).
+    pub fn new(scenario: &Scenario, policies: &[Policy]) -> Result<Self, Vec<ScenarioError>> {
+        let mut job = Comparison {
+            scenario: scenario.clone(),
+            policies: policies.iter().take(MAX_POLICIES).cloned().collect(),
+            columns: Vec::new(),
+            current: None,
+        };
+        job.start_next()?;
+        Ok(job)
     }
-    Ok(CompareView {
-        unit: scenario.unit_label(),
-        time_unit: scenario.time_unit,
-        end: columns.iter().map(|c| c.end).max().unwrap_or(0),
-        columns,
-    })
+
+    fn start_next(&mut self) -> Result<(), Vec<ScenarioError>> {
+        self.current = match self.policies.get(self.columns.len()) {
+            Some(p) => {
+                let s = with_policy(&self.scenario, p);
+                let session = Session::new(s.clone())?;
+                Some((s, session))
+            }
+            None => None,
+        };
+        Ok(())
+    }
+
+    /// Runs up to `budget` cycles (across runs); true when every run is done.
+    pub fn advance(&mut self, mut budget: u64) -> Result<bool, Vec<ScenarioError>> {
+        while budget > 0 {
+            let Some((s, session)) = self.current.as_mut() else {
+                return Ok(true);
+            };
+            let before = session.cycle();
+            let left = s.max_cycles.saturating_sub(before);
+            let stop = session.apply(&Command::Run {
+                cycles: left.min(budget),
+            });
+            budget = budget.saturating_sub((session.cycle() - before).max(1));
+            if stop == Some(RunStop::Budget) && session.cycle() < s.max_cycles {
+                continue;
+            }
+            let end = session.cycle();
+            let view = session.view();
+            let policy = &self.policies[self.columns.len()];
+            self.columns.push(CompareColumn {
+                policy: label(s, policy),
+                report: Report::new(s, session.sim.kernel(), end),
+                lanes: view.gantt,
+                end,
+            });
+            self.start_next()?;
+        }
+        Ok(self.current.is_none())
+    }
+
+    /// The run under way, if any.
+    pub fn progress(&self) -> Option<CompareProgress> {
+        let (s, session) = self.current.as_ref()?;
+        Some(CompareProgress {
+            policy: label(s, &self.policies[self.columns.len()]),
+            index: self.columns.len(),
+            of: self.policies.len(),
+            cycle: session.cycle(),
+        })
+    }
+
+    /// The comparison so far (complete once `advance` returned true).
+    pub fn view(&self) -> CompareView {
+        CompareView {
+            unit: self.scenario.unit_label(),
+            time_unit: self.scenario.time_unit,
+            end: self.columns.iter().map(|c| c.end).max().unwrap_or(0),
+            columns: self.columns.clone(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::builtin;
+
+    #[test]
+    fn a_comparison_in_small_budgets_is_the_comparison_in_one_go() {
+        let s = builtin("sjf-response").expect("built-in");
+        let policies = default_policies(&s);
+        let whole = compare(&s, &policies).expect("runs");
+        let mut job = Comparison::new(&s, &policies).expect("valid");
+        let mut seen = Vec::new();
+        while !job.advance(150_000).expect("runs") {
+            let p = job.progress().expect("a run under way");
+            assert!(p.index < p.of && p.cycle <= s.max_cycles);
+            seen.push(p.index);
+        }
+        assert!(job.progress().is_none());
+        assert_eq!(job.view(), whole);
+        assert!(seen.windows(2).all(|w| w[0] <= w[1]), "runs go in order");
+        assert_eq!(
+            seen.last(),
+            Some(&(policies.len() - 1)),
+            "every run took several budgets"
+        );
+        assert_eq!(whole.columns.len(), policies.len());
+    }
 }
