@@ -11,6 +11,7 @@
 //! `trapret`, and device ports.
 
 mod boot;
+pub mod elf;
 pub mod entry;
 mod exit;
 pub mod frame;
