@@ -285,11 +285,10 @@ impl Scenario {
         let mut programs = Vec::new();
         for (i, p) in self.programs.iter().enumerate() {
             match assemble_user(&p.source) {
-                Ok(prog) => programs.push(UserProgram {
-                    name: p.name.clone(),
-                    entry: entry_point(&prog),
-                    program: prog,
-                }),
+                Ok(prog) => {
+                    let entry = entry_point(&prog);
+                    programs.push(UserProgram::assembled(p.name.clone(), prog, entry))
+                }
                 Err(es) => {
                     errors.extend(es.into_iter().map(|(line, column, message)| ScenarioError {
                         path: format!("$.programs[{i}].source"),
