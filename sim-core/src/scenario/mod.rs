@@ -2,6 +2,7 @@
 //! processes and when they arrive, execution mode, scheduler, timer, disk,
 //! seed — validated with errors that name the JSON path, built into a [`Sim`].
 
+pub mod base64;
 mod builtin;
 mod json_path;
 pub mod link;
