@@ -40,7 +40,9 @@ fn sized() -> [(char, Vec<&'static str>); 3] {
 
 fn corpus() -> Vec<String> {
     let mut c = Vec::new();
-    for op in ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "mov"] {
+    for op in [
+        "add", "or", "adc", "sbb", "and", "sub", "xor", "cmp", "test", "mov",
+    ] {
         for (s, regs) in sized() {
             for r in &regs {
                 c.push(format!("{op}{s} {},{r}", regs[0]));
@@ -54,14 +56,19 @@ fn corpus() -> Vec<String> {
             }
             for m in MEMS {
                 c.push(format!("{op}{s} {},{m}", regs[2]));
-                c.push(format!("{op}{s} ${},{m}", if s == 'b' { "-3" } else { "300" }));
+                c.push(format!(
+                    "{op}{s} ${},{m}",
+                    if s == 'b' { "-3" } else { "300" }
+                ));
                 if op != "test" {
                     c.push(format!("{op}{s} {m},{}", regs[1]));
                 }
             }
         }
     }
-    for op in ["inc", "dec", "neg", "not", "mul", "imul", "div", "idiv", "push", "pop"] {
+    for op in [
+        "inc", "dec", "neg", "not", "mul", "imul", "div", "idiv", "push", "pop",
+    ] {
         for (s, regs) in sized() {
             if (op == "push" || op == "pop") && s == 'b' {
                 continue;
@@ -111,7 +118,12 @@ fn corpus() -> Vec<String> {
         c.push(format!("lidt {m}"));
         c.push(format!("nopl {m}"));
     }
-    for (a, b) in [("%al", "%eax"), ("%bl", "%cx"), ("%ax", "%edx"), ("%bh", "%esi")] {
+    for (a, b) in [
+        ("%al", "%eax"),
+        ("%bl", "%cx"),
+        ("%ax", "%edx"),
+        ("%bh", "%esi"),
+    ] {
         c.push(format!("movz{}{} {a},{b}", suffix(a), suffix(b)));
         c.push(format!("movs{}{} {a},{b}", suffix(a), suffix(b)));
     }
@@ -222,7 +234,18 @@ fn objdump(source: &str) -> Result<Vec<(u32, Vec<u8>, String)>, String> {
         Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     };
     run("as", &["--32", "-o", &path("c.o"), &path("c.s")])?;
-    run("ld", &["-m", "elf_i386", "-e", "_start", "-o", &path("c"), &path("c.o")])?;
+    run(
+        "ld",
+        &[
+            "-m",
+            "elf_i386",
+            "-e",
+            "_start",
+            "-o",
+            &path("c"),
+            &path("c.o"),
+        ],
+    )?;
     run("strip", &[&path("c")])?;
     let text = run("objdump", &["-d", &path("c")])?;
     let _ = std::fs::remove_dir_all(&dir);
@@ -281,7 +304,9 @@ fn disassembly_matches_objdump_line_by_line() {
         let got = ours.first().map(|l| normalize(&l.text)).unwrap_or_default();
         let len_ok = ours.first().is_some_and(|l| l.len as usize == bytes.len());
         if got != want || !len_ok {
-            mismatches.push(format!("{addr:x}: {bytes:02x?}: objdump `{want}`, ours `{got}`"));
+            mismatches.push(format!(
+                "{addr:x}: {bytes:02x?}: objdump `{want}`, ours `{got}`"
+            ));
         }
         compared += 1;
     }

@@ -86,7 +86,11 @@ fn extension(i: &Instruction) -> Option<String> {
         _ => suffix(i),
     };
     let to = reg_suffix(i.op_register(0))?;
-    let s = if i.mnemonic() == Mnemonic::Movzx { "movz" } else { "movs" };
+    let s = if i.mnemonic() == Mnemonic::Movzx {
+        "movz"
+    } else {
+        "movs"
+    };
     (!from.is_empty()).then(|| format!("{s}{from}{to}"))
 }
 
@@ -121,9 +125,24 @@ fn shift_by_one(c: Code) -> bool {
     use Code::*;
     matches!(
         c,
-        Rol_rm8_1 | Rol_rm16_1 | Rol_rm32_1 | Ror_rm8_1 | Ror_rm16_1 | Ror_rm32_1 | Shl_rm8_1
-            | Shl_rm16_1 | Shl_rm32_1 | Shr_rm8_1 | Shr_rm16_1 | Shr_rm32_1 | Sal_rm8_1
-            | Sal_rm16_1 | Sal_rm32_1 | Sar_rm8_1 | Sar_rm16_1 | Sar_rm32_1
+        Rol_rm8_1
+            | Rol_rm16_1
+            | Rol_rm32_1
+            | Ror_rm8_1
+            | Ror_rm16_1
+            | Ror_rm32_1
+            | Shl_rm8_1
+            | Shl_rm16_1
+            | Shl_rm32_1
+            | Shr_rm8_1
+            | Shr_rm16_1
+            | Shr_rm32_1
+            | Sal_rm8_1
+            | Sal_rm16_1
+            | Sal_rm32_1
+            | Sar_rm8_1
+            | Sar_rm16_1
+            | Sar_rm32_1
     )
 }
 
@@ -184,7 +203,11 @@ fn memory(i: &Instruction) -> Option<String> {
         s.push_str(reg_name(base)?);
     }
     if index != Register::None {
-        s.push_str(&format!(",%{},{}", reg_name(index)?, i.memory_index_scale()));
+        s.push_str(&format!(
+            ",%{},{}",
+            reg_name(index)?,
+            i.memory_index_scale()
+        ));
     }
     s.push(')');
     Some(s)
@@ -320,7 +343,9 @@ fn conditional(m: Mnemonic) -> Option<&'static str> {
         "cmovo", "cmovno", "cmovb", "cmovae", "cmove", "cmovne", "cmovbe", "cmova", "cmovs",
         "cmovns", "cmovp", "cmovnp", "cmovl", "cmovge", "cmovle", "cmovg",
     ];
-    let jcc = [Jo, Jno, Jb, Jae, Je, Jne, Jbe, Ja, Js, Jns, Jp, Jnp, Jl, Jge, Jle, Jg];
+    let jcc = [
+        Jo, Jno, Jb, Jae, Je, Jne, Jbe, Ja, Js, Jns, Jp, Jnp, Jl, Jge, Jle, Jg,
+    ];
     let setcc = [
         Seto, Setno, Setb, Setae, Sete, Setne, Setbe, Seta, Sets, Setns, Setp, Setnp, Setl, Setge,
         Setle, Setg,

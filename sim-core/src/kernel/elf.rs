@@ -136,14 +136,30 @@ fn check_ident(file: &[u8]) -> Result<(), ElfError> {
     }
     match file[4] {
         1 => {}
-        2 => return Err(fail(4, "EI_CLASS", "a 64-bit ELF; link with ld -m elf_i386")),
-        c => return Err(fail(4, "EI_CLASS", format!("unknown class {c}; need 1 (32-bit)"))),
+        2 => {
+            return Err(fail(
+                4,
+                "EI_CLASS",
+                "a 64-bit ELF; link with ld -m elf_i386",
+            ))
+        }
+        c => {
+            return Err(fail(
+                4,
+                "EI_CLASS",
+                format!("unknown class {c}; need 1 (32-bit)"),
+            ))
+        }
     }
     if file[5] != 1 {
         return Err(fail(5, "EI_DATA", "not little-endian"));
     }
     if file[6] != 1 {
-        return Err(fail(6, "EI_VERSION", format!("version {}; need 1", file[6])));
+        return Err(fail(
+            6,
+            "EI_VERSION",
+            format!("version {}; need 1", file[6]),
+        ));
     }
     Ok(())
 }
@@ -172,13 +188,23 @@ fn check_header(file: &[u8]) -> Result<(usize, usize), ElfError> {
     match u16_at(file, 18) {
         EM_386 => {}
         62 => return Err(fail(18, "e_machine", "x86-64 code; assemble with as --32")),
-        m => return Err(fail(18, "e_machine", format!("machine {m} is not i386 (3)"))),
+        m => {
+            return Err(fail(
+                18,
+                "e_machine",
+                format!("machine {m} is not i386 (3)"),
+            ))
+        }
     }
     let phoff = u32_at(file, 28) as usize;
     let phentsize = u16_at(file, 42) as usize;
     let phnum = u16_at(file, 44) as usize;
     if phentsize != PHDR_SIZE {
-        return Err(fail(42, "e_phentsize", format!("{phentsize}; need {PHDR_SIZE}")));
+        return Err(fail(
+            42,
+            "e_phentsize",
+            format!("{phentsize}; need {PHDR_SIZE}"),
+        ));
     }
     if phnum == 0 || phnum > MAX_PROGRAM_HEADERS {
         return Err(fail(
@@ -191,7 +217,11 @@ fn check_header(file: &[u8]) -> Result<(usize, usize), ElfError> {
         .checked_add(phnum * PHDR_SIZE)
         .is_none_or(|end| end > file.len())
     {
-        return Err(fail(28, "e_phoff", "the program headers run past the end of the file"));
+        return Err(fail(
+            28,
+            "e_phoff",
+            "the program headers run past the end of the file",
+        ));
     }
     Ok((phoff, phnum))
 }
@@ -212,7 +242,8 @@ fn segment(file: &[u8], at: usize) -> Result<Option<Segment>, ElfError> {
         PT_TLS => return Err(fail(at, "p_type", "thread-local storage is not supported")),
         _ => return Ok(None),
     }
-    let (offset, vaddr, filesz, memsz, flags) = (field(4), field(8), field(16), field(20), field(24));
+    let (offset, vaddr, filesz, memsz, flags) =
+        (field(4), field(8), field(16), field(20), field(24));
     if filesz > memsz {
         return Err(fail(
             at + 16,
@@ -228,7 +259,10 @@ fn segment(file: &[u8], at: usize) -> Result<Option<Segment>, ElfError> {
         return Err(fail(
             at + 4,
             "p_offset",
-            format!("bytes {offset}..+{filesz} lie outside the {}-byte file", file.len()),
+            format!(
+                "bytes {offset}..+{filesz} lie outside the {}-byte file",
+                file.len()
+            ),
         ));
     };
     if memsz == 0 {

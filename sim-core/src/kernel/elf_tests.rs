@@ -16,7 +16,16 @@ fn build(entry: u32, segs: &[(u32, &[u8], u32, u32)]) -> Vec<u8> {
     f[44..46].copy_from_slice(&(segs.len() as u16).to_le_bytes());
     let mut offset = EHDR_SIZE + PHDR_SIZE * segs.len();
     for (vaddr, bytes, memsz, flags) in segs {
-        for w in [PT_LOAD, offset as u32, *vaddr, *vaddr, bytes.len() as u32, *memsz, *flags, 4096] {
+        for w in [
+            PT_LOAD,
+            offset as u32,
+            *vaddr,
+            *vaddr,
+            bytes.len() as u32,
+            *memsz,
+            *flags,
+            4096,
+        ] {
             f.extend_from_slice(&w.to_le_bytes());
         }
         offset += bytes.len();
@@ -32,7 +41,10 @@ const CODE: &[u8] = &[0xb8, 0x02, 0, 0, 0, 0xcd, 0x40]; // movl $2,%eax; int $64
 fn good() -> Vec<u8> {
     build(
         0x0804_9000,
-        &[(0x0804_9000, CODE, 7, PF_X | 4), (0x0804_a000, b"hi", 0x100, PF_W | 4)],
+        &[
+            (0x0804_9000, CODE, 7, PF_X | 4),
+            (0x0804_a000, b"hi", 0x100, PF_W | 4),
+        ],
     )
 }
 
@@ -55,10 +67,15 @@ fn refusals_name_the_field() {
     assert_eq!(error(b"#!/bin/sh\n").field, "e_ident");
     let mut f = good();
     f[4] = 2;
-    assert!(error(&f).to_string().starts_with("byte 4 (EI_CLASS): a 64-bit ELF"));
+    assert!(error(&f)
+        .to_string()
+        .starts_with("byte 4 (EI_CLASS): a 64-bit ELF"));
     let mut f = good();
     f[18] = 62;
-    assert_eq!(error(&f).to_string(), "byte 18 (e_machine): x86-64 code; assemble with as --32");
+    assert_eq!(
+        error(&f).to_string(),
+        "byte 18 (e_machine): x86-64 code; assemble with as --32"
+    );
     let mut f = good();
     f[16] = 1;
     assert!(error(&f).message.contains("object file"));
@@ -84,19 +101,29 @@ fn segments_must_fit_user_space() {
 
 #[test]
 fn overlaps_sizes_and_entry_are_checked() {
-    let e = error(&build(0x2000, &[(0x2000, CODE, 0x100, PF_X), (0x2080, b"x", 1, PF_W)]));
+    let e = error(&build(
+        0x2000,
+        &[(0x2000, CODE, 0x100, PF_X), (0x2080, b"x", 1, PF_W)],
+    ));
     assert!(e.message.contains("overlaps"), "{e}");
     let e = error(&build(0x2000, &[(0x2000, CODE, 0x10_0000 + 1, PF_X)]));
     assert_eq!(e.field, "p_memsz");
     assert!(e.message.contains("limit is 256 pages"), "{e}");
     let e = error(&build(0x9000, &[(0x2000, CODE, 7, PF_X)]));
     assert_eq!(e.field, "e_entry");
-    let e = error(&build(0x2000, &[(0x2000, CODE, 7, PF_X), (0x4000, CODE, 7, PF_X)]));
+    let e = error(&build(
+        0x2000,
+        &[(0x2000, CODE, 7, PF_X), (0x4000, CODE, 7, PF_X)],
+    ));
     assert!(e.message.contains("2 executable segments"), "{e}");
     let e = error(&build(0x2000, &[(0x2000, CODE, 3, PF_X)]));
     assert_eq!(e.field, "p_filesz");
     // Sharing a page is fine (ld -n packs segments this way).
-    assert!(parse(&build(0x2000, &[(0x2000, CODE, 7, PF_X), (0x2007, b"x", 1, PF_W)])).is_ok());
+    assert!(parse(&build(
+        0x2000,
+        &[(0x2000, CODE, 7, PF_X), (0x2007, b"x", 1, PF_W)]
+    ))
+    .is_ok());
 }
 
 #[test]

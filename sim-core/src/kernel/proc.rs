@@ -223,8 +223,16 @@ impl Kernel {
             for page in (u64::from(first)..u64::from(end)).step_by(PAGE as usize) {
                 let page = page as u32;
                 if vm::user_phys(mem, pgdir, page, true).is_err() {
-                    vm::map_user(mem, &mut self.frames, pgdir, page, PAGE, &[], pte::US | pte::RW)
-                        .map_err(|e| e.to_string())?;
+                    vm::map_user(
+                        mem,
+                        &mut self.frames,
+                        pgdir,
+                        page,
+                        PAGE,
+                        &[],
+                        pte::US | pte::RW,
+                    )
+                    .map_err(|e| e.to_string())?;
                 }
             }
             vm::copy_out(mem, pgdir, s.vaddr, &s.bytes).map_err(|_| "segment not mapped")?;

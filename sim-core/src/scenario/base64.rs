@@ -56,7 +56,9 @@ pub fn decode(text: &str) -> Result<Vec<u8>, String> {
         }
     }
     if count % 4 == 1 {
-        return Err(format!("{count} base64 digits: the last group is incomplete"));
+        return Err(format!(
+            "{count} base64 digits: the last group is incomplete"
+        ));
     }
     Ok(out)
 }
@@ -79,7 +81,10 @@ mod tests {
 
     #[test]
     fn errors_name_the_character() {
-        assert_eq!(decode("RU*G").unwrap_err(), "character 3 ('*') is not base64");
+        assert_eq!(
+            decode("RU*G").unwrap_err(),
+            "character 3 ('*') is not base64"
+        );
         assert!(decode("RUxGR").unwrap_err().contains("incomplete"));
         assert!(decode("f0U=A").unwrap_err().contains("follows the padding"));
         assert!(decode("=").is_err());
