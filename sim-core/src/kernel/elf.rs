@@ -366,4 +366,4 @@ fn text_segment(segments: &[(usize, Segment)], entry: u32) -> Result<usize, ElfE
 
 #[cfg(test)]
 #[path = "elf_tests.rs"]
-mod tests;
+pub(crate) mod tests;

@@ -3,7 +3,7 @@ use proptest::prelude::*;
 
 /// A minimal ET_EXEC/EM_386 file: the header, the program headers, then each
 /// segment's bytes. Segments: (vaddr, bytes, memsz, flags).
-fn build(entry: u32, segs: &[(u32, &[u8], u32, u32)]) -> Vec<u8> {
+pub(crate) fn build(entry: u32, segs: &[(u32, &[u8], u32, u32)]) -> Vec<u8> {
     let mut f = vec![0u8; EHDR_SIZE];
     f[..7].copy_from_slice(b"\x7fELF\x01\x01\x01");
     f[16..18].copy_from_slice(&ET_EXEC.to_le_bytes());
