@@ -42,31 +42,37 @@ pub fn format(i: &Instruction) -> Option<String> {
     Some(text)
 }
 
+/// objdump's own names of the conversions and the stack, flag and
+/// descriptor-table forms (the 16-bit ones under a 0x66 prefix).
+const FIXED: [(Mnemonic, &str); 14] = [
+    (Mnemonic::Cbw, "cbtw"),
+    (Mnemonic::Cwde, "cwtl"),
+    (Mnemonic::Cwd, "cwtd"),
+    (Mnemonic::Cdq, "cltd"),
+    (Mnemonic::Pushad, "pusha"),
+    (Mnemonic::Pusha, "pushaw"),
+    (Mnemonic::Popad, "popa"),
+    (Mnemonic::Popa, "popaw"),
+    (Mnemonic::Pushfd, "pushf"),
+    (Mnemonic::Pushf, "pushfw"),
+    (Mnemonic::Popfd, "popf"),
+    (Mnemonic::Popf, "popfw"),
+    (Mnemonic::Iretd, "iret"),
+    (Mnemonic::Lidt, "lidtl"),
+];
+
 /// The name with its suffix, if the instruction is in the subset.
 fn mnemonic(i: &Instruction) -> Option<String> {
     use Mnemonic::*;
     let m = i.mnemonic();
-    let fixed = match (m, i.code()) {
-        (_, Code::Push_imm16 | Code::Pushw_imm8) => "pushw",
-        (Cbw, _) => "cbtw",
-        (Cwde, _) => "cwtl",
-        (Cwd, _) => "cwtd",
-        (Cdq, _) => "cltd",
-        (Pushad, _) => "pusha",
-        (Pusha, _) => "pushaw",
-        (Popad, _) => "popa",
-        (Popa, _) => "popaw",
-        (Pushfd, _) => "pushf",
-        (Pushf, _) => "pushfw",
-        (Popfd, _) => "popf",
-        (Popf, _) => "popfw",
-        (Iretd, _) => "iret",
-        (Lidt, _) => "lidtl",
-        (Movzx | Movsx, _) => return extension(i),
-        _ => "",
-    };
-    if !fixed.is_empty() {
-        return Some(fixed.into());
+    if matches!(i.code(), Code::Push_imm16 | Code::Pushw_imm8) {
+        return Some("pushw".into());
+    }
+    if matches!(m, Movzx | Movsx) {
+        return extension(i);
+    }
+    if let Some((_, name)) = FIXED.iter().find(|(x, _)| *x == m) {
+        return Some((*name).into());
     }
     let base = base_name(m)?;
     let no_suffix = matches!(m, Jmp | Call | Lea) || base.starts_with("set");
@@ -120,30 +126,18 @@ fn suffix(i: &Instruction) -> &'static str {
     }
 }
 
-/// The D0/D1/D3-free forms: `shl %eax` is the shift by one (D1 /4).
-fn shift_by_one(c: Code) -> bool {
+/// The shift-by-one forms (D0/D1): objdump writes `shl %eax`, no count.
+const BY_ONE: [Code; 18] = {
     use Code::*;
-    matches!(
-        c,
-        Rol_rm8_1
-            | Rol_rm16_1
-            | Rol_rm32_1
-            | Ror_rm8_1
-            | Ror_rm16_1
-            | Ror_rm32_1
-            | Shl_rm8_1
-            | Shl_rm16_1
-            | Shl_rm32_1
-            | Shr_rm8_1
-            | Shr_rm16_1
-            | Shr_rm32_1
-            | Sal_rm8_1
-            | Sal_rm16_1
-            | Sal_rm32_1
-            | Sar_rm8_1
-            | Sar_rm16_1
-            | Sar_rm32_1
-    )
+    [
+        Rol_rm8_1, Rol_rm16_1, Rol_rm32_1, Ror_rm8_1, Ror_rm16_1, Ror_rm32_1, Shl_rm8_1,
+        Shl_rm16_1, Shl_rm32_1, Shr_rm8_1, Shr_rm16_1, Shr_rm32_1, Sal_rm8_1, Sal_rm16_1,
+        Sal_rm32_1, Sar_rm8_1, Sar_rm16_1, Sar_rm32_1,
+    ]
+};
+
+fn shift_by_one(c: Code) -> bool {
+    BY_ONE.contains(&c)
 }
 
 fn operand(i: &Instruction, n: u32) -> Option<String> {
@@ -225,107 +219,114 @@ fn reg_suffix(r: Register) -> Option<&'static str> {
     })
 }
 
+const REGISTERS: [(Register, &str); 34] = [
+    (Register::EAX, "eax"),
+    (Register::ECX, "ecx"),
+    (Register::EDX, "edx"),
+    (Register::EBX, "ebx"),
+    (Register::ESP, "esp"),
+    (Register::EBP, "ebp"),
+    (Register::ESI, "esi"),
+    (Register::EDI, "edi"),
+    (Register::AX, "ax"),
+    (Register::CX, "cx"),
+    (Register::DX, "dx"),
+    (Register::BX, "bx"),
+    (Register::SP, "sp"),
+    (Register::BP, "bp"),
+    (Register::SI, "si"),
+    (Register::DI, "di"),
+    (Register::AL, "al"),
+    (Register::CL, "cl"),
+    (Register::DL, "dl"),
+    (Register::BL, "bl"),
+    (Register::AH, "ah"),
+    (Register::CH, "ch"),
+    (Register::DH, "dh"),
+    (Register::BH, "bh"),
+    (Register::ES, "es"),
+    (Register::CS, "cs"),
+    (Register::SS, "ss"),
+    (Register::DS, "ds"),
+    (Register::FS, "fs"),
+    (Register::GS, "gs"),
+    (Register::CR0, "cr0"),
+    (Register::CR2, "cr2"),
+    (Register::CR3, "cr3"),
+    (Register::CR4, "cr4"),
+];
+
 fn reg_name(r: Register) -> Option<&'static str> {
-    use Register::*;
-    Some(match r {
-        EAX => "eax",
-        ECX => "ecx",
-        EDX => "edx",
-        EBX => "ebx",
-        ESP => "esp",
-        EBP => "ebp",
-        ESI => "esi",
-        EDI => "edi",
-        AX => "ax",
-        CX => "cx",
-        DX => "dx",
-        BX => "bx",
-        SP => "sp",
-        BP => "bp",
-        SI => "si",
-        DI => "di",
-        AL => "al",
-        CL => "cl",
-        DL => "dl",
-        BL => "bl",
-        AH => "ah",
-        CH => "ch",
-        DH => "dh",
-        BH => "bh",
-        ES => "es",
-        CS => "cs",
-        SS => "ss",
-        DS => "ds",
-        FS => "fs",
-        GS => "gs",
-        CR0 => "cr0",
-        CR2 => "cr2",
-        CR3 => "cr3",
-        CR4 => "cr4",
-        _ => return Option::None,
-    })
+    REGISTERS.iter().find(|(x, _)| *x == r).map(|(_, n)| *n)
 }
 
-/// objdump's base names of the mnemonics `cpu::exec` executes.
+/// objdump's base names of the mnemonics `cpu::exec` executes. A table
+/// searched in order, not a `match`: a match over iced's ~1,800 mnemonics
+/// compiles to a jump table as wide as their range, which the page would
+/// download.
+const NAMES: [(Mnemonic, &str); 54] = [
+    (Mnemonic::Add, "add"),
+    (Mnemonic::Or, "or"),
+    (Mnemonic::Adc, "adc"),
+    (Mnemonic::Sbb, "sbb"),
+    (Mnemonic::And, "and"),
+    (Mnemonic::Sub, "sub"),
+    (Mnemonic::Xor, "xor"),
+    (Mnemonic::Cmp, "cmp"),
+    (Mnemonic::Test, "test"),
+    (Mnemonic::Inc, "inc"),
+    (Mnemonic::Dec, "dec"),
+    (Mnemonic::Neg, "neg"),
+    (Mnemonic::Not, "not"),
+    (Mnemonic::Shl, "shl"),
+    (Mnemonic::Sal, "sal"),
+    (Mnemonic::Shr, "shr"),
+    (Mnemonic::Sar, "sar"),
+    (Mnemonic::Rol, "rol"),
+    (Mnemonic::Ror, "ror"),
+    (Mnemonic::Mul, "mul"),
+    (Mnemonic::Imul, "imul"),
+    (Mnemonic::Div, "div"),
+    (Mnemonic::Idiv, "idiv"),
+    (Mnemonic::Bt, "bt"),
+    (Mnemonic::Bts, "bts"),
+    (Mnemonic::Btr, "btr"),
+    (Mnemonic::Btc, "btc"),
+    (Mnemonic::Mov, "mov"),
+    (Mnemonic::Lea, "lea"),
+    (Mnemonic::Xchg, "xchg"),
+    (Mnemonic::Nop, "nop"),
+    (Mnemonic::Push, "push"),
+    (Mnemonic::Pop, "pop"),
+    (Mnemonic::Leave, "leave"),
+    (Mnemonic::Jmp, "jmp"),
+    (Mnemonic::Call, "call"),
+    (Mnemonic::Ret, "ret"),
+    (Mnemonic::Loop, "loop"),
+    (Mnemonic::Loope, "loope"),
+    (Mnemonic::Loopne, "loopne"),
+    (Mnemonic::Jecxz, "jecxz"),
+    (Mnemonic::Int, "int"),
+    (Mnemonic::Int3, "int3"),
+    (Mnemonic::Into, "into"),
+    (Mnemonic::Hlt, "hlt"),
+    (Mnemonic::Cli, "cli"),
+    (Mnemonic::Sti, "sti"),
+    (Mnemonic::Cld, "cld"),
+    (Mnemonic::Std, "std"),
+    (Mnemonic::Clc, "clc"),
+    (Mnemonic::Stc, "stc"),
+    (Mnemonic::Cmc, "cmc"),
+    (Mnemonic::In, "in"),
+    (Mnemonic::Out, "out"),
+];
+
 fn base_name(m: Mnemonic) -> Option<&'static str> {
-    use Mnemonic::*;
-    Some(match m {
-        Add => "add",
-        Or => "or",
-        Adc => "adc",
-        Sbb => "sbb",
-        And => "and",
-        Sub => "sub",
-        Xor => "xor",
-        Cmp => "cmp",
-        Test => "test",
-        Inc => "inc",
-        Dec => "dec",
-        Neg => "neg",
-        Not => "not",
-        Shl => "shl",
-        Sal => "sal",
-        Shr => "shr",
-        Sar => "sar",
-        Rol => "rol",
-        Ror => "ror",
-        Mul => "mul",
-        Imul => "imul",
-        Div => "div",
-        Idiv => "idiv",
-        Bt => "bt",
-        Bts => "bts",
-        Btr => "btr",
-        Btc => "btc",
-        Mov => "mov",
-        Lea => "lea",
-        Xchg => "xchg",
-        Nop => "nop",
-        Push => "push",
-        Pop => "pop",
-        Leave => "leave",
-        Jmp => "jmp",
-        Call => "call",
-        Ret => "ret",
-        Loop => "loop",
-        Loope => "loope",
-        Loopne => "loopne",
-        Jecxz => "jecxz",
-        Int => "int",
-        Int3 => "int3",
-        Into => "into",
-        Hlt => "hlt",
-        Cli => "cli",
-        Sti => "sti",
-        Cld => "cld",
-        Std => "std",
-        Clc => "clc",
-        Stc => "stc",
-        Cmc => "cmc",
-        In => "in",
-        Out => "out",
-        _ => return conditional(m),
-    })
+    NAMES
+        .iter()
+        .find(|(x, _)| *x == m)
+        .map(|(_, n)| *n)
+        .or_else(|| conditional(m))
 }
 
 /// `jcc`, `setcc`, `cmovcc` in objdump's condition spelling.

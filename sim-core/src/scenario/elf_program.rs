@@ -12,8 +12,7 @@ use crate::kernel::{elf, UserProgram};
 /// segments load as they are, and the executable segment's disassembly is
 /// its line map (line k = the k-th instruction of [`elf_listing`]).
 pub fn elf_program(name: &str, base64_text: &str) -> Result<UserProgram, String> {
-    let file = base64::decode(base64_text).map_err(|e| format!("not base64: {e}"))?;
-    let elf = elf::parse(&file).map_err(|e| e.to_string())?;
+    let elf = check(base64_text)?;
     let text = &elf.segments[elf.text];
     let lines = disasm::listing(text.vaddr, &text.bytes)
         .iter()
@@ -45,6 +44,12 @@ pub fn elf_program(name: &str, base64_text: &str) -> Result<UserProgram, String>
         entry: elf.entry,
         segments: elf.segments,
     })
+}
+
+/// Decodes and parses without disassembling (validation runs on every edit).
+pub(super) fn check(base64_text: &str) -> Result<elf::Elf, String> {
+    let file = base64::decode(base64_text).map_err(|e| format!("not base64: {e}"))?;
+    elf::parse(&file).map_err(|e| e.to_string())
 }
 
 /// The disassembly of an ELF program's code, one instruction a line: the

@@ -261,7 +261,7 @@ impl Scenario {
                     "give the program as `source` or as `elf`, not both",
                 )),
                 Some(text) => {
-                    if let Err(e) = elf_program(&p.name, text) {
+                    if let Err(e) = elf_program::check(text) {
                         errors.push(err(format!("$.programs[{i}].elf"), e));
                     }
                 }
