@@ -245,7 +245,7 @@ fn hostile_or_foreign_executables_get_located_errors() {
     let big = build(&dir, &big, &["--32"], &["-m", "elf_i386"]);
     let m = elf_error(&std::fs::read(big).expect("read"));
     assert!(
-        m.contains("(p_memsz): the segments take") && m.contains("limit is 256 pages"),
+        m.contains("(p_memsz): the segments need at least") && m.contains("limit is 256 pages"),
         "{m}"
     );
     // Not ELF, not base64, too large, truncated.

@@ -34,7 +34,12 @@ pub fn elf_program(name: &str, base64_text: &str) -> Result<UserProgram, String>
             base: end,
             bytes: Vec::new(),
         },
-        symbols: [("_start".to_string(), elf.entry)].into_iter().collect(),
+        symbols: {
+            // insert, not collect: BTreeMap's from_iter brings a stable sort
+            let mut m = std::collections::BTreeMap::new();
+            m.insert("_start".to_string(), elf.entry);
+            m
+        },
         globals: Vec::new(),
         lines,
     };
