@@ -138,6 +138,7 @@ fn workload_of(processes: usize) -> Scenario {
         seed: 0,
         programs: vec![ProgramSource {
             name: "spin".into(),
+            elf: None,
             source: "main:\n    movl $0xffffffff, %ecx\n1:  loop 1b\n    pushl $0\n    call exit\n"
                 .into(),
         }],

@@ -12,6 +12,7 @@ pub mod bus;
 pub mod cli;
 pub mod cpu;
 pub mod dev;
+pub mod disasm;
 pub mod event;
 pub mod kernel;
 pub mod machine;

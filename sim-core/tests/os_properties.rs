@@ -33,6 +33,7 @@ pub(crate) fn scenario(
             .iter()
             .map(|(name, source)| ProgramSource {
                 name: (*name).into(),
+                elf: None,
                 source: source.clone(),
             })
             .collect(),

@@ -11,6 +11,7 @@ use sim_core::session::{highlight, Scenario, ScenarioError, SpanKind};
 use web_sys::{HtmlSelectElement, HtmlTextAreaElement};
 use yew::prelude::*;
 
+use super::elf_upload::ElfUpload;
 use super::settings::Settings;
 
 /// Pause in typing before the scenario is checked (the budget is 100 ms from
@@ -155,17 +156,20 @@ pub fn editor(props: &EditorProps) -> Html {
                     }) }
                 </select>
             </label>
-            <div class="source-editor">
-                <pre class="gutter mono" aria-hidden="true" ref={gutter_ref}>{ for gutter }</pre>
-                <div class="source-stack">
-                    <pre class="hl mono" aria-hidden="true" ref={hl_ref}>{ coloured(&text) }</pre>
-                    <textarea class="mono" data-testid="program-editor" spellcheck="false"
-                              autocomplete="off" aria-label={format!("source of program {}", program.name)}
-                              aria-describedby="diagnostics" value={text.clone()} {oninput} {onscroll} />
+            if program.elf.is_none() {
+                <div class="source-editor">
+                    <pre class="gutter mono" aria-hidden="true" ref={gutter_ref}>{ for gutter }</pre>
+                    <div class="source-stack">
+                        <pre class="hl mono" aria-hidden="true" ref={hl_ref}>{ coloured(&text) }</pre>
+                        <textarea class="mono" data-testid="program-editor" spellcheck="false"
+                                  autocomplete="off" aria-label={format!("source of program {}", program.name)}
+                                  aria-describedby="diagnostics" value={text.clone()} {oninput} {onscroll} />
+                    </div>
                 </div>
-            </div>
+            }
+            <ElfUpload scenario={props.scenario.clone()} index={i} problems={props.problems.clone()} on_edit={props.on_edit.clone()} />
             <div id="diagnostics" aria-live="polite">
-                if diags.is_empty() {
+                if diags.is_empty() && program.elf.is_none() {
                     <p class="ok-line" data-testid="diagnostics-ok">{ "No errors: the program assembles." }</p>
                 }
                 <ul class="diagnostics" data-testid="diagnostics">

@@ -8,6 +8,7 @@ pub mod concepts;
 pub mod controls;
 pub mod cpu;
 pub mod editor;
+pub mod elf_upload;
 pub mod events;
 pub mod exercises;
 pub mod gallery;

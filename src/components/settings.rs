@@ -164,6 +164,7 @@ pub fn settings(props: &SettingsProps) -> Html {
             }
             x.programs.push(ProgramSource {
                 name: format!("prog{k}"),
+                elf: None,
                 source: TEMPLATE.into(),
             })
         });

@@ -85,6 +85,7 @@ pub fn template() -> Option<Scenario> {
     s.lesson = "A scenario of my own: edit the program and the settings, then run it.".into();
     s.programs = vec![ProgramSource {
         name: "main".into(),
+        elf: None,
         source: TEMPLATE.into(),
     }];
     s.processes.truncate(1);

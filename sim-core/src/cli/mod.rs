@@ -22,7 +22,7 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
     ),
     (
         "run",
-        "run a scenario: SCENARIO.json|builtin:NAME|URL#s=… [--until C] [--trace text|json] [--metrics [--json]]",
+        "run a scenario: SCENARIO.json|PROG.elf|builtin:NAME|URL#s=… [--until C] [--trace text|json] [--metrics [--json]]",
         run::main,
     ),
     (

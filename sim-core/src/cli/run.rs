@@ -1,17 +1,19 @@
-//! `ringside run SCENARIO.json|builtin:NAME|LINK [--until CYCLE] [--trace text|json] [--metrics [--json]]`
+//! `ringside run SCENARIO.json|PROG.elf|builtin:NAME|LINK [--until CYCLE] [--trace text|json] [--metrics [--json]]`
 //! and `ringside scenarios [--json] [NAME]`. With `--metrics --json` the run
 //! prints only its metrics, as JSON, in the scenario's time unit
 //! ([`crate::session::Report`]). A LINK is a share link: a whole URL with
 //! `#s=…`, or the fragment `#s=…` / `s=…` (see [`crate::scenario::link`]).
+//! A static ELF executable runs as the one process of a preemptive round-robin
+//! scenario; a scenario file may name one by `"elf_path"` (relative to it).
 
 use std::io::Write;
 
 use crate::kernel::State;
-use crate::scenario::{builtin, builtins, link, Scenario};
+use crate::scenario::{builtin, builtins, link, ProgramSource, Scenario};
 use crate::sim::{Sim, TraceLevel};
 use crate::trace::TraceEvent;
 
-const USAGE: &str = "usage: ringside run SCENARIO.json|builtin:NAME|URL#s=…|#s=… [--until CYCLE] [--trace text|json] [--metrics [--json]]";
+const USAGE: &str = "usage: ringside run SCENARIO.json|PROG.elf|builtin:NAME|URL#s=…|#s=… [--until CYCLE] [--trace text|json] [--metrics [--json]]";
 
 /// `ringside run`.
 pub fn main(args: &[String]) -> i32 {
@@ -215,13 +217,83 @@ pub(crate) fn load(path: &str) -> Result<Scenario, String> {
             .map(|share| share.scenario)
             .map_err(|e| format!("link: {e}"));
     }
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{path}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("{path}: {e}"))?;
+    if bytes.starts_with(b"\x7fELF") {
+        return elf_scenario(path, &bytes);
+    }
+    let text = String::from_utf8(bytes).map_err(|_| format!("{path}: not UTF-8 text"))?;
+    let text = resolve_elf_paths(path, &text)?;
     Scenario::from_json(&text).map_err(|errors| {
         errors
             .iter()
             .map(|e| format!("{path}: {e}"))
             .collect::<Vec<_>>()
             .join("\n")
+    })
+}
+
+/// `ringside run PROG.elf`: one process running the executable, preemptive,
+/// round robin with the default timer, the default cycle limit.
+fn elf_scenario(path: &str, file: &[u8]) -> Result<Scenario, String> {
+    let name = std::path::Path::new(path)
+        .file_stem()
+        .map_or("program".into(), |s| s.to_string_lossy().into_owned());
+    let doc = serde_json::json!({
+        "version": crate::scenario::VERSION,
+        "title": name,
+        "mode": "preemptive",
+        "scheduler": {"policy": "round_robin", "quantum": 2000},
+        "programs": [ProgramSource::from_elf(name.clone(), file)],
+        "processes": [{"program": name}],
+    });
+    Scenario::from_json(&doc.to_string()).map_err(|errors| {
+        errors
+            .iter()
+            .map(|e| format!("{path}: {e}"))
+            .collect::<Vec<_>>()
+            .join("\n")
+    })
+}
+
+/// A scenario file may name an ELF executable by `"elf_path"` (relative to
+/// the scenario file) instead of carrying it as `"elf"`: the CLI reads the
+/// file and puts its base64 in, so links and the page get the whole program.
+fn resolve_elf_paths(path: &str, text: &str) -> Result<String, String> {
+    let Ok(mut doc) = serde_json::from_str::<serde_json::Value>(text) else {
+        return Ok(text.to_string()); // from_json reports where the JSON is wrong
+    };
+    let dir = std::path::Path::new(path)
+        .parent()
+        .unwrap_or(std::path::Path::new("."));
+    let mut changed = false;
+    let programs = doc.get_mut("programs").and_then(|p| p.as_array_mut());
+    for (i, p) in programs.into_iter().flatten().enumerate() {
+        let Some(o) = p.as_object_mut() else { continue };
+        let Some(rel) = o.remove("elf_path") else {
+            continue;
+        };
+        let at = format!("{path}: $.programs[{i}].elf_path");
+        let rel = rel.as_str().ok_or(format!("{at}: must be a string"))?;
+        if o.contains_key("elf") {
+            return Err(format!("{at}: give `elf` or `elf_path`, not both"));
+        }
+        let file = dir.join(rel);
+        let bytes = std::fs::read(&file).map_err(|e| format!("{at}: {}: {e}", file.display()))?;
+        if bytes.len() > crate::kernel::elf::MAX_ELF_BYTES {
+            return Err(format!(
+                "{at}: {} is {} bytes; the limit is {}",
+                file.display(),
+                bytes.len(),
+                crate::kernel::elf::MAX_ELF_BYTES
+            ));
+        }
+        o.insert("elf".into(), crate::scenario::base64::encode(&bytes).into());
+        changed = true;
+    }
+    Ok(if changed {
+        doc.to_string()
+    } else {
+        text.to_string()
     })
 }
 

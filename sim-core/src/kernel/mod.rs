@@ -11,6 +11,7 @@
 //! `trapret`, and device ports.
 
 mod boot;
+pub mod elf;
 pub mod entry;
 mod exit;
 pub mod frame;
@@ -80,12 +81,39 @@ pub struct KernelConfig {
     pub watch: Vec<u32>,
 }
 
-/// An assembled user program (with the user library linked in).
+/// A user program: assembled (with the user library linked in) or read
+/// from a static ELF executable ([`elf`]).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct UserProgram {
     pub name: String,
+    /// Its code with the address → line map the views and breakpoints use
+    /// (for an ELF: the executable segment, one line per instruction).
     pub program: Program,
     pub entry: u32,
+    /// What `allocproc` maps into a new address space, in order.
+    pub segments: Vec<elf::Segment>,
+}
+
+impl UserProgram {
+    /// An assembled program: its text, then its data.
+    pub fn assembled(name: String, program: Program, entry: u32) -> UserProgram {
+        let segments = [&program.text, &program.data]
+            .into_iter()
+            .filter(|s| !s.bytes.is_empty())
+            .map(|s| elf::Segment {
+                vaddr: s.base,
+                bytes: s.bytes.clone(),
+                mem_size: s.bytes.len() as u32,
+                flags: elf::PF_X | elf::PF_W,
+            })
+            .collect();
+        UserProgram {
+            name,
+            program,
+            entry,
+            segments,
+        }
+    }
 }
 
 /// A process the scenario starts at `arrival` (cycle).

@@ -208,48 +208,36 @@ impl Kernel {
         Ok(pid)
     }
 
-    /// A new address space with `prog`'s text and data loaded (xv6's
+    /// A new address space with `prog`'s segments loaded (xv6's
     /// `inituvm`/`exec`); returns its page directory and the highest address
-    /// of the image.
+    /// of the image. Segments may share a page (an assembled program's data
+    /// follows its text): a page is mapped once, when first needed.
     fn load_program(&mut self, m: &mut Machine, prog: &UserProgram) -> Result<(u32, u32), String> {
         let mem = m.mem_mut();
         let pgdir =
             vm::new_address_space(mem, &mut self.frames, self.template).ok_or("out of memory")?;
-        let text = &prog.program.text;
-        let data = &prog.program.data;
-        vm::map_user(
-            mem,
-            &mut self.frames,
-            pgdir,
-            text.base,
-            text.bytes.len() as u32,
-            &text.bytes,
-            pte::US | pte::RW,
-        )
-        .map_err(|e| e.to_string())?;
-        if !data.bytes.is_empty() {
-            // The data section may share the last text page: map only what is new.
-            let start = (text.base + text.bytes.len() as u32 + 0xfff) & !0xfff;
-            let end = data.base + data.bytes.len() as u32;
-            if end > start {
-                vm::map_user(
-                    mem,
-                    &mut self.frames,
-                    pgdir,
-                    start,
-                    end - start,
-                    &[],
-                    pte::US | pte::RW,
-                )
-                .map_err(|e| e.to_string())?;
-            }
-            for (i, b) in data.bytes.iter().enumerate() {
-                if let Ok(p) = vm::user_phys(mem, pgdir, data.base + i as u32, true) {
-                    mem.write_u8(p, *b);
+        let mut image_end = USER_TEXT;
+        for s in &prog.segments {
+            let end = s.vaddr.saturating_add(s.mem_size.max(1));
+            let first = s.vaddr & !(PAGE - 1);
+            for page in (u64::from(first)..u64::from(end)).step_by(PAGE as usize) {
+                let page = page as u32;
+                if vm::user_phys(mem, pgdir, page, true).is_err() {
+                    vm::map_user(
+                        mem,
+                        &mut self.frames,
+                        pgdir,
+                        page,
+                        PAGE,
+                        &[],
+                        pte::US | pte::RW,
+                    )
+                    .map_err(|e| e.to_string())?;
                 }
             }
+            vm::copy_out(mem, pgdir, s.vaddr, &s.bytes).map_err(|_| "segment not mapped")?;
+            image_end = image_end.max(end);
         }
-        let image_end = text.base.max(data.base) + text.bytes.len().max(data.bytes.len()) as u32;
         Ok((pgdir, image_end))
     }
 

@@ -24,6 +24,7 @@ fn job_program(name: &str, units: f64, slack: u64) -> ProgramSource {
     let cycles = (units * (UNIT - slack) as f64).round() as u64;
     ProgramSource {
         name: name.into(),
+        elf: None,
         source: format!(
             "# {} units of work ({} cycles of loop), then exit.\nmain:\n    movl ${}, %ecx\n1:  loop 1b\n    pushl $0\n    call exit\n",
             pyfmt::float_repr(units),
@@ -37,6 +38,7 @@ fn io_program(name: &str, run: i64, freq: i64) -> ProgramSource {
     let freq = if freq <= 0 { run.max(1) } else { freq };
     ProgramSource {
         name: name.into(),
+        elf: None,
         source: format!(
             ".equ RUN, {}\n.equ FREQ, {freq}\n.equ UNIT, {UNIT}\n.equ SLACK, {SLACK}\n{}",
             run.max(1),

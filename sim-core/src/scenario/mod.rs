@@ -2,13 +2,16 @@
 //! processes and when they arrive, execution mode, scheduler, timer, disk,
 //! seed — validated with errors that name the JSON path, built into a [`Sim`].
 
+pub mod base64;
 mod builtin;
+mod elf_program;
 mod json_path;
 pub mod link;
 mod question;
 pub mod schema;
 
 pub use builtin::{builtin, builtins, BUILTIN_NAMES};
+pub use elf_program::{elf_listing, elf_program};
 pub use question::{Ask, Question};
 pub use schema::json_schema;
 
@@ -84,8 +87,34 @@ pub const MAX_TIME_UNIT: u64 = 10_000_000;
 #[serde(deny_unknown_fields)]
 pub struct ProgramSource {
     pub name: String,
-    /// AT&T-syntax source; `main` (or `_start`) is the entry point.
+    /// AT&T-syntax source; `main` (or `_start`) is the entry point. Empty
+    /// (and left out of the JSON) for a program given as `elf`.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
     pub source: String,
+    /// Instead of source: a static 32-bit ELF executable, base64
+    /// ([`elf_program`] reads it; caps in [`crate::kernel::elf`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elf: Option<String>,
+}
+
+impl ProgramSource {
+    /// A program given as assembly source.
+    pub fn assembly(name: impl Into<String>, source: impl Into<String>) -> ProgramSource {
+        ProgramSource {
+            name: name.into(),
+            source: source.into(),
+            elf: None,
+        }
+    }
+
+    /// A program given as an ELF executable's bytes.
+    pub fn from_elf(name: impl Into<String>, file: &[u8]) -> ProgramSource {
+        ProgramSource {
+            name: name.into(),
+            source: String::new(),
+            elf: Some(base64::encode(file)),
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -225,6 +254,20 @@ impl Scenario {
                 ));
             }
         }
+        for (i, p) in self.programs.iter().enumerate() {
+            match &p.elf {
+                Some(_) if !p.source.is_empty() => errors.push(err(
+                    format!("$.programs[{i}]"),
+                    "give the program as `source` or as `elf`, not both",
+                )),
+                Some(text) => {
+                    if let Err(e) = elf_program::check(text) {
+                        errors.push(err(format!("$.programs[{i}].elf"), e));
+                    }
+                }
+                None => {}
+            }
+        }
         for (i, p) in self.processes.iter().enumerate() {
             if !self.programs.iter().any(|q| q.name == p.program) {
                 errors.push(err(
@@ -284,12 +327,18 @@ impl Scenario {
         let mut errors = Vec::new();
         let mut programs = Vec::new();
         for (i, p) in self.programs.iter().enumerate() {
+            if let Some(text) = &p.elf {
+                match elf_program(&p.name, text) {
+                    Ok(prog) => programs.push(prog),
+                    Err(e) => errors.push(err(format!("$.programs[{i}].elf"), e)),
+                }
+                continue;
+            }
             match assemble_user(&p.source) {
-                Ok(prog) => programs.push(UserProgram {
-                    name: p.name.clone(),
-                    entry: entry_point(&prog),
-                    program: prog,
-                }),
+                Ok(prog) => {
+                    let entry = entry_point(&prog);
+                    programs.push(UserProgram::assembled(p.name.clone(), prog, entry))
+                }
                 Err(es) => {
                     errors.extend(es.into_iter().map(|(line, column, message)| ScenarioError {
                         path: format!("$.programs[{i}].source"),

@@ -9,7 +9,8 @@
 //! (version 1, 1–64 programs, 1–256 processes, quanta ≥ 1, …), so a document
 //! it accepts is one `Scenario::from_json` accepts, except for cross-field
 //! rules (unique program names, processes naming existing programs, a timer
-//! of at least 100 cycles in preemptive mode, a question naming a program
+//! of at least 100 cycles in preemptive mode, a program giving `source` or
+//! `elf` but not both, what an `elf` holds, a question naming a program
 //! and a watched address) and the 1 MiB size limit.
 //! Serde also reads structs written as arrays of their fields; the schema
 //! describes only the object form every tool writes.
@@ -53,10 +54,11 @@ pub fn json_schema() -> Value {
             "program": {
                 "type": "object",
                 "additionalProperties": false,
-                "required": ["name", "source"],
+                "required": ["name"],
                 "properties": {
                     "name": {"type": "string"},
-                    "source": {"type": "string", "description": "AT&T-syntax assembly; `main` (or `_start`) is the entry point."}
+                    "source": {"type": "string", "default": "", "description": "AT&T-syntax assembly; `main` (or `_start`) is the entry point."},
+                    "elf": {"type": "string", "description": "Instead of `source`: a static 32-bit i386 ELF executable (as --32, ld -m elf_i386), base64; at most 256 KiB, segments in 0x1000..0x80000000, at most 1 MiB loaded."}
                 }
             },
             "process": {
@@ -224,6 +226,18 @@ mod tests {
             "processes": [{"program": "p"}]
         });
         assert!(schema_ok(&v) && serde_ok(&v));
+    }
+
+    #[test]
+    fn an_elf_program_validates() {
+        let file = crate::kernel::elf::tests::build(0x2000, &[(0x2000, &[0xeb, 0xfe], 2, 5)]);
+        let p = crate::scenario::ProgramSource::from_elf("p", &file);
+        let mut v = base();
+        v["programs"] = json!([p]);
+        v["processes"] = json!([{"program": "p"}]);
+        assert!(schema_ok(&v) && serde_ok(&v), "{v}");
+        v["programs"][0]["elf"] = json!(7);
+        assert!(!schema_ok(&v) && !serde_ok(&v));
     }
 
     #[test]

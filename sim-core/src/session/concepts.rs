@@ -14,7 +14,7 @@ use crate::event::EventKind;
 use crate::kernel::frame::TrapFrame;
 use crate::kernel::layout::{ustack_top, KERNBASE, PAGE, PHYSTOP, USTACK_PAGES};
 use crate::kernel::proc::File;
-use crate::kernel::{usys, ExecMode, OsEvent, Pid, State};
+use crate::kernel::{ExecMode, OsEvent, Pid, State};
 use crate::sched::ThreadId;
 use crate::trace::TraceKind;
 
@@ -233,14 +233,8 @@ impl Session {
     /// Program `p`'s source as assembled (its own lines, then the user
     /// library), one trimmed line each, comments dropped.
     fn source_lines(&self, p: usize) -> Vec<String> {
-        let name = self.sim.kernel().programs().get(p).map(|u| u.name.as_str());
-        let source = self
-            .scenario
-            .programs
-            .iter()
-            .find(|s| Some(s.name.as_str()) == name)
-            .map_or("", |s| s.source.as_str());
-        format!("{source}\n{}", usys::epilogue())
+        self.program_text(p)
+            .0
             .lines()
             .map(|l| l.split('#').next().unwrap_or("").trim().to_string())
             .collect()

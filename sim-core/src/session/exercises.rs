@@ -419,6 +419,7 @@ pub fn homework(seed: u64) -> Scenario {
         .zip(names)
         .map(|(&(len, _), n)| ProgramSource {
             name: n.into(),
+            elf: None,
             source: format!(
                 ".equ UNITS, {len}\n.equ UNIT, {u}\n.equ SLACK, {slack}\nmain:\n    movl $(UNITS * (UNIT - SLACK) / 2), %ecx\n1:  loop 1b\n    pushl $0\n    call exit\n"
             ),

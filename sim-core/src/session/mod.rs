@@ -120,12 +120,21 @@ pub struct Session {
     undo: Vec<(Granularity, u64, u64)>,
     /// System-call arguments read at their trap (see `syscall_path`).
     args_cache: Vec<(u64, Vec<Option<u32>>)>,
+    /// Per program: the disassembly of one given as an ELF executable
+    /// (made once; the code panel shows it where there is no source).
+    listings: Vec<Option<String>>,
 }
 
 impl Session {
     /// Builds a session; scenario errors carry their JSON path and location.
     pub fn new(scenario: Scenario) -> Result<Session, Vec<ScenarioError>> {
         let sim = scenario.build(TraceLevel::Steps)?;
+        let listings = scenario
+            .programs
+            .iter()
+            .zip(sim.kernel().programs())
+            .map(|(p, u)| p.elf.is_some().then(|| crate::scenario::elf_listing(u)))
+            .collect();
         let mut s = Session {
             scenario,
             sim,
@@ -133,6 +142,7 @@ impl Session {
             history: history::History::default(),
             undo: Vec::new(),
             args_cache: Vec::new(),
+            listings,
         };
         s.history.sync(s.sim.trace(), s.sim.instructions());
         Ok(s)
@@ -154,6 +164,25 @@ impl Session {
 
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+
+    /// Program `p`'s text as its line map numbers it, and how many of its
+    /// lines are the program's own: its source followed by the user
+    /// library, or, for an ELF executable, the disassembly of its code.
+    pub(crate) fn program_text(&self, p: usize) -> (String, u32) {
+        if let Some(listing) = self.listings.get(p).and_then(Option::as_ref) {
+            return (listing.clone(), listing.lines().count() as u32);
+        }
+        let source = self
+            .scenario
+            .programs
+            .get(p)
+            .map_or("", |s| s.source.as_str());
+        let own = source.lines().count() as u32;
+        (
+            format!("{source}\n{}", crate::kernel::usys::epilogue()),
+            own,
+        )
     }
 
     pub fn cycle(&self) -> u64 {

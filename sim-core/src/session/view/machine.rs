@@ -5,7 +5,7 @@ use super::*;
 use crate::cpu::{flags, Reg};
 use crate::kernel::frame::{has_error_code, FIELDS};
 use crate::kernel::layout::{p2v, KERNBASE, PAGE};
-use crate::kernel::{entry, usys, OsEvent};
+use crate::kernel::{entry, OsEvent};
 use crate::trace::TraceKind;
 
 use super::super::describe::{code_lines, kernel_step};
@@ -97,15 +97,9 @@ impl Session {
             };
         };
         let prog = &k.programs()[p.program];
-        let source = &self
-            .scenario
-            .programs
-            .iter()
-            .find(|s| s.name == prog.name)
-            .map_or("", |s| s.source.as_str());
-        let user_lines = source.lines().count() as u32;
-        // The program as assembled: its source, then the user library.
-        let full = format!("{source}\n{}", usys::epilogue());
+        // The program as assembled: its source, then the user library (or
+        // an ELF program's disassembly).
+        let (full, user_lines) = self.program_text(p.program);
         let mut lines = code_lines(&full, &prog.program);
         let current_line = prog.program.line_at(eip).map(|l| l.line);
         // In a library stub: its lines, from its label to the next label.
