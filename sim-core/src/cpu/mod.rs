@@ -50,6 +50,7 @@ mod cond;
 pub mod cost;
 mod exec;
 mod operand;
+pub mod segment;
 pub mod state;
 #[cfg(test)]
 mod tests;
