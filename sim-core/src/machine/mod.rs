@@ -22,6 +22,7 @@ pub use board::Board;
 
 use serde::Serialize;
 
+use crate::cpu::segment::Unmodelled;
 use crate::cpu::{self, flags, Cpu, DecodeCache, Effect, Retired};
 use crate::dev::{pic, Devices};
 use crate::event::{Event, EventKind, SwitchCause};
@@ -100,6 +101,9 @@ pub struct Machine {
     instructions: u64,
     /// Instructions retired + traps delivered (+ faults under `Stop`).
     retired_or_delivered: u64,
+    /// The last feature outside the model the CPU met (raised as #UD), and
+    /// where: for `ringside boot` to explain a kernel's #UD.
+    unmodelled: Option<(u32, Unmodelled)>,
 }
 
 impl Default for Machine {
@@ -128,6 +132,7 @@ impl Machine {
             stopped: None,
             instructions: 0,
             retired_or_delivered: 0,
+            unmodelled: None,
         }
     }
 
@@ -299,6 +304,12 @@ impl Machine {
         self.breakpoints.dedup();
     }
 
+    /// The last feature outside the model the CPU met (it raised #UD), with
+    /// the EIP it was met at.
+    pub fn unmodelled(&self) -> Option<(u32, Unmodelled)> {
+        self.unmodelled
+    }
+
     /// `Some` once the machine has stopped for good.
     pub fn stopped(&self) -> Option<StopReason> {
         self.stopped
@@ -426,6 +437,9 @@ impl Machine {
     #[cold]
     fn faulted(&mut self, exception: Exception) {
         self.retired_or_delivered += 1;
+        if let Exception::Unmodelled(u) = exception {
+            self.unmodelled = Some((self.cpu.eip, u));
+        }
         if let Exception::PageFault { addr, .. } = exception {
             self.cpu.cr2 = addr;
         }
@@ -482,6 +496,9 @@ impl Machine {
         let esc = deliver_escalating(&mut self.cpu, &mut self.board, event);
         let eip = self.cpu.eip;
         for &exception in &esc.raised {
+            if let Exception::Unmodelled(u) = exception {
+                self.unmodelled = Some((eip, u));
+            }
             self.board.record(|| EventKind::Fault { exception, eip });
         }
         match esc.delivered {
