@@ -292,8 +292,10 @@ pub fn check_far_code(cpu: &Cpu, bus: &mut impl Bus, selector: u16) -> Result<()
     let gp = Exception::GeneralProtection(code(selector));
     if !d.is_segment() {
         return match d.kind {
-            // Call gates (4, 0xc), task gates (5) and TSSs (1, 3, 9, 0xb).
-            1 | 3 | 4 | 5 | 9 | 0xb | 0xc => Err(Exception::Unmodelled(
+            // A task switch to a busy TSS is #GP(selector) (SDM "JMP").
+            TSS_BUSY => Err(gp),
+            // Call gates (4, 0xc), task gates (5) and available TSSs (1, 9).
+            1 | 4 | 5 | 9 | 0xc => Err(Exception::Unmodelled(
                 Unmodelled::GateOrTaskTransfer { selector },
             )),
             _ => Err(gp),

@@ -5,7 +5,8 @@
 # Selectors: 0x08 kernel code, 0x10 kernel data, 0x1b user code,
 # 0x23 user data, 0x28 TSS (ESP0 = kstack_top, no I/O bitmap unless a
 # kernel sets iomap_base), 0x30 a not-present data segment, 0x38 a data
-# segment of DPL 0 whose index the user-mode tests load.
+# segment of DPL 0, 0x40 user code, 0x48/0x50/0x58 not-present user code,
+# user data and kernel code.
 
         .set MB_MAGIC, 0x1badb002
         .set MB_FLAGS, 0x3
@@ -141,9 +142,13 @@ alltraps:
 4:      movl $s_err, %esi
         movl %edx, %eax
         call puts_hex
+        # The EIP pushed for #DF is undefined (SDM "Interrupt 8").
+        cmpl $8, 32(%ebp)
+        je 9f
         movl $s_eip, %esi
         movl 40(%ebp), %eax
         call puts_hex
+9:
         movl $s_cs, %esi
         movl 44(%ebp), %eax
         call puts_hex
@@ -176,7 +181,7 @@ alltraps:
 6:      movb $'\n', %al
         call putc
         incl trap_count
-        cmpl $40, trap_count
+        cmpl $100, trap_count
         ja exit
         movl trap_hook, %eax
         testl %eax, %eax
@@ -314,6 +319,9 @@ gdt:
         .quad 0x00cf12000000ffff        # 0x30 data, not present
         .quad 0x00cf92000000ffff        # 0x38 kernel data (DPL 0)
         .quad 0x00cffa000000ffff        # 0x40 user code (for lret tests)
+        .quad 0x00cf7a000000ffff        # 0x48 user code, not present
+        .quad 0x00cf72000000ffff        # 0x50 user data, not present
+        .quad 0x00cf1a000000ffff        # 0x58 kernel code, not present
 gdt_end:
 gdt_desc:
         .word gdt_end - gdt - 1
