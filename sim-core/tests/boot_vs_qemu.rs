@@ -21,7 +21,15 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-const KERNELS: &[&str] = &["gates", "restricted", "paging", "iret", "segments", "faults", "triple"];
+const KERNELS: &[&str] = &[
+    "gates",
+    "restricted",
+    "paging",
+    "iret",
+    "segments",
+    "faults",
+    "triple",
+];
 /// Wall-clock bound of one QEMU run (they take well under a second).
 const QEMU_TIMEOUT: Duration = Duration::from_secs(20);
 
@@ -30,9 +38,9 @@ fn kernel_dir() -> PathBuf {
 }
 
 fn run(cmd: &mut Command, what: &str) -> std::process::Output {
-    let out = cmd
-        .output()
-        .unwrap_or_else(|e| panic!("cannot run {what}: {e}; install binutils or set RINGSIDE_SKIP_GAS=1"));
+    let out = cmd.output().unwrap_or_else(|e| {
+        panic!("cannot run {what}: {e}; install binutils or set RINGSIDE_SKIP_GAS=1")
+    });
     assert!(
         out.status.success(),
         "{what} failed:\n{}",
@@ -97,7 +105,11 @@ fn qemu(elf: &Path, dir: &Path) -> (Vec<u8>, Option<i32>) {
     let mut child = Command::new("qemu-system-i386")
         .args(["-accel", "tcg", "-display", "none", "-serial", "stdio"])
         .args(["-monitor", "none", "-no-reboot"])
-        .args(["-device", "isa-debug-exit,iobase=0xf4,iosize=0x04", "-kernel"])
+        .args([
+            "-device",
+            "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-kernel",
+        ])
         .arg(elf)
         .stdin(Stdio::null())
         .stdout(out_file)
@@ -116,7 +128,10 @@ fn qemu(elf: &Path, dir: &Path) -> (Vec<u8>, Option<i32>) {
         }
         std::thread::sleep(Duration::from_millis(20));
     };
-    (std::fs::read(&out_path).expect("reads QEMU's output"), status.code())
+    (
+        std::fs::read(&out_path).expect("reads QEMU's output"),
+        status.code(),
+    )
 }
 
 #[test]

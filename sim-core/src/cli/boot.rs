@@ -105,7 +105,10 @@ fn describe(m: &Machine, stop: StopReason) -> (String, i32) {
         ),
         StopReason::TripleFault => (format!("triple fault at eip {at:#010x}"), 0),
         StopReason::HaltedForever => (
-            format!("hlt with interrupts off at eip {:#010x}", at.wrapping_sub(1)),
+            format!(
+                "hlt with interrupts off at eip {:#010x}",
+                at.wrapping_sub(1)
+            ),
             1,
         ),
         StopReason::CycleLimit => ("cycle limit reached".to_string(), 1),

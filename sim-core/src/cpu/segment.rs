@@ -121,13 +121,23 @@ impl Descriptor {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Unmodelled {
     /// A segment with a base other than 0 or a limit below 4 GiB.
-    NonFlatSegment { selector: u16 },
+    NonFlatSegment {
+        selector: u16,
+    },
     /// A 16-bit code or stack segment (D/B clear).
-    SixteenBitSegment { selector: u16 },
-    ExpandDownSegment { selector: u16 },
-    ConformingCode { selector: u16 },
+    SixteenBitSegment {
+        selector: u16,
+    },
+    ExpandDownSegment {
+        selector: u16,
+    },
+    ConformingCode {
+        selector: u16,
+    },
     /// A far jmp/call through a call gate, task gate or TSS descriptor.
-    GateOrTaskTransfer { selector: u16 },
+    GateOrTaskTransfer {
+        selector: u16,
+    },
     /// `iret` with EFLAGS.NT or to virtual-8086 mode.
     TaskReturn,
     /// lldt, sldt and LDT selectors are outside the model.
@@ -142,13 +152,19 @@ impl std::fmt::Display for Unmodelled {
                 "segment {selector:#06x} is not flat (only base 0, limit 4 GiB is modelled)"
             ),
             Unmodelled::SixteenBitSegment { selector } => {
-                write!(f, "segment {selector:#06x} is 16-bit (only 32-bit is modelled)")
+                write!(
+                    f,
+                    "segment {selector:#06x} is 16-bit (only 32-bit is modelled)"
+                )
             }
             Unmodelled::ExpandDownSegment { selector } => {
                 write!(f, "segment {selector:#06x} is expand-down (not modelled)")
             }
             Unmodelled::ConformingCode { selector } => {
-                write!(f, "segment {selector:#06x} is conforming code (not modelled)")
+                write!(
+                    f,
+                    "segment {selector:#06x} is conforming code (not modelled)"
+                )
             }
             Unmodelled::GateOrTaskTransfer { selector } => write!(
                 f,
@@ -295,9 +311,9 @@ pub fn check_far_code(cpu: &Cpu, bus: &mut impl Bus, selector: u16) -> Result<()
             // A task switch to a busy TSS is #GP(selector) (SDM "JMP").
             TSS_BUSY => Err(gp),
             // Call gates (4, 0xc), task gates (5) and available TSSs (1, 9).
-            1 | 4 | 5 | 9 | 0xc => Err(Exception::Unmodelled(
-                Unmodelled::GateOrTaskTransfer { selector },
-            )),
+            1 | 4 | 5 | 9 | 0xc => Err(Exception::Unmodelled(Unmodelled::GateOrTaskTransfer {
+                selector,
+            })),
             _ => Err(gp),
         };
     }
@@ -305,7 +321,9 @@ pub fn check_far_code(cpu: &Cpu, bus: &mut impl Bus, selector: u16) -> Result<()
         return Err(gp);
     }
     if d.conforming() {
-        return Err(Exception::Unmodelled(Unmodelled::ConformingCode { selector }));
+        return Err(Exception::Unmodelled(Unmodelled::ConformingCode {
+            selector,
+        }));
     }
     let (cpl, rpl) = (cpu.cpl(), (selector & 3) as u8);
     if rpl > cpl || d.dpl != cpl {
@@ -428,7 +446,9 @@ pub fn check_gate_code(
         return Err(Exception::SegmentNotPresent(code(selector) | ext));
     }
     if d.conforming() {
-        return Err(Exception::Unmodelled(Unmodelled::ConformingCode { selector }));
+        return Err(Exception::Unmodelled(Unmodelled::ConformingCode {
+            selector,
+        }));
     }
     require_flat(&d, selector, true)?;
     Ok(d.dpl)
@@ -459,7 +479,12 @@ pub fn check_io_permission(
     if at + 1 > cpu.tr.limit {
         return gp;
     }
-    let bits = bus.read(sup, cpu.tr.base.wrapping_add(at), Size::Word, ReadKind::Data)?;
+    let bits = bus.read(
+        sup,
+        cpu.tr.base.wrapping_add(at),
+        Size::Word,
+        ReadKind::Data,
+    )?;
     let mask = ((1u32 << bytes) - 1) << (port % 8);
     if bits & mask != 0 {
         return gp;

@@ -10,7 +10,7 @@ use crate::sched::SchedError;
 use crate::trap::{write_gate, Exception, Gate};
 
 use super::layout::{
-    p2v, FREE_PHYS, GDT_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP, 
+    p2v, FREE_PHYS, GDT_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP,
 };
 use super::outcome::StepOutcome;
 use super::T_SYSCALL;

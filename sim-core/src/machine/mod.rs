@@ -249,7 +249,12 @@ impl Machine {
         if self.cpu.tr.limit < crate::cpu::segment::tss::ESP0 + 3 {
             return None;
         }
-        self.read_linear_u32(self.cpu.tr.base.wrapping_add(crate::cpu::segment::tss::ESP0))
+        self.read_linear_u32(
+            self.cpu
+                .tr
+                .base
+                .wrapping_add(crate::cpu::segment::tss::ESP0),
+        )
     }
 
     /// A dword at a linear address under the current paging mode, without

@@ -93,8 +93,7 @@ pub fn boot(image: &[u8]) -> Result<Machine, BootError> {
     let mut m = Machine::with_parts(Cpu::default(), board);
     for seg in &elf.segments {
         let end = u64::from(seg.paddr) + u64::from(seg.mem_size);
-        if u64::from(seg.paddr) < u64::from(LOADER_GDT + LOADER_SPAN)
-            && end > u64::from(LOADER_GDT)
+        if u64::from(seg.paddr) < u64::from(LOADER_GDT + LOADER_SPAN) && end > u64::from(LOADER_GDT)
         {
             return Err(BootError::Elf {
                 offset: seg.offset as usize,

@@ -1,13 +1,17 @@
 use super::*;
-use crate::cpu::Reg;
 use crate::cpu::selector;
+use crate::cpu::Reg;
 use crate::machine::StopReason;
 
 /// A minimal ELF32 kernel: one PT_LOAD of `code` (after a multiboot
 /// header) at physical 0x100000, 16 bytes of bss, entry at the code.
 fn kernel(code: &[u8], header_flags: u32) -> Vec<u8> {
     let mut body = Vec::new();
-    for w in [HEADER_MAGIC, header_flags, 0u32.wrapping_sub(HEADER_MAGIC + header_flags)] {
+    for w in [
+        HEADER_MAGIC,
+        header_flags,
+        0u32.wrapping_sub(HEADER_MAGIC + header_flags),
+    ] {
         body.extend(w.to_le_bytes());
     }
     body.extend(code);
@@ -53,7 +57,10 @@ fn a_kernel_starts_as_multiboot_specifies() {
     assert_eq!(cpu.eip, 0x10_000c);
     assert_eq!(cpu.reg(Reg::Eax), BOOTLOADER_MAGIC);
     assert_eq!(cpu.reg(Reg::Ebx), LOADER_INFO);
-    assert_eq!((cpu.cpl(), cpu.eflags, cpu.cr0), (0, 2, crate::cpu::cr0::PE));
+    assert_eq!(
+        (cpu.cpl(), cpu.eflags, cpu.cr0),
+        (0, 2, crate::cpu::cr0::PE)
+    );
     assert_eq!(cpu.seg.cs, selector::KERNEL_CODE);
     assert_eq!(m.mem().read_u32(LOADER_INFO + 8), MEM_UPPER_KIB);
     assert_eq!(m.run(1000), StopReason::DebugExit(3));
@@ -67,7 +74,10 @@ fn bad_images_are_refused_with_a_location() {
     assert_eq!(boot(&[0; 64]).err(), Some(BootError::NoHeader));
     let mut not_elf = good.clone();
     not_elf[1] = b'X';
-    assert!(matches!(boot(&not_elf), Err(BootError::Elf { offset: 0, .. })));
+    assert!(matches!(
+        boot(&not_elf),
+        Err(BootError::Elf { offset: 0, .. })
+    ));
     let kludge = kernel(&[0xf4], 1 << 16);
     assert!(matches!(boot(&kludge), Err(BootError::Header { .. })));
     let mut truncated = good.clone();

@@ -104,7 +104,8 @@ mod tests {
             write_gate(sys.mem_mut(), IDT, v, gate);
         }
         for (k, d) in crate::cpu::segment::xv6_gdt(0).iter().enumerate() {
-            sys.mem_mut().write_bytes(GDT + 8 * k as u32, &d.to_le_bytes());
+            sys.mem_mut()
+                .write_bytes(GDT + 8 * k as u32, &d.to_le_bytes());
         }
         let cpu = Cpu {
             idtr: TableReg {

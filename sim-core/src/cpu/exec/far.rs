@@ -41,8 +41,14 @@ pub fn is_far(i: &Decoded) -> bool {
     use Code::*;
     matches!(
         i.code(),
-        Jmp_ptr1632 | Jmp_ptr1616 | Jmp_m1632 | Jmp_m1616 | Call_ptr1632 | Call_ptr1616
-            | Call_m1632 | Call_m1616
+        Jmp_ptr1632
+            | Jmp_ptr1616
+            | Jmp_m1632
+            | Jmp_m1616
+            | Call_ptr1632
+            | Call_ptr1616
+            | Call_m1632
+            | Call_m1616
     )
 }
 
@@ -86,7 +92,9 @@ fn check_return_cs(cpu: &Cpu, bus: &mut impl Bus, cs: u16) -> Result<(), Excepti
         return Err(gp);
     }
     if d.conforming() {
-        return Err(Exception::Unmodelled(Unmodelled::ConformingCode { selector: cs }));
+        return Err(Exception::Unmodelled(Unmodelled::ConformingCode {
+            selector: cs,
+        }));
     }
     if d.dpl != rpl {
         return Err(gp);

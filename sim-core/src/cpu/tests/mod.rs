@@ -5,6 +5,7 @@
 mod arith;
 mod control;
 mod data;
+mod segment;
 mod system;
 
 use super::{step, Cpu, DecodeCache, Retired};
