@@ -74,11 +74,11 @@ fn build(name: &str, dir: &Path) -> PathBuf {
 }
 
 /// (stdout, exit status, stderr) of `ringside boot`.
-fn ringside(elf: &Path) -> (Vec<u8>, Option<i32>, String) {
+fn ringside(elf: &Path, max_cycles: u64) -> (Vec<u8>, Option<i32>, String) {
     let out = Command::new(env!("CARGO_BIN_EXE_ringside"))
         .arg("boot")
         .arg(elf)
-        .args(["--max-cycles", "200000000"])
+        .args(["--max-cycles", &max_cycles.to_string()])
         .stdin(Stdio::null())
         .output()
         .expect("runs ringside");
@@ -158,7 +158,15 @@ fn kernels_print_the_same_under_ringside_boot_and_qemu() {
             expected.ends_with(b"done\n") || *name == "triple",
             "{name}.out does not end with done"
         );
-        let (ours, status, stderr) = ringside(&elf);
+        let (ours, status, stderr) = ringside(&elf, 200_000_000);
+        let reason = if *name == "triple" {
+            "triple fault"
+        } else {
+            "isa-debug-exit: the kernel wrote 0x10"
+        };
+        if !stderr.contains(reason) {
+            failures.push(format!("{name}: stderr lacks `{reason}`: {stderr}"));
+        }
         if ours != expected {
             failures.push(format!(
                 "{name}: ringside boot printed\n{}\nexpected ({name}.out)\n{}\nstderr: {stderr}",
@@ -184,4 +192,35 @@ fn kernels_print_the_same_under_ringside_boot_and_qemu() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn boot_says_how_a_run_ended_and_refuses_bad_images() {
+    if std::env::var("RINGSIDE_SKIP_GAS").as_deref() == Ok("1") {
+        eprintln!("RINGSIDE_SKIP_GAS=1: boot test skipped");
+        return;
+    }
+    let dir = std::env::temp_dir().join(format!("ringside-boot-end-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("creates a temporary directory");
+    let halt = build("halt", &dir);
+    let (out, status, stderr) = ringside(&halt, 200_000_000);
+    assert_eq!((out.as_slice(), status), (&b"halt\n"[..], Some(1)));
+    assert!(stderr.contains("hlt with interrupts off"), "{stderr}");
+    // The cycle limit cuts a kernel short after part of its output.
+    let gates = build("gates", &dir);
+    let (out, status, stderr) = ringside(&gates, 20_000);
+    let full = std::fs::read(kernel_dir().join("gates.out")).expect("reads gates.out");
+    assert!(!out.is_empty() && out.len() < full.len() && full.starts_with(&out));
+    assert_eq!(status, Some(1));
+    assert!(
+        stderr.contains("cycle limit reached after 20000 cycles"),
+        "{stderr}"
+    );
+    // Not an ELF file: a located error, exit status 1.
+    let bogus = dir.join("bogus.elf");
+    std::fs::write(&bogus, b"#!/bin/sh\necho hi\n").expect("writes");
+    let (out, status, stderr) = ringside(&bogus, 1000);
+    assert_eq!((out.len(), status), (0, Some(1)));
+    assert!(stderr.contains("no multiboot header"), "{stderr}");
+    let _ = std::fs::remove_dir_all(&dir);
 }
