@@ -69,6 +69,14 @@ ensure_binutils() {
   fi
 }
 
+ensure_qemu() {
+  if ! command -v qemu-system-i386 >/dev/null; then
+    log "installing qemu-system-x86 (QEMU for the boot differential tests)"
+    need_sudo apt-get update
+    need_sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y qemu-system-x86
+  fi
+}
+
 ensure_build_tools() {
   ensure_wasm_target
   ensure_trunk

@@ -108,6 +108,7 @@ mod tests {
                 to_cpl: 0,
                 esp: 0x8fec,
                 frame: vec![0x2002, 0x1b, 0x202, 0x8000, 0x23],
+                stack: None,
             }),
         };
         let v = serde_json::to_value(&e).expect("serializes");

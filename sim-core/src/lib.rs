@@ -18,6 +18,7 @@ pub mod kernel;
 pub mod machine;
 pub mod mem;
 pub mod mmu;
+pub mod multiboot;
 pub mod ordmap;
 pub mod ostep;
 pub mod scenario;

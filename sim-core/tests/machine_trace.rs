@@ -60,6 +60,14 @@ fn int_from_user_mode_cycle_by_cycle() {
             "InstructionRetired".into(),
             "Read(0x1200)".into(),
             "Read(0x1204)".into(),
+            // The handler's code segment (GDT entry 1), ESP0 and SS0 from
+            // the TSS, and the SS0 descriptor (GDT entry 2).
+            format!("Read({:#x})", GDT + 8),
+            format!("Read({:#x})", GDT + 12),
+            format!("Read({:#x})", GDT + 0x104),
+            format!("Read({:#x})", GDT + 0x108),
+            format!("Read({:#x})", GDT + 16),
+            format!("Read({:#x})", GDT + 20),
             format!("Write({:#x}=0x23)", k - 4),
             format!("Write({:#x}=0x8000)", k - 8),
             format!("Write({:#x}=0x202)", k - 12),

@@ -237,6 +237,7 @@ fn run_to(m: &mut Machine, end: u32) -> Option<String> {
             StopReason::Exception(e) => return Some(e.mnemonic().into()),
             StopReason::HaltedForever => return Some("hlt".into()),
             StopReason::TripleFault => return Some("triple fault".into()),
+            StopReason::DebugExit(_) => return Some("debug exit".into()),
         }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! To add a subcommand, add its module and one row to [`SUBCOMMANDS`].
 
+pub mod boot;
 pub mod exec;
 pub mod link;
 pub mod ostep;
@@ -39,6 +40,11 @@ pub const SUBCOMMANDS: &[Subcommand] = &[
         "schema",
         "print the JSON Schema (draft 2020-12) of the scenario format",
         schema::main,
+    ),
+    (
+        "boot",
+        "boot a multiboot ELF kernel as QEMU -kernel does; serial port to stdout: KERNEL.elf [--max-cycles N]",
+        boot::main,
     ),
     (
         "ostep",

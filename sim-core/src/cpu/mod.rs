@@ -1,7 +1,7 @@
 //! The IA-32 subset: fetch → decode → execute, one instruction at a time.
 //!
-//! [`step`] fetches the bytes at CS:EIP through the [`Bus`] (segments are flat, so
-//! the linear address is EIP), decodes them with iced-x86 (cached in a
+//! [`step`] fetches the bytes at CS:EIP through the [`Bus`] (every segment is
+//! flat, see [`segment`], so the linear address is EIP), decodes them with iced-x86 (cached in a
 //! [`DecodeCache`]), executes them with the semantics of the Intel SDM and moves
 //! EIP. Faults come back as `Err(Exception)` with the CPU unchanged and EIP still at
 //! the faulting instruction, so `trap` can deliver them and the handler can restart
@@ -50,6 +50,7 @@ mod cond;
 pub mod cost;
 mod exec;
 mod operand;
+pub mod segment;
 pub mod state;
 #[cfg(test)]
 mod tests;

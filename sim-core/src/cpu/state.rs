@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::segment::TaskReg;
+
 /// The eight general-purpose registers, in x86 encoding order (the `reg` field of
 /// ModRM), so `gpr[Reg::Ecx as usize]` is ECX.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -45,10 +47,14 @@ pub mod flags {
     pub const IF: u32 = 1 << 9;
     pub const DF: u32 = 1 << 10;
     pub const OF: u32 = 1 << 11;
+    /// I/O privilege level (two bits): `in`/`out`/`cli`/`sti` are allowed at
+    /// CPL ≤ IOPL; only CPL 0 may change it.
+    pub const IOPL: u32 = 3 << 12;
+    pub const IOPL_SHIFT: u32 = 12;
     /// The six arithmetic status flags.
     pub const STATUS: u32 = CF | PF | AF | ZF | SF | OF;
-    /// Flags this machine models; others (IOPL, NT, RF, VM, AC, ID…) read as 0.
-    pub const MODELED: u32 = STATUS | TF | IF | DF;
+    /// Flags this machine models; others (NT, RF, VM, AC, ID…) read as 0.
+    pub const MODELED: u32 = STATUS | TF | IF | DF | IOPL;
     /// (bit, name) pairs for display, low bit first.
     pub const NAMED: [(u32, &str); 8] = [
         (CF, "CF"),
@@ -62,22 +68,28 @@ pub mod flags {
     ];
 }
 
-/// Flat-model segment selectors, as xv6 sets them up (GDT entries 1–4). The GDT
-/// itself is not modelled: every segment is base 0, limit 4 GiB; only a
-/// selector's RPL (low two bits) matters, and CS's RPL is the CPL.
+/// The flat-model selectors xv6's seginit() sets up (GDT entries 1–5; see
+/// [`super::segment`] for the descriptors). CS's RPL is the CPL.
 pub mod selector {
     pub const KERNEL_CODE: u16 = 0x08;
     pub const KERNEL_DATA: u16 = 0x10;
     pub const USER_CODE: u16 = 0x18 | 3;
     pub const USER_DATA: u16 = 0x20 | 3;
+    /// The TSS (xv6's SEG_TSS = 5).
+    pub const TSS: u16 = 0x28;
 }
 
+/// The visible part of the segment registers. The hidden part of a flat
+/// segment is its base 0 and limit 4 GiB, the same for all; what differs,
+/// the DPL of each data segment, is in [`Cpu::data_dpl`].
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Segments {
     pub cs: u16,
     pub ss: u16,
     pub ds: u16,
     pub es: u16,
+    pub fs: u16,
+    pub gs: u16,
 }
 
 /// A descriptor-table register (IDTR): linear base and limit in bytes minus one.
@@ -106,10 +118,12 @@ pub struct Cpu {
     /// Physical address of the current page directory.
     pub cr3: u32,
     pub idtr: TableReg,
-    /// The TSS fields the hardware uses on a ring 3 → ring 0 trap: the kernel
-    /// stack to switch to (the kernel sets `esp0` per running thread).
-    pub tss_esp0: u32,
-    pub tss_ss0: u16,
+    pub gdtr: TableReg,
+    /// TR: the TSS, where a trap from an outer ring finds its stack.
+    pub tr: TaskReg,
+    /// Hidden DPL of DS, ES, FS, GS (in that order, see [`Cpu::data_dpl`]):
+    /// a return to an outer ring nulls those its new CPL may not use.
+    pub data_dpl: [u8; 4],
     /// Set by `hlt`; cleared when an interrupt is delivered.
     pub halted: bool,
 }
@@ -125,13 +139,16 @@ impl Default for Cpu {
                 ss: selector::KERNEL_DATA,
                 ds: selector::KERNEL_DATA,
                 es: selector::KERNEL_DATA,
+                fs: selector::KERNEL_DATA,
+                gs: selector::KERNEL_DATA,
             },
             cr0: cr0::PE,
             cr2: 0,
             cr3: 0,
             idtr: TableReg::default(),
-            tss_esp0: 0,
-            tss_ss0: selector::KERNEL_DATA,
+            gdtr: TableReg::default(),
+            tr: TaskReg::default(),
+            data_dpl: [0; 4],
             halted: false,
         }
     }
@@ -141,6 +158,10 @@ impl Cpu {
     /// Current privilege level: the RPL bits of CS (0 = kernel, 3 = user).
     pub const fn cpl(&self) -> u8 {
         (self.seg.cs & 3) as u8
+    }
+    /// EFLAGS.IOPL.
+    pub const fn iopl(&self) -> u8 {
+        ((self.eflags & flags::IOPL) >> flags::IOPL_SHIFT) as u8
     }
     pub const fn reg(&self, r: Reg) -> u32 {
         self.gpr[r as usize]

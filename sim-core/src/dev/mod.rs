@@ -10,9 +10,13 @@
 //!
 //! Reads from unassigned ports return all ones (a floating bus); writes to
 //! them are ignored.
+//!
+//! `ringside boot` wires the board as a PC instead ([`Wiring::Pc`], see
+//! [`pc`]): only the serial port and QEMU's isa-debug-exit device are there.
 
 pub mod console;
 pub mod disk;
+pub mod pc;
 pub mod pic;
 pub mod timer;
 
@@ -38,6 +42,21 @@ pub struct Devices {
     pub timer: Timer,
     pub disk: Disk,
     pub console: Console,
+    /// Which ports the devices answer on.
+    pub wiring: Wiring,
+    /// Set by a write to isa-debug-exit ([`pc::PORT_DEBUG_EXIT`], PC wiring
+    /// only): the value written. The machine stops.
+    pub debug_exit: Option<u32>,
+}
+
+/// The port map of the board.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Wiring {
+    /// The lessons' board (the table above).
+    #[default]
+    Lesson,
+    /// What `ringside boot` offers a kernel: see [`pc`].
+    Pc,
 }
 
 /// Default disk latency in cycles.
@@ -55,11 +74,21 @@ impl Default for Devices {
             timer: Timer::default(),
             disk: Disk::new(DEFAULT_DISK_LATENCY),
             console: Console::default(),
+            wiring: Wiring::Lesson,
+            debug_exit: None,
         }
     }
 }
 
 impl Devices {
+    /// The PC wiring of `ringside boot` (see [`pc`]).
+    pub fn pc() -> Self {
+        Devices {
+            wiring: Wiring::Pc,
+            ..Devices::default()
+        }
+    }
+
     /// Advances every device one cycle.
     #[inline]
     pub fn tick(&mut self, mem: &mut PhysMem) -> Tick {
@@ -108,6 +137,10 @@ impl Devices {
     /// Cycles during which ticking cannot fire anything: fewer ticks than
     /// this leave every IRQ line and memory as they are.
     pub fn quiet_cycles(&self) -> u64 {
+        if self.debug_exit.is_some() {
+            // The machine is about to stop: no more quiet runs.
+            return 1;
+        }
         let timer = match self.timer.interval() {
             0 => u64::MAX,
             _ => u64::from(self.timer.left()),
@@ -139,6 +172,9 @@ impl Devices {
     }
 
     pub fn port_in(&mut self, port: u16, size: Size) -> u32 {
+        if self.wiring == Wiring::Pc {
+            return pc::port_in(port) & size.mask();
+        }
         let v = match port {
             pic::PORT_PENDING => u32::from(self.pic.pending()),
             pic::PORT_MASK => u32::from(self.pic.mask()),
@@ -155,6 +191,9 @@ impl Devices {
 
     pub fn port_out(&mut self, port: u16, size: Size, value: u32) {
         let value = value & size.mask();
+        if self.wiring == Wiring::Pc {
+            return pc::port_out(self, port, value);
+        }
         match port {
             pic::PORT_MASK => self.pic.set_mask(value as u16),
             timer::PORT_INTERVAL => self.timer.set_interval(value),

@@ -7,9 +7,11 @@ use std::collections::VecDeque;
 use crate::cpu::{cr0, flags, Reg, TableReg};
 use crate::machine::Machine;
 use crate::sched::SchedError;
-use crate::trap::{write_gate, Gate};
+use crate::trap::{write_gate, Exception, Gate};
 
-use super::layout::{p2v, FREE_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP};
+use super::layout::{
+    p2v, FREE_PHYS, GDT_PHYS, IDLE_STACK_PHYS, IDT_PHYS, KERNEL_TEXT_PHYS, PAGE, PHYSTOP,
+};
 use super::outcome::StepOutcome;
 use super::T_SYSCALL;
 use super::{
@@ -23,6 +25,8 @@ pub enum BootError {
     Stubs(String),
     Scheduler(SchedError),
     OutOfMemory,
+    /// Loading the GDT or TSS faulted (a bug, reported not panicked).
+    Segments(Exception),
     /// A spawn names a program that does not exist.
     NoSuchProgram {
         spawn: usize,
@@ -36,6 +40,7 @@ impl std::fmt::Display for BootError {
             BootError::Stubs(e) => write!(f, "kernel stubs: {e}"),
             BootError::Scheduler(e) => write!(f, "scheduler: {e}"),
             BootError::OutOfMemory => f.write_str("out of physical memory while booting"),
+            BootError::Segments(e) => write!(f, "seginit: {e}"),
             BootError::NoSuchProgram { spawn, program } => {
                 write!(
                     f,
@@ -71,6 +76,7 @@ impl Kernel {
         let symbols = stub_symbols()?;
         let (frames, template, disk_buf) = setup_memory(m, &symbols)?;
         setup_cpu(m, &symbols, template);
+        seginit(m)?;
         let timer = match config.mode {
             ExecMode::Preemptive => config.timer_interval,
             _ => 0,
@@ -213,4 +219,13 @@ fn setup_cpu(m: &mut Machine, symbols: &StubSymbols, template: u32) {
     cpu.eip = symbols.trap_c;
     cpu.set_reg(Reg::Esp, p2v(IDLE_STACK_PHYS + PAGE));
     cpu.eflags = flags::RESERVED1;
+}
+
+/// xv6's seginit() and the TSS half of switchuvm(): a GDT with flat kernel
+/// and user segments and a TSS descriptor, the TSS itself (SS0 = kernel
+/// data, no I/O bitmap, so `in`/`out` in ring 3 fault), then `lgdt` and
+/// `ltr` (the GDT and TSS are read through the kernel's mapping).
+fn seginit(m: &mut Machine) -> Result<(), BootError> {
+    m.install_flat_segments(GDT_PHYS, p2v(GDT_PHYS), 0)
+        .map_err(BootError::Segments)
 }

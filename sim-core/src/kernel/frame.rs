@@ -1,6 +1,6 @@
 //! The trap frame: what the hardware pushed plus what `alltraps` saved
-//! (xv6's `struct trapframe`, without the segment registers, which this flat
-//! machine does not model).
+//! (xv6's `struct trapframe`, without the segment registers, which this
+//! kernel's `alltraps` does not save: see README, *Booting kernels*).
 
 use serde::{Deserialize, Serialize};
 

@@ -16,6 +16,11 @@ pub const PHYSTOP: u32 = 0x0100_0000;
 pub const KERNEL_TEXT_PHYS: u32 = 0x0010_0000;
 /// Physical address of the IDT (256 gates × 8 bytes).
 pub const IDT_PHYS: u32 = 0x000f_0000;
+/// Physical address of the GDT (xv6's seginit(): null, kernel code and data,
+/// user code and data, the TSS).
+pub const GDT_PHYS: u32 = 0x000e_e000;
+/// Physical address of the TSS (104 bytes, no I/O bitmap), in the GDT's page.
+pub const TSS_PHYS: u32 = GDT_PHYS + crate::machine::TSS_OFFSET;
 /// Stack the CPU uses while idle (no runnable thread), top of a frame.
 pub const IDLE_STACK_PHYS: u32 = 0x000e_f000;
 /// First frame handed out for page tables, user pages and kernel stacks.

@@ -8,7 +8,7 @@ use crate::mmu::{map_page, pte, MapError};
 
 use crate::machine::Machine;
 
-use super::layout::{p2v, KERNBASE, PAGE, PHYSTOP};
+use super::layout::{p2v, KERNBASE, PAGE, PHYSTOP, TSS_PHYS};
 use super::outcome::StepOutcome;
 use super::proc::Tid;
 use super::{ExecMode, Kernel};
@@ -235,8 +235,9 @@ fn map_with(
 }
 
 impl Kernel {
-    /// `switchuvm()`: load `to`'s page directory into CR3 and its kernel
-    /// stack into TSS.esp0 (where the CPU switches on the next trap from user mode).
+    /// `switchuvm()`: load `to`'s page directory into CR3 and write its
+    /// kernel stack into the TSS's esp0 in memory (where the CPU finds its
+    /// stack on the next trap from user mode).
     pub(super) fn switchuvm(&mut self, m: &mut Machine, to: Tid) -> StepOutcome {
         let Some(t) = self.threads.get(&to) else {
             return StepOutcome::NoSuchThread;
@@ -245,9 +246,9 @@ impl Kernel {
             return StepOutcome::NoSuchProcess;
         };
         let (pgdir, esp0, pid) = (p.pgdir, p2v(t.kstack) + PAGE, t.pid);
-        let cpu = m.cpu_mut();
-        cpu.cr3 = pgdir;
-        cpu.tss_esp0 = esp0;
+        m.cpu_mut().cr3 = pgdir;
+        m.mem_mut()
+            .write_u32(TSS_PHYS + crate::cpu::segment::tss::ESP0, esp0);
         self.free_deferred(m);
         // The periodic timer keeps its period from boot (preemptive mode);
         // otherwise the idle loop's clock stops once a thread runs.

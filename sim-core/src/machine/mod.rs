@@ -17,11 +17,14 @@
 
 mod board;
 mod run;
+mod segments;
 
 pub use board::Board;
+pub use segments::TSS_OFFSET;
 
 use serde::Serialize;
 
+use crate::cpu::segment::Unmodelled;
 use crate::cpu::{self, flags, Cpu, DecodeCache, Effect, Retired};
 use crate::dev::{pic, Devices};
 use crate::event::{Event, EventKind, SwitchCause};
@@ -64,6 +67,9 @@ pub enum StopReason {
     Breakpoint(u32),
     /// An exception under [`ExceptionPolicy::Stop`]; the machine is stopped.
     Exception(Exception),
+    /// A write of this value to isa-debug-exit (PC wiring, see
+    /// [`crate::dev::pc`]); the machine is stopped.
+    DebugExit(u32),
 }
 
 /// Everything the simulated computer is. Cloning costs O(touched pages).
@@ -94,6 +100,9 @@ pub struct Machine {
     instructions: u64,
     /// Instructions retired + traps delivered (+ faults under `Stop`).
     retired_or_delivered: u64,
+    /// The last feature outside the model the CPU met (raised as #UD), and
+    /// where: for `ringside boot` to explain a kernel's #UD.
+    unmodelled: Option<(u32, Unmodelled)>,
 }
 
 impl Default for Machine {
@@ -122,6 +131,7 @@ impl Machine {
             stopped: None,
             instructions: 0,
             retired_or_delivered: 0,
+            unmodelled: None,
         }
     }
 
@@ -234,6 +244,12 @@ impl Machine {
         self.breakpoints.dedup();
     }
 
+    /// The last feature outside the model the CPU met (it raised #UD), with
+    /// the EIP it was met at.
+    pub fn unmodelled(&self) -> Option<(u32, Unmodelled)> {
+        self.unmodelled
+    }
+
     /// `Some` once the machine has stopped for good.
     pub fn stopped(&self) -> Option<StopReason> {
         self.stopped
@@ -248,7 +264,15 @@ impl Machine {
         }
         self.board.set_tracing(self.mode == TraceMode::Traced);
         self.cycle_once(false);
+        self.check_debug_exit();
         self.board.events()
+    }
+
+    /// Stops the machine once a kernel has written to isa-debug-exit.
+    pub(super) fn check_debug_exit(&mut self) {
+        if let Some(value) = self.board.devices.debug_exit {
+            self.stopped.get_or_insert(StopReason::DebugExit(value));
+        }
     }
 
     /// Instructions retired plus traps delivered (plus faults under
@@ -353,6 +377,9 @@ impl Machine {
     #[cold]
     fn faulted(&mut self, exception: Exception) {
         self.retired_or_delivered += 1;
+        if let Exception::Unmodelled(u) = exception {
+            self.unmodelled = Some((self.cpu.eip, u));
+        }
         if let Exception::PageFault { addr, .. } = exception {
             self.cpu.cr2 = addr;
         }
@@ -409,6 +436,9 @@ impl Machine {
         let esc = deliver_escalating(&mut self.cpu, &mut self.board, event);
         let eip = self.cpu.eip;
         for &exception in &esc.raised {
+            if let Exception::Unmodelled(u) = exception {
+                self.unmodelled = Some((eip, u));
+            }
             self.board.record(|| EventKind::Fault { exception, eip });
         }
         match esc.delivered {

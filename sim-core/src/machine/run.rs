@@ -145,6 +145,7 @@ impl Machine {
             } else {
                 self.cycle_once(true);
             }
+            self.check_debug_exit();
             if let Some(s) = self.stopped {
                 return s;
             }

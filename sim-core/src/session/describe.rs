@@ -166,9 +166,13 @@ pub fn event_view(e: &TraceEvent) -> EventView {
                 from_cpl, to_cpl, ..
             } => format!("mode switch CPL {from_cpl} → CPL {to_cpl}"),
             EventKind::TrapDelivered(d) => format!(
-                "deliver vector {} ({}) through the IDT ({TRAP_CYCLES} cycles)",
+                "deliver vector {} ({}) through the IDT ({TRAP_CYCLES} cycles){}",
                 d.vector,
-                vector_name(d.vector)
+                vector_name(d.vector),
+                d.stack.map_or(String::new(), |s| format!(
+                    "; kernel stack {:#x}:{:#010x} from TSS.esp0 at {:#010x}",
+                    s.ss, s.esp, s.esp_at
+                ))
             ),
             EventKind::Fault { exception, eip } => format!("{exception} at {eip:#010x}"),
             EventKind::Iret { to_cpl, eip, .. } => format!("iret to CPL {to_cpl} at {eip:#010x}"),

@@ -5,6 +5,7 @@ use serde::Serialize;
 use super::idt::{Gate, GateKind};
 use super::Exception;
 use crate::bus::{Bus, ReadKind, Size};
+use crate::cpu::segment::{self, RingStack};
 use crate::cpu::{flags, Cpu};
 
 /// Cycles charged for delivering an interrupt or exception (reading the gate,
@@ -70,10 +71,13 @@ pub struct DeliveryInfo {
     /// The pushed frame from the new ESP upwards:
     /// `[error code,] EIP, CS, EFLAGS[, old ESP, old SS]`.
     pub frame: Vec<u32>,
+    /// On a change of ring, where the new stack came from: the TSS at TR.
+    pub stack: Option<RingStack>,
 }
 
-/// Delivers `event` through the IDT: reads and checks the gate, switches to
-/// the TSS stack on a privilege change, pushes the frame and enters the
+/// Delivers `event` through the IDT: reads and checks the gate and the
+/// handler's code segment in the GDT, switches to the stack the TSS names
+/// on a privilege change, pushes the frame and enters the
 /// handler. On error nothing in `cpu` has changed (except CR2 for a #PF, which
 /// the processor loads before delivery begins); the caller decides whether the
 /// new exception is delivered next or escalates to #DF (see
@@ -106,27 +110,30 @@ pub fn deliver(
     if !gate.present {
         return Err(Exception::SegmentNotPresent(idt_code));
     }
-    let new_cpl = (gate.selector & 3) as u8;
-    if gate.selector & !3 == 0 || new_cpl > cpl {
-        // A null selector, or a handler less privileged than the interrupted
-        // code: #GP naming the selector (SDM 6.12.1.2).
-        return Err(Exception::GeneralProtection(
-            u32::from(gate.selector & !3) + event.ext(),
-        ));
-    }
+    // The handler's code segment: its DPL is the new CPL (SDM 6.12.1.2).
+    let new_cpl = segment::check_gate_code(cpu, bus, gate.selector, event.ext())?;
     let error_code = match event {
         Delivery::Exception(e) => e.error_code(),
         _ => None,
     };
     let mut frame = Vec::with_capacity(7);
     let (mut ss, mut esp) = (cpu.seg.ss, cpu.gpr[4]);
+    let mut stack = None;
     if new_cpl < cpl {
+        // An inward trap: the stack comes from the TSS (SS0:ESP0 for ring 0).
+        let ring = segment::ring_stack(cpu, bus, new_cpl, event.ext())?;
         frame.extend([u32::from(cpu.seg.ss), cpu.gpr[4]]);
-        (ss, esp) = (cpu.tss_ss0, cpu.tss_esp0);
+        (ss, esp) = (ring.ss, ring.esp);
+        stack = Some(ring);
     }
     frame.extend([cpu.eflags, u32::from(cpu.seg.cs), cpu.eip]);
     frame.extend(error_code);
-    // Pushes are supervisor accesses to the (possibly new) stack.
+    // Pushes are supervisor accesses to the (possibly new) stack; all are
+    // checked before the first is made, so a fault leaves memory unchanged.
+    let top = esp;
+    for k in 1..=frame.len() as u32 {
+        bus.probe_write(sup, top.wrapping_sub(4 * k), Size::Dword)?;
+    }
     for &word in &frame {
         esp = esp.wrapping_sub(4);
         bus.write(sup, esp, Size::Dword, word)?;
@@ -134,7 +141,7 @@ pub fn deliver(
     frame.reverse();
     cpu.seg.ss = ss;
     cpu.gpr[4] = esp;
-    cpu.seg.cs = gate.selector;
+    cpu.seg.cs = gate.selector & !3 | u16::from(new_cpl);
     cpu.eip = gate.handler;
     cpu.eflags &= !flags::TF;
     if gate.kind == GateKind::Interrupt {
@@ -150,5 +157,6 @@ pub fn deliver(
         to_cpl: new_cpl,
         esp,
         frame,
+        stack,
     })
 }

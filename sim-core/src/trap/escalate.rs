@@ -19,9 +19,11 @@ fn class(event: Delivery) -> Class {
     match event {
         Delivery::SoftInt(_) | Delivery::Irq(_) => Class::Benign,
         Delivery::Exception(e) => match e {
-            Exception::InvalidOpcode => Class::Benign,
+            Exception::InvalidOpcode | Exception::Unmodelled(_) => Class::Benign,
             Exception::DivideError
+            | Exception::InvalidTss(_)
             | Exception::SegmentNotPresent(_)
+            | Exception::StackFault(_)
             | Exception::GeneralProtection(_) => Class::Contributory,
             Exception::PageFault { .. } => Class::PageFault,
             Exception::DoubleFault => Class::DoubleFault,
@@ -89,6 +91,7 @@ mod tests {
     use crate::trap::{write_gate, Gate};
 
     const IDT: u32 = 0x1000;
+    const GDT: u32 = 0x800;
 
     /// A ring-0 CPU with an IDT in which only the `present` gates are present.
     fn setup(present: &[u8]) -> (Cpu, Board) {
@@ -100,10 +103,18 @@ mod tests {
             };
             write_gate(sys.mem_mut(), IDT, v, gate);
         }
+        for (k, d) in crate::cpu::segment::xv6_gdt(0).iter().enumerate() {
+            sys.mem_mut()
+                .write_bytes(GDT + 8 * k as u32, &d.to_le_bytes());
+        }
         let cpu = Cpu {
             idtr: TableReg {
                 base: IDT,
                 limit: 0x7ff,
+            },
+            gdtr: TableReg {
+                base: GDT,
+                limit: 6 * 8 - 1,
             },
             gpr: [0, 0, 0, 0, 0x9000, 0, 0, 0],
             ..Cpu::default()

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::cpu::segment::Unmodelled;
+
 /// An exception raised by an instruction (Intel SDM vol. 3, table 6-1).
 /// Faults are reported with EIP still at the faulting instruction, so that after
 /// the handler returns it restarts.
@@ -11,8 +13,17 @@ pub enum Exception {
     DivideError,
     /// #UD, vector 6: an opcode outside the modelled subset, or invalid.
     InvalidOpcode,
-    /// #NP, vector 11: a not-present IDT gate; the error code names it.
+    /// #UD, vector 6, for a feature outside the model (a non-flat segment,
+    /// a call gate…): the message says which.
+    Unmodelled(Unmodelled),
+    /// #TS, vector 10: a bad TSS or ring stack in it; the error code names
+    /// the selector.
+    InvalidTss(u32),
+    /// #NP, vector 11: a not-present IDT gate or segment; the error code
+    /// names it.
     SegmentNotPresent(u32),
+    /// #SS, vector 12: a not-present stack segment; the error code names it.
+    StackFault(u32),
     /// #GP, vector 13, with its error code (0, or an IDT selector index).
     GeneralProtection(u32),
     /// #PF, vector 14: CR2 gets `addr`; `code` is P | W/R << 1 | U/S << 2.
@@ -35,7 +46,9 @@ impl Exception {
     pub const fn vector(self) -> u8 {
         match self {
             Exception::DivideError => 0,
-            Exception::InvalidOpcode => 6,
+            Exception::InvalidOpcode | Exception::Unmodelled(_) => 6,
+            Exception::InvalidTss(_) => 10,
+            Exception::StackFault(_) => 12,
             Exception::DoubleFault => 8,
             Exception::SegmentNotPresent(_) => 11,
             Exception::GeneralProtection(_) => 13,
@@ -45,9 +58,12 @@ impl Exception {
     /// The error code the hardware pushes, if this exception has one.
     pub const fn error_code(self) -> Option<u32> {
         match self {
-            Exception::DivideError | Exception::InvalidOpcode => None,
+            Exception::DivideError | Exception::InvalidOpcode | Exception::Unmodelled(_) => None,
             Exception::DoubleFault => Some(0),
-            Exception::SegmentNotPresent(c) | Exception::GeneralProtection(c) => Some(c),
+            Exception::SegmentNotPresent(c)
+            | Exception::GeneralProtection(c)
+            | Exception::InvalidTss(c)
+            | Exception::StackFault(c) => Some(c),
             Exception::PageFault { code, .. } => Some(code),
         }
     }
@@ -64,6 +80,7 @@ impl std::fmt::Display for Exception {
             Exception::PageFault { addr, code } => {
                 write!(f, "#PF at {addr:#010x} (error code {code:#x})")
             }
+            Exception::Unmodelled(u) => write!(f, "#UD: {u}"),
             e => match e.error_code() {
                 Some(c) => write!(f, "{} (error code {c:#x})", e.mnemonic()),
                 None => f.write_str(e.mnemonic()),

@@ -8,6 +8,8 @@ use sim_core::machine::Machine;
 use sim_core::trap::{write_gate, Gate};
 
 pub const IDT: u32 = 0x1000;
+/// xv6's GDT, with the TSS 0x100 bytes above it.
+pub const GDT: u32 = 0x0c00;
 pub const USER_CODE: u32 = 0x2000;
 pub const HANDLER: u32 = 0x3000;
 pub const KSTACK_TOP: u32 = 0x9000;
@@ -49,13 +51,13 @@ pub fn mov_dx(imm: u16) -> Vec<u8> {
 /// absent, kernel stack via the TSS, paging off, ring 0, IF = 0.
 pub fn machine() -> Machine {
     let mut m = Machine::new();
+    m.install_flat_segments(GDT, GDT, KSTACK_TOP)
+        .expect("xv6's GDT and TSS load");
     let cpu = m.cpu_mut();
     cpu.idtr = TableReg {
         base: IDT,
         limit: 256 * 8 - 1,
     };
-    cpu.tss_esp0 = KSTACK_TOP;
-    cpu.tss_ss0 = selector::KERNEL_DATA;
     cpu.gpr[4] = KSTACK_TOP;
     m
 }
@@ -70,6 +72,7 @@ pub fn enter_user(cpu: &mut Cpu, eip: u32, interrupts: bool) {
     cpu.seg.ss = selector::USER_DATA;
     cpu.seg.ds = selector::USER_DATA;
     cpu.seg.es = selector::USER_DATA;
+    cpu.data_dpl = [3, 3, 0, 0];
     cpu.eip = eip;
     cpu.gpr[4] = USTACK_TOP;
     cpu.set_flag(flags::IF, interrupts);

@@ -1,5 +1,5 @@
-//! Control transfer: jmp, jcc, call, ret, loop/jecxz. Near transfers only (far
-//! forms are #UD in this flat machine).
+//! Control transfer: jmp, jcc, call, ret, loop/jecxz. Near transfers only (the
+//! far forms, which reload CS, are in `far`).
 
 use iced_x86::{Code, OpKind};
 

@@ -171,14 +171,18 @@ pub fn push_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow
     Ok(Flow::Next)
 }
 
-/// popfl/popfw. Bits outside `flags::MODELED` stay clear, bit 1 stays set, and with
-/// IOPL 0 IF changes only at CPL 0: in ring 3 popf silently keeps it (SDM "POPF").
+/// popfl/popfw. Bits outside `flags::MODELED` stay clear, bit 1 stays set; IOPL
+/// changes only at CPL 0 and IF only at CPL ≤ IOPL: otherwise popf silently
+/// keeps them (SDM "POPF").
 /// popfw changes only the low 16 bits.
 pub fn pop_flags(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     let size = implicit_size(i.code() == Code::Popfw);
     let value = peek(cpu, bus, 0, size)?;
     let mut writable = flags::MODELED & size.mask();
     if cpu.cpl() != 0 {
+        writable &= !flags::IOPL;
+    }
+    if cpu.cpl() > cpu.iopl() {
         writable &= !flags::IF;
     }
     cpu.eflags = (cpu.eflags & !writable) | (value & writable) | flags::RESERVED1;

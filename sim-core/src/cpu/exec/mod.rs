@@ -11,6 +11,8 @@
 mod alu;
 mod control;
 mod data;
+mod far;
+mod seg;
 mod system;
 
 use iced_x86::{Mnemonic, OpKind};
@@ -120,12 +122,15 @@ pub fn execute(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, E
         Div | Idiv => alu::divide(cpu, bus, i),
         Bt | Bts | Btr | Btc => alu::bit_test(cpu, bus, i),
         Cbw | Cwde | Cwd | Cdq => data::convert(cpu, i),
+        Mov if seg::is_sreg(i, 0) || seg::is_sreg(i, 1) => seg::mov(cpu, bus, i),
         Mov => data::mov(cpu, bus, i),
         Movzx | Movsx => data::extend(cpu, bus, i),
         Lea => data::lea(cpu, i),
         Xchg => data::xchg(cpu, bus, i),
         Nop => Ok(Flow::Next),
+        Push if seg::is_sreg(i, 0) => seg::push_sreg(cpu, bus, i),
         Push => data::push(cpu, bus, i),
+        Pop if seg::is_sreg(i, 0) => seg::pop_sreg(cpu, bus, i),
         Pop => data::pop(cpu, bus, i),
         Pushad | Pusha => data::push_all(cpu, bus, i),
         Popad | Popa => data::pop_all(cpu, bus, i),
@@ -139,16 +144,22 @@ pub fn execute(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, E
         Jo | Jno | Jb | Jae | Je | Jne | Jbe | Ja | Js | Jns | Jp | Jnp | Jl | Jge | Jle | Jg => {
             control::jcc(cpu, i)
         }
+        Jmp | Call if far::is_far(i) => far::jmp_call(cpu, bus, i),
         Jmp => control::jmp(cpu, bus, i),
         Call => control::call(cpu, bus, i),
         Ret => control::ret(cpu, bus, i),
+        Retf => far::lret(cpu, bus, i),
         Loop | Loope | Loopne | Jcxz | Jecxz => control::loop_(cpu, i),
         Int | Int3 | Into => system::int(cpu, i),
-        Iretd => system::iret(cpu, bus),
+        Iretd => far::iret(cpu, bus),
         Hlt => system::hlt(cpu),
         Cli | Sti | Cld | Std | Clc | Stc | Cmc => system::flag_op(cpu, i),
         In | Out => system::port_io(cpu, bus, i),
-        Lidt => system::lidt(cpu, bus, i),
+        Lidt | Lgdt => seg::load_table(cpu, bus, i),
+        Sidt | Sgdt => seg::store_table(cpu, bus, i),
+        Ltr => seg::ltr(cpu, bus, i),
+        Str => seg::str_(cpu, bus, i),
+        Lldt | Sldt => seg::ldt(cpu, i),
         _ => Err(Exception::InvalidOpcode),
     }
 }

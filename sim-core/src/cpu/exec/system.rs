@@ -1,19 +1,22 @@
-//! System instructions: int/iret/hlt, flag instructions, port I/O, lidt and moves
-//! to/from control registers, with their privilege checks (IOPL is always 0, so
-//! cli/sti/in/out are ring-0 only just like hlt, lidt and mov crN; SDM vol. 3, 5.9).
+//! System instructions: int/hlt, flag instructions, port I/O and moves to/from
+//! control registers, with their privilege checks: hlt and mov crN are ring-0
+//! only; cli/sti need CPL ≤ IOPL; in/out at CPL > IOPL consult the TSS's I/O
+//! permission bitmap (SDM vol. 3, 5.9; vol. 1, 19.5). iret and the segment
+//! instructions are in `far` and `seg`.
 
 use iced_x86::{Code, Mnemonic, OpKind, Register};
 
-use super::{data::accumulator, peek, Flow};
-use crate::bus::{Bus, ReadKind, Size};
+use super::{data::accumulator, Flow};
+use crate::bus::{Bus, Size};
 use crate::cpu::cache::Decoded;
 use crate::cpu::flags;
-use crate::cpu::operand::{effective_address, gpr, size_of, write_reg};
-use crate::cpu::state::{cr0, selector, Cpu, Reg};
+use crate::cpu::operand::{gpr, size_of, write_reg};
+use crate::cpu::segment;
+use crate::cpu::state::{cr0, Cpu, Reg};
 use crate::trap::Exception;
 
 /// #GP(0) unless running in ring 0.
-fn require_ring0(cpu: &Cpu) -> Result<(), Exception> {
+pub(super) fn require_ring0(cpu: &Cpu) -> Result<(), Exception> {
     if cpu.cpl() == 0 {
         Ok(())
     } else {
@@ -33,60 +36,18 @@ pub fn int(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     }
 }
 
-/// iretd (SDM "IRET", protected mode, flat segments): pop EIP, CS, EFLAGS; when the
-/// popped CS has a larger RPL than the CPL, return to the outer level and also pop
-/// ESP and SS. A return to a more privileged level is #GP(CS). IF changes only if
-/// CPL ≤ IOPL (= 0). Every read happens before any register changes.
-pub fn iret(cpu: &mut Cpu, bus: &mut impl Bus) -> Result<Flow, Exception> {
-    let eip = peek(cpu, bus, 0, Size::Dword)?;
-    let cs = peek(cpu, bus, 4, Size::Dword)? as u16;
-    let popped_flags = peek(cpu, bus, 8, Size::Dword)?;
-    let cpl = cpu.cpl();
-    let rpl = (cs & 3) as u8;
-    if !matches!(cs, selector::KERNEL_CODE | selector::USER_CODE) || rpl < cpl {
-        return Err(Exception::GeneralProtection(u32::from(cs & 0xfffc)));
-    }
-    let outer = if rpl > cpl {
-        let esp = peek(cpu, bus, 12, Size::Dword)?;
-        let ss = peek(cpu, bus, 16, Size::Dword)? as u16;
-        // SS must be a data selector whose RPL equals the new CPL.
-        let data = matches!(ss, selector::KERNEL_DATA | selector::USER_DATA);
-        if !data || (ss & 3) as u8 != rpl {
-            return Err(Exception::GeneralProtection(u32::from(ss & 0xfffc)));
-        }
-        Some((esp, ss))
-    } else {
-        None
-    };
-    let mut writable = flags::MODELED;
-    if cpl != 0 {
-        writable &= !flags::IF;
-    }
-    cpu.eflags = (cpu.eflags & !writable) | (popped_flags & writable) | flags::RESERVED1;
-    cpu.seg.cs = cs;
-    match outer {
-        Some((esp, ss)) => {
-            cpu.set_reg(Reg::Esp, esp);
-            cpu.seg.ss = ss;
-        }
-        None => {
-            let sp = cpu.reg(Reg::Esp).wrapping_add(12);
-            cpu.set_reg(Reg::Esp, sp);
-        }
-    }
-    Ok(Flow::Iret(eip))
-}
-
 pub fn hlt(cpu: &mut Cpu) -> Result<Flow, Exception> {
     require_ring0(cpu)?;
     Ok(Flow::Halt)
 }
 
-/// cli/sti (ring 0 only) and cld/std/clc/stc/cmc.
+/// cli/sti (CPL ≤ IOPL) and cld/std/clc/stc/cmc.
 pub fn flag_op(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     match i.mnemonic() {
         Mnemonic::Cli | Mnemonic::Sti => {
-            require_ring0(cpu)?;
+            if cpu.cpl() > cpu.iopl() {
+                return Err(Exception::GeneralProtection(0));
+            }
             cpu.set_flag(flags::IF, i.mnemonic() == Mnemonic::Sti);
         }
         Mnemonic::Cld => cpu.set_flag(flags::DF, false),
@@ -99,9 +60,9 @@ pub fn flag_op(cpu: &mut Cpu, i: &Decoded) -> Result<Flow, Exception> {
     Ok(Flow::Next)
 }
 
-/// in/out with an imm8 port or DX, byte/word/dword through AL/AX/EAX.
+/// in/out with an imm8 port or DX, byte/word/dword through AL/AX/EAX; at
+/// CPL > IOPL only ports the TSS's I/O bitmap allows.
 pub fn port_io(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
-    require_ring0(cpu)?;
     let (port_op, data_op) = if i.mnemonic() == Mnemonic::In {
         (1, 0)
     } else {
@@ -113,31 +74,15 @@ pub fn port_io(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, E
         _ => return Err(Exception::InvalidOpcode),
     };
     let size = size_of(i, data_op)?;
+    if cpu.cpl() > cpu.iopl() {
+        segment::check_io_permission(cpu, bus, port, size.bytes())?;
+    }
     if i.mnemonic() == Mnemonic::In {
         let v = bus.port_in(port, size);
         write_reg(cpu, 0, false, size, v);
     } else {
         bus.port_out(port, size, accumulator(cpu, size));
     }
-    Ok(Flow::Next)
-}
-
-/// lidt m16&32: limit (word) then base (dword); with a 16-bit operand size only 24
-/// bits of the base are loaded (SDM "LGDT/LIDT").
-pub fn lidt(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
-    require_ring0(cpu)?;
-    if i.op0_kind() != OpKind::Memory {
-        return Err(Exception::InvalidOpcode);
-    }
-    let at = effective_address(cpu, i);
-    let ctx = cpu.access_ctx();
-    let limit = bus.read(ctx, at, Size::Word, ReadKind::Data)? as u16;
-    let mut base = bus.read(ctx, at.wrapping_add(2), Size::Dword, ReadKind::Data)?;
-    if i.code() == Code::Lidt_m1632_16 {
-        base &= 0x00ff_ffff;
-    }
-    cpu.idtr.limit = limit;
-    cpu.idtr.base = base;
     Ok(Flow::Next)
 }
 

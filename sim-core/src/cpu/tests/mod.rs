@@ -5,6 +5,7 @@
 mod arith;
 mod control;
 mod data;
+mod segment;
 mod system;
 
 use super::{step, Cpu, DecodeCache, Retired};
@@ -17,6 +18,9 @@ pub const CODE: u32 = 0x1000;
 pub const STACK_TOP: u32 = 0x8000;
 /// A data area.
 pub const DATA: u32 = 0x4000;
+/// xv6's GDT ([`crate::cpu::segment::xv6_gdt`]), with its TSS at [`TSS`].
+pub const GDT: u32 = 0x0100;
+pub const TSS: u32 = 0x0200;
 
 /// 64 KiB of flat memory from address 0; everything above is unmapped (#PF), and
 /// addresses in `read_only` fault on write. Ports: `in` returns `port_value`, `out`
@@ -115,11 +119,22 @@ impl Rig {
     pub fn new(code: &[u8]) -> Self {
         let mut bus = TestBus::new();
         bus.load(CODE, code);
+        for (k, d) in crate::cpu::segment::xv6_gdt(TSS).iter().enumerate() {
+            bus.load(GDT + 8 * k as u32, &d.to_le_bytes());
+        }
+        // No I/O bitmap: the map base lies beyond the TSS limit.
+        bus.load(TSS + 0x66, &0xffffu16.to_le_bytes());
         let mut cpu = Cpu {
             eip: CODE,
+            gdtr: crate::cpu::TableReg {
+                base: GDT,
+                limit: 6 * 8 - 1,
+            },
             ..Cpu::default()
         };
         cpu.gpr[4] = STACK_TOP;
+        crate::cpu::segment::load_tr(&mut cpu, &mut bus, super::selector::TSS)
+            .expect("the test GDT has a TSS");
         Rig {
             cpu,
             bus,
@@ -130,6 +145,9 @@ impl Rig {
     pub fn user(mut self) -> Self {
         self.cpu.seg.cs = super::selector::USER_CODE;
         self.cpu.seg.ss = super::selector::USER_DATA;
+        self.cpu.seg.ds = super::selector::USER_DATA;
+        self.cpu.seg.es = super::selector::USER_DATA;
+        self.cpu.data_dpl = [3, 3, 0, 0];
         self.cpu.eflags |= super::flags::IF;
         self
     }

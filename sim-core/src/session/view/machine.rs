@@ -291,7 +291,7 @@ impl Session {
             cr0: cpu.cr0,
             cr2: cpu.cr2,
             cr3: cpu.cr3,
-            tss_esp0: cpu.tss_esp0,
+            tss_esp0: self.sim.machine().tss_esp0().unwrap_or(0),
             halted: cpu.halted,
             kernel_function: self.kernel_step().map(|s| s.function),
         }

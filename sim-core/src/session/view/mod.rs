@@ -16,6 +16,9 @@ use super::describe::{denied_gate, gates, recent_events, tail};
 
 mod machine;
 mod os;
+mod segments;
+
+pub use segments::{DescriptorView, SegmentsView, TssView};
 
 /// How many recent timeline rows and events a view carries.
 pub const RECENT: usize = 400;
@@ -36,6 +39,8 @@ pub struct View {
     pub code: CodeView,
     pub address_spaces: Vec<AddressView>,
     pub idt: Vec<GateView>,
+    /// The GDT and the TSS, read from memory at GDTR and TR.
+    pub segments: SegmentsView,
     /// The gate of the trap in progress, from its delivery until the `iret`
     /// that ends it (nested: the innermost).
     pub active_gate: Option<u8>,
@@ -379,6 +384,7 @@ impl Session {
             code: self.code_view(),
             address_spaces: self.address_views(),
             idt: gates(m),
+            segments: segments::segments_view(m),
             active_gate: self.active_gate(kernel_stack.as_ref()),
             denied_gate: denied_gate(trace, now),
             kernel_stack,
