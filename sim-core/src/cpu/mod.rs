@@ -49,7 +49,7 @@ mod cache;
 mod cond;
 pub mod cost;
 mod exec;
-mod operand;
+pub(crate) mod operand;
 pub mod segment;
 pub mod state;
 #[cfg(test)]

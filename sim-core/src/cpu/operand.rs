@@ -37,6 +37,12 @@ pub fn gpr(r: Register) -> Option<(u8, Size, bool)> {
     from(Register::EAX).map(|i| (i as u8, Size::Dword, false))
 }
 
+/// ES, CS, SS, DS, FS, GS.
+#[inline(always)]
+pub fn is_segment(r: Register) -> bool {
+    (Register::ES as u32..=Register::GS as u32).contains(&(r as u32))
+}
+
 /// CR0..CR15 (`mov` to and from a control register).
 #[inline(always)]
 pub fn is_cr(r: Register) -> bool {

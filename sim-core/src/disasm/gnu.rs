@@ -16,6 +16,9 @@
 
 use iced_x86::{Code, Instruction, MemorySize, Mnemonic, OpKind, Register};
 
+use crate::bus::Size;
+use crate::cpu::operand::gpr;
+
 /// The instruction in objdump's spelling, or `None` when it lies outside
 /// the engine's subset (or uses a form this formatter does not spell).
 pub fn format(i: &Instruction) -> Option<String> {
@@ -175,7 +178,7 @@ fn memory(i: &Instruction) -> Option<String> {
     }
     let (base, index) = (i.memory_base(), i.memory_index());
     for r in [base, index] {
-        if r != Register::None && !r.is_gpr32() {
+        if r != Register::None && !matches!(gpr(r), Some((_, Size::Dword, _))) {
             return None; // 16-bit addressing (0x67) is outside the subset
         }
     }
@@ -208,14 +211,10 @@ fn memory(i: &Instruction) -> Option<String> {
 }
 
 fn reg_suffix(r: Register) -> Option<&'static str> {
-    Some(if r.is_gpr8() {
-        "b"
-    } else if r.is_gpr16() {
-        "w"
-    } else if r.is_gpr32() {
-        "l"
-    } else {
-        return None;
+    Some(match gpr(r)?.1 {
+        Size::Byte => "b",
+        Size::Word => "w",
+        Size::Dword => "l",
     })
 }
 

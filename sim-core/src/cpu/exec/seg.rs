@@ -15,7 +15,7 @@ use crate::trap::Exception;
 /// Whether operand `n` is a segment register.
 #[inline(always)]
 pub fn is_sreg(i: &Decoded, n: u32) -> bool {
-    i.op_kind(n) == OpKind::Register && i.op_register(n).is_segment_register()
+    i.op_kind(n) == OpKind::Register && crate::cpu::operand::is_segment(i.op_register(n))
 }
 
 fn seg_reg(r: Register) -> Option<SegReg> {
