@@ -201,6 +201,14 @@ fn corpus() -> Vec<String> {
             "loope 1b",
             "loopne 1b",
             "jecxz 1b",
+            // gas's padding and other SIB bytes without an index: objdump's %eiz
+            ".byte 0x8d, 0x74, 0x26, 0x00",
+            ".byte 0x8d, 0xb4, 0x26, 0x00, 0x00, 0x00, 0x00",
+            ".byte 0x8b, 0x04, 0x25, 0x00, 0x10, 0x00, 0x00",
+            ".byte 0x8b, 0x04, 0x60",
+            ".byte 0x66, 0x0f, 0x1f, 0x44, 0x20, 0x08",
+            ".p2align 4",
+            "nop",
         ]
         .map(String::from),
     );

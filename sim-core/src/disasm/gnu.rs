@@ -12,16 +12,18 @@
 //! fixes the size (`movl $0x5,(%eax)`, `notl (%eax)`, `sarl %cl,(%ebx)`), but
 //! never on `jmp`/`call`/`setcc` of memory nor on a 32-bit `push`/`pop`; `shl %eax` for a
 //! shift by one; objdump's names for the conversions and stack forms
-//! (`cltd`, `cwtl`, `pusha`, `pushf`, `iret`, `lidtl`).
+//! (`cltd`, `cwtl`, `pusha`, `pushf`, `iret`, `lidtl`); `%eiz` for a SIB
+//! byte without an index.
 
 use iced_x86::{Code, Instruction, MemorySize, Mnemonic, OpKind, Register};
 
 use crate::bus::Size;
 use crate::cpu::operand::gpr;
 
-/// The instruction in objdump's spelling, or `None` when it lies outside
-/// the engine's subset (or uses a form this formatter does not spell).
-pub fn format(i: &Instruction) -> Option<String> {
+/// The instruction (decoded from `bytes`) in objdump's spelling, or `None`
+/// when it lies outside the engine's subset (or uses a form this formatter
+/// does not spell).
+pub fn format(i: &Instruction, bytes: &[u8]) -> Option<String> {
     if i.code() == Code::Nopw {
         return Some("xchg   %ax,%ax".into()); // 66 90
     }
@@ -31,7 +33,7 @@ pub fn format(i: &Instruction) -> Option<String> {
         if shift_by_one(i.code()) && n == 1 {
             continue;
         }
-        ops.push(operand(i, n)?);
+        ops.push(operand(i, n, bytes)?);
     }
     let mut text = String::new();
     if i.has_lock_prefix() {
@@ -143,7 +145,7 @@ fn shift_by_one(c: Code) -> bool {
     BY_ONE.contains(&c)
 }
 
-fn operand(i: &Instruction, n: u32) -> Option<String> {
+fn operand(i: &Instruction, n: u32, bytes: &[u8]) -> Option<String> {
     let io = matches!(i.mnemonic(), Mnemonic::In | Mnemonic::Out);
     Some(match i.op_kind(n) {
         OpKind::Register if io && i.op_register(n) == Register::DX => "(%dx)".into(),
@@ -156,7 +158,7 @@ fn operand(i: &Instruction, n: u32) -> Option<String> {
         OpKind::Immediate32 | OpKind::Immediate8to32 => {
             format!("$0x{:x}", i.immediate(n) as u32)
         }
-        OpKind::Memory => memory(i)?,
+        OpKind::Memory => memory(i, bytes)?,
         _ => return None,
     })
     .map(|s| {
@@ -171,7 +173,7 @@ fn operand(i: &Instruction, n: u32) -> Option<String> {
     })
 }
 
-fn memory(i: &Instruction) -> Option<String> {
+fn memory(i: &Instruction, bytes: &[u8]) -> Option<String> {
     let mut s = String::new();
     if i.segment_prefix() != Register::None {
         s = format!("%{}:", reg_name(i.segment_prefix())?);
@@ -183,7 +185,12 @@ fn memory(i: &Instruction) -> Option<String> {
         }
     }
     let disp = i.memory_displacement32();
-    if base == Register::None && index == Register::None {
+    let eiz = if index == Register::None {
+        sib_without_index(i, bytes)
+    } else {
+        None
+    };
+    if base == Register::None && index == Register::None && eiz.is_none() {
         return Some(format!("{s}0x{disp:x}"));
     }
     if i.memory_displ_size() > 0 || base == Register::None {
@@ -199,6 +206,9 @@ fn memory(i: &Instruction) -> Option<String> {
         s.push('%');
         s.push_str(reg_name(base)?);
     }
+    if let Some(scale) = eiz {
+        s.push_str(&format!(",%eiz,{scale}"));
+    }
     if index != Register::None {
         s.push_str(&format!(
             ",%{},{}",
@@ -208,6 +218,37 @@ fn memory(i: &Instruction) -> Option<String> {
     }
     s.push(')');
     Some(s)
+}
+
+/// objdump writes a SIB byte whose index field says "none" (100) as the
+/// index `%eiz` (gas pads code with `lea 0x0(%esi,%eiz,1),%esi`), except
+/// under a base of `%esp`, which needs the SIB byte anyway. Returns its
+/// scale. iced does not report the SIB byte, so this reads the ModRM byte
+/// after the prefixes and the one- or two-byte opcode (every memory form in
+/// the subset has one, except `mov`'s absolute-address forms).
+fn sib_without_index(i: &Instruction, bytes: &[u8]) -> Option<u32> {
+    use Code::*;
+    let moffs = [
+        Mov_AL_moffs8,
+        Mov_AX_moffs16,
+        Mov_EAX_moffs32,
+        Mov_moffs8_AL,
+        Mov_moffs16_AX,
+        Mov_moffs32_EAX,
+    ];
+    if moffs.contains(&i.code()) {
+        return None;
+    }
+    let prefixes = [
+        0x66, 0x67, 0xf0, 0xf2, 0xf3, 0x26, 0x2e, 0x36, 0x3e, 0x64, 0x65,
+    ];
+    let mut k = bytes.iter().take_while(|b| prefixes.contains(*b)).count();
+    if bytes.get(k) == Some(&0x0f) {
+        k += 1;
+    }
+    let (modrm, sib) = (*bytes.get(k + 1)?, *bytes.get(k + 2)?);
+    let has_sib = modrm >> 6 != 3 && modrm & 7 == 4;
+    (has_sib && (sib >> 3) & 7 == 4 && sib & 7 != 4).then(|| 1 << (sib >> 6))
 }
 
 fn reg_suffix(r: Register) -> Option<&'static str> {

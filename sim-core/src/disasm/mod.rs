@@ -34,7 +34,8 @@ pub fn listing(base: u32, code: &[u8]) -> Vec<Line> {
         let (len, text) = match d.last_error() {
             DecoderError::None if i.code() != Code::INVALID => (
                 i.len(),
-                gnu::format(&i).unwrap_or_else(|| OUTSIDE_SUBSET.into()),
+                gnu::format(&i, code.get(at..at + i.len()).unwrap_or_default())
+                    .unwrap_or_else(|| OUTSIDE_SUBSET.into()),
             ),
             DecoderError::NoMoreBytes => (1, format!(".byte 0x{:x}", code[at])),
             _ => (1, "(bad)".into()),

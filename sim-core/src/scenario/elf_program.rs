@@ -68,3 +68,58 @@ pub fn elf_listing(program: &UserProgram) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{link, ProgramSource, Scenario};
+    use proptest::prelude::*;
+
+    /// `jmp .` at 0x2000, as a one-segment executable.
+    fn tiny() -> Vec<u8> {
+        elf::tests::build(0x2000, &[(0x2000, &[0xeb, 0xfe], 2, elf::PF_X | 4)])
+    }
+
+    fn scenario(p: ProgramSource) -> Scenario {
+        let doc = serde_json::json!({
+            "version": 1, "title": "t", "mode": "preemptive",
+            "scheduler": {"policy": "round_robin", "quantum": 2000},
+            "programs": [p], "processes": [{"program": p.name}],
+        });
+        Scenario::from_json(&doc.to_string()).expect("valid")
+    }
+
+    #[test]
+    fn an_elf_program_is_listed_and_travels_in_a_link() {
+        let s = scenario(ProgramSource::from_elf("spin", &tiny()));
+        let prog = elf_program("spin", s.programs[0].elf.as_deref().unwrap()).unwrap();
+        assert_eq!(prog.entry, 0x2000);
+        assert_eq!(elf_listing(&prog), "jmp    0x2000\n");
+        assert_eq!(prog.program.line_at(0x2001).map(|l| l.line), Some(1));
+        let share = link::Share::new(s.clone());
+        let back = link::decode(&link::encode(&share)).expect("decodes");
+        assert_eq!(back.scenario, s);
+        assert!(
+            !s.to_json().contains("\"source\""),
+            "an ELF program has no source field"
+        );
+    }
+
+    proptest! {
+        /// Any text as `elf` is answered (accepted or refused), never a panic.
+        #[test]
+        fn any_elf_text_is_answered(text in "[A-Za-z0-9+/=\\s*]{0,200}") {
+            let p = ProgramSource { name: "p".into(), source: String::new(), elf: Some(text) };
+            let doc = serde_json::json!({
+                "version": 1, "title": "t", "mode": "cooperative",
+                "scheduler": {"policy": "fifo"}, "programs": [p], "processes": [{"program": "p"}],
+            });
+            let _ = Scenario::from_json(&doc.to_string());
+        }
+
+        #[test]
+        fn base64_round_trips(bytes in proptest::collection::vec(any::<u8>(), 0..300)) {
+            prop_assert_eq!(base64::decode(&base64::encode(&bytes)).unwrap(), bytes);
+        }
+    }
+}
