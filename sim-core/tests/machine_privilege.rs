@@ -38,7 +38,13 @@ fn assert_gp_in_ring3(name: &str, code: &[u8], setup: impl Fn(&mut sim_core::mac
     let frame = stack(&m, 6);
     assert_eq!(
         frame[1..],
-        [USER_CODE, 0x1b, before.eflags | flags::RF, before.gpr[4], 0x23],
+        [
+            USER_CODE,
+            0x1b,
+            before.eflags | flags::RF,
+            before.gpr[4],
+            0x23
+        ],
         "{name}"
     );
     assert_eq!(cpu.idtr, before.idtr, "{name}: had an effect");
