@@ -5,7 +5,7 @@
 mod machine_support;
 
 use machine_support::*;
-use sim_core::cpu::selector;
+use sim_core::cpu::{flags, selector};
 use sim_core::event::EventKind;
 use sim_core::machine::TraceMode;
 use sim_core::trap::{Exception, Gate};
@@ -33,11 +33,18 @@ fn assert_gp_in_ring3(name: &str, code: &[u8], setup: impl Fn(&mut sim_core::mac
     let cpu = m.cpu();
     assert_eq!(cpu.eip, HANDLER, "{name}: not delivered through vector 13");
     assert_eq!(cpu.seg.cs, selector::KERNEL_CODE, "{name}");
-    // Frame: error code, EIP of the faulting instruction, CS, EFLAGS, ESP, SS.
+    // Frame: error code, EIP of the faulting instruction, CS, EFLAGS (with
+    // RF, as a fault pushes it), ESP, SS.
     let frame = stack(&m, 6);
     assert_eq!(
         frame[1..],
-        [USER_CODE, 0x1b, before.eflags, before.gpr[4], 0x23],
+        [
+            USER_CODE,
+            0x1b,
+            before.eflags | flags::RF,
+            before.gpr[4],
+            0x23
+        ],
         "{name}"
     );
     assert_eq!(cpu.idtr, before.idtr, "{name}: had an effect");

@@ -14,7 +14,8 @@
 //! | `int n`                                                  | 6 (delivery is charged by `trap`) |
 //! | `iret`                                                   | 6      |
 //! | `in`, `out`                                              | 10     |
-//! | `hlt`, `cli`, `sti`, `lidt`, `mov` crN                   | 2      |
+//! | `hlt`, `cli`, `sti`, `lidt`, `lgdt`, `ltr`, `mov` crN, `sidt`, `sgdt`, `str` | 2 |
+//! | `lret` (far return)                                      | 2 + 2 stack accesses |
 //! | `pushal` / `popal`                                       | 1 + 8 stack accesses |
 //!
 //! The base cost of an instruction is computed once at decode time (and cached);
@@ -38,7 +39,8 @@ pub fn base_cycles(instr: &Instruction) -> u32 {
         Int | Int3 | Into => (6, 0),
         Iretd | Iret => (6, 0),
         In | Out => (10, 0),
-        Hlt | Cli | Sti | Lidt => (2, 0),
+        Hlt | Cli | Sti | Lidt | Lgdt | Ltr | Sidt | Sgdt | Str => (2, 0),
+        Retf => (2, 2),
         Push | Pop | Pushfd | Pushf | Popfd | Popf => (1, 1),
         Pushad | Pusha | Popad | Popa => (1, 8),
         Leave => (1, 1),

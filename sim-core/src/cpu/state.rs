@@ -51,6 +51,9 @@ pub mod flags {
     /// CPL ≤ IOPL; only CPL 0 may change it.
     pub const IOPL: u32 = 3 << 12;
     pub const IOPL_SHIFT: u32 = 12;
+    /// Resume flag: not modelled in EFLAGS (no debug breakpoints), but set
+    /// in the image a fault pushes (SDM vol. 3, 18.3.1.1).
+    pub const RF: u32 = 1 << 16;
     /// The six arithmetic status flags.
     pub const STATUS: u32 = CF | PF | AF | ZF | SF | OF;
     /// Flags this machine models; others (NT, RF, VM, AC, ID…) read as 0.

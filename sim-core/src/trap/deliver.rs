@@ -126,7 +126,12 @@ pub fn deliver(
         (ss, esp) = (ring.ss, ring.esp);
         stack = Some(ring);
     }
-    frame.extend([cpu.eflags, u32::from(cpu.seg.cs), cpu.eip]);
+    // Real CPUs set RF in the EFLAGS image of a fault, so that returning
+    // to the instruction does not re-trigger an instruction breakpoint
+    // (SDM vol. 3, 18.3.1.1; QEMU's TCG pushes it clear).
+    let fault = matches!(event, Delivery::Exception(e) if e != Exception::DoubleFault);
+    let pushed_flags = cpu.eflags | if fault { flags::RF } else { 0 };
+    frame.extend([pushed_flags, u32::from(cpu.seg.cs), cpu.eip]);
     frame.extend(error_code);
     // Pushes are supervisor accesses to the (possibly new) stack; all are
     // checked before the first is made, so a fault leaves memory unchanged.

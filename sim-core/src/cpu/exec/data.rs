@@ -16,7 +16,8 @@ use crate::cpu::state::{Cpu, Reg};
 use crate::trap::Exception;
 
 /// `mov` between registers, memory (including the moffs forms) and immediates;
-/// moves to and from control registers go to `system`.
+/// moves to and from control registers go to `system`, segment registers to
+/// `seg`.
 #[inline(always)]
 pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
     match i.pre.form {
@@ -34,6 +35,9 @@ pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Excep
         |n| i.op_kind(n) == OpKind::Register && crate::cpu::operand::is_cr(i.op_register(n));
     if is_cr(0) || is_cr(1) {
         return system::mov_cr(cpu, i);
+    }
+    if super::seg::is_sreg(i, 0) || super::seg::is_sreg(i, 1) {
+        return super::seg::mov(cpu, bus, i);
     }
     let size = size_of(i, 0)?;
     let value = read(cpu, bus, operand(cpu, i, 1)?, size)?;

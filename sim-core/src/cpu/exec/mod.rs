@@ -122,7 +122,6 @@ pub fn execute(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, E
         Div | Idiv => alu::divide(cpu, bus, i),
         Bt | Bts | Btr | Btc => alu::bit_test(cpu, bus, i),
         Cbw | Cwde | Cwd | Cdq => data::convert(cpu, i),
-        Mov if seg::is_sreg(i, 0) || seg::is_sreg(i, 1) => seg::mov(cpu, bus, i),
         Mov => data::mov(cpu, bus, i),
         Movzx | Movsx => data::extend(cpu, bus, i),
         Lea => data::lea(cpu, i),
