@@ -66,22 +66,32 @@ pub(crate) fn burst<B: Bus>(
     cache: &mut DecodeCache,
     b: &mut Burst,
 ) -> BurstEnd {
+    // Everything an instruction cannot change, in locals.
     let space = space_of(cpu);
+    let epoch = cache.epoch();
+    let (limit, stops) = (b.limit, b.stops);
+    // The common case, one stop or none, is one comparison (an EIP of
+    // u32::MAX would only end the burst early, never change the result).
+    let first_stop = stops.first().copied().unwrap_or(u32::MAX);
+    let many_stops = stops.len() > 1;
+    let mut trace = b.retired.take();
     let mut cycle = b.cycle;
+    let mut started = b.started;
     let mut count = 0u64;
     let end = loop {
-        if cycle >= b.limit {
+        if cycle >= limit {
             break BurstEnd::Limit;
         }
-        let epoch = bus.code_epoch();
-        if epoch.is_none() || epoch != cache.epoch() {
+        // `None`: the bus does not let instructions be cached.
+        if epoch.is_none() || bus.code_epoch() != epoch {
             break BurstEnd::Step;
         }
         let eip = cpu.eip;
-        let Some(d) = cache.lookup(eip, space).filter(|d| d.plain) else {
-            break BurstEnd::Step;
+        let d = match cache.lookup(eip, space) {
+            Some(d) if d.plain => d,
+            _ => break BurstEnd::Step,
         };
-        let Ok(flow) = exec::execute(cpu, bus, d) else {
+        let Ok(flow) = exec::dispatch(cpu, bus, d) else {
             break BurstEnd::Step;
         };
         let mut cycles = d.cycles;
@@ -95,8 +105,8 @@ pub(crate) fn burst<B: Bus>(
             _ => flow.target,
         };
         count += 1;
-        b.started = cycle;
-        if let Some(trace) = b.retired.as_deref_mut() {
+        started = cycle;
+        if let Some(trace) = trace.as_deref_mut() {
             trace.push((
                 cycle,
                 Retired {
@@ -108,30 +118,23 @@ pub(crate) fn burst<B: Bus>(
             ));
         }
         let done = cycle + u64::from(cycles);
-        if done > b.limit {
-            b.busy = (done - b.limit) as u32;
-            cycle = b.limit;
+        if done > limit {
+            b.busy = (done - limit) as u32;
+            cycle = limit;
             break BurstEnd::Limit;
         }
         cycle = done;
-        if stop_at(b.stops, cpu.eip) {
+        if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
             break BurstEnd::Stop;
         }
-        if b.retired.as_ref().is_some_and(|t| t.len() >= TRACE_BATCH) {
+        if trace.as_ref().is_some_and(|t| t.len() >= TRACE_BATCH) {
             break BurstEnd::Full;
         }
     };
+    b.retired = trace;
+    b.started = started;
     cache.count_hits(count);
     b.cycle = cycle;
     b.count += count;
     end
-}
-
-#[inline(always)]
-fn stop_at(stops: &[u32], eip: u32) -> bool {
-    match stops {
-        [] => false,
-        [only] => eip == *only,
-        many => many.binary_search(&eip).is_ok(),
-    }
 }

@@ -8,8 +8,7 @@
 //! `None`. A hit means the same bytes were fetched successfully under the same
 //! mapping and privilege, so skipping the fetch cannot hide a fault.
 
-use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemonic,
-    OpKind};
+use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemonic, OpKind};
 
 use super::cost;
 use super::operand::Predecoded;
@@ -171,11 +170,12 @@ impl DecodeCache {
     /// only valid right after [`DecodeCache::sync`] with the bus's epoch.
     #[inline(always)]
     pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&Decoded> {
-        let slot = eip as usize & (ENTRIES - 1);
-        self.entries
-            .get(slot)
-            .filter(|e| e.eip == eip && e.space == space && e.generation == self.generation)
-            .map(|e| &e.decoded)
+        let e = self.entries.get(eip as usize & (ENTRIES - 1))?;
+        if e.eip == eip && e.space == space && e.generation == self.generation {
+            Some(&e.decoded)
+        } else {
+            None
+        }
     }
 
     /// Counts hits made through [`DecodeCache::lookup`] by a burst.
@@ -193,7 +193,8 @@ pub(crate) fn space_of(cpu: &Cpu) -> u32 {
 }
 
 /// Whether `instr` may run in a burst: its only effects are on general
-/// registers, arithmetic flags and memory, and at most a near transfer.
+/// registers, arithmetic flags and memory, and at most a near transfer; no
+/// LOCK prefix (whose #UD check bursts skip).
 /// Anything else (ports, `int`, `iret`, `hlt`, flag instructions, `popf`,
 /// moves to control or segment registers, far transfers, and any
 /// instruction not listed) goes through [`super::step`] one at a time.
@@ -213,6 +214,7 @@ fn is_plain(instr: &Instruction) -> bool {
     // registers…).
     PLAIN.contains(&instr.mnemonic())
         && !far
+        && !instr.has_lock_prefix()
         && (0..instr.op_count()).all(|i| {
             instr.op_kind(i) != OpKind::Register
                 || super::operand::gpr(instr.op_register(i)).is_some()

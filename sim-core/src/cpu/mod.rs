@@ -55,7 +55,7 @@ pub mod state;
 #[cfg(test)]
 mod tests;
 
-pub(crate) use burst::{burst, Burst, BurstEnd};
+pub(crate) use burst::{burst, Burst, BurstEnd, TRACE_BATCH};
 pub use cache::DecodeCache;
 pub use state::{cr0, flags, selector, Cpu, Reg, Segments, TableReg};
 

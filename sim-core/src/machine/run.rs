@@ -148,7 +148,9 @@ impl Machine {
         let mut started = cycle;
         let mut done = 0u64;
         let mut limit = self.quiet_limit(end, cycle);
-        let mut trace = Vec::new();
+        // One allocation per traced run (a kernel entry's worth of user code
+        // at most), none untraced.
+        let mut trace = Vec::with_capacity(if TRACED { cpu::TRACE_BATCH } else { 0 });
         while cycle < limit {
             let mut b = cpu::Burst {
                 cycle,
