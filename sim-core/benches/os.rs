@@ -31,6 +31,19 @@ fn main() {
     divan::main();
 }
 
+/// CPU time this process has used, in seconds (Linux: utime + stime from
+/// /proc/self/stat, in the ABI's fixed 100 ticks per second). Rates per CPU
+/// second hold still when other work shares the machine; wall-clock rates
+/// do not.
+fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // Fields after the command name (which may contain spaces) start at 3.
+    let rest = stat.rsplit_once(')')?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| fields.get(i)?.parse::<u64>().ok();
+    Some((ticks(11)? + ticks(12)?) as f64 / 100.0)
+}
+
 /// Resident memory of this process, in MiB (Linux), for the record.
 fn rss_mib() -> Option<u64> {
     let status = std::fs::read_to_string("/proc/self/status").ok()?;
@@ -56,6 +69,8 @@ fn report_long_session(processes: usize, stretches: u64) {
     };
     let start = Instant::now();
     let mut last = Instant::now();
+    let mut rates = Vec::new();
+    let mut cpu_last = cpu_secs();
     for step in 1..=stretches {
         let mut worst = std::time::Duration::ZERO;
         for _ in 0..500 {
@@ -64,20 +79,37 @@ fn report_long_session(processes: usize, stretches: u64) {
             worst = worst.max(t.elapsed());
         }
         let run = last.elapsed();
+        let cpu_now = cpu_secs();
+        let cpu_run = cpu_now.zip(cpu_last).map(|(now, then)| now - then);
+        cpu_last = cpu_now;
+        // Per CPU second where known (see `cpu_secs`), else per second.
+        let per_cpu = cpu_run.filter(|&s| s > 0.0).map(|s| 50.0 / s);
+        rates.push(per_cpu.unwrap_or(50.0 / run.as_secs_f64()));
         let t = Instant::now();
         let view = black_box(session.view());
         let view_time = t.elapsed();
         last = Instant::now();
         println!(
-            "session, {processes} processes: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
+            "session, {processes} processes: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, {} per CPU second; slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
              {} timeline rows, {} trace events kept, {} snapshots, RSS {} MiB",
             step * 50,
             start.elapsed(),
             50.0 / run.as_secs_f64(),
+            per_cpu.map_or("?".into(), |r| format!("{r:.1} M")),
             view.timeline_total,
             session.trace_kept(),
             session.snapshots_kept(),
             rss_mib().map_or("?".into(), |m| m.to_string()),
+        );
+    }
+    // The issue's drift target: a long run keeps its speed.
+    if let (Some(first), Some(last)) = (rates.first(), rates.last()) {
+        let rest = &rates[1..];
+        let mean = rest.iter().sum::<f64>() / rest.len().max(1) as f64;
+        println!(
+            "session, {processes} processes, M cycles per CPU second: first 50 M {first:.1}, last 50 M {last:.1}, \
+             mean after the first {mean:.1}: last/first {:.2} (target: no drift, ≥ 0.95)",
+            last / first
         );
     }
     // Back into the thinned far past: the replay from the nearest snapshot.

@@ -8,7 +8,7 @@
 //! `None`. A hit means the same bytes were fetched successfully under the same
 //! mapping and privilege, so skipping the fetch cannot hide a fault.
 
-use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemonic};
+use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemonic, OpKind};
 
 use super::cost;
 use super::operand::Predecoded;
@@ -33,6 +33,11 @@ pub struct Decoded {
     /// iced derives the mnemonic from the opcode through a table on every
     /// call; execution dispatches on it, so it is looked up once here.
     mnemonic: Mnemonic,
+    /// Address of the next instruction (EIP after a fall-through).
+    pub next_eip: u32,
+    /// Can run in a burst (see [`super::burst`]): at most a near transfer,
+    /// no port access, no change of IF, CPL, CR0/CR3 or segments.
+    pub plain: bool,
 }
 
 impl Decoded {
@@ -41,6 +46,8 @@ impl Decoded {
             cycles: cost::base_cycles(&instr),
             pre: Predecoded::new(&instr),
             mnemonic: instr.mnemonic(),
+            next_eip: instr.next_ip32(),
+            plain: is_plain(&instr),
             instr,
         }
     }
@@ -114,18 +121,11 @@ impl DecodeCache {
             self.uncached = Some(fetch_decode(cpu, bus)?);
             return self.uncached.as_ref().ok_or(Exception::InvalidOpcode);
         }
-        if epoch != self.epoch {
-            self.epoch = epoch;
-            self.flush();
-        }
+        self.sync(epoch);
         let eip = cpu.eip;
-        let space = (cpu.cr3 & !3) | u32::from(cpu.cpl());
+        let space = space_of(cpu);
         let slot = eip as usize & (ENTRIES - 1);
-        let hit = self
-            .entries
-            .get(slot)
-            .is_some_and(|e| e.eip == eip && e.space == space && e.generation == self.generation);
-        if hit {
+        if self.lookup(eip, space).is_some() {
             self.hits += 1;
             return Ok(&self.entries[slot].decoded);
         }
@@ -148,7 +148,92 @@ impl DecodeCache {
         };
         Ok(&self.entries[slot].decoded)
     }
+
+    /// Flushes the table if the bus's code epoch moved on; returns whether
+    /// it did. Callers compare epochs first, so this stays out of line.
+    pub(crate) fn sync(&mut self, epoch: Option<u64>) -> bool {
+        if epoch == self.epoch {
+            return false;
+        }
+        self.epoch = epoch;
+        self.flush();
+        true
+    }
+
+    /// The epoch the table is current for (`None`: caching is off).
+    #[inline(always)]
+    pub(crate) fn epoch(&self) -> Option<u64> {
+        self.epoch
+    }
+
+    /// The cached instruction at `eip` in `space` (see [`space_of`]), if any;
+    /// only valid right after [`DecodeCache::sync`] with the bus's epoch.
+    #[inline(always)]
+    pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&Decoded> {
+        let e = self.entries.get(eip as usize & (ENTRIES - 1))?;
+        if e.eip == eip && e.space == space && e.generation == self.generation {
+            Some(&e.decoded)
+        } else {
+            None
+        }
+    }
+
+    /// Counts hits made through [`DecodeCache::lookup`] by a burst.
+    #[inline(always)]
+    pub(crate) fn count_hits(&mut self, n: u64) {
+        self.hits += n;
+    }
 }
+
+/// The tag of an address space: CR3 with the CPL in its low two bits (CR3 is
+/// page aligned).
+#[inline(always)]
+pub(crate) fn space_of(cpu: &Cpu) -> u32 {
+    (cpu.cr3 & !3) | u32::from(cpu.cpl())
+}
+
+/// Whether `instr` may run in a burst: its only effects are on general
+/// registers, arithmetic flags and memory, and at most a near transfer; no
+/// LOCK prefix (whose #UD check bursts skip).
+/// Anything else (ports, `int`, `iret`, `hlt`, flag instructions, `popf`,
+/// moves to control or segment registers, far transfers, and any
+/// instruction not listed) goes through [`super::step`] one at a time.
+fn is_plain(instr: &Instruction) -> bool {
+    let far = matches!(
+        instr.code(),
+        Code::Jmp_ptr1616
+            | Code::Jmp_ptr1632
+            | Code::Jmp_m1616
+            | Code::Jmp_m1632
+            | Code::Call_ptr1616
+            | Code::Call_ptr1632
+            | Code::Call_m1616
+            | Code::Call_m1632
+    );
+    // Register operands must be general registers (not CRn, segment
+    // registers…).
+    PLAIN.contains(&instr.mnemonic())
+        && !far
+        && !instr.has_lock_prefix()
+        && (0..instr.op_count()).all(|i| {
+            instr.op_kind(i) != OpKind::Register
+                || super::operand::gpr(instr.op_register(i)).is_some()
+        })
+}
+
+/// The mnemonics [`is_plain`] admits (with general-register operands).
+const PLAIN: &[Mnemonic] = {
+    use Mnemonic::*;
+    &[
+        Add, Or, Adc, Sbb, And, Sub, Xor, Cmp, Test, Inc, Dec, Neg, Not, Shl, Sal, Shr, Sar, Rol,
+        Ror, Mul, Imul, Div, Idiv, Bt, Bts, Btr, Btc, Cbw, Cwde, Cwd, Cdq, Mov, Movzx, Movsx, Lea,
+        Xchg, Nop, Push, Pop, Pushad, Pusha, Popad, Popa, Pushfd, Pushf, Leave, Seto, Setno, Setb,
+        Setae, Sete, Setne, Setbe, Seta, Sets, Setns, Setp, Setnp, Setl, Setge, Setle, Setg, Cmovo,
+        Cmovno, Cmovb, Cmovae, Cmove, Cmovne, Cmovbe, Cmova, Cmovs, Cmovns, Cmovp, Cmovnp, Cmovl,
+        Cmovge, Cmovle, Cmovg, Jo, Jno, Jb, Jae, Je, Jne, Jbe, Ja, Js, Jns, Jp, Jnp, Jl, Jge, Jle,
+        Jg, Jmp, Call, Ret, Loop, Loope, Loopne, Jcxz, Jecxz,
+    ]
+};
 
 /// Fetch the instruction at EIP one byte at a time, decoding after each byte, so
 /// that only the bytes the instruction really occupies are read: an instruction

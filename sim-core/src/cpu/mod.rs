@@ -45,6 +45,7 @@
 //! ```
 
 pub mod alu;
+mod burst;
 mod cache;
 mod cond;
 pub mod cost;
@@ -55,6 +56,7 @@ pub mod state;
 #[cfg(test)]
 mod tests;
 
+pub(crate) use burst::{burst, Burst, BurstEnd, TRACE_BATCH};
 pub use cache::DecodeCache;
 pub use state::{cr0, flags, selector, Cpu, Reg, Segments, TableReg};
 
@@ -82,7 +84,7 @@ pub fn step(
     let mut effect = Effect::None;
     let flow = exec::execute(cpu, bus, decoded)?;
     cpu.eip = match flow.kind {
-        FlowKind::Next => instr.next_ip32(),
+        FlowKind::Next => decoded.next_eip,
         FlowKind::Jump => flow.target,
         FlowKind::Iret => {
             effect = Effect::Iret;

@@ -8,37 +8,6 @@ use super::{Machine, StopReason};
 use crate::cpu::{self, flags, Effect, Retired};
 use crate::event::Event;
 
-/// No breakpoint: an address the quiet loop compares EIP with. Stopping there
-/// needlessly would only cost time (the slow path takes over), never change
-/// the result.
-const NO_STOP: u32 = u32::MAX;
-
-/// Addresses the quiet loop stops before (never on its first instruction):
-/// the first compared directly (the common single stop), the rest sorted.
-#[derive(Clone, Copy)]
-struct Stops<'a> {
-    first: u32,
-    rest: &'a [u32],
-}
-
-impl<'a> Stops<'a> {
-    /// From a sorted list.
-    fn of(sorted: &'a [u32]) -> Self {
-        match sorted.split_first() {
-            Some((&first, rest)) => Stops { first, rest },
-            None => Stops {
-                first: NO_STOP,
-                rest: &[],
-            },
-        }
-    }
-
-    #[inline(always)]
-    fn hit(&self, eip: u32) -> bool {
-        eip == self.first || self.rest.binary_search(&eip).is_ok()
-    }
-}
-
 impl Machine {
     /// Runs up to `max_cycles` cycles without recording events; stops early at
     /// a breakpoint (not on the first instruction, so a run can resume from
@@ -83,11 +52,7 @@ impl Machine {
         self.board.set_tracing(true);
         let memory = self.board.memory_tracing();
         self.board.set_memory_tracing(false);
-        let last = self.run_quiet::<true, true>(
-            start.saturating_add(max_cycles),
-            Stops::of(stops),
-            &mut mark,
-        );
+        let last = self.run_quiet::<true>(start.saturating_add(max_cycles), stops, &mut mark);
         self.board.set_memory_tracing(memory);
         self.board.sync_devices();
         (last, self.board.events())
@@ -134,14 +99,7 @@ impl Machine {
             }
             first = false;
             if self.can_run_quiet() {
-                let stops = Stops::of(breakpoints);
-                // The loop without breakpoints or with one (the OS model's
-                // stop) compares one address; more take the general check.
-                if stops.rest.is_empty() {
-                    self.run_quiet::<false, false>(end, stops, &mut |_, _| {});
-                } else {
-                    self.run_quiet::<false, true>(end, stops, &mut |_, _| {});
-                }
+                self.run_quiet::<false>(end, breakpoints, &mut |_, _| {});
             } else {
                 self.cycle_once(true);
             }
@@ -172,14 +130,17 @@ impl Machine {
     /// `TRACED`, also a port access or an `iret`, whose events the caller
     /// must see). Returns the cycle the last instruction started in.
     ///
-    /// Within the loop the devices cannot fire, so their deferred cycles are
-    /// counted without the lazy tick's comparison; port accesses apply them
-    /// (`Board::sync_devices`) before touching a device.
+    /// Plain instructions run in bursts ([`cpu::burst`]), which cannot touch
+    /// a device, IF or the trace; the rest, one at a time through
+    /// `cpu::step` with the checks that follow. Within the loop the devices
+    /// cannot fire, so their deferred cycles are counted without the lazy
+    /// tick's comparison; port accesses apply them (`Board::sync_devices`)
+    /// before touching a device.
     #[inline(always)]
-    fn run_quiet<const TRACED: bool, const MANY_STOPS: bool>(
+    fn run_quiet<const TRACED: bool>(
         &mut self,
         end: u64,
-        stops: Stops,
+        stops: &[u32],
         mark: &mut impl FnMut(u64, &Retired),
     ) -> u64 {
         // The cycle and the instruction count live in locals (registers) and
@@ -188,7 +149,39 @@ impl Machine {
         let mut started = cycle;
         let mut done = 0u64;
         let mut limit = self.quiet_limit(end, cycle);
+        // One allocation per traced run (a kernel entry's worth of user code
+        // at most), none untraced.
+        let mut trace = Vec::with_capacity(if TRACED { cpu::TRACE_BATCH } else { 0 });
         while cycle < limit {
+            let mut b = cpu::Burst {
+                cycle,
+                limit,
+                stops,
+                retired: TRACED.then_some(&mut trace),
+                count: 0,
+                started,
+                busy: 0,
+            };
+            let why = cpu::burst(&mut self.cpu, &mut self.board, &mut self.cache, &mut b);
+            let (burst_end, burst_started, count, busy) = (b.cycle, b.started, b.count, b.busy);
+            self.board.defer_quiet_cycles(burst_end - cycle);
+            cycle = burst_end;
+            started = burst_started;
+            done += count;
+            if TRACED {
+                for (at, r) in trace.drain(..) {
+                    mark(at, &r);
+                }
+            }
+            match why {
+                cpu::BurstEnd::Step if cycle < limit => {}
+                cpu::BurstEnd::Full => continue,
+                _ => {
+                    self.busy = busy;
+                    break;
+                }
+            }
+            // One instruction the burst could not run.
             started = cycle;
             cycle += 1;
             self.board.defer_quiet_cycles(1);
@@ -226,12 +219,8 @@ impl Machine {
                         self.busy = extra - n as u32;
                         break;
                     }
-                    let stop = if MANY_STOPS {
-                        stops.hit(self.cpu.eip)
-                    } else {
-                        self.cpu.eip == stops.first
-                    };
-                    if stop || (self.cpu.flag(flags::IF) && self.board.devices.pic.next().is_some())
+                    if stops.binary_search(&self.cpu.eip).is_ok()
+                        || (self.cpu.flag(flags::IF) && self.board.devices.pic.next().is_some())
                     {
                         break;
                     }

@@ -96,12 +96,19 @@ impl Flow {
 /// Execute `i` on `cpu`. Anything outside the modelled subset is #UD.
 #[inline(always)]
 pub fn execute(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
-    use Mnemonic::*;
     if i.has_lock_prefix() && !lockable(i) {
         // SDM vol. 2, LOCK: #UD unless the destination is memory and the
         // instruction is one of the read-modify-write ones.
         return Err(Exception::InvalidOpcode);
     }
+    dispatch(cpu, bus, i)
+}
+
+/// [`execute`] for an instruction without a LOCK prefix (bursts run only
+/// those): the dispatch on the mnemonic.
+#[inline(always)]
+pub fn dispatch(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Exception> {
+    use Mnemonic::*;
     match i.mnemonic() {
         Add => alu::binary(cpu, bus, i, BinOp::Add),
         Or => alu::binary(cpu, bus, i, BinOp::Or),

@@ -1,0 +1,140 @@
+//! Plain instructions back to back, for the machine's quiet loop.
+//!
+//! [`super::step`] is one instruction with everything a caller might need
+//! (fetch on a miss, every effect, a [`Retired`] record). Between device
+//! events most instructions are *plain* (decided once, at decode: general
+//! registers, flags, memory, near transfers; see `cache::is_plain`), and for
+//! those the machine needs much less: their cost and where EIP went. A burst
+//! executes them straight from the decode cache, with the address-space tag
+//! computed once (a plain instruction cannot change CR3 or the CPL), and
+//! hands anything else back: a cache miss, a non-plain instruction, a fault.
+//! The caller then runs that one instruction through [`super::step`], which
+//! fetches, caches and reports it exactly as stepping does; a faulting
+//! instruction changed nothing (faults are restartable), so executing it
+//! again there raises the same fault. Self-modifying code and page-table
+//! writes move the bus's code epoch, which the burst checks before every
+//! instruction, as `step` does.
+
+use super::cache::{space_of, DecodeCache};
+use super::exec::{self, FlowKind};
+use super::state::Cpu;
+use super::{cost, Effect, Retired};
+use crate::bus::Bus;
+
+/// A burst's budget and what it did.
+pub(crate) struct Burst<'a> {
+    /// The cycle the next instruction starts in; advanced by each one's cost.
+    pub cycle: u64,
+    /// No instruction starts at or after this cycle. An instruction that
+    /// starts before it but costs more ends the burst with `busy` > 0.
+    pub limit: u64,
+    /// Stop before executing at these addresses (sorted); never before the
+    /// first instruction of the burst.
+    pub stops: &'a [u32],
+    /// Traced: each instruction with the cycle it started in.
+    pub retired: Option<&'a mut Vec<(u64, Retired)>>,
+    /// Instructions executed.
+    pub count: u64,
+    /// Cycle the last executed instruction started in.
+    pub started: u64,
+    /// Cycles of the last instruction beyond `limit`.
+    pub busy: u32,
+}
+
+/// Why a burst ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum BurstEnd {
+    /// `cycle` reached `limit`, or the last instruction overran it (`busy`).
+    Limit,
+    /// EIP is at one of the stops.
+    Stop,
+    /// The trace buffer is full: drain it and go on.
+    Full,
+    /// The next instruction must go through [`super::step`]: not cached,
+    /// not plain, or faulting.
+    Step,
+}
+
+/// Traced bursts hand over their instructions in batches of this many.
+pub(crate) const TRACE_BATCH: usize = 1024;
+
+/// Runs plain instructions from the decode cache while `b.cycle < b.limit`.
+#[inline(never)]
+pub(crate) fn burst<B: Bus>(
+    cpu: &mut Cpu,
+    bus: &mut B,
+    cache: &mut DecodeCache,
+    b: &mut Burst,
+) -> BurstEnd {
+    // Everything an instruction cannot change, in locals.
+    let space = space_of(cpu);
+    let epoch = cache.epoch();
+    let (limit, stops) = (b.limit, b.stops);
+    // The common case, one stop or none, is one comparison (an EIP of
+    // u32::MAX would only end the burst early, never change the result).
+    let first_stop = stops.first().copied().unwrap_or(u32::MAX);
+    let many_stops = stops.len() > 1;
+    let mut trace = b.retired.take();
+    let mut cycle = b.cycle;
+    let mut started = b.started;
+    let mut count = 0u64;
+    let end = loop {
+        if cycle >= limit {
+            break BurstEnd::Limit;
+        }
+        // `None`: the bus does not let instructions be cached.
+        if epoch.is_none() || bus.code_epoch() != epoch {
+            break BurstEnd::Step;
+        }
+        let eip = cpu.eip;
+        let d = match cache.lookup(eip, space) {
+            Some(d) if d.plain => d,
+            _ => break BurstEnd::Step,
+        };
+        let Ok(flow) = exec::dispatch(cpu, bus, d) else {
+            break BurstEnd::Step;
+        };
+        let mut cycles = d.cycles;
+        cpu.eip = match flow.kind {
+            FlowKind::Next => d.next_eip,
+            FlowKind::Taken => {
+                cycles += cost::TAKEN_BRANCH;
+                flow.target
+            }
+            // Plain instructions transfer control only as above or `Jump`.
+            _ => flow.target,
+        };
+        count += 1;
+        started = cycle;
+        if let Some(trace) = trace.as_deref_mut() {
+            trace.push((
+                cycle,
+                Retired {
+                    eip,
+                    len: d.len() as u8,
+                    cycles,
+                    effect: Effect::None,
+                },
+            ));
+        }
+        let done = cycle + u64::from(cycles);
+        if done > limit {
+            b.busy = (done - limit) as u32;
+            cycle = limit;
+            break BurstEnd::Limit;
+        }
+        cycle = done;
+        if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
+            break BurstEnd::Stop;
+        }
+        if trace.as_ref().is_some_and(|t| t.len() >= TRACE_BATCH) {
+            break BurstEnd::Full;
+        }
+    };
+    b.retired = trace;
+    b.started = started;
+    cache.count_hits(count);
+    b.cycle = cycle;
+    b.count += count;
+    end
+}
