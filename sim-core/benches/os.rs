@@ -44,6 +44,10 @@ fn rss_mib() -> Option<u64> {
     Some(kb / 1024)
 }
 
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / f64::from(1 << 20)
+}
+
 /// The web app's workload for a long time: a `Session` (trace at `Steps`,
 /// timeline, Gantt chart, snapshots) running 64 processes in frame-sized
 /// slices. Prints throughput, the cost of a view, and memory as the run
@@ -68,16 +72,23 @@ fn report_long_session(processes: usize, stretches: u64) {
         let view = black_box(session.view());
         let view_time = t.elapsed();
         last = Instant::now();
+        let held = session.memory();
         println!(
             "session, {processes} processes: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
-             {} timeline rows, {} trace events kept, {} snapshots, RSS {} MiB",
+             {} timeline rows, {} trace events kept, RSS {} MiB; history {:.1} MiB: {} snapshots {:.1}, trace {:.1}, instructions {:.1}, timeline and Gantt {:.1}; live memory {:.1} MiB",
             step * 50,
             start.elapsed(),
             50.0 / run.as_secs_f64(),
             view.timeline_total,
             session.trace_kept(),
-            session.snapshots_kept(),
             rss_mib().map_or("?".into(), |m| m.to_string()),
+            mib(held.history()),
+            held.sim.snapshots,
+            mib(held.sim.snapshot_bytes),
+            mib(held.sim.trace),
+            mib(held.sim.instrs),
+            mib(held.views),
+            mib(held.sim.live_memory),
         );
     }
     // Back into the thinned far past: the replay from the nearest snapshot.

@@ -64,9 +64,9 @@ struct SpanOrigin {
 
 /// Timeline rows kept at most (the oldest half goes beyond): the view shows
 /// only the newest, and a long run at full speed must not grow without bound.
-pub const MAX_ROWS: usize = 1 << 14;
+pub const MAX_ROWS: usize = 1 << 12;
 /// Gantt spans kept at most for stepping back; older ones live on in bins.
-pub const MAX_SPANS: usize = 1 << 16;
+pub const MAX_SPANS: usize = 1 << 14;
 
 /// How much of its history a session keeps (the defaults: [`MAX_ROWS`],
 /// [`MAX_SPANS`]; smaller in tests).
@@ -128,6 +128,19 @@ impl History {
     /// Rows since cycle 0, dropped ones included.
     pub fn rows_total(&self) -> usize {
         self.rows_dropped + self.rows.len()
+    }
+
+    /// Heap bytes of the timeline rows (their text included), the Gantt
+    /// spans kept for stepping back and the chart's bins.
+    pub fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.rows.capacity() * size_of::<TimelineRow>()
+            + self.rows.iter().map(|r| r.text.capacity()).sum::<usize>()
+            + self.row_origins.capacity() * size_of::<Origin>()
+            + self.spans.capacity() * size_of::<GanttSpan>()
+            + self.span_origins.capacity() * size_of::<SpanOrigin>()
+            + self.bins.bytes()
+            + self.base_bins.bytes()
     }
 
     /// The Gantt chart from cycle 0 to `now`: one lane per process in

@@ -108,6 +108,21 @@ pub enum RunStop {
     CycleLimit,
 }
 
+/// What a session's time travel holds, in bytes (see [`Session::memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    pub sim: crate::sim::HistoryBytes,
+    /// The timeline rows, Gantt spans and chart bins.
+    pub views: usize,
+}
+
+impl Memory {
+    /// Snapshots, trace, instructions and views: all of the history.
+    pub fn history(&self) -> usize {
+        self.sim.history() + self.views
+    }
+}
+
 /// A loaded scenario being simulated, with derived history (timeline, Gantt).
 pub struct Session {
     scenario: Scenario,
@@ -172,6 +187,21 @@ impl Session {
         self.sim.snapshot_count()
     }
 
+    /// What time travel holds, in bytes: the simulation's snapshots, trace
+    /// and instructions, and the timeline and Gantt history derived from
+    /// them (measured from what is allocated), for benchmarks and tests.
+    pub fn memory(&self) -> Memory {
+        Memory {
+            sim: self.sim.memory(),
+            views: self.history.bytes(),
+        }
+    }
+
+    /// Bytes the snapshots may hold (see [`Sim::set_snapshot_budget`]).
+    pub fn set_snapshot_budget(&mut self, bytes: usize) {
+        self.sim.set_snapshot_budget(bytes);
+    }
+
     /// The program (its index in the scenario) and source line the CPU is
     /// about to run, at an instruction boundary in a user program; `None`
     /// in the kernel or mid-instruction. Where a breakpoint on that line stops.
@@ -190,7 +220,7 @@ impl Session {
         (line.addr == eip).then_some((p, line.line))
     }
 
-    /// Every trace event the simulation still keeps (the newest 262,144;
+    /// Every trace event the simulation still keeps (the newest [`crate::sim::MAX_TRACE`];
     /// retired instructions are not included), oldest first: for export.
     pub fn trace_events(&self) -> Vec<EventView> {
         self.sim.trace().iter().map(event_view).collect()
