@@ -91,18 +91,53 @@ fn report_long_session(processes: usize, stretches: u64) {
             mib(held.sim.live_memory),
         );
     }
+    let target = if processes > 64 { 96 } else { 48 };
+    println!(
+        "session, {processes} processes: RSS {} MiB, history {:.1} MiB natively (target for the page's whole wasm memory after 60 s: ≤ {target} MB; \
+         e2e/bench/browser.mjs prints it)",
+        rss_mib().map_or("?".into(), |m| m.to_string()),
+        mib(session.memory().history()),
+    );
     // Back into the thinned far past: the replay from the nearest snapshot.
     let end = session.cycle();
-    for target in [end - 1, end - 5_000_000, 123_456_789] {
+    // The worst seek replays the widest gap between two snapshots kept.
+    let cycles = session.snapshot_cycles();
+    let (gap_from, gap) = cycles
+        .windows(2)
+        .map(|w| (w[0], w[1] - w[0]))
+        .max_by_key(|&(_, g)| g)
+        .unwrap_or((0, 0));
+    let worst = gap_from + gap - 1;
+    let mut worst_time = std::time::Duration::ZERO;
+    for target in [end - 1, end - 5_000_000, 123_456_789, worst] {
         let t = Instant::now();
         session.apply(&Command::Seek { cycle: target });
-        println!(
-            "session, {processes} processes: seek from {end} back to {target}: {:.2?}",
-            t.elapsed()
-        );
+        let took = t.elapsed();
+        if target == worst {
+            worst_time = took;
+        }
+        println!("session, {processes} processes: seek from {end} back to {target}: {took:.2?}");
         session.apply(&Command::Seek { cycle: end });
     }
+    // The snapshots kept are as many whatever the length (the budget holds
+    // a number of them), so their gaps grow with the session: a session
+    // `TEN_MINUTES` long has gaps that much wider.
+    let scale = TEN_MINUTES as f64 / end as f64;
+    println!(
+        "session, {processes} processes: widest gap between snapshots {gap} cycles ({} kept over {end} cycles); the worst seek replays it: {worst_time:.1?}. \
+         A 10-minute session at the page's 10 M cycles/s ({} G cycles) keeps as many: gap ≈ {:.0} M cycles, seek ≈ {:.0} ms at the page's \
+         engine rate of {PAGE_ENGINE_RATE} M cycles/s (target < 100 ms)",
+        cycles.len(),
+        TEN_MINUTES / 1_000_000_000,
+        gap as f64 * scale / 1e6,
+        gap as f64 * scale / (PAGE_ENGINE_RATE as f64 * 1e6) * 1e3,
+    );
 }
+
+/// Ten minutes at the page's full speed (~10 M cycles/s, README).
+const TEN_MINUTES: u64 = 6_000_000_000;
+/// The page's engine alone, inside a slice, 64 processes (M cycles/s, README).
+const PAGE_ENGINE_RATE: u64 = 15;
 
 /// A one-off measurement printed before divan's table, so the numbers the
 /// lesson UI cares about are visible even in a quick run.

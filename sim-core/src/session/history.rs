@@ -206,6 +206,9 @@ impl History {
             self.rows.drain(..drop);
             self.row_origins.drain(..drop);
             self.rows_dropped += drop;
+            // A long sync may have grown them far past the limit.
+            self.rows.shrink_to(self.limits.rows);
+            self.row_origins.shrink_to(self.limits.rows);
         }
         if self.spans.len() > self.limits.spans {
             let drop = self.spans.len() - self.limits.spans / 2;
@@ -215,6 +218,8 @@ impl History {
                 }
             }
             self.span_origins.drain(..drop);
+            self.spans.shrink_to(self.limits.spans);
+            self.span_origins.shrink_to(self.limits.spans);
         }
     }
 

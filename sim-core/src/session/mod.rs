@@ -197,6 +197,12 @@ impl Session {
         }
     }
 
+    /// The cycles of the snapshots kept (where seeks replay from), oldest
+    /// first, for benchmarks.
+    pub fn snapshot_cycles(&self) -> Vec<u64> {
+        self.sim.snapshot_cycles()
+    }
+
     /// Bytes the snapshots may hold (see [`Sim::set_snapshot_budget`]).
     pub fn set_snapshot_budget(&mut self, bytes: usize) {
         self.sim.set_snapshot_budget(bytes);

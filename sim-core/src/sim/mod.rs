@@ -86,6 +86,7 @@ pub struct Sim {
     /// long runs (see [`MAX_TRACE`]).
     trace: TraceLog,
     trace_limit: usize,
+    instrs_limit: usize,
     /// Events and instructions from these absolute numbers on are not
     /// dropped (a reader has not seen them yet).
     trace_keep_from: usize,
@@ -118,6 +119,10 @@ impl HistoryBytes {
     }
 }
 
+/// A seek back replays until the logs hold at least this many of the newest
+/// instructions and events (see [`Sim::seek`]): what the views of the recent
+/// past show.
+pub const SEEK_KEEPS: usize = 512;
 /// Default distance between snapshots for stepping back.
 pub const SNAPSHOT_EVERY: u64 = 16_384;
 /// Bytes of trace events kept at most (besides retired instructions):
@@ -134,6 +139,7 @@ impl Sim {
             kernel,
             trace: TraceLog::default(),
             trace_limit: MAX_TRACE,
+            instrs_limit: MAX_INSTRS,
             trace_keep_from: usize::MAX,
             instrs_keep_from: usize::MAX,
             instrs: InstrLog::default(),
@@ -190,6 +196,12 @@ impl Sim {
     /// whatever they cost.
     pub fn set_snapshot_budget(&mut self, bytes: usize) {
         self.snapshots.set_budget(bytes, &self.machine);
+    }
+
+    /// The cycles of the snapshots kept, oldest first (where a seek
+    /// replays from), for benchmarks.
+    pub fn snapshot_cycles(&self) -> Vec<u64> {
+        self.snapshots.cycles()
     }
 
     /// What the history holds now, in bytes.
@@ -250,6 +262,14 @@ impl Sim {
         self.bound_trace();
     }
 
+    /// Keeps at most `instrs` retired instructions (default [`MAX_INSTRS`]).
+    pub fn set_instr_limit(&mut self, instrs: usize) {
+        self.instrs_limit = instrs.max(8);
+        self.instrs
+            .rechunk((self.instrs_limit / 8).min(MAX_INSTRS / 4));
+        self.bound_trace();
+    }
+
     /// Events and instructions from absolute numbers `events` and `instrs`
     /// on are kept until this is called again with later numbers, whatever
     /// the limits: a reader that has consumed the trace that far misses none.
@@ -270,7 +290,8 @@ impl Sim {
     fn bound_trace(&mut self) {
         self.trace
             .drop_front(self.trace_limit, self.trace_keep_from);
-        self.instrs.drop_front(MAX_INSTRS, self.instrs_keep_from);
+        self.instrs
+            .drop_front(self.instrs_limit, self.instrs_keep_from);
     }
 
     /// Runs until cycle `until`, a halt, or the CPU about to execute at one
@@ -352,21 +373,48 @@ impl Sim {
     /// Goes back (or forward) to exactly `cycle`: restores the last snapshot
     /// at or before it and replays. The result is identical to having stepped
     /// there directly (the simulation is deterministic).
+    ///
+    /// Where the logs had dropped what came before that snapshot, the replay
+    /// starts from earlier snapshots until it brings back the newest
+    /// [`SEEK_KEEPS`] instructions and events (or all since cycle 0), so a
+    /// view of the recent past is the same as after a straight run.
     pub fn seek(&mut self, cycle: u64) {
-        if cycle < self.cycle() {
-            if let Some((idx, s)) = self.snapshots.at_or_before(cycle) {
-                self.machine = s.machine;
-                self.kernel = s.kernel;
-                let (trace_len, instrs_len) = (s.trace_len, s.instrs_len);
-                // Replayed events are new to a reader that had read past them.
-                self.trace_keep_from = self.trace_keep_from.min(trace_len);
-                self.instrs_keep_from = self.instrs_keep_from.min(instrs_len);
-                self.trace.truncate(trace_len);
-                self.instrs.truncate(instrs_len);
-                self.snapshots.truncate(idx, &self.machine);
-            }
+        if cycle >= self.cycle() {
+            self.run(cycle, &[]);
+            return;
         }
-        self.run(cycle, &[]);
+        let mut from = self.snapshots.index_at_or_before(cycle);
+        // Each retry starts twice as many snapshots further back: the
+        // replays together cost at most twice the last one.
+        let mut further = 1;
+        while let Some(idx) = from {
+            let cut = self.restore(idx);
+            self.run(cycle, &[]);
+            let short = |kept: usize, limit: usize| kept < SEEK_KEEPS.min(limit / 2);
+            let short = short(self.trace.kept(), self.trace_limit)
+                || short(self.instrs.kept(), self.instrs_limit);
+            from = (cut && short && idx > 0).then(|| idx.saturating_sub(further));
+            further *= 2;
+        }
+    }
+
+    /// Restores snapshot `idx` and truncates the logs to it; whether they
+    /// had dropped what came before it (and so now hold nothing older).
+    fn restore(&mut self, idx: usize) -> bool {
+        let Some(s) = self.snapshots.copy(idx) else {
+            return false;
+        };
+        self.machine = s.machine;
+        self.kernel = s.kernel;
+        let (trace_len, instrs_len) = (s.trace_len, s.instrs_len);
+        let cut = trace_len < self.trace.first_index() || instrs_len < self.instrs.first_index();
+        // Replayed events are new to a reader that had read past them.
+        self.trace_keep_from = self.trace_keep_from.min(trace_len);
+        self.instrs_keep_from = self.instrs_keep_from.min(instrs_len);
+        self.trace.truncate(trace_len);
+        self.instrs.truncate(instrs_len);
+        self.snapshots.truncate(idx, &self.machine);
+        cut
     }
 
     /// One cycle back.

@@ -61,31 +61,37 @@ impl Snapshots {
         self.bytes
     }
 
+    pub fn cycles(&self) -> Vec<u64> {
+        self.list.iter().map(|s| s.machine.cycle()).collect()
+    }
+
     pub fn last_cycle(&self) -> Option<u64> {
         self.list.last().map(|s| s.machine.cycle())
     }
 
-    /// The newest snapshot at or before `cycle`: its index, a copy of its
-    /// machine (its pages all back) and kernel, and its trace lengths.
-    pub fn at_or_before(&self, cycle: u64) -> Option<(usize, Snapshot)> {
+    /// The index of the newest snapshot at or before `cycle`.
+    pub fn index_at_or_before(&self, cycle: u64) -> Option<usize> {
         let idx = self
             .list
             .partition_point(|s| s.machine.cycle() <= cycle)
             .saturating_sub(1);
+        (idx < self.list.len()).then_some(idx)
+    }
+
+    /// A copy of snapshot `idx` to resume from: its machine (its pages all
+    /// back), its kernel and its trace lengths.
+    pub fn copy(&self, idx: usize) -> Option<Snapshot> {
         let s = self.list.get(idx)?;
         let mut machine = s.machine.clone();
         machine.unpack(&s.packed);
-        Some((
-            idx,
-            Snapshot {
-                machine,
-                kernel: s.kernel.clone(),
-                trace_len: s.trace_len,
-                instrs_len: s.instrs_len,
-                packed: Vec::new(),
-                bytes: 0,
-            },
-        ))
+        Some(Snapshot {
+            machine,
+            kernel: s.kernel.clone(),
+            trace_len: s.trace_len,
+            instrs_len: s.instrs_len,
+            packed: Vec::new(),
+            bytes: 0,
+        })
     }
 
     /// Keeps the snapshots up to index `idx` (included); the live machine
