@@ -123,6 +123,10 @@ impl HistoryBytes {
 /// instructions and events (see [`Sim::seek`]): what the views of the recent
 /// past show.
 pub const SEEK_KEEPS: usize = 512;
+/// How far back a seek starts at most to bring back [`SEEK_KEEPS`] (a few
+/// of the longest steps a session takes): beyond, a log sparse in events
+/// would make it replay the whole run.
+pub const SEEK_REPLAY_MAX: u64 = 1 << 22;
 /// Default distance between snapshots for stepping back.
 pub const SNAPSHOT_EVERY: u64 = 16_384;
 /// Bytes of trace events kept at most (besides retired instructions):
@@ -377,7 +381,8 @@ impl Sim {
     /// Where the logs had dropped what came before that snapshot, the replay
     /// starts from earlier snapshots until it brings back the newest
     /// [`SEEK_KEEPS`] instructions and events (or all since cycle 0), so a
-    /// view of the recent past is the same as after a straight run.
+    /// view of the recent past is the same as after a straight run; it
+    /// starts at most [`SEEK_REPLAY_MAX`] cycles back for that.
     pub fn seek(&mut self, cycle: u64) {
         if cycle >= self.cycle() {
             self.run(cycle, &[]);
@@ -388,33 +393,42 @@ impl Sim {
         // replays together cost at most twice the last one.
         let mut further = 1;
         while let Some(idx) = from {
-            let cut = self.restore(idx);
+            let (start, cut) = self.restore(idx);
             self.run(cycle, &[]);
-            let short = |kept: usize, limit: usize| kept < SEEK_KEEPS.min(limit / 2);
-            let short = short(self.trace.kept(), self.trace_limit)
-                || short(self.instrs.kept(), self.instrs_limit);
-            from = (cut && short && idx > 0).then(|| idx.saturating_sub(further));
+            let short =
+                |cut: bool, kept: usize, limit: usize| cut && kept < SEEK_KEEPS.min(limit / 2);
+            let short = short(cut.0, self.trace.kept(), self.trace_limit)
+                || short(cut.1, self.instrs.kept(), self.instrs_limit);
+            // Indices may have moved (the replay thins): go by cycle.
+            from = (short && start > 0 && cycle - start < SEEK_REPLAY_MAX)
+                .then(|| self.snapshots.index_at_or_before(start - 1))
+                .flatten()
+                .map(|i| i.saturating_sub(further - 1));
             further *= 2;
         }
     }
 
-    /// Restores snapshot `idx` and truncates the logs to it; whether they
-    /// had dropped what came before it (and so now hold nothing older).
-    fn restore(&mut self, idx: usize) -> bool {
+    /// Restores snapshot `idx` and truncates the logs to it. Returns its
+    /// cycle and whether the trace and the instruction log had dropped what
+    /// came before it (and so now hold nothing older).
+    fn restore(&mut self, idx: usize) -> (u64, (bool, bool)) {
         let Some(s) = self.snapshots.copy(idx) else {
-            return false;
+            return (0, (false, false));
         };
         self.machine = s.machine;
         self.kernel = s.kernel;
         let (trace_len, instrs_len) = (s.trace_len, s.instrs_len);
-        let cut = trace_len < self.trace.first_index() || instrs_len < self.instrs.first_index();
+        let cut = (
+            trace_len < self.trace.first_index(),
+            instrs_len < self.instrs.first_index(),
+        );
         // Replayed events are new to a reader that had read past them.
         self.trace_keep_from = self.trace_keep_from.min(trace_len);
         self.instrs_keep_from = self.instrs_keep_from.min(instrs_len);
         self.trace.truncate(trace_len);
         self.instrs.truncate(instrs_len);
         self.snapshots.truncate(idx, &self.machine);
-        cut
+        (self.machine.cycle(), cut)
     }
 
     /// One cycle back.
