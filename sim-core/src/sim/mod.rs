@@ -395,10 +395,10 @@ impl Sim {
         while let Some(idx) = from {
             let (start, cut) = self.restore(idx);
             self.run(cycle, &[]);
-            let short =
-                |cut: bool, kept: usize, limit: usize| cut && kept < SEEK_KEEPS.min(limit / 2);
-            let short = short(cut.0, self.trace.kept(), self.trace_limit)
-                || short(cut.1, self.instrs.kept(), self.instrs_limit);
+            // A log that was cut holds nothing before `start`: the newest
+            // entries must all come from the replay.
+            let wanted = SEEK_KEEPS.min((self.trace_limit + self.instrs_limit) / 2);
+            let short = cut && self.nth_newest_cycle(wanted).is_none_or(|c| c < start);
             // Indices may have moved (the replay thins): go by cycle.
             from = (short && start > 0 && cycle - start < SEEK_REPLAY_MAX)
                 .then(|| self.snapshots.index_at_or_before(start - 1))
@@ -408,20 +408,37 @@ impl Sim {
         }
     }
 
+    /// The cycle of the `n`-th newest entry of the trace and the
+    /// instruction log together (`None`: they hold fewer).
+    fn nth_newest_cycle(&self, n: usize) -> Option<u64> {
+        let mut instrs = self.instrs.iter_rev().map(|m| m.cycle).peekable();
+        let mut events = self.trace.iter_rev().map(|e| e.cycle).peekable();
+        let mut last = None;
+        for _ in 0..n {
+            let instr_newer = match (instrs.peek(), events.peek()) {
+                (Some(a), Some(b)) => a >= b,
+                (a, _) => a.is_some(),
+            };
+            last = if instr_newer {
+                instrs.next()
+            } else {
+                events.next()
+            };
+        }
+        last
+    }
+
     /// Restores snapshot `idx` and truncates the logs to it. Returns its
-    /// cycle and whether the trace and the instruction log had dropped what
-    /// came before it (and so now hold nothing older).
-    fn restore(&mut self, idx: usize) -> (u64, (bool, bool)) {
+    /// cycle and whether the trace or the instruction log had dropped what
+    /// came before it (and so now holds nothing older).
+    fn restore(&mut self, idx: usize) -> (u64, bool) {
         let Some(s) = self.snapshots.copy(idx) else {
-            return (0, (false, false));
+            return (0, false);
         };
         self.machine = s.machine;
         self.kernel = s.kernel;
         let (trace_len, instrs_len) = (s.trace_len, s.instrs_len);
-        let cut = (
-            trace_len < self.trace.first_index(),
-            instrs_len < self.instrs.first_index(),
-        );
+        let cut = trace_len < self.trace.first_index() || instrs_len < self.instrs.first_index();
         // Replayed events are new to a reader that had read past them.
         self.trace_keep_from = self.trace_keep_from.min(trace_len);
         self.instrs_keep_from = self.instrs_keep_from.min(instrs_len);
