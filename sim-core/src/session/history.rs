@@ -13,6 +13,21 @@ use crate::trap::TrapKind;
 use super::describe::kernel_step;
 use super::gantt::{GanttBins, GanttLane};
 
+/// What a session's time travel holds, in bytes (see [`super::Session::memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    pub sim: crate::sim::HistoryBytes,
+    /// The timeline rows, Gantt spans and chart bins.
+    pub views: usize,
+}
+
+impl Memory {
+    /// Snapshots, trace, instructions and views: all of the history.
+    pub fn history(&self) -> usize {
+        self.sim.history() + self.views
+    }
+}
+
 /// One row of the three-column timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineRow {

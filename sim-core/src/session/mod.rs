@@ -38,7 +38,7 @@ pub use compare::{CompareColumn, CompareView};
 pub use concepts::*;
 pub use describe::{event_view, kernel_step, vector_name};
 pub use exercises::{homework, CellVerdict, QuestionView, Verdict};
-pub use history::{GanttSpan, Mode, TimelineRow};
+pub use history::{GanttSpan, Memory, Mode, TimelineRow};
 pub use moments::Moment;
 pub use report::{JobReport, Report};
 pub use view::*;
@@ -106,21 +106,6 @@ pub enum RunStop {
     Halted,
     /// The scenario's `max_cycles`: nothing runs past it.
     CycleLimit,
-}
-
-/// What a session's time travel holds, in bytes (see [`Session::memory`]).
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
-pub struct Memory {
-    pub sim: crate::sim::HistoryBytes,
-    /// The timeline rows, Gantt spans and chart bins.
-    pub views: usize,
-}
-
-impl Memory {
-    /// Snapshots, trace, instructions and views: all of the history.
-    pub fn history(&self) -> usize {
-        self.sim.history() + self.views
-    }
 }
 
 /// A loaded scenario being simulated, with derived history (timeline, Gantt).
