@@ -3,24 +3,25 @@
 
 use super::Sim;
 
-/// A seek back replays until the logs hold at least this many of the newest
-/// instructions and events (see [`Sim::seek`]): what the views of the recent
-/// past show.
+/// A seek back replays until this many of the newest instructions and
+/// events (the two logs together) are all there, none lost before the
+/// replay's start (see [`Sim::seek`]): what the views of the recent past show.
 pub const SEEK_KEEPS: usize = 512;
 /// How far back a seek starts at most to bring back [`SEEK_KEEPS`] (a few
 /// of the longest steps a session takes): beyond, a log sparse in events
 /// would make it replay the whole run.
 pub const SEEK_REPLAY_MAX: u64 = 1 << 22;
+
 impl Sim {
     /// Goes back (or forward) to exactly `cycle`: restores the last snapshot
     /// at or before it and replays. The result is identical to having stepped
     /// there directly (the simulation is deterministic).
     ///
     /// Where the logs had dropped what came before that snapshot, the replay
-    /// starts from earlier snapshots until it brings back the newest
-    /// [`SEEK_KEEPS`] instructions and events (or all since cycle 0), so a
-    /// view of the recent past is the same as after a straight run; it
-    /// starts at most [`SEEK_REPLAY_MAX`] cycles back for that.
+    /// starts from earlier snapshots until the newest [`SEEK_KEEPS`]
+    /// instructions and events are all back, so a view of the recent past
+    /// is the same as after a straight run; it starts at most
+    /// [`SEEK_REPLAY_MAX`] cycles back for that.
     pub fn seek(&mut self, cycle: u64) {
         if cycle >= self.cycle() {
             self.run(cycle, &[]);
