@@ -23,7 +23,10 @@ async function timeToInteractive(browser, url, runs = 3) {
   return { ready: median(ready), wall: median(wall) };
 }
 
-async function fullSpeed(browser, url, label) {
+// Issue 19's memory targets: wasm memory after 60 s at full speed.
+const WASM_TARGET_MB = { 64: 48, 256: 96 };
+
+async function fullSpeed(browser, url, label, wasmTargetMb) {
   const { page, errors } = await openPage(browser, url, () => {
     // Trunk announces the wasm instance: keep its memory to read its size.
     addEventListener('TrunkApplicationStarted', (e) => { window.__wasmMemory = e.detail.wasm.memory; });
@@ -75,7 +78,11 @@ async function fullSpeed(browser, url, label) {
   console.log(`bench: ${label}: render work per frame ${fmt(b.lightMs)} ms, ${fmt(b.heavyMs)} ms on a frame that redraws a group of panels` +
     ` (a new view every ~100 ms reaches the panels over 4 frames); view computed in ${fmt(b.viewMs)} ms`);
   if (a.heap) console.log(`bench: ${label}: JS heap ${fmt(b.heap / 1e6)} MB`);
-  if (b.wasm) console.log(`bench: ${label}: wasm memory ${fmt(a.wasm / 1e6)} MB → ${fmt(b.wasm / 1e6)} MB over the sample`);
+  if (b.wasm) {
+    const target = wasmTargetMb ? ` (target after 60 s: ≤ ${wasmTargetMb} MB)` : '';
+    console.log(`bench: ${label}: wasm memory ${fmt(a.wasm / 1e6)} MB → ${fmt(b.wasm / 1e6)} MB over the sample;` +
+      ` ${fmt(b.wasm / 1e6)} MB after ${fmt(SECONDS + 1, 0)} s at full speed${target}`);
+  }
   if (errors.length) console.log(`bench: ${label}: console errors: ${errors.join(' | ')}`);
   await page.close();
 }
@@ -85,8 +92,8 @@ const browser = await launch();
 try {
   const tti = await timeToInteractive(browser, server.url);
   console.log(`bench: navigation → interactive: ${fmt(tti.ready)} ms (app ready mark), ${tti.wall} ms wall clock incl. browser round trips`);
-  await fullSpeed(browser, `${server.url}?bench=64`, '64 processes, RR');
-  await fullSpeed(browser, `${server.url}?bench=256`, '256 processes, RR');
+  await fullSpeed(browser, `${server.url}?bench=64`, '64 processes, RR', WASM_TARGET_MB[64]);
+  await fullSpeed(browser, `${server.url}?bench=256`, '256 processes, RR', WASM_TARGET_MB[256]);
   await fullSpeed(browser, `${server.url}?scenario=loop-cooperative&max_cycles=1000000000`, '1 looping process');
 } finally {
   await browser.close();

@@ -57,6 +57,10 @@ fn rss_mib() -> Option<u64> {
     Some(kb / 1024)
 }
 
+fn mib(bytes: usize) -> f64 {
+    bytes as f64 / f64::from(1 << 20)
+}
+
 /// The web app's workload for a long time: a `Session` (trace at `Steps`,
 /// timeline, Gantt chart, snapshots) running 64 processes in frame-sized
 /// slices. Prints throughput, the cost of a view, and memory as the run
@@ -89,17 +93,24 @@ fn report_long_session(processes: usize, stretches: u64) {
         let view = black_box(session.view());
         let view_time = t.elapsed();
         last = Instant::now();
+        let held = session.memory();
         println!(
             "session, {processes} processes: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, {} per CPU second; slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
-             {} timeline rows, {} trace events kept, {} snapshots, RSS {} MiB",
+             {} timeline rows, {} trace events kept, RSS {} MiB; history {:.1} MiB: {} snapshots {:.1}, trace {:.1}, instructions {:.1}, timeline and Gantt {:.1}; live memory {:.1} MiB",
             step * 50,
             start.elapsed(),
             50.0 / run.as_secs_f64(),
             per_cpu.map_or("?".into(), |r| format!("{r:.1} M")),
             view.timeline_total,
             session.trace_kept(),
-            session.snapshots_kept(),
             rss_mib().map_or("?".into(), |m| m.to_string()),
+            mib(held.history()),
+            held.sim.snapshots,
+            mib(held.sim.snapshot_bytes),
+            mib(held.sim.trace),
+            mib(held.sim.instrs),
+            mib(held.views),
+            mib(held.sim.live_memory),
         );
     }
     // The issue's drift target: a long run keeps its speed.
@@ -112,18 +123,54 @@ fn report_long_session(processes: usize, stretches: u64) {
             last / first
         );
     }
+    let target = if processes > 64 { 96 } else { 48 };
+    println!(
+        "session, {processes} processes: RSS {} MiB, history {:.1} MiB natively (target for the page's whole wasm memory after 60 s: ≤ {target} MB; \
+         e2e/bench/browser.mjs prints it)",
+        rss_mib().map_or("?".into(), |m| m.to_string()),
+        mib(session.memory().history()),
+    );
     // Back into the thinned far past: the replay from the nearest snapshot.
     let end = session.cycle();
-    for target in [end - 1, end - 5_000_000, 123_456_789] {
+    // The worst seek replays the widest gap between two snapshots kept.
+    let cycles = session.snapshot_cycles();
+    let (gap_from, gap) = cycles
+        .windows(2)
+        .map(|w| (w[0], w[1] - w[0]))
+        .max_by_key(|&(_, g)| g)
+        .unwrap_or((0, 0));
+    let worst = gap_from + gap - 1;
+    let mut worst_time = std::time::Duration::ZERO;
+    for target in [end - 1, end - 5_000_000, 123_456_789, worst] {
         let t = Instant::now();
         session.apply(&Command::Seek { cycle: target });
-        println!(
-            "session, {processes} processes: seek from {end} back to {target}: {:.2?}",
-            t.elapsed()
-        );
+        let took = t.elapsed();
+        if target == worst {
+            worst_time = took;
+        }
+        println!("session, {processes} processes: seek from {end} back to {target}: {took:.2?}");
         session.apply(&Command::Seek { cycle: end });
     }
+    // The snapshots kept are as many whatever the length (the budget holds
+    // a number of them), so their gaps grow with the session: a session
+    // `TEN_MINUTES` long has gaps that much wider.
+    let scale = TEN_MINUTES as f64 / end as f64;
+    println!(
+        "session, {processes} processes: widest gap between snapshots {gap} cycles ({} kept over {end} cycles); the worst seek replays it: {worst_time:.1?}. \
+         A 10-minute session at the page's 10 M cycles/s ({} G cycles) keeps as many: gap ≈ {:.0} M cycles, seek ≈ {:.0} ms natively \
+         (the same replay scaled), ≈ {:.0} ms at the page's engine rate of {PAGE_ENGINE_RATE} M cycles/s (target < 100 ms)",
+        cycles.len(),
+        TEN_MINUTES / 1_000_000_000,
+        gap as f64 * scale / 1e6,
+        worst_time.as_secs_f64() * scale * 1e3,
+        gap as f64 * scale / (PAGE_ENGINE_RATE as f64 * 1e6) * 1e3,
+    );
 }
+
+/// Ten minutes at the page's full speed (~10 M cycles/s, README).
+const TEN_MINUTES: u64 = 6_000_000_000;
+/// The page's engine alone, inside a slice, 64 processes (M cycles/s, README).
+const PAGE_ENGINE_RATE: u64 = 15;
 
 /// A one-off measurement printed before divan's table, so the numbers the
 /// lesson UI cares about are visible even in a quick run.

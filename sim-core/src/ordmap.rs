@@ -85,6 +85,11 @@ impl<K: Ord, V> OrdMap<K, V> {
         &mut self.entries[i].1
     }
 
+    /// Heap bytes of the entries' allocation (not of what they own).
+    pub fn heap_bytes(&self) -> usize {
+        self.entries.capacity() * std::mem::size_of::<(K, V)>()
+    }
+
     pub fn len(&self) -> usize {
         self.entries.len()
     }

@@ -274,14 +274,18 @@ fn running_without_a_trace_reaches_the_same_state() {
 
 #[test]
 fn seeking_into_the_thinned_past_is_exact() {
-    // Past MAX_SNAPSHOTS snapshots the older ones are thinned out; a seek
-    // there replays further, to exactly the same state.
+    // Beyond the snapshots' byte budget the older ones are thinned out; a
+    // seek there replays further, to exactly the same state.
     let mut s = builtin("loop-preemptive").unwrap();
     s.max_cycles = 1_000_000_000;
-    let far = (sim_core::sim::MAX_SNAPSHOTS as u64 + 60) * sim_core::sim::SNAPSHOT_EVERY;
+    let far = 316 * sim_core::sim::SNAPSHOT_EVERY;
     let mut long = s.build(TraceLevel::Steps).unwrap();
+    let budget = 256 << 10;
+    long.set_snapshot_budget(budget);
     long.run(far, &[]);
-    assert_eq!(long.snapshot_count(), sim_core::sim::MAX_SNAPSHOTS);
+    let held = long.memory();
+    assert!(held.snapshot_bytes <= budget, "{held:?}");
+    assert!(held.snapshots < 316 / 2, "thinned: {held:?}");
     for at in [far - 1, far / 2 + 12_345, 777_777] {
         long.seek(at);
         let mut straight = s.build(TraceLevel::Steps).unwrap();

@@ -23,6 +23,11 @@ pub struct Console {
 }
 
 impl Console {
+    /// Heap bytes of the output and input buffers.
+    pub fn heap_bytes(&self) -> usize {
+        self.output.capacity() + self.input.capacity()
+    }
+
     /// Everything written so far, invalid UTF-8 shown as U+FFFD.
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.output).into_owned()

@@ -55,6 +55,11 @@ pub struct Disk {
 }
 
 impl Disk {
+    /// Heap bytes of the block table (the blocks are shared by every copy).
+    pub fn heap_bytes(&self) -> usize {
+        self.blocks.heap_bytes()
+    }
+
     pub fn new(latency: u32) -> Self {
         Disk {
             blocks: OrdMap::new(),

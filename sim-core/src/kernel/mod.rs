@@ -11,6 +11,7 @@
 //! `trapret`, and device ports.
 
 mod boot;
+mod bytes;
 pub mod elf;
 pub mod entry;
 mod exit;

@@ -22,6 +22,11 @@ pub struct Frames {
 }
 
 impl Frames {
+    /// Heap bytes of the free list.
+    pub fn heap_bytes(&self) -> usize {
+        self.free.capacity() * std::mem::size_of::<u32>()
+    }
+
     pub fn new(start: u32, end: u32) -> Self {
         Frames {
             bump: FrameAllocator::new(start, u64::from(end)),

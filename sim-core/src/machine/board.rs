@@ -90,6 +90,13 @@ impl Board {
         &mut self.mem
     }
 
+    /// Physical memory for packing a snapshot's pages away and back
+    /// ([`crate::machine::Machine::pack_unshared`]): every byte reads as
+    /// before once unpacked, so nothing cached is dropped.
+    pub(super) fn mem_unchanged_mut(&mut self) -> &mut PhysMem {
+        &mut self.mem
+    }
+
     /// Forget every cached translation and decoded instruction.
     pub fn invalidate_all(&mut self) {
         self.tlb.flush();

@@ -28,7 +28,7 @@ use crate::cpu::segment::Unmodelled;
 use crate::cpu::{self, flags, Cpu, DecodeCache, Effect, Retired};
 use crate::dev::{pic, Devices};
 use crate::event::{Event, EventKind, SwitchCause};
-use crate::mem::PhysMem;
+use crate::mem::{PackedPage, PhysMem};
 use crate::mmu::{self, Walk};
 use crate::trap::{
     deliver, deliver_escalating, read_idt, Delivery, DeliveryInfo, Exception, IdtEntry, TRAP_CYCLES,
@@ -147,6 +147,36 @@ impl Machine {
             breakpoints: self.breakpoints.clone(),
             ..*self
         }
+    }
+
+    /// Bytes a snapshot of this machine holds beside `newer` (a later
+    /// snapshot, or the live machine): its own size, the console's buffers,
+    /// the disk's block table, and the memory pages and table nodes it does
+    /// not share with `newer`.
+    pub fn bytes_beside(&self, newer: &Machine) -> usize {
+        let devices = &self.board.devices;
+        std::mem::size_of::<Machine>()
+            + devices.console.heap_bytes()
+            + devices.disk.heap_bytes()
+            + self.breakpoints.capacity() * std::mem::size_of::<u32>()
+            + self.mem().bytes_not_in(newer.mem())
+    }
+
+    /// Takes out the memory pages neither `older` nor `newer` shares with
+    /// this machine, packed (see [`PhysMem::pack_unshared`]): for a snapshot
+    /// between two others. It must get them back ([`Machine::unpack`])
+    /// before it runs again.
+    pub fn pack_unshared(&mut self, older: Option<&Machine>, newer: &Machine) -> Vec<PackedPage> {
+        // The bytes go back unchanged before the machine runs: cached
+        // translations and decoded code stay valid (no `invalidate_all`).
+        self.board
+            .mem_unchanged_mut()
+            .pack_unshared(older.map(Machine::mem), newer.mem())
+    }
+
+    /// Puts back pages taken out by [`Machine::pack_unshared`].
+    pub fn unpack(&mut self, pages: &[PackedPage]) {
+        self.board.mem_unchanged_mut().unpack(pages);
     }
 
     pub fn cpu(&self) -> &Cpu {

@@ -50,6 +50,11 @@ fn bit(mode: Mode) -> u8 {
 }
 
 impl GanttBins {
+    /// Heap bytes of the lanes.
+    pub fn bytes(&self) -> usize {
+        self.lanes.heap_bytes() + self.lanes.values().map(Vec::capacity).sum::<usize>()
+    }
+
     /// Marks `[start, end)` as run by `tid` in `mode`.
     pub fn add(&mut self, tid: Option<Tid>, mode: Mode, start: u64, end: u64) {
         if end <= start {

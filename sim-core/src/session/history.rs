@@ -13,6 +13,21 @@ use crate::trap::TrapKind;
 use super::describe::kernel_step;
 use super::gantt::{GanttBins, GanttLane};
 
+/// What a session's time travel holds, in bytes (see [`super::Session::memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Memory {
+    pub sim: crate::sim::HistoryBytes,
+    /// The timeline rows, Gantt spans and chart bins.
+    pub views: usize,
+}
+
+impl Memory {
+    /// Snapshots, trace, instructions and views: all of the history.
+    pub fn history(&self) -> usize {
+        self.sim.history() + self.views
+    }
+}
+
 /// One row of the three-column timeline.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TimelineRow {
@@ -64,9 +79,9 @@ struct SpanOrigin {
 
 /// Timeline rows kept at most (the oldest half goes beyond): the view shows
 /// only the newest, and a long run at full speed must not grow without bound.
-pub const MAX_ROWS: usize = 1 << 14;
+pub const MAX_ROWS: usize = 1 << 12;
 /// Gantt spans kept at most for stepping back; older ones live on in bins.
-pub const MAX_SPANS: usize = 1 << 16;
+pub const MAX_SPANS: usize = 1 << 14;
 
 /// How much of its history a session keeps (the defaults: [`MAX_ROWS`],
 /// [`MAX_SPANS`]; smaller in tests).
@@ -128,6 +143,19 @@ impl History {
     /// Rows since cycle 0, dropped ones included.
     pub fn rows_total(&self) -> usize {
         self.rows_dropped + self.rows.len()
+    }
+
+    /// Heap bytes of the timeline rows (their text included), the Gantt
+    /// spans kept for stepping back and the chart's bins.
+    pub fn bytes(&self) -> usize {
+        use std::mem::size_of;
+        self.rows.capacity() * size_of::<TimelineRow>()
+            + self.rows.iter().map(|r| r.text.capacity()).sum::<usize>()
+            + self.row_origins.capacity() * size_of::<Origin>()
+            + self.spans.capacity() * size_of::<GanttSpan>()
+            + self.span_origins.capacity() * size_of::<SpanOrigin>()
+            + self.bins.bytes()
+            + self.base_bins.bytes()
     }
 
     /// The Gantt chart from cycle 0 to `now`: one lane per process in
@@ -193,6 +221,9 @@ impl History {
             self.rows.drain(..drop);
             self.row_origins.drain(..drop);
             self.rows_dropped += drop;
+            // A long sync may have grown them far past the limit.
+            self.rows.shrink_to(self.limits.rows);
+            self.row_origins.shrink_to(self.limits.rows);
         }
         if self.spans.len() > self.limits.spans {
             let drop = self.spans.len() - self.limits.spans / 2;
@@ -202,6 +233,8 @@ impl History {
                 }
             }
             self.span_origins.drain(..drop);
+            self.spans.shrink_to(self.limits.spans);
+            self.span_origins.shrink_to(self.limits.spans);
         }
     }
 

@@ -38,7 +38,7 @@ pub use compare::{CompareColumn, CompareView};
 pub use concepts::*;
 pub use describe::{event_view, kernel_step, vector_name};
 pub use exercises::{homework, CellVerdict, QuestionView, Verdict};
-pub use history::{GanttSpan, Mode, TimelineRow};
+pub use history::{GanttSpan, Memory, Mode, TimelineRow};
 pub use moments::Moment;
 pub use report::{JobReport, Report};
 pub use view::*;
@@ -201,6 +201,27 @@ impl Session {
         self.sim.snapshot_count()
     }
 
+    /// What time travel holds, in bytes: the simulation's snapshots, trace
+    /// and instructions, and the timeline and Gantt history derived from
+    /// them (measured from what is allocated), for benchmarks and tests.
+    pub fn memory(&self) -> Memory {
+        Memory {
+            sim: self.sim.memory(),
+            views: self.history.bytes(),
+        }
+    }
+
+    /// The cycles of the snapshots kept (where seeks replay from), oldest
+    /// first, for benchmarks.
+    pub fn snapshot_cycles(&self) -> Vec<u64> {
+        self.sim.snapshot_cycles()
+    }
+
+    /// Bytes the snapshots may hold (see [`Sim::set_snapshot_budget`]).
+    pub fn set_snapshot_budget(&mut self, bytes: usize) {
+        self.sim.set_snapshot_budget(bytes);
+    }
+
     /// The program (its index in the scenario) and source line the CPU is
     /// about to run, at an instruction boundary in a user program; `None`
     /// in the kernel or mid-instruction. Where a breakpoint on that line stops.
@@ -219,7 +240,7 @@ impl Session {
         (line.addr == eip).then_some((p, line.line))
     }
 
-    /// Every trace event the simulation still keeps (the newest 262,144;
+    /// Every trace event the simulation still keeps (the newest [`crate::sim::MAX_TRACE`];
     /// retired instructions are not included), oldest first: for export.
     pub fn trace_events(&self) -> Vec<EventView> {
         self.sim.trace().iter().map(event_view).collect()

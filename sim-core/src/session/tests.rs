@@ -6,9 +6,21 @@
 use super::history::{Limits, TimelineRow};
 use super::*;
 
+/// Bytes the snapshots of [`small`] sessions may hold.
+const SNAPSHOT_BUDGET: usize = 48 << 10;
+
+/// Built-in lesson `name`, allowed to run long.
+fn long(name: &str) -> Session {
+    let mut scenario = builtin(name).expect("built-in");
+    scenario.max_cycles = 1_000_000;
+    Session::new(scenario).expect("builds")
+}
+
 fn small(name: &str) -> Session {
-    let mut s = Session::load_builtin(name).expect("built-in");
+    let mut s = long(name);
     s.sim.set_trace_limit(400);
+    s.sim.set_instr_limit(2000);
+    s.set_snapshot_budget(SNAPSHOT_BUDGET);
     s.history.limits = Limits {
         rows: 128,
         spans: 32,
@@ -16,11 +28,35 @@ fn small(name: &str) -> Session {
     s
 }
 
+/// Runs to `cycle` in slices, as the page does at full speed.
+fn run_in_slices(s: &mut Session, cycle: u64) {
+    while s.cycle() < cycle {
+        s.apply(&Command::Run {
+            cycles: (cycle - s.cycle()).min(20_000),
+        });
+    }
+}
+
 #[test]
 fn bounded_history_stays_bounded_and_exact() {
     let name = "loop-preemptive";
     let mut back = small(name);
-    back.apply(&Command::Run { cycles: 60_000 });
+    run_in_slices(&mut back, 300_000);
+    let held = back.memory();
+    assert!(held.sim.snapshot_bytes <= SNAPSHOT_BUDGET, "{held:?}");
+    assert!(
+        held.sim.snapshots < 300_000 / crate::sim::SNAPSHOT_EVERY as usize,
+        "thinned: {held:?}"
+    );
+    // The rest of the history is bounded by the small limits too: twice as
+    // long a run holds no more.
+    let mut longer = small(name);
+    run_in_slices(&mut longer, 600_000);
+    let more = longer.memory();
+    assert!(
+        more.history() <= held.history() + held.history() / 8,
+        "{held:?} then {more:?}"
+    );
     assert!(back.sim.trace().kept() <= 400);
     assert!(
         back.sim.trace().first_index() > 0,
@@ -28,17 +64,30 @@ fn bounded_history_stays_bounded_and_exact() {
     );
     assert!(back.history.rows().len() <= 128);
     assert!(back.history.rows_total() > 128);
-    for target in [59_500, 58_800] {
+    // Into the thinned past: replayed from an earlier snapshot, its packed
+    // pages put back, to exactly the state of a straight run. (The timeline
+    // rows of events older than those kept are not rebuilt.)
+    let far = 123_456;
+    longer.apply(&Command::Seek { cycle: far });
+    let mut exact = long(name);
+    exact.apply(&Command::Run { cycles: far });
+    let (got, want) = (longer.view(), exact.view());
+    assert_eq!(got.cycle, far);
+    assert_eq!(got.cpu, want.cpu);
+    assert_eq!(got.processes, want.processes);
+    assert_eq!(got.events, want.events);
+    // Within the trace kept: the views too.
+    for target in [299_500, 298_800] {
         back.apply(&Command::Seek { cycle: target });
         let mut straight = small(name);
         straight.apply(&Command::Run { cycles: target });
-        let mut unbounded = Session::load_builtin(name).expect("built-in");
+        let mut unbounded = long(name);
         unbounded.apply(&Command::Run { cycles: target });
         let (got, want, exact) = (back.view(), straight.view(), unbounded.view());
         // The rewound session may keep fewer rows (it dropped some before
         // going back); the rows both keep are the same.
         let n = got.timeline.len().min(want.timeline.len());
-        assert!(n >= 10, "{n} rows kept");
+        assert!(n >= 10, "{n} rows kept at {target}");
         let tail = |rows: &[TimelineRow]| rows[rows.len() - n..].to_vec();
         assert_eq!(tail(&got.timeline), tail(&want.timeline), "at {target}");
         assert_eq!(got.gantt, want.gantt, "at {target}");

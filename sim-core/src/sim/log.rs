@@ -11,9 +11,9 @@ use crate::trace::TraceEvent;
 
 /// Instructions per chunk of an [`InstrLog`].
 const CHUNK: usize = 1 << 16;
-/// Retired instructions kept at most (1 M, 16 MiB): the recent past, for
+/// Retired instructions kept at most (262,144: 4 MiB): the recent past, for
 /// stepping back and the event log; older ones are replayed when needed.
-pub const MAX_INSTRS: usize = 16 * CHUNK;
+pub const MAX_INSTRS: usize = 4 * CHUNK;
 /// Events per chunk of a [`TraceLog`].
 pub const TRACE_CHUNK: usize = 1 << 12;
 
@@ -62,6 +62,13 @@ impl<T> Log<T> {
         log.dropped = self.dropped;
         log.extend(std::mem::take(&mut self.chunks).into_iter().flatten());
         *self = log;
+    }
+
+    /// Heap bytes of the chunks (each allocated whole), not counting what
+    /// the entries own.
+    pub fn bytes(&self) -> usize {
+        self.chunks.iter().map(Vec::capacity).sum::<usize>() * std::mem::size_of::<T>()
+            + self.chunks.capacity() * std::mem::size_of::<Vec<T>>()
     }
 
     /// Entries since the start (dropped ones included).

@@ -8,8 +8,13 @@
 //! copy-on-write) and replays deterministically.
 
 mod log;
+mod seek;
+mod snapshots;
 
 pub use log::{InstrLog, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
+pub use seek::{SEEK_KEEPS, SEEK_REPLAY_MAX};
+use snapshots::Snapshots;
+pub use snapshots::SNAPSHOT_BUDGET;
 
 use crate::event::{Event, EventKind};
 use crate::kernel::{Kernel, OsEvent};
@@ -36,14 +41,6 @@ pub enum Halt {
     KernelPanic(String),
     /// The machine stopped (triple fault).
     MachineStopped(String),
-}
-
-#[derive(Clone)]
-struct Snapshot {
-    machine: Machine,
-    kernel: Kernel,
-    trace_len: usize,
-    instrs_len: usize,
 }
 
 /// One retired instruction. Most of a trace is these, so they are kept apart
@@ -91,28 +88,47 @@ pub struct Sim {
     /// long runs (see [`MAX_TRACE`]).
     trace: TraceLog,
     trace_limit: usize,
+    instrs_limit: usize,
     /// Events and instructions from these absolute numbers on are not
     /// dropped (a reader has not seen them yet).
     trace_keep_from: usize,
     instrs_keep_from: usize,
     instrs: InstrLog,
     level: TraceLevel,
-    /// Boxed: thinning removes from the middle, which then moves pointers,
-    /// not whole machines (2 KiB each; measured: 5 % of a long run's time).
-    #[allow(clippy::vec_box)]
-    snapshots: Vec<Box<Snapshot>>,
+    snapshots: Snapshots,
     snapshot_every: u64,
+}
+
+/// What the time-travel history holds, in bytes (measured from the sizes
+/// of what is allocated: see [`Sim::memory`]).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct HistoryBytes {
+    /// Snapshots kept, and the bytes they hold beside the live machine.
+    pub snapshots: usize,
+    pub snapshot_bytes: usize,
+    /// The trace events other than retired instructions.
+    pub trace: usize,
+    /// The retired instructions.
+    pub instrs: usize,
+    /// The live machine's memory pages and table nodes.
+    pub live_memory: usize,
+}
+
+impl HistoryBytes {
+    /// Everything but the live machine: what time travel costs.
+    pub fn history(&self) -> usize {
+        self.snapshot_bytes + self.trace + self.instrs
+    }
 }
 
 /// Default distance between snapshots for stepping back.
 pub const SNAPSHOT_EVERY: u64 = 16_384;
-/// Trace events kept at most (beyond, the oldest go a chunk at a time): bounds
-/// the memory of a long run at full speed (tens of MB), while a lesson's
-/// whole trace fits many times over.
-pub const MAX_TRACE: usize = 1 << 18;
-/// Snapshots kept at most (see `Sim::thin_snapshots`): the newest
-/// `MAX_SNAPSHOTS / 2` are always `SNAPSHOT_EVERY` apart.
-pub const MAX_SNAPSHOTS: usize = 256;
+/// Bytes of trace events kept at most (besides retired instructions):
+/// beyond, the oldest go a chunk at a time. Bounds the memory of a long run
+/// at full speed, while a lesson's whole trace fits many times over.
+pub const TRACE_BYTES: usize = 4 << 20;
+/// Trace events kept at most: [`TRACE_BYTES`] of them.
+pub const MAX_TRACE: usize = TRACE_BYTES / std::mem::size_of::<TraceEvent>();
 
 impl Sim {
     pub fn new(machine: Machine, kernel: Kernel, level: TraceLevel) -> Self {
@@ -121,11 +137,12 @@ impl Sim {
             kernel,
             trace: TraceLog::default(),
             trace_limit: MAX_TRACE,
+            instrs_limit: MAX_INSTRS,
             trace_keep_from: usize::MAX,
             instrs_keep_from: usize::MAX,
             instrs: InstrLog::default(),
             level,
-            snapshots: Vec::new(),
+            snapshots: Snapshots::default(),
             snapshot_every: SNAPSHOT_EVERY,
         };
         s.machine.set_memory_tracing(level == TraceLevel::Full);
@@ -170,6 +187,30 @@ impl Sim {
     /// pages with the others, copy-on-write).
     pub fn snapshot_count(&self) -> usize {
         self.snapshots.len()
+    }
+
+    /// Bytes the snapshots may hold (default [`SNAPSHOT_BUDGET`]); beyond,
+    /// the older half thins out. The first snapshot and the newest two stay
+    /// whatever they cost.
+    pub fn set_snapshot_budget(&mut self, bytes: usize) {
+        self.snapshots.set_budget(bytes, &self.machine);
+    }
+
+    /// The cycles of the snapshots kept, oldest first (where a seek
+    /// replays from), for benchmarks.
+    pub fn snapshot_cycles(&self) -> Vec<u64> {
+        self.snapshots.cycles()
+    }
+
+    /// What the history holds now, in bytes.
+    pub fn memory(&self) -> HistoryBytes {
+        HistoryBytes {
+            snapshots: self.snapshots.len(),
+            snapshot_bytes: self.snapshots.bytes(),
+            trace: self.trace.bytes(),
+            instrs: self.instrs.bytes(),
+            live_memory: self.machine.mem().bytes(),
+        }
     }
 
     /// Why the simulation cannot go on, if it cannot.
@@ -219,6 +260,14 @@ impl Sim {
         self.bound_trace();
     }
 
+    /// Keeps at most `instrs` retired instructions (default [`MAX_INSTRS`]).
+    pub fn set_instr_limit(&mut self, instrs: usize) {
+        self.instrs_limit = instrs.max(8);
+        self.instrs
+            .rechunk((self.instrs_limit / 8).min(MAX_INSTRS / 4));
+        self.bound_trace();
+    }
+
     /// Events and instructions from absolute numbers `events` and `instrs`
     /// on are kept until this is called again with later numbers, whatever
     /// the limits: a reader that has consumed the trace that far misses none.
@@ -239,7 +288,8 @@ impl Sim {
     fn bound_trace(&mut self) {
         self.trace
             .drop_front(self.trace_limit, self.trace_keep_from);
-        self.instrs.drop_front(MAX_INSTRS, self.instrs_keep_from);
+        self.instrs
+            .drop_front(self.instrs_limit, self.instrs_keep_from);
     }
 
     /// Runs until cycle `until`, a halt, or the CPU about to execute at one
@@ -318,68 +368,17 @@ impl Sim {
         self.machine.cycle() > now
     }
 
-    /// Goes back (or forward) to exactly `cycle`: restores the last snapshot
-    /// at or before it and replays. The result is identical to having stepped
-    /// there directly (the simulation is deterministic).
-    pub fn seek(&mut self, cycle: u64) {
-        if cycle < self.cycle() {
-            let idx = self
-                .snapshots
-                .partition_point(|s| s.machine.cycle() <= cycle)
-                .saturating_sub(1);
-            if let Some(s) = self.snapshots.get(idx).map(|s| Snapshot::clone(s)) {
-                self.machine = s.machine;
-                self.kernel = s.kernel;
-                // Replayed events are new to a reader that had read past them.
-                self.trace_keep_from = self.trace_keep_from.min(s.trace_len);
-                self.instrs_keep_from = self.instrs_keep_from.min(s.instrs_len);
-                self.trace.truncate(s.trace_len);
-                self.instrs.truncate(s.instrs_len);
-                self.snapshots.truncate(idx + 1);
-            }
-        }
-        self.run(cycle, &[]);
-    }
-
-    /// One cycle back.
-    pub fn step_back(&mut self) {
-        self.seek(self.cycle().saturating_sub(1));
-    }
-
     fn snapshot(&mut self) {
         let c = self.machine.cycle();
-        if self
-            .snapshots
-            .last()
-            .is_some_and(|s| s.machine.cycle() >= c)
-        {
+        if self.snapshots.last_cycle().is_some_and(|last| last >= c) {
             return;
         }
-        self.snapshots.push(Box::new(Snapshot {
-            machine: self.machine.snapshot(),
-            kernel: self.kernel.clone(),
-            trace_len: self.trace.len(),
-            instrs_len: self.instrs.len(),
-        }));
-        if self.snapshots.len() > MAX_SNAPSHOTS {
-            self.thin_snapshots();
-        }
-    }
-
-    /// Bounds the snapshots (and the memory they pin) on long runs: drops
-    /// one snapshot of the older half, the one whose neighbours are closest,
-    /// so the older half thins out evenly while the recent past stays dense
-    /// (instant steps back). A seek into the far past replays more (still
-    /// exact). One drop per new snapshot keeps the cost of each small.
-    fn thin_snapshots(&mut self) {
-        let older = self.snapshots.len() / 2;
-        let cycle = |i: usize| self.snapshots[i].machine.cycle();
-        let victim = (1..older.max(2))
-            .filter(|&i| i + 1 < self.snapshots.len())
-            .min_by_key(|&i| cycle(i + 1) - cycle(i - 1));
-        if let Some(i) = victim {
-            self.snapshots.remove(i);
-        }
+        self.snapshots.push(
+            &self.machine,
+            &self.kernel,
+            self.trace.len(),
+            self.instrs.len(),
+        );
     }
 
     fn collect_os_events(&mut self) {

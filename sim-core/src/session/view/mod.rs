@@ -22,6 +22,8 @@ pub use segments::{DescriptorView, SegmentsView, TssView};
 
 /// How many recent timeline rows and events a view carries.
 pub const RECENT: usize = 400;
+// A seek back brings back at least this many of each log.
+const _: () = assert!(RECENT <= crate::sim::SEEK_KEEPS);
 
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct View {

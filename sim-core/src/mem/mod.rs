@@ -12,6 +12,9 @@
 // write would otherwise be an atomic compare-and-swap per level.
 use std::rc::Rc;
 
+mod share;
+pub use share::PackedPage;
+
 /// Bytes in a page (and in a page frame).
 pub const PAGE_SIZE: usize = 4096;
 /// `addr >> PAGE_SHIFT` is the frame (or virtual page) number.
@@ -31,6 +34,8 @@ const MID_SPAN: u32 = 1 << (LEAF_BITS + MID_BITS);
 type Leaf = [Option<Rc<Page>>; LEAF_LEN];
 type Mid = [Option<Rc<Leaf>>; MID_LEN];
 type Root = [Option<Rc<Mid>>; ROOT_LEN];
+/// The two reference counts in front of every `Rc` allocation.
+const RC_HEADER: usize = 2 * std::mem::size_of::<usize>();
 
 #[inline(always)]
 fn split(frame: u32) -> (usize, usize, usize) {
@@ -320,6 +325,40 @@ mod tests {
         b.zero_frame(9);
         b.write_u32(0x5004, 4);
         assert_eq!(a, b);
+    }
+
+    #[test]
+    fn pages_no_neighbour_shares_pack_to_their_bytes_and_come_back() {
+        let mut older = PhysMem::new();
+        older.write_u32(0x1000, 1); // shared by all three
+        older.write_u32(0x2ff0, 2);
+        let mut mid = older.clone();
+        mid.write_u32(0x2ff0, 3); // only `mid` has this version
+        mid.write_u32(0x3000, 0); // a page of zeros, only in `mid`
+        let mut newer = mid.clone();
+        newer.write_u32(0x2ff0, 4);
+        newer.zero_frame(3);
+        let before = mid.clone();
+        let mut packed = mid.clone();
+        let pages = packed.pack_unshared(Some(&older), &newer);
+        assert_eq!(pages.len(), 2, "{pages:?}");
+        assert_eq!(pages.iter().map(PackedPage::heap_bytes).sum::<usize>(), 1);
+        assert_eq!(packed.read_u32(0x2ff0), 0);
+        assert_eq!(packed.touched_pages(), 1);
+        assert!(packed.bytes() < before.bytes());
+        packed.unpack(&pages);
+        assert_eq!(packed, before);
+        assert_eq!(packed.touched_pages(), before.touched_pages());
+        assert_eq!(before.bytes_not_in(&before.clone()), 0);
+        // One page of its own, and the leaf, middle node and root above it.
+        let node = |size: usize| size + RC_HEADER;
+        assert_eq!(
+            newer.bytes_not_in(&mid),
+            node(PAGE_SIZE)
+                + node(std::mem::size_of::<Leaf>())
+                + node(std::mem::size_of::<Mid>())
+                + node(std::mem::size_of::<Root>())
+        );
     }
 
     #[test]

@@ -1,0 +1,183 @@
+//! The snapshots kept for stepping back and seeking, within a byte budget.
+//!
+//! A snapshot shares every page it has in common with the next newer one
+//! (copy-on-write), so what it costs is what differs: its kernel tables,
+//! the machine's own state, and the pages written between it and the next
+//! snapshot kept. The recent past stays dense (instant steps back); beyond
+//! the budget, the older half thins out evenly and a seek there replays
+//! from the nearest earlier snapshot (exact: the simulation is
+//! deterministic). Each snapshot's cost is measured from real sizes when it
+//! or its newer neighbour changes, so the total is always known.
+
+use crate::kernel::Kernel;
+use crate::machine::Machine;
+use crate::mem::PackedPage;
+
+#[derive(Clone)]
+pub(super) struct Snapshot {
+    pub machine: Machine,
+    pub kernel: Kernel,
+    pub trace_len: usize,
+    pub instrs_len: usize,
+    /// The pages its neighbours do not share, taken out of `machine`.
+    packed: Vec<PackedPage>,
+    /// Bytes it holds beside the next newer snapshot (the newest: beside
+    /// the live machine as it was when last measured).
+    bytes: usize,
+}
+
+/// Bytes the snapshots may hold by default (see [`Snapshots::set_budget`]).
+pub const SNAPSHOT_BUDGET: usize = 16 << 20;
+
+/// Snapshots newest last, and what they hold.
+#[derive(Clone)]
+pub(super) struct Snapshots {
+    /// Boxed: thinning removes from the middle, which then moves pointers,
+    /// not whole machines (2 KiB each; measured: 5 % of a long run's time).
+    #[allow(clippy::vec_box)]
+    list: Vec<Box<Snapshot>>,
+    bytes: usize,
+    budget: usize,
+}
+
+impl Default for Snapshots {
+    fn default() -> Self {
+        Snapshots {
+            list: Vec::new(),
+            bytes: 0,
+            budget: SNAPSHOT_BUDGET,
+        }
+    }
+}
+
+impl Snapshots {
+    pub fn len(&self) -> usize {
+        self.list.len()
+    }
+
+    /// Bytes the snapshots hold beside the live machine (sum of each one's
+    /// cost beside its newer neighbour).
+    pub fn bytes(&self) -> usize {
+        self.bytes
+    }
+
+    pub fn cycles(&self) -> Vec<u64> {
+        self.list.iter().map(|s| s.machine.cycle()).collect()
+    }
+
+    pub fn last_cycle(&self) -> Option<u64> {
+        self.list.last().map(|s| s.machine.cycle())
+    }
+
+    /// The index of the newest snapshot at or before `cycle`.
+    pub fn index_at_or_before(&self, cycle: u64) -> Option<usize> {
+        let idx = self
+            .list
+            .partition_point(|s| s.machine.cycle() <= cycle)
+            .saturating_sub(1);
+        (idx < self.list.len()).then_some(idx)
+    }
+
+    /// A copy of snapshot `idx` to resume from: its machine (its pages all
+    /// back), its kernel and its trace lengths.
+    pub fn copy(&self, idx: usize) -> Option<Snapshot> {
+        let s = self.list.get(idx)?;
+        let mut machine = s.machine.clone();
+        machine.unpack(&s.packed);
+        Some(Snapshot {
+            machine,
+            kernel: s.kernel.clone(),
+            trace_len: s.trace_len,
+            instrs_len: s.instrs_len,
+            packed: Vec::new(),
+            bytes: 0,
+        })
+    }
+
+    /// Keeps the snapshots up to index `idx` (included); the live machine
+    /// is now a copy of the newest.
+    pub fn truncate(&mut self, idx: usize, live: &Machine) {
+        for s in self.list.drain(idx + 1..) {
+            self.bytes -= s.bytes;
+        }
+        self.measure(idx, live);
+    }
+
+    /// Adds a snapshot of the live machine and kernel, then thins the older
+    /// half until the whole fits the budget (the first snapshot and the
+    /// newest two always stay).
+    pub fn push(
+        &mut self,
+        machine: &Machine,
+        kernel: &Kernel,
+        trace_len: usize,
+        instrs_len: usize,
+    ) {
+        self.list.push(Box::new(Snapshot {
+            machine: machine.snapshot(),
+            kernel: kernel.clone(),
+            trace_len,
+            instrs_len,
+            packed: Vec::new(),
+            bytes: 0,
+        }));
+        let n = self.list.len();
+        if n >= 2 {
+            self.pack(n - 2, machine);
+        }
+        self.measure(n - 1, machine);
+        while self.bytes > self.budget && self.thin(machine) {}
+    }
+
+    /// Bytes the snapshots may hold (at least the newest two are kept
+    /// whatever they cost).
+    pub fn set_budget(&mut self, bytes: usize, live: &Machine) {
+        self.budget = bytes;
+        while self.bytes > self.budget && self.thin(live) {}
+    }
+
+    /// After a neighbour of snapshot `i` (not the newest) changed: packs
+    /// the pages neither neighbour shares with it now, and re-measures it.
+    fn pack(&mut self, i: usize, live: &Machine) {
+        if i + 1 >= self.list.len() {
+            return;
+        }
+        let (before, rest) = self.list.split_at_mut(i);
+        let (s, after) = rest.split_at_mut(1);
+        let older = before.last().map(|o| &o.machine);
+        let packed = s[0].machine.pack_unshared(older, &after[0].machine);
+        s[0].packed.extend(packed);
+        self.measure(i, live);
+    }
+
+    /// Re-measures snapshot `i` beside its newer neighbour (or `live`).
+    fn measure(&mut self, i: usize, live: &Machine) {
+        let Some(s) = self.list.get(i) else { return };
+        let newer = self.list.get(i + 1).map_or(live, |n| &n.machine);
+        let bytes = std::mem::size_of::<Snapshot>()
+            + s.machine.bytes_beside(newer)
+            + s.packed.capacity() * std::mem::size_of::<PackedPage>()
+            + s.packed.iter().map(PackedPage::heap_bytes).sum::<usize>()
+            + s.kernel.bytes();
+        self.bytes = self.bytes - s.bytes + bytes;
+        self.list[i].bytes = bytes;
+    }
+
+    /// Drops one snapshot of the older half, the one whose neighbours are
+    /// closest, so the older half thins out evenly while the recent past
+    /// stays dense. Whether one could be dropped.
+    fn thin(&mut self, live: &Machine) -> bool {
+        let older = self.list.len() / 2;
+        let cycle = |i: usize| self.list[i].machine.cycle();
+        let victim = (1..older.max(2))
+            .filter(|&i| i + 1 < self.list.len())
+            .min_by_key(|&i| cycle(i + 1) - cycle(i - 1));
+        let Some(i) = victim else { return false };
+        let gone = self.list.remove(i);
+        self.bytes -= gone.bytes;
+        // Both neighbours may now hold pages no one else shares.
+        self.pack(i - 1, live);
+        self.pack(i, live);
+        true
+    }
+}
