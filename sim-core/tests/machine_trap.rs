@@ -71,10 +71,10 @@ fn int_to_a_kernel_only_gate_from_ring3_is_a_general_protection_fault() {
     assert_eq!(cpu.eip, HANDLER + 0x100, "delivered through vector 13");
     assert!(!cpu.flag(flags::IF), "interrupt gate clears IF");
     // Error code 64*8+2 (IDT bit, EXT clear for int n); EIP of the int itself:
-    // #GP is a fault.
+    // #GP is a fault, so the pushed EFLAGS has RF set (SDM 18.3.1.1).
     assert_eq!(
         stack(&m, 6),
-        [64 * 8 + 2, USER_CODE, 0x1b, 0x202, USTACK_TOP, 0x23]
+        [64 * 8 + 2, USER_CODE, 0x1b, 0x1_0202, USTACK_TOP, 0x23]
     );
 }
 

@@ -13,6 +13,9 @@ use sim_core::trace::{TraceEvent, TraceKind};
 fn traced(name: &str) -> Sim {
     let s = builtin(name).expect("built-in exists");
     let mut sim = s.build(TraceLevel::Steps).expect("builds");
+    // These rules are read from the whole run's trace, longer than the
+    // page keeps (`sim::TRACE_BYTES`).
+    sim.set_trace_limit(1 << 24);
     sim.run(s.max_cycles, &[]);
     sim
 }
