@@ -298,3 +298,30 @@ fn a_port_write_that_shortens_the_quiet_time_is_honoured() {
     assert_same_state(&traced, &marked);
     assert_eq!(events, expected);
 }
+
+/// A loop that rewrites its own `add` immediate each time round: the fast
+/// loop runs it in bursts from the decode cache, which must see every write
+/// (the code epoch) exactly as stepping does.
+#[test]
+fn self_modifying_loop_agrees_between_stepping_and_running() {
+    let build = || {
+        let mut m = Machine::new();
+        let mut code = vec![0xb9, 100, 0, 0, 0]; // 0x1000: mov $100,%ecx
+        code.extend([0x05, 0, 0, 0, 0]); // 0x1005: add $0,%eax (imm at 0x1006)
+        code.extend([0xff, 0x05, 0x06, 0x10, 0, 0]); // 0x100a: incl 0x1006
+        code.extend([0x49, 0x75, 0xf2, 0xf4]); // dec %ecx; jnz 0x1005; hlt
+        m.load(0x1000, &code);
+        m.cpu_mut().eip = 0x1000;
+        m
+    };
+    let mut fast = build();
+    assert_eq!(fast.run(1_000_000), StopReason::HaltedForever);
+    // 0 + 1 + … + 99: every rewritten immediate was executed.
+    assert_eq!(fast.cpu().gpr[0], 99 * 100 / 2);
+    let mut stepped = build();
+    stepped.set_mode(TraceMode::Traced);
+    while stepped.cycle() < fast.cycle() {
+        stepped.step();
+    }
+    assert_same_state(&fast, &stepped);
+}
