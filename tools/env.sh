@@ -88,3 +88,16 @@ build_release() {
   log "trunk build --release"
   trunk build --release
 }
+
+# The first load: gzip -9 of the built wasm, js and css, each and in total,
+# next to the budget (lines start with `bench:`; a measurement, not a check).
+first_load_report() {
+  local f total=0 g
+  for f in dist/*.wasm dist/*.js dist/*.css; do
+    [ -f "$f" ] || continue
+    g=$(gzip -9 -c "$f" | wc -c)
+    total=$((total + g))
+    printf 'bench: %-40s %8d bytes raw %8d bytes gzip\n' "$(basename "$f")" "$(wc -c < "$f")" "$g"
+  done
+  printf 'bench: first load (wasm+js+css, each gzip -9) %d bytes = %d KiB (target ≤ 400 KiB)\n' "$total" "$((total / 1024))"
+}
