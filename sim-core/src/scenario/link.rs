@@ -26,6 +26,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 
+use super::base64::{self, Alphabet, Digits};
 use super::{Scenario, ScenarioError, MAX_SCENARIO_BYTES};
 use crate::sim::TraceLevel;
 
@@ -329,21 +330,9 @@ fn from_envelope(text: &str) -> Result<Share, LinkError> {
     })
 }
 
-const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-
 /// RFC 4648 §5 base64url, without padding.
 fn base64url_encode(bytes: &[u8], out: &mut String) {
-    for chunk in bytes.chunks(3) {
-        let b = [
-            chunk[0],
-            chunk.get(1).copied().unwrap_or(0),
-            chunk.get(2).copied().unwrap_or(0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        for i in 0..=chunk.len() {
-            out.push(ALPHABET[(n >> (18 - 6 * i) & 63) as usize] as char);
-        }
-    }
+    base64::encode_into(bytes, Alphabet::Url, false, out);
 }
 
 /// Decodes base64url (padding tolerated, not required). Positions in errors
@@ -356,37 +345,23 @@ fn base64url_decode(text: &str) -> Result<Vec<u8>, LinkError> {
             found: Some('='),
         });
     }
-    let mut out = Vec::with_capacity(unpadded.len() * 3 / 4);
-    let (mut acc, mut bits, mut count) = (0u32, 0u32, 0usize);
+    let mut digits = Digits::default();
     for (i, c) in unpadded.chars().enumerate() {
-        let v = match c {
-            'A'..='Z' => c as u32 - 'A' as u32,
-            'a'..='z' => c as u32 - 'a' as u32 + 26,
-            '0'..='9' => c as u32 - '0' as u32 + 52,
-            '-' => 62,
-            '_' => 63,
-            _ => {
-                return Err(LinkError::BadBase64 {
-                    position: i + 1,
-                    found: Some(c),
-                })
-            }
+        let Some(v) = Alphabet::Url.digit(c) else {
+            return Err(LinkError::BadBase64 {
+                position: i + 1,
+                found: Some(c),
+            });
         };
-        acc = (acc << 6 | v) & 0xffff;
-        bits += 6;
-        count += 1;
-        if bits >= 8 {
-            bits -= 8;
-            out.push((acc >> bits) as u8);
-        }
+        digits.push(v);
     }
-    if count % 4 == 1 {
+    if !digits.complete() {
         return Err(LinkError::BadBase64 {
-            position: count,
+            position: digits.count,
             found: None,
         });
     }
-    Ok(out)
+    Ok(digits.bytes)
 }
 
 #[cfg(test)]
