@@ -96,9 +96,9 @@ impl AppState {
         let Some(job) = self.comparing.clone() else {
             return;
         };
-        let budget = (self.compare_rate * COMPARE_SLICE_MS) as u64;
+        let budget = ((self.compare_rate * COMPARE_SLICE_MS) as u64).max(1_000);
         let t0 = now_ms();
-        let done = job.borrow_mut().advance(budget.max(1_000));
+        let done = job.borrow_mut().advance(budget);
         let ms = now_ms() - t0;
         if ms > 0.5 {
             // At most doubling or halving per frame: one slow slice (a burst
