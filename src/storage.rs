@@ -27,7 +27,7 @@ pub fn list() -> Vec<Saved> {
         .and_then(|s| s.get_item(KEY).ok().flatten())
         .unwrap_or_default();
     let mut all = parse(&text);
-    all.sort_unstable_by(|a, b| b.saved.total_cmp(&a.saved));
+    sim_core::sort::sort_by(&mut all, |a, b| b.saved.total_cmp(&a.saved));
     all
 }
 

@@ -25,5 +25,6 @@ pub mod scenario;
 pub mod sched;
 pub mod session;
 pub mod sim;
+pub mod sort;
 pub mod trace;
 pub mod trap;

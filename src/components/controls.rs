@@ -164,7 +164,7 @@ mod tests {
             .collect();
         assert_eq!(names[1], "Step forward one instruction");
         assert_eq!(names[8], "Step back to the previous trap");
-        names.sort_unstable();
+        sim_core::sort::sort(&mut names);
         names.dedup();
         assert_eq!(names.len(), 10);
     }

@@ -29,19 +29,6 @@ impl fmt::Display for AsmError {
 
 impl std::error::Error for AsmError {}
 
-/// A stable sort for the assembler's short, nearly sorted lists (errors in
-/// source order, lines by address): linear on sorted input, and it keeps the
-/// page's wasm free of the standard library's larger stable sort.
-pub(crate) fn insertion_sort_by_key<T, K: Ord>(v: &mut [T], key: impl Fn(&T) -> K) {
-    for i in 1..v.len() {
-        let mut j = i;
-        while j > 0 && key(&v[j - 1]) > key(&v[j]) {
-            v.swap(j - 1, j);
-            j -= 1;
-        }
-    }
-}
-
 /// All errors of one source file, sorted by line and column.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AsmErrors(pub Vec<AsmError>);
@@ -49,7 +36,7 @@ pub struct AsmErrors(pub Vec<AsmError>);
 impl AsmErrors {
     /// Sorts by position and drops exact duplicates, so a student sees each problem once.
     pub(crate) fn sorted(mut errors: Vec<AsmError>) -> Self {
-        insertion_sort_by_key(&mut errors, |e| (e.line, e.column));
+        crate::sort::stable_sort_by_key(&mut errors, |e| (e.line, e.column));
         errors.dedup();
         AsmErrors(errors)
     }

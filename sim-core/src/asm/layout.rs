@@ -257,7 +257,7 @@ fn emit_all(p: &Pass1, lay: &Layout) -> Result<Program, Vec<AsmError>> {
             symbols.insert(name.clone(), v as u32);
         }
     }
-    super::error::insertion_sort_by_key(&mut lines, |l| (l.section, l.addr));
+    crate::sort::stable_sort_by_key(&mut lines, |l| (l.section, l.addr));
     let [text, data] = out;
     Ok(Program {
         text: Section {

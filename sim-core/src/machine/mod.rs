@@ -270,7 +270,7 @@ impl Machine {
     /// Linear addresses at which [`Machine::run`] stops before executing.
     pub fn set_breakpoints(&mut self, addrs: &[u32]) {
         self.breakpoints = addrs.to_vec();
-        self.breakpoints.sort_unstable();
+        crate::sort::sort(&mut self.breakpoints);
         self.breakpoints.dedup();
     }
 

@@ -291,7 +291,7 @@ impl Roster {
             .filter(|(_, e)| !e.blocked)
             .map(|(&t, e)| (e.seq, t))
             .collect();
-        v.sort_unstable();
+        crate::sort::sort(&mut v);
         v.into_iter().map(|(_, t)| t).collect()
     }
 }

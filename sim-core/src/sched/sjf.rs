@@ -27,7 +27,7 @@ impl Sjf {
                 Some((e.info.expected_len.unwrap_or(u64::MAX), e.seq, t))
             })
             .collect();
-        v.sort_unstable();
+        crate::sort::sort(&mut v);
         v.into_iter().map(|(_, _, t)| t).collect()
     }
 }

@@ -56,7 +56,7 @@ impl Stcf {
             .into_iter()
             .filter_map(|t| Some((self.remaining(t)?, self.roster.get(t)?.seq, t)))
             .collect();
-        v.sort_unstable();
+        crate::sort::sort(&mut v);
         v.into_iter().map(|(_, _, t)| t).collect()
     }
 }

@@ -54,7 +54,7 @@ impl Stride {
             .into_iter()
             .filter_map(|t| Some((self.pass(t)?, self.roster.get(t)?.seq, t)))
             .collect();
-        v.sort_unstable();
+        crate::sort::sort(&mut v);
         v.into_iter().map(|(_, _, t)| t).collect()
     }
 }

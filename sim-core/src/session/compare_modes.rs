@@ -71,7 +71,7 @@ impl Session {
     /// other mode, at the same cycle): direct execution's pane first.
     pub fn compare(&self, other: &Session) -> ModesView {
         let mut panes = vec![self.compare_pane(), other.compare_pane()];
-        panes.sort_by_key(|p| p.mode != ExecMode::Direct);
+        crate::sort::stable_sort_by_key(&mut panes, |p| p.mode != ExecMode::Direct);
         ModesView { panes }
     }
 

@@ -87,7 +87,7 @@ impl Session {
                     .map(|i| i.cycle)
                     .take(4),
             );
-            candidates.sort_unstable_by(|a, b| b.cmp(a));
+            crate::sort::sort_by(&mut candidates, |a, b| b.cmp(a));
             candidates.dedup();
         }
         for c in candidates {

@@ -349,7 +349,7 @@ impl Sim {
         } else {
             let mut v = stops.to_vec();
             v.push(trap_c);
-            v.sort_unstable();
+            crate::sort::sort(&mut v);
             v.dedup();
             with_breakpoints = v;
             &with_breakpoints

@@ -24,7 +24,7 @@ pub fn diagram(v: &View, prev: Option<&View>) -> Html {
         .iter()
         .filter_map(|s| Some((s.walk.frame?, s.exited_at.is_some())))
         .collect();
-    frames.sort_unstable();
+    sim_core::sort::sort(&mut frames);
     frames.dedup();
     let slot = |s: &SpaceEntry| {
         frames
