@@ -3,7 +3,7 @@
 //! checked by the engine's own validation (`Scenario::from_json`), and a
 //! refused value stays in its field with the engine's message beside it.
 
-use std::collections::BTreeMap;
+use sim_core::ordmap::OrdMap;
 use std::rc::Rc;
 
 use serde_json::{json, Value};
@@ -102,7 +102,7 @@ fn input_value(e: &Event) -> Option<String> {
 pub fn settings(props: &SettingsProps) -> Html {
     let s = &props.scenario;
     // Refused values: field pointer → the engine's message.
-    let refused = use_state(BTreeMap::<String, String>::new);
+    let refused = use_state(OrdMap::<String, String>::new);
     let change = |pointer: String, to_json: fn(&str) -> Value| {
         let (scenario, on_edit, refused) = (
             props.scenario.clone(),
