@@ -349,7 +349,9 @@ fn embed_dialog(props: &EmbedProps) -> Html {
                 next.remove(i);
             } else {
                 next.push(name.to_string());
-                sim_core::sort::stable_sort_by_key(&mut next, |p| PANELS.iter().position(|q| q == p));
+                sim_core::sort::stable_sort_by_key(&mut next, |p| {
+                    PANELS.iter().position(|q| q == p)
+                });
             }
             panels.set(next);
         })

@@ -9,6 +9,9 @@ mod json_path;
 pub mod link;
 mod question;
 pub mod schema;
+pub(crate) mod tagged;
+#[cfg(test)]
+mod tagged_tests;
 
 pub use builtin::{builtin, builtins, BUILTIN_NAMES};
 pub use elf_program::{elf_listing, elf_program};

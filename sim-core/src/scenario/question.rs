@@ -24,9 +24,10 @@ pub struct Question {
     pub ask: Ask,
 }
 
-/// What to predict.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+/// What to predict. Written by serde's derive; read by hand (see
+/// `Deserialize` below and `scenario::tagged`).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Ask {
     /// The process the scheduler switches to next.
     NextPick,
@@ -45,6 +46,70 @@ pub enum Ask {
     AverageTurnaround,
     /// The average response time of the jobs, in units.
     AverageResponse,
+}
+
+/// The tags, in serde's order, for "unknown variant" messages.
+const ASKS: &[&str] = &[
+    "next_pick",
+    "mode_after",
+    "fault",
+    "value",
+    "turnaround",
+    "response",
+    "average_turnaround",
+    "average_response",
+];
+
+impl<'de> Deserialize<'de> for Ask {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        Ask::from_value(value).map_err(D::Error::custom)
+    }
+}
+
+impl Ask {
+    /// The question's `ask` object, as serde's derive for an internally
+    /// tagged enum with `deny_unknown_fields` would read it.
+    fn from_value(value: serde_json::Value) -> Result<Ask, serde_json::Error> {
+        use super::tagged::{read, required, set, visit};
+        use serde::de::Error;
+        let (tag, fields) = read(value, "kind", "internally tagged enum Ask")?;
+        let (mut process, mut address) = (None, None);
+        let mut process_only =
+            |fields| visit(fields, &["process"], true, |_, v| set(&mut process, v));
+        Ok(match tag.as_str() {
+            // serde's deny_unknown_fields does not reach unit variants.
+            "next_pick" => Ask::NextPick,
+            "mode_after" => Ask::ModeAfter,
+            "fault" => Ask::Fault,
+            "average_turnaround" => Ask::AverageTurnaround,
+            "average_response" => Ask::AverageResponse,
+            "turnaround" => {
+                process_only(fields)?;
+                Ask::Turnaround {
+                    process: required(process, "process")?,
+                }
+            }
+            "response" => {
+                process_only(fields)?;
+                Ask::Response {
+                    process: required(process, "process")?,
+                }
+            }
+            "value" => {
+                visit(fields, &["process", "address"], true, |k, v| match k {
+                    "process" => set(&mut process, v),
+                    _ => set(&mut address, v),
+                })?;
+                Ask::Value {
+                    process: required(process, "process")?,
+                    address: required(address, "address")?,
+                }
+            }
+            other => return Err(serde_json::Error::unknown_variant(other, ASKS)),
+        })
+    }
 }
 
 impl Question {

@@ -3,10 +3,11 @@
 use super::{
     Fifo, Lottery, LotteryDrawMode, Mlfq, MlfqConfig, RoundRobin, Scheduler, Sjf, Stcf, Stride,
 };
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize};
 
 /// A scheduling policy with its parameters, e.g. `{"policy":"round_robin","quantum":10}`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+/// (Read by hand, see `Deserialize` below; written by serde's derive.)
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "policy", rename_all = "snake_case")]
 pub enum Policy {
     Fifo,
@@ -14,7 +15,7 @@ pub enum Policy {
     Stcf {
         /// Run another job while one waits for I/O (OSTEP 7.7); `false`
         /// leaves the CPU idle instead, as figure 7.8.
-        #[serde(default = "yes", skip_serializing_if = "is_true")]
+        #[serde(skip_serializing_if = "is_true")]
         overlap_io: bool,
     },
     RoundRobin {
@@ -32,8 +33,80 @@ pub enum Policy {
     },
 }
 
-fn yes() -> bool {
-    true
+/// The tags, in serde's order, for "unknown variant" messages.
+const POLICIES: &[&str] = &[
+    "fifo",
+    "sjf",
+    "stcf",
+    "round_robin",
+    "mlfq",
+    "lottery",
+    "stride",
+];
+
+impl<'de> Deserialize<'de> for Policy {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let value = serde_json::Value::deserialize(d)?;
+        Policy::from_value(value).map_err(D::Error::custom)
+    }
+}
+
+impl Policy {
+    /// The policy in a JSON object, as serde's derive for an internally
+    /// tagged enum would read it (unknown fields ignored), without its
+    /// buffering code (see `scenario::tagged`).
+    fn from_value(value: serde_json::Value) -> Result<Policy, serde_json::Error> {
+        use crate::scenario::tagged::{read, required, set, visit};
+        use serde::de::Error;
+        let (tag, fields) = read(value, "policy", "internally tagged enum Policy")?;
+        let (mut quantum, mut seed, mut draw, mut overlap_io) = (None, None, None, None);
+        let mut quantum_only =
+            |fields| visit(fields, &["quantum"], false, |_, v| set(&mut quantum, v));
+        Ok(match tag.as_str() {
+            "fifo" => Policy::Fifo,
+            "sjf" => Policy::Sjf,
+            "stcf" => {
+                visit(fields, &["overlap_io"], false, |_, v| {
+                    set(&mut overlap_io, v)
+                })?;
+                Policy::Stcf {
+                    overlap_io: overlap_io.unwrap_or(true),
+                }
+            }
+            "round_robin" => {
+                quantum_only(fields)?;
+                Policy::RoundRobin {
+                    quantum: required(quantum, "quantum")?,
+                }
+            }
+            "stride" => {
+                quantum_only(fields)?;
+                Policy::Stride {
+                    quantum: required(quantum, "quantum")?,
+                }
+            }
+            "mlfq" => Policy::Mlfq(MlfqConfig::deserialize(serde_json::Value::Object(fields))?),
+            "lottery" => {
+                visit(
+                    fields,
+                    &["quantum", "seed", "draw"],
+                    false,
+                    |k, v| match k {
+                        "quantum" => set(&mut quantum, v),
+                        "seed" => set(&mut seed, v),
+                        _ => set(&mut draw, v),
+                    },
+                )?;
+                Policy::Lottery {
+                    quantum: required(quantum, "quantum")?,
+                    seed: required(seed, "seed")?,
+                    draw: draw.unwrap_or_else(default_draw),
+                }
+            }
+            other => return Err(serde_json::Error::unknown_variant(other, POLICIES)),
+        })
+    }
 }
 
 fn is_true(v: &bool) -> bool {
