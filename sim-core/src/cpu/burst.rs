@@ -16,9 +16,9 @@
 //! instruction, as `step` does.
 
 use super::cache::{space_of, DecodeCache};
-use super::exec::{self, FlowKind};
 use super::state::Cpu;
-use super::{cost, Effect, Retired};
+use super::uop;
+use super::{Effect, Retired};
 use crate::bus::Bus;
 
 /// A burst's budget and what it did.
@@ -78,57 +78,50 @@ pub(crate) fn burst<B: Bus>(
     let mut cycle = b.cycle;
     let mut started = b.started;
     let mut count = 0u64;
-    let end = loop {
-        if cycle >= limit {
-            break BurstEnd::Limit;
-        }
-        // `None`: the bus does not let instructions be cached.
-        if epoch.is_none() || bus.code_epoch() != epoch {
-            break BurstEnd::Step;
-        }
-        let eip = cpu.eip;
-        let d = match cache.lookup(eip, space) {
-            Some(d) if d.plain => d,
-            _ => break BurstEnd::Step,
-        };
-        let Ok(flow) = exec::dispatch(cpu, bus, d) else {
-            break BurstEnd::Step;
-        };
-        let mut cycles = d.cycles;
-        cpu.eip = match flow.kind {
-            FlowKind::Next => d.next_eip,
-            FlowKind::Taken => {
-                cycles += cost::TAKEN_BRANCH;
-                flow.target
+    let end = if cycle >= limit {
+        BurstEnd::Limit
+    } else {
+        loop {
+            // `None`: the bus does not let instructions be cached.
+            if epoch.is_none() || bus.code_epoch() != epoch {
+                break BurstEnd::Step;
             }
-            // Plain instructions transfer control only as above or `Jump`.
-            _ => flow.target,
-        };
-        count += 1;
-        started = cycle;
-        if let Some(trace) = trace.as_deref_mut() {
-            trace.push((
-                cycle,
-                Retired {
-                    eip,
-                    len: d.len() as u8,
-                    cycles,
-                    effect: Effect::None,
-                },
-            ));
-        }
-        let done = cycle + u64::from(cycles);
-        if done > limit {
-            b.busy = (done - limit) as u32;
-            cycle = limit;
-            break BurstEnd::Limit;
-        }
-        cycle = done;
-        if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
-            break BurstEnd::Stop;
-        }
-        if trace.as_ref().is_some_and(|t| t.len() >= TRACE_BATCH) {
-            break BurstEnd::Full;
+            let eip = cpu.eip;
+            let d = match cache.lookup(eip, space) {
+                Some(d) if d.plain => d,
+                _ => break BurstEnd::Step,
+            };
+            let Some((next, cycles)) = uop::execute(cpu, bus, d) else {
+                break BurstEnd::Step;
+            };
+            cpu.eip = next;
+            count += 1;
+            started = cycle;
+            if let Some(trace) = trace.as_deref_mut() {
+                trace.push((
+                    cycle,
+                    Retired {
+                        eip,
+                        len: d.len() as u8,
+                        cycles,
+                        effect: Effect::None,
+                    },
+                ));
+            }
+            cycle += u64::from(cycles);
+            if cycle >= limit {
+                // The last instruction may have overrun the limit: it is busy
+                // for the rest.
+                b.busy = (cycle - limit) as u32;
+                cycle = limit;
+                break BurstEnd::Limit;
+            }
+            if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
+                break BurstEnd::Stop;
+            }
+            if trace.as_ref().is_some_and(|t| t.len() >= TRACE_BATCH) {
+                break BurstEnd::Full;
+            }
         }
     };
     b.retired = trace;

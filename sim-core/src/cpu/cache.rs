@@ -13,6 +13,7 @@ use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemoni
 use super::cost;
 use super::operand::Predecoded;
 use super::state::Cpu;
+use super::uop::Uop;
 use crate::bus::{Bus, ReadKind, Size};
 use crate::trap::Exception;
 
@@ -38,16 +39,25 @@ pub struct Decoded {
     /// Can run in a burst (see [`super::burst`]): at most a near transfer,
     /// no port access, no change of IF, CPL, CR0/CR3 or segments.
     pub plain: bool,
+    /// What a burst executes (plain instructions only; others `Other`).
+    pub(crate) uop: Uop,
 }
 
 impl Decoded {
     pub fn new(instr: Instruction) -> Self {
+        let pre = Predecoded::new(&instr);
+        let plain = is_plain(&instr);
         Decoded {
             cycles: cost::base_cycles(&instr),
-            pre: Predecoded::new(&instr),
+            uop: if plain {
+                Uop::new(&instr, &pre)
+            } else {
+                Uop::Other
+            },
+            pre,
             mnemonic: instr.mnemonic(),
             next_eip: instr.next_ip32(),
-            plain: is_plain(&instr),
+            plain,
             instr,
         }
     }

@@ -55,6 +55,7 @@ pub mod segment;
 pub mod state;
 #[cfg(test)]
 mod tests;
+mod uop;
 
 pub(crate) use burst::{burst, Burst, BurstEnd, TRACE_BATCH};
 pub use cache::DecodeCache;

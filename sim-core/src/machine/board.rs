@@ -225,6 +225,21 @@ impl Board {
         }
     }
 
+    /// The cached TLB entry for `lin` if it allows `access` under `ctx` (the
+    /// entries were filled under the same CR0.PG and CR3): every access's
+    /// fast path, which changes nothing.
+    #[inline(always)]
+    fn hit(&self, ctx: AccessCtx, lin: u32, access: Access, fetch: bool) -> Option<TlbEntry> {
+        if !self.tlb.is_for(ctx.paging, ctx.cr3) {
+            return None;
+        }
+        let e = self.tlb.get(lin >> PAGE_SHIFT)?;
+        let rights = (!ctx.user || e.user)
+            && (access == Access::Read
+                || (e.dirty && (e.writable || (!ctx.user && !ctx.write_protect))));
+        (rights && (e.code || !fetch)).then_some(*e)
+    }
+
     /// The TLB entry for `lin` allowing `access`, walking the tables on a miss.
     #[inline]
     fn entry(
@@ -237,15 +252,10 @@ impl Board {
         if self.tlb.sync(ctx.paging, ctx.cr3) {
             self.epoch += 1;
         }
-        if let Some(e) = self.tlb.get(lin >> PAGE_SHIFT) {
-            let rights = (!ctx.user || e.user)
-                && (access == Access::Read
-                    || (e.dirty && (e.writable || (!ctx.user && !ctx.write_protect))));
-            if rights && (e.code || !fetch) {
-                return Ok(*e);
-            }
+        match self.hit(ctx, lin, access, fetch) {
+            Some(e) => Ok(e),
+            None => self.fill(ctx, lin, access, fetch),
         }
-        self.fill(ctx, lin, access, fetch)
     }
 
     #[cold]
@@ -324,18 +334,17 @@ impl Board {
             }),
         }
     }
-}
 
-impl Bus for Board {
-    #[inline]
-    fn read(
+    /// [`Bus::read`] with everything: a TLB miss, a page-crossing access,
+    /// recording the access.
+    #[inline(never)]
+    fn read_slow(
         &mut self,
         ctx: AccessCtx,
         lin: u32,
         size: Size,
-        kind: ReadKind,
+        fetch: bool,
     ) -> Result<u32, Exception> {
-        let fetch = kind == ReadKind::Fetch;
         let pages = self.resolve(ctx, lin, size, Access::Read, fetch)?;
         let value = self.read_resolved(lin, size, pages);
         if self.trace_memory {
@@ -350,8 +359,15 @@ impl Bus for Board {
         Ok(value)
     }
 
-    #[inline]
-    fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception> {
+    /// [`Bus::write`] with everything, as [`Board::read_slow`].
+    #[inline(never)]
+    fn write_slow(
+        &mut self,
+        ctx: AccessCtx,
+        lin: u32,
+        size: Size,
+        value: u32,
+    ) -> Result<(), Exception> {
         let pages = self.resolve(ctx, lin, size, Access::Write, false)?;
         let phys = pages.0.frame | (lin & PAGE_MASK);
         if self.tracing && self.trace_memory {
@@ -385,6 +401,45 @@ impl Bus for Board {
             }
         }
         Ok(())
+    }
+}
+
+impl Bus for Board {
+    #[inline]
+    fn read(
+        &mut self,
+        ctx: AccessCtx,
+        lin: u32,
+        size: Size,
+        kind: ReadKind,
+    ) -> Result<u32, Exception> {
+        let fetch = kind == ReadKind::Fetch;
+        // The common case: within one page, translation cached, untraced.
+        if within_page(lin, size) && !(self.tracing && self.trace_memory) {
+            if let Some(e) = self.hit(ctx, lin, Access::Read, fetch) {
+                let off = (lin & PAGE_MASK) as usize;
+                return Ok(self
+                    .mem
+                    .frame(e.frame >> PAGE_SHIFT)
+                    .map_or(0, |p| load(p, off, size)));
+            }
+        }
+        self.read_slow(ctx, lin, size, fetch)
+    }
+
+    #[inline]
+    fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception> {
+        if within_page(lin, size) && !(self.tracing && self.trace_memory) {
+            if let Some(e) = self.hit(ctx, lin, Access::Write, false) {
+                let off = (lin & PAGE_MASK) as usize;
+                store(self.mem.frame_mut(e.frame >> PAGE_SHIFT), off, size, value);
+                if e.page_table || e.code {
+                    self.wrote_frame(e.frame >> PAGE_SHIFT);
+                }
+                return Ok(());
+            }
+        }
+        self.write_slow(ctx, lin, size, value)
     }
 
     fn port_in(&mut self, port: u16, size: Size) -> u32 {
@@ -432,6 +487,32 @@ impl Bus for Board {
             }
         }
         Ok(())
+    }
+}
+
+/// Whether an access of `size` bytes at `lin` stays within one page.
+#[inline(always)]
+fn within_page(lin: u32, size: Size) -> bool {
+    (lin & PAGE_MASK) + size.bytes() <= PAGE_SIZE as u32
+}
+
+/// Little-endian load of `size` bytes at `off` (within the page).
+#[inline(always)]
+fn load(page: &[u8; PAGE_SIZE], off: usize, size: Size) -> u32 {
+    match size {
+        Size::Byte => u32::from(page[off]),
+        Size::Word => u32::from(u16::from_le_bytes([page[off], page[off + 1]])),
+        Size::Dword => u32::from_le_bytes([page[off], page[off + 1], page[off + 2], page[off + 3]]),
+    }
+}
+
+/// Little-endian store of the low `size` bytes of `value` at `off`.
+#[inline(always)]
+fn store(page: &mut [u8; PAGE_SIZE], off: usize, size: Size, value: u32) {
+    match size {
+        Size::Byte => page[off] = value as u8,
+        Size::Word => page[off..off + 2].copy_from_slice(&(value as u16).to_le_bytes()),
+        Size::Dword => page[off..off + 4].copy_from_slice(&value.to_le_bytes()),
     }
 }
 
