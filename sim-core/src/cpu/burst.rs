@@ -17,7 +17,7 @@
 
 use super::cache::{space_of, DecodeCache};
 use super::state::Cpu;
-use super::uop;
+use super::{lazy, uop};
 use super::{Effect, Retired};
 use crate::bus::Bus;
 
@@ -78,6 +78,8 @@ pub(crate) fn burst<B: Bus>(
     let mut cycle = b.cycle;
     let mut started = b.started;
     let mut count = 0u64;
+    // Status flags not computed yet (see `cpu::lazy`); settled below.
+    let mut pending = None;
     let end = if cycle >= limit {
         BurstEnd::Limit
     } else {
@@ -91,7 +93,7 @@ pub(crate) fn burst<B: Bus>(
                 Some(d) if d.plain => d,
                 _ => break BurstEnd::Step,
             };
-            let Some((next, cycles)) = uop::execute(cpu, bus, d) else {
+            let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending) else {
                 break BurstEnd::Step;
             };
             cpu.eip = next;
@@ -124,6 +126,7 @@ pub(crate) fn burst<B: Bus>(
             }
         }
     };
+    lazy::settle(cpu, &mut pending);
     b.retired = trace;
     b.started = started;
     cache.count_hits(count);

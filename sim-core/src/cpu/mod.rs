@@ -50,6 +50,7 @@ mod cache;
 mod cond;
 pub mod cost;
 mod exec;
+mod lazy;
 pub(crate) mod operand;
 pub mod segment;
 pub mod state;

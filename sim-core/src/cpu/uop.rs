@@ -19,6 +19,7 @@ use super::cache::Decoded;
 use super::cond::Cond;
 use super::cost;
 use super::exec::{self, FlowKind};
+use super::lazy::{self, LazyOp, Pending};
 use super::operand::{effective_address, Form, Predecoded};
 use super::state::Cpu;
 use crate::bus::{Bus, ReadKind, Size};
@@ -135,35 +136,54 @@ impl Uop {
 /// dispatch. Returns the next EIP and the cycles the instruction cost, or
 /// `None` if it faulted, which leaves the CPU unchanged (as `exec` does):
 /// the caller then runs it through `cpu::step`, which raises the fault.
+/// Status flags may be left in `pending` ([`lazy`]); the caller settles
+/// them when the burst ends.
 #[inline(always)]
-pub(crate) fn execute(cpu: &mut Cpu, bus: &mut impl Bus, d: &Decoded) -> Option<(u32, u32)> {
+pub(crate) fn execute(
+    cpu: &mut Cpu,
+    bus: &mut impl Bus,
+    d: &Decoded,
+    pending: &mut Option<Pending>,
+) -> Option<(u32, u32)> {
     let g = |r: u8| r as usize & 7;
     match d.uop {
-        Uop::BinRR { op, dst, src } => binop(cpu, op, dst, cpu.gpr[g(src)]),
-        Uop::BinRI { op, dst, imm } => binop(cpu, op, dst, imm),
+        Uop::BinRR { op, dst, src } => binop(cpu, op, dst, cpu.gpr[g(src)], pending),
+        Uop::BinRI { op, dst, imm } => binop(cpu, op, dst, imm, pending),
         Uop::BinRM { op, dst } => {
             let at = effective_address(cpu, d);
             let b = bus
                 .read(cpu.access_ctx(), at, Size::Dword, ReadKind::Data)
                 .ok()?;
-            binop(cpu, op, dst, b);
+            binop(cpu, op, dst, b, pending);
         }
         Uop::BinMR { op, src } => {
             let at = effective_address(cpu, d);
             let ctx = cpu.access_ctx();
             let a = bus.read(ctx, at, Size::Dword, ReadKind::Data).ok()?;
-            let (res, eflags) = alu::binop(op, a, cpu.gpr[g(src)], Size::Dword, cpu.eflags);
-            if op.writes_result() {
-                bus.write(ctx, at, Size::Dword, res).ok()?;
+            let b = cpu.gpr[g(src)];
+            if lazy::defers(op) {
+                let res = lazy::result(op, a, b);
+                if op.writes_result() {
+                    bus.write(ctx, at, Size::Dword, res).ok()?;
+                }
+                *pending = Some(Pending {
+                    op: LazyOp::Bin(op),
+                    a,
+                    b,
+                    res,
+                    carry: 0,
+                });
+            } else {
+                lazy::settle(cpu, pending);
+                let (res, eflags) = alu::binop(op, a, b, Size::Dword, cpu.eflags);
+                if op.writes_result() {
+                    bus.write(ctx, at, Size::Dword, res).ok()?;
+                }
+                cpu.eflags = eflags;
             }
-            cpu.eflags = eflags;
         }
-        Uop::Inc { reg } => {
-            (cpu.gpr[g(reg)], cpu.eflags) = alu::inc(cpu.gpr[g(reg)], Size::Dword, cpu.eflags);
-        }
-        Uop::Dec { reg } => {
-            (cpu.gpr[g(reg)], cpu.eflags) = alu::dec(cpu.gpr[g(reg)], Size::Dword, cpu.eflags);
-        }
+        Uop::Inc { reg } => step_by(cpu, reg, LazyOp::Inc, pending),
+        Uop::Dec { reg } => step_by(cpu, reg, LazyOp::Dec, pending),
         Uop::MovRR { dst, src } => cpu.gpr[g(dst)] = cpu.gpr[g(src)],
         Uop::MovRI { dst, imm } => cpu.gpr[g(dst)] = imm,
         Uop::MovRM { dst } => {
@@ -178,12 +198,22 @@ pub(crate) fn execute(cpu: &mut Cpu, bus: &mut impl Bus, d: &Decoded) -> Option<
                 .ok()?;
         }
         Uop::Jcc { cond, target } => {
-            if cond.holds(cpu.eflags) {
+            let taken = match pending.as_ref().and_then(|p| p.holds(cond)) {
+                Some(taken) => taken,
+                None => {
+                    lazy::settle(cpu, pending);
+                    cond.holds(cpu.eflags)
+                }
+            };
+            if taken {
                 return Some((target, d.cycles + cost::TAKEN_BRANCH));
             }
         }
         Uop::Jmp { target } => return Some((target, d.cycles)),
-        Uop::Other => return other(cpu, bus, d),
+        Uop::Other => {
+            lazy::settle(cpu, pending);
+            return other(cpu, bus, d);
+        }
     }
     Some((d.next_eip, d.cycles))
 }
@@ -201,13 +231,51 @@ fn other(cpu: &mut Cpu, bus: &mut impl Bus, d: &Decoded) -> Option<(u32, u32)> {
     })
 }
 
-/// `dst op= b` on 32-bit registers, with the flags.
+/// `dst op= b` on 32-bit registers; the flags deferred unless `op` reads CF.
 #[inline(always)]
-fn binop(cpu: &mut Cpu, op: BinOp, dst: u8, b: u32) {
+fn binop(cpu: &mut Cpu, op: BinOp, dst: u8, b: u32, pending: &mut Option<Pending>) {
     let slot = dst as usize & 7;
-    let (res, eflags) = alu::binop(op, cpu.gpr[slot], b, Size::Dword, cpu.eflags);
+    let a = cpu.gpr[slot];
+    if lazy::defers(op) {
+        let res = lazy::result(op, a, b);
+        if op.writes_result() {
+            cpu.gpr[slot] = res;
+        }
+        *pending = Some(Pending {
+            op: LazyOp::Bin(op),
+            a,
+            b,
+            res,
+            carry: 0,
+        });
+        return;
+    }
+    lazy::settle(cpu, pending);
+    let (res, eflags) = alu::binop(op, a, b, Size::Dword, cpu.eflags);
     if op.writes_result() {
         cpu.gpr[slot] = res;
     }
     cpu.eflags = eflags;
+}
+
+/// `inc`/`dec` of a 32-bit register, its flags deferred (keeping the CF it
+/// found).
+#[inline(always)]
+fn step_by(cpu: &mut Cpu, reg: u8, op: LazyOp, pending: &mut Option<Pending>) {
+    let slot = reg as usize & 7;
+    let a = cpu.gpr[slot];
+    let res = if op == LazyOp::Inc {
+        a.wrapping_add(1)
+    } else {
+        a.wrapping_sub(1)
+    };
+    let carry = lazy::carry(cpu, pending);
+    cpu.gpr[slot] = res;
+    *pending = Some(Pending {
+        op,
+        a,
+        b: 1,
+        res,
+        carry,
+    });
 }
