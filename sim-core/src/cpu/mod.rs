@@ -58,7 +58,7 @@ pub mod state;
 mod tests;
 mod uop;
 
-pub(crate) use burst::{burst, Burst, BurstEnd, TRACE_BATCH};
+pub(crate) use burst::{burst, Burst, BurstEnd};
 pub use cache::DecodeCache;
 pub use state::{cr0, flags, selector, Cpu, Reg, Segments, TableReg};
 
