@@ -75,16 +75,16 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
     let mut count = 0u64;
     // Status flags not computed yet (see `cpu::lazy`); settled below.
     let mut pending = None;
-    let end = if cycle >= limit {
-        BurstEnd::Limit
-    } else {
-        loop {
+    let end = match cache.table() {
+        _ if cycle >= limit => BurstEnd::Limit,
+        None => BurstEnd::Step,
+        Some(table) => loop {
             // `None`: the bus does not let instructions be cached.
             if epoch.is_none() || bus.code_epoch() != epoch {
                 break BurstEnd::Step;
             }
             let eip = cpu.eip;
-            let d = match cache.lookup(eip, space) {
+            let d = match table.lookup(eip, space) {
                 Some(d) if d.plain => d,
                 _ => break BurstEnd::Step,
             };
@@ -114,7 +114,7 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
             if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
                 break BurstEnd::Stop;
             }
-        }
+        },
     };
     lazy::settle(cpu, &mut pending);
     b.started = started;

@@ -188,10 +188,36 @@ impl DecodeCache {
         }
     }
 
+    /// The table as it stands, for a burst (which only reads it): lookups
+    /// without a bounds check, the generation read once. `None` while the
+    /// table is not allocated.
+    #[inline(always)]
+    pub(crate) fn table(&self) -> Option<Table<'_>> {
+        Some(Table {
+            entries: self.entries.as_ref().try_into().ok()?,
+            generation: self.generation,
+        })
+    }
+
     /// Counts hits made through [`DecodeCache::lookup`] by a burst.
     #[inline(always)]
     pub(crate) fn count_hits(&mut self, n: u64) {
         self.hits += n;
+    }
+}
+
+/// A read-only view of the cache's table (see [`DecodeCache::table`]).
+pub(crate) struct Table<'a> {
+    entries: &'a [Entry; ENTRIES],
+    generation: u32,
+}
+
+impl<'a> Table<'a> {
+    /// As [`DecodeCache::lookup`].
+    #[inline(always)]
+    pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&'a Decoded> {
+        let e = &self.entries[eip as usize & (ENTRIES - 1)];
+        (e.eip == eip && e.space == space && e.generation == self.generation).then_some(&e.decoded)
     }
 }
 

@@ -76,13 +76,11 @@ impl Pending {
     /// result or CF; `None` otherwise.
     #[inline(always)]
     pub fn holds(&self, cond: Cond) -> Option<bool> {
-        let zf = self.res == 0;
-        let cf = self.carry_out() != 0;
         match cond {
-            Cond::E => Some(zf),
-            Cond::Ne => Some(!zf),
-            Cond::B => Some(cf),
-            Cond::Ae => Some(!cf),
+            Cond::E => Some(self.res == 0),
+            Cond::Ne => Some(self.res != 0),
+            Cond::B => Some(self.carry_out() != 0),
+            Cond::Ae => Some(self.carry_out() == 0),
             _ => None,
         }
     }
