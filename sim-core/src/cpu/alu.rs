@@ -12,14 +12,25 @@
 use super::flags::{AF, CF, OF, PF, SF, STATUS, ZF};
 use crate::bus::Size;
 
+/// PF of each low byte: set when it has an even number of 1 bits. A table,
+/// since without POPCNT (not in the baseline x86-64 target) counting bits is
+/// a dozen instructions on every arithmetic instruction.
+const PARITY: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        if (i as u8).count_ones().is_multiple_of(2) {
+            t[i] = PF as u8;
+        }
+        i += 1;
+    }
+    t
+};
+
 /// PF: set when the low byte of the result has an even number of 1 bits.
 #[inline(always)]
 const fn parity(v: u32) -> u32 {
-    if (v as u8).count_ones().is_multiple_of(2) {
-        PF
-    } else {
-        0
-    }
+    PARITY[(v & 0xff) as usize] as u32
 }
 
 /// SF, ZF and PF of a result of width `size`.

@@ -16,9 +16,9 @@
 //! instruction, as `step` does.
 
 use super::cache::{space_of, DecodeCache};
-use super::exec::{self, FlowKind};
 use super::state::Cpu;
-use super::{cost, Effect, Retired};
+use super::{lazy, uop};
+use super::{Effect, Retired};
 use crate::bus::Bus;
 
 /// A burst's budget and what it did.
@@ -31,8 +31,6 @@ pub(crate) struct Burst<'a> {
     /// Stop before executing at these addresses (sorted); never before the
     /// first instruction of the burst.
     pub stops: &'a [u32],
-    /// Traced: each instruction with the cycle it started in.
-    pub retired: Option<&'a mut Vec<(u64, Retired)>>,
     /// Instructions executed.
     pub count: u64,
     /// Cycle the last executed instruction started in.
@@ -48,23 +46,21 @@ pub(crate) enum BurstEnd {
     Limit,
     /// EIP is at one of the stops.
     Stop,
-    /// The trace buffer is full: drain it and go on.
-    Full,
     /// The next instruction must go through [`super::step`]: not cached,
     /// not plain, or faulting.
     Step,
 }
 
-/// Traced bursts hand over their instructions in batches of this many.
-pub(crate) const TRACE_BATCH: usize = 1024;
-
 /// Runs plain instructions from the decode cache while `b.cycle < b.limit`.
+/// `TRACED`: each one is handed to `mark` with the cycle it started in (a
+/// parameter of the type, so the untraced loop has no trace code at all).
 #[inline(never)]
-pub(crate) fn burst<B: Bus>(
+pub(crate) fn burst<B: Bus, const TRACED: bool>(
     cpu: &mut Cpu,
     bus: &mut B,
     cache: &mut DecodeCache,
     b: &mut Burst,
+    mark: &mut impl FnMut(u64, &Retired),
 ) -> BurstEnd {
     // Everything an instruction cannot change, in locals.
     let space = space_of(cpu);
@@ -74,64 +70,53 @@ pub(crate) fn burst<B: Bus>(
     // u32::MAX would only end the burst early, never change the result).
     let first_stop = stops.first().copied().unwrap_or(u32::MAX);
     let many_stops = stops.len() > 1;
-    let mut trace = b.retired.take();
     let mut cycle = b.cycle;
     let mut started = b.started;
     let mut count = 0u64;
-    let end = loop {
-        if cycle >= limit {
-            break BurstEnd::Limit;
-        }
-        // `None`: the bus does not let instructions be cached.
-        if epoch.is_none() || bus.code_epoch() != epoch {
-            break BurstEnd::Step;
-        }
-        let eip = cpu.eip;
-        let d = match cache.lookup(eip, space) {
-            Some(d) if d.plain => d,
-            _ => break BurstEnd::Step,
-        };
-        let Ok(flow) = exec::dispatch(cpu, bus, d) else {
-            break BurstEnd::Step;
-        };
-        let mut cycles = d.cycles;
-        cpu.eip = match flow.kind {
-            FlowKind::Next => d.next_eip,
-            FlowKind::Taken => {
-                cycles += cost::TAKEN_BRANCH;
-                flow.target
+    // Status flags not computed yet (see `cpu::lazy`); settled below.
+    let mut pending = None;
+    let end = match cache.table() {
+        _ if cycle >= limit => BurstEnd::Limit,
+        None => BurstEnd::Step,
+        Some(table) => loop {
+            // `None`: the bus does not let instructions be cached.
+            if epoch.is_none() || bus.code_epoch() != epoch {
+                break BurstEnd::Step;
             }
-            // Plain instructions transfer control only as above or `Jump`.
-            _ => flow.target,
-        };
-        count += 1;
-        started = cycle;
-        if let Some(trace) = trace.as_deref_mut() {
-            trace.push((
-                cycle,
-                Retired {
+            let eip = cpu.eip;
+            let d = match table.lookup(eip, space) {
+                Some(d) if d.plain => d,
+                _ => break BurstEnd::Step,
+            };
+            let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending) else {
+                break BurstEnd::Step;
+            };
+            cpu.eip = next;
+            count += 1;
+            started = cycle;
+            if TRACED {
+                let r = Retired {
                     eip,
                     len: d.len() as u8,
                     cycles,
                     effect: Effect::None,
-                },
-            ));
-        }
-        let done = cycle + u64::from(cycles);
-        if done > limit {
-            b.busy = (done - limit) as u32;
-            cycle = limit;
-            break BurstEnd::Limit;
-        }
-        cycle = done;
-        if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
-            break BurstEnd::Stop;
-        }
-        if trace.as_ref().is_some_and(|t| t.len() >= TRACE_BATCH) {
-            break BurstEnd::Full;
-        }
+                };
+                mark(cycle, &r);
+            }
+            cycle += u64::from(cycles);
+            if cycle >= limit {
+                // The last instruction may have overrun the limit: it is busy
+                // for the rest.
+                b.busy = (cycle - limit) as u32;
+                cycle = limit;
+                break BurstEnd::Limit;
+            }
+            if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
+                break BurstEnd::Stop;
+            }
+        },
     };
-    b.retired = trace;
+    lazy::settle(cpu, &mut pending);
     b.started = started;
     cache.count_hits(count);
     b.cycle = cycle;

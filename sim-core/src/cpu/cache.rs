@@ -13,6 +13,7 @@ use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemoni
 use super::cost;
 use super::operand::Predecoded;
 use super::state::Cpu;
+use super::uop::Uop;
 use crate::bus::{Bus, ReadKind, Size};
 use crate::trap::Exception;
 
@@ -38,16 +39,25 @@ pub struct Decoded {
     /// Can run in a burst (see [`super::burst`]): at most a near transfer,
     /// no port access, no change of IF, CPL, CR0/CR3 or segments.
     pub plain: bool,
+    /// What a burst executes (plain instructions only; others `Other`).
+    pub(crate) uop: Uop,
 }
 
 impl Decoded {
     pub fn new(instr: Instruction) -> Self {
+        let pre = Predecoded::new(&instr);
+        let plain = is_plain(&instr);
         Decoded {
             cycles: cost::base_cycles(&instr),
-            pre: Predecoded::new(&instr),
+            uop: if plain {
+                Uop::new(&instr, &pre)
+            } else {
+                Uop::Other
+            },
+            pre,
             mnemonic: instr.mnemonic(),
             next_eip: instr.next_ip32(),
-            plain: is_plain(&instr),
+            plain,
             instr,
         }
     }
@@ -178,10 +188,36 @@ impl DecodeCache {
         }
     }
 
+    /// The table as it stands, for a burst (which only reads it): lookups
+    /// without a bounds check, the generation read once. `None` while the
+    /// table is not allocated.
+    #[inline(always)]
+    pub(crate) fn table(&self) -> Option<Table<'_>> {
+        Some(Table {
+            entries: self.entries.as_ref().try_into().ok()?,
+            generation: self.generation,
+        })
+    }
+
     /// Counts hits made through [`DecodeCache::lookup`] by a burst.
     #[inline(always)]
     pub(crate) fn count_hits(&mut self, n: u64) {
         self.hits += n;
+    }
+}
+
+/// A read-only view of the cache's table (see [`DecodeCache::table`]).
+pub(crate) struct Table<'a> {
+    entries: &'a [Entry; ENTRIES],
+    generation: u32,
+}
+
+impl<'a> Table<'a> {
+    /// As [`DecodeCache::lookup`].
+    #[inline(always)]
+    pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&'a Decoded> {
+        let e = &self.entries[eip as usize & (ENTRIES - 1)];
+        (e.eip == eip && e.space == space && e.generation == self.generation).then_some(&e.decoded)
     }
 }
 

@@ -50,13 +50,15 @@ mod cache;
 mod cond;
 pub mod cost;
 mod exec;
+mod lazy;
 pub(crate) mod operand;
 pub mod segment;
 pub mod state;
 #[cfg(test)]
 mod tests;
+mod uop;
 
-pub(crate) use burst::{burst, Burst, BurstEnd, TRACE_BATCH};
+pub(crate) use burst::{burst, Burst, BurstEnd};
 pub use cache::DecodeCache;
 pub use state::{cr0, flags, selector, Cpu, Reg, Segments, TableReg};
 

@@ -119,6 +119,14 @@ pub enum Form {
     Reg32 {
         reg: u8,
     },
+    /// `op mem, %dst`, both 32-bit.
+    RegMem32 {
+        dst: u8,
+    },
+    /// `op %src, mem`, both 32-bit.
+    MemReg32 {
+        src: u8,
+    },
     Other,
 }
 
@@ -163,6 +171,22 @@ impl Predecoded {
             (1, PreOperand::Reg { index, high: false }, _) if dword(0) => {
                 Form::Reg32 { reg: index }
             }
+            (
+                2,
+                PreOperand::Reg {
+                    index: dst,
+                    high: false,
+                },
+                PreOperand::Mem,
+            ) if dword(0) && dword(1) => Form::RegMem32 { dst },
+            (
+                2,
+                PreOperand::Mem,
+                PreOperand::Reg {
+                    index: src,
+                    high: false,
+                },
+            ) if dword(0) && dword(1) => Form::MemReg32 { src },
             _ => Form::Other,
         };
         Predecoded {

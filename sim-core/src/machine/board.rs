@@ -8,7 +8,7 @@ use crate::ordmap::OrdSet;
 use crate::bus::{AccessCtx, Bus, ReadKind, Size};
 use crate::dev::Devices;
 use crate::event::{Event, EventKind};
-use crate::mem::{PhysMem, PAGE_MASK, PAGE_SHIFT, PAGE_SIZE};
+use crate::mem::{PhysMem, PAGE_MASK, PAGE_SHIFT};
 use crate::mmu::{self, Access, Tlb, TlbEntry};
 use crate::trap::Exception;
 
@@ -225,6 +225,21 @@ impl Board {
         }
     }
 
+    /// The cached TLB entry for `lin` if it allows `access` under `ctx` (the
+    /// entries were filled under the same CR0.PG and CR3): every access's
+    /// fast path, which changes nothing.
+    #[inline(always)]
+    fn hit(&self, ctx: AccessCtx, lin: u32, access: Access, fetch: bool) -> Option<TlbEntry> {
+        if !self.tlb.is_for(ctx.paging, ctx.cr3) {
+            return None;
+        }
+        let e = self.tlb.get(lin >> PAGE_SHIFT)?;
+        let rights = (!ctx.user || e.user)
+            && (access == Access::Read
+                || (e.dirty && (e.writable || (!ctx.user && !ctx.write_protect))));
+        (rights && (e.code || !fetch)).then_some(*e)
+    }
+
     /// The TLB entry for `lin` allowing `access`, walking the tables on a miss.
     #[inline]
     fn entry(
@@ -237,15 +252,10 @@ impl Board {
         if self.tlb.sync(ctx.paging, ctx.cr3) {
             self.epoch += 1;
         }
-        if let Some(e) = self.tlb.get(lin >> PAGE_SHIFT) {
-            let rights = (!ctx.user || e.user)
-                && (access == Access::Read
-                    || (e.dirty && (e.writable || (!ctx.user && !ctx.write_protect))));
-            if rights && (e.code || !fetch) {
-                return Ok(*e);
-            }
+        match self.hit(ctx, lin, access, fetch) {
+            Some(e) => Ok(e),
+            None => self.fill(ctx, lin, access, fetch),
         }
-        self.fill(ctx, lin, access, fetch)
     }
 
     #[cold]
@@ -285,45 +295,6 @@ impl Board {
         self.tlb.insert(entry);
         Ok(entry)
     }
-
-    /// Physical addresses of the first byte and (if the access crosses a page)
-    /// of the first byte on the second page. Both pages are checked before
-    /// anything is read or written.
-    #[inline]
-    fn resolve(
-        &mut self,
-        ctx: AccessCtx,
-        lin: u32,
-        size: Size,
-        access: Access,
-        fetch: bool,
-    ) -> Result<(TlbEntry, Option<TlbEntry>), Exception> {
-        let first = self.entry(ctx, lin, access, fetch)?;
-        if (lin & PAGE_MASK) + size.bytes() <= PAGE_SIZE as u32 {
-            return Ok((first, None));
-        }
-        let next = lin.wrapping_add(size.bytes()) & !PAGE_MASK;
-        let second = self.entry(ctx, next, access, fetch)?;
-        // Filling the second entry may have evicted or flushed the first;
-        // the values stay valid for this one access.
-        Ok((first, Some(second)))
-    }
-
-    fn read_resolved(&self, lin: u32, size: Size, pages: (TlbEntry, Option<TlbEntry>)) -> u32 {
-        let phys = pages.0.frame | (lin & PAGE_MASK);
-        match pages.1 {
-            None => self.mem.read(phys, size.bytes()),
-            Some(second) => (0..size.bytes()).fold(0, |acc, i| {
-                let l = lin.wrapping_add(i);
-                let e = if l >> PAGE_SHIFT == lin >> PAGE_SHIFT {
-                    pages.0
-                } else {
-                    second
-                };
-                acc | u32::from(self.mem.read_u8(e.frame | (l & PAGE_MASK))) << (8 * i)
-            }),
-        }
-    }
 }
 
 impl Bus for Board {
@@ -336,55 +307,32 @@ impl Bus for Board {
         kind: ReadKind,
     ) -> Result<u32, Exception> {
         let fetch = kind == ReadKind::Fetch;
-        let pages = self.resolve(ctx, lin, size, Access::Read, fetch)?;
-        let value = self.read_resolved(lin, size, pages);
-        if self.trace_memory {
-            self.record(|| EventKind::MemRead {
-                lin,
-                phys: pages.0.frame | (lin & PAGE_MASK),
-                size: size.bytes() as u8,
-                value,
-                fetch,
-            });
+        // The common case: within one page, translation cached, untraced.
+        if within_page(lin, size) && !(self.tracing && self.trace_memory) {
+            if let Some(e) = self.hit(ctx, lin, Access::Read, fetch) {
+                let off = (lin & PAGE_MASK) as usize;
+                return Ok(self
+                    .mem
+                    .frame(e.frame >> PAGE_SHIFT)
+                    .map_or(0, |p| load(p, off, size)));
+            }
         }
-        Ok(value)
+        self.read_slow(ctx, lin, size, fetch)
     }
 
     #[inline]
     fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception> {
-        let pages = self.resolve(ctx, lin, size, Access::Write, false)?;
-        let phys = pages.0.frame | (lin & PAGE_MASK);
-        if self.tracing && self.trace_memory {
-            let old = self.read_resolved(lin, size, pages);
-            self.record(|| EventKind::MemWrite {
-                lin,
-                phys,
-                size: size.bytes() as u8,
-                old,
-                new: value & size.mask(),
-            });
-        }
-        match pages.1 {
-            None => self.mem.write(phys, size.bytes(), value),
-            Some(second) => {
-                for i in 0..size.bytes() {
-                    let l = lin.wrapping_add(i);
-                    let e = if l >> PAGE_SHIFT == lin >> PAGE_SHIFT {
-                        pages.0
-                    } else {
-                        second
-                    };
-                    self.mem
-                        .write_u8(e.frame | (l & PAGE_MASK), (value >> (8 * i)) as u8);
+        if within_page(lin, size) && !(self.tracing && self.trace_memory) {
+            if let Some(e) = self.hit(ctx, lin, Access::Write, false) {
+                let off = (lin & PAGE_MASK) as usize;
+                store(self.mem.frame_mut(e.frame >> PAGE_SHIFT), off, size, value);
+                if e.page_table || e.code {
+                    self.wrote_frame(e.frame >> PAGE_SHIFT);
                 }
+                return Ok(());
             }
         }
-        for e in std::iter::once(pages.0).chain(pages.1) {
-            if e.page_table || e.code {
-                self.wrote_frame(e.frame >> PAGE_SHIFT);
-            }
-        }
-        Ok(())
+        self.write_slow(ctx, lin, size, value)
     }
 
     fn port_in(&mut self, port: u16, size: Size) -> u32 {
@@ -434,6 +382,10 @@ impl Bus for Board {
         Ok(())
     }
 }
+
+#[path = "board_access.rs"]
+mod access;
+use access::{load, store, within_page};
 
 #[cfg(test)]
 #[path = "board_tests.rs"]

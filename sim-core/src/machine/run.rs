@@ -149,33 +149,29 @@ impl Machine {
         let mut started = cycle;
         let mut done = 0u64;
         let mut limit = self.quiet_limit(end, cycle);
-        // One allocation per traced run (a kernel entry's worth of user code
-        // at most), none untraced.
-        let mut trace = Vec::with_capacity(if TRACED { cpu::TRACE_BATCH } else { 0 });
         while cycle < limit {
             let mut b = cpu::Burst {
                 cycle,
                 limit,
                 stops,
-                retired: TRACED.then_some(&mut trace),
                 count: 0,
                 started,
                 busy: 0,
             };
-            let why = cpu::burst(&mut self.cpu, &mut self.board, &mut self.cache, &mut b);
+            let why = cpu::burst::<_, TRACED>(
+                &mut self.cpu,
+                &mut self.board,
+                &mut self.cache,
+                &mut b,
+                mark,
+            );
             let (burst_end, burst_started, count, busy) = (b.cycle, b.started, b.count, b.busy);
             self.board.defer_quiet_cycles(burst_end - cycle);
             cycle = burst_end;
             started = burst_started;
             done += count;
-            if TRACED {
-                for (at, r) in trace.drain(..) {
-                    mark(at, &r);
-                }
-            }
             match why {
                 cpu::BurstEnd::Step if cycle < limit => {}
-                cpu::BurstEnd::Full => continue,
                 _ => {
                     self.busy = busy;
                     break;

@@ -1,11 +1,19 @@
 //! A small software TLB: direct-mapped, 64 entries, caching the combined
-//! rights of a translation. Like a real TLB it is tagged by nothing but the
+//! rights of a translation. The slot is the page number folded onto itself
+//! ([`slot`]), so arrays a multiple of 256 KiB apart (a common layout: two
+//! buffers at 4 MiB and 8 MiB) do not evict each other on every access. Like a real TLB it is tagged by nothing but the
 //! virtual page number, so it must be flushed when CR3 (or CR0.PG) changes;
 //! unlike a real TLB it is also flushed when a page-table frame is written, so
 //! kernels modelled here need no `invlpg`.
 
 const ENTRIES: usize = 64;
 const INVALID: u32 = u32::MAX;
+
+/// The slot of linear page `vpn`: its low bits folded with the next ones.
+#[inline(always)]
+fn slot(vpn: u32) -> usize {
+    (vpn ^ (vpn >> 6) ^ (vpn >> 12)) as usize % ENTRIES
+}
 
 /// One cached translation of a linear page.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,19 +78,26 @@ impl Tlb {
         true
     }
 
+    /// Whether the entries were filled under `(paging, cr3)` (what
+    /// [`Tlb::sync`] would keep without flushing).
+    #[inline(always)]
+    pub fn is_for(&self, paging: bool, cr3: u32) -> bool {
+        self.key == (paging, cr3)
+    }
+
     pub fn flush(&mut self) {
         self.entries = [TlbEntry::EMPTY; ENTRIES];
     }
 
     #[inline]
     pub fn get(&self, vpn: u32) -> Option<&TlbEntry> {
-        let e = &self.entries[vpn as usize % ENTRIES];
+        let e = &self.entries[slot(vpn)];
         (e.vpn == vpn).then_some(e)
     }
 
     #[inline]
     pub fn insert(&mut self, entry: TlbEntry) {
-        self.entries[entry.vpn as usize % ENTRIES] = entry;
+        self.entries[slot(entry.vpn)] = entry;
     }
 
     /// Number of valid entries (for the UI).
@@ -111,6 +126,17 @@ mod tests {
         assert_eq!(t.get(5).map(|e| e.frame), Some(0x9000));
         assert!(t.get(5 + ENTRIES as u32).is_none());
         assert!(!t.sync(true, 0x1000));
+        // Pages 4 MiB and 8 MiB apart share low bits but not a slot.
+        for vpn in [0x400, 0x800, 0x401, 0x801] {
+            t.insert(TlbEntry {
+                vpn,
+                frame: vpn << 12,
+                ..TlbEntry::EMPTY
+            });
+        }
+        for vpn in [0x400, 0x800, 0x401, 0x801] {
+            assert_eq!(t.get(vpn).map(|e| e.frame), Some(vpn << 12));
+        }
         assert!(t.sync(true, 0x2000));
         assert!(t.is_empty());
     }

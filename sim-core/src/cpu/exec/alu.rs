@@ -24,12 +24,41 @@ pub fn binary(
     let (dst, b) = match i.pre.form {
         Form::RegReg32 { dst, src } => (dst, cpu.gpr[src as usize & 7]),
         Form::RegImm32 { dst, imm } => (dst, imm),
+        Form::RegMem32 { dst } => {
+            let at = operand::effective_address(cpu, i);
+            (
+                dst,
+                bus.read(cpu.access_ctx(), at, Size::Dword, ReadKind::Data)?,
+            )
+        }
+        Form::MemReg32 { src } => return binary_to_memory(cpu, bus, i, op, src),
         _ => return binary_any(cpu, bus, i, op),
     };
     let slot = dst as usize & 7;
     let (res, eflags) = alu::binop(op, cpu.gpr[slot], b, Size::Dword, cpu.eflags);
     if op.writes_result() {
         cpu.gpr[slot] = res;
+    }
+    cpu.eflags = eflags;
+    Ok(Flow::Next)
+}
+
+/// [`binary`] of a 32-bit register into memory: read, compute, write, and
+/// the flags last (the write may fault).
+#[inline(always)]
+fn binary_to_memory(
+    cpu: &mut Cpu,
+    bus: &mut impl Bus,
+    i: &Decoded,
+    op: BinOp,
+    src: u8,
+) -> Result<Flow, Exception> {
+    let at = operand::effective_address(cpu, i);
+    let ctx = cpu.access_ctx();
+    let a = bus.read(ctx, at, Size::Dword, ReadKind::Data)?;
+    let (res, eflags) = alu::binop(op, a, cpu.gpr[src as usize & 7], Size::Dword, cpu.eflags);
+    if op.writes_result() {
+        bus.write(ctx, at, Size::Dword, res)?;
     }
     cpu.eflags = eflags;
     Ok(Flow::Next)

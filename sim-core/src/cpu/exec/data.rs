@@ -4,7 +4,7 @@
 use iced_x86::{Code, OpKind};
 
 use super::{implicit_size, peek, push as push_value, system, Flow};
-use crate::bus::{Bus, Size};
+use crate::bus::{Bus, ReadKind, Size};
 use crate::cpu::alu::sext;
 use crate::cpu::cache::Decoded;
 use crate::cpu::cond::Cond;
@@ -27,6 +27,17 @@ pub fn mov(cpu: &mut Cpu, bus: &mut impl Bus, i: &Decoded) -> Result<Flow, Excep
         }
         Form::RegImm32 { dst, imm } => {
             cpu.gpr[dst as usize & 7] = imm;
+            return Ok(Flow::Next);
+        }
+        Form::RegMem32 { dst } => {
+            let at = effective_address(cpu, i);
+            cpu.gpr[dst as usize & 7] =
+                bus.read(cpu.access_ctx(), at, Size::Dword, ReadKind::Data)?;
+            return Ok(Flow::Next);
+        }
+        Form::MemReg32 { src } => {
+            let at = effective_address(cpu, i);
+            bus.write(cpu.access_ctx(), at, Size::Dword, cpu.gpr[src as usize & 7])?;
             return Ok(Flow::Next);
         }
         _ => {}

@@ -1,0 +1,289 @@
+//! The fast loop's bursts (micro-ops decided at decode, deferred flags, the
+//! board's cached-translation fast path) reach exactly the states stepping
+//! reaches: random loops of the micro-ops mixed with instructions that read
+//! the flags; faults in the middle of a burst; code rewritten by micro-ops;
+//! an address-space switch; snapshots taken between runs.
+
+mod machine_support;
+
+use machine_support::*;
+use proptest::prelude::*;
+use sim_core::asm::{assemble, AsmOptions};
+use sim_core::cpu::cr0;
+use sim_core::machine::{Machine, StopReason, TraceMode};
+use sim_core::mem::FrameAllocator;
+use sim_core::mmu::{map_page, pte};
+use sim_core::trap::Gate;
+
+const DATA: u32 = 0x8000;
+
+fn assemble_at(src: &str, base: u32) -> Vec<u8> {
+    let opts = AsmOptions {
+        text_base: base,
+        data_base: None,
+    };
+    let p = assemble(src, &opts).unwrap_or_else(|e| panic!("{src}\n{e:?}"));
+    p.text.bytes
+}
+
+/// Runs `build()` fast to its halt and, separately, steps it cycle by cycle
+/// to the same cycle; both must agree on every register, flag and byte.
+fn fast_equals_stepped(build: impl Fn() -> Machine) -> Machine {
+    let mut fast = build();
+    assert_eq!(fast.run(50_000_000), StopReason::HaltedForever);
+    let mut stepped = build();
+    stepped.set_mode(TraceMode::Traced);
+    while stepped.cycle() < fast.cycle() {
+        stepped.step();
+    }
+    assert_eq!(fast.cycle(), stepped.cycle());
+    assert_eq!(fast.instructions(), stepped.instructions());
+    assert_eq!(fast.cpu(), stepped.cpu());
+    assert!(fast.mem() == stepped.mem(), "memory differs");
+    fast
+}
+
+/// Registers the random instructions may use: not ESP, EBP (the loop
+/// counter) or ESI (the data pointer).
+const REGS: [&str; 5] = ["%eax", "%ecx", "%edx", "%ebx", "%edi"];
+const OPS: [&str; 9] = [
+    "add", "sub", "and", "or", "xor", "cmp", "test", "adc", "sbb",
+];
+const CONDS: [&str; 16] = [
+    "o", "no", "b", "ae", "e", "ne", "be", "a", "s", "ns", "p", "np", "l", "ge", "le", "g",
+];
+
+/// One line of a loop body: a micro-op form, or an instruction that reads
+/// the flags some other way.
+fn line() -> impl Strategy<Value = String> {
+    let reg = || proptest::sample::select(REGS.to_vec());
+    let op = proptest::sample::select(OPS.to_vec());
+    let cond = proptest::sample::select(CONDS.to_vec());
+    let disp = (0u32..64).prop_map(|d| d * 4);
+    let imm = prop_oneof![
+        Just(0u32),
+        Just(1),
+        Just(0x7fff_ffff),
+        Just(0x8000_0000),
+        any::<u32>()
+    ];
+    prop_oneof![
+        (op.clone(), reg(), reg()).prop_map(|(o, a, b)| format!("{o}l {a}, {b}")),
+        (op.clone(), imm.clone(), reg()).prop_map(|(o, i, r)| format!("{o}l ${i:#x}, {r}")),
+        (op.clone(), disp.clone(), reg()).prop_map(|(o, d, r)| if o == "test" {
+            format!("testl {r}, {d}(%esi)")
+        } else {
+            format!("{o}l {d}(%esi), {r}")
+        }),
+        (op, reg(), disp.clone()).prop_map(|(o, r, d)| format!("{o}l {r}, {d}(%esi)")),
+        reg().prop_map(|r| format!("incl {r}")),
+        reg().prop_map(|r| format!("decl {r}")),
+        (reg(), reg()).prop_map(|(a, b)| format!("movl {a}, {b}")),
+        (imm, reg()).prop_map(|(i, r)| format!("movl ${i:#x}, {r}")),
+        (disp.clone(), reg()).prop_map(|(d, r)| format!("movl {d}(%esi), {r}")),
+        (reg(), disp).prop_map(|(r, d)| format!("movl {r}, {d}(%esi)")),
+        cond.clone().prop_map(|c| format!("j{c} 1f; incl %edi; 1:")),
+        cond.clone().prop_map(|c| format!("set{c} %al")),
+        (cond, reg(), reg()).prop_map(|(c, a, b)| format!("cmov{c}l {a}, {b}")),
+        Just("pushfl; popl %edx".to_string()),
+        Just("shll $3, %ebx".to_string()),
+        Just("stc".to_string()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(150))]
+
+    /// Random loops of micro-ops and flag readers: every burst path (deferred
+    /// flags settled by a `jcc`, by another instruction, at the burst's end)
+    /// against `cpu::step`, which the differential tests check against the
+    /// real CPU.
+    #[test]
+    fn micro_op_loops_agree_with_stepping(
+        body in proptest::collection::vec(line(), 1..12),
+        regs in proptest::array::uniform8(any::<u32>()),
+        status in 0u32..0x1000,
+        rounds in 1u32..12,
+    ) {
+        let src = format!(
+            "movl ${rounds}, %ebp\n2:\n{}\ndecl %ebp\njnz 2b\nhlt\n",
+            body.join("\n")
+        );
+        let code = assemble_at(&src, 0x1000);
+        fast_equals_stepped(|| {
+            let mut m = Machine::new();
+            m.load(0x1000, &code);
+            let data: Vec<u8> = (0..256u32).map(|i| (i * 37 + regs[0]) as u8).collect();
+            m.load(DATA, &data);
+            let cpu = m.cpu_mut();
+            cpu.eip = 0x1000;
+            cpu.gpr = regs;
+            cpu.gpr[4] = 0x7000;
+            cpu.gpr[6] = DATA;
+            cpu.eflags = 0x2 | (status & 0x8d5);
+            m
+        });
+    }
+}
+
+/// A machine with paging on in ring 0: 0–64 KiB identity-mapped, and
+/// 0x10000–0x12fff mapped to frames at 0x40000; 0x13000 is not mapped. A
+/// page fault goes to a handler that halts.
+fn paged(code: &str) -> Machine {
+    let mut m = machine();
+    set_gate(&mut m, 14, Gate::interrupt(HANDLER, 0));
+    m.load(HANDLER, &[HLT]);
+    m.load(USER_CODE, &assemble_at(code, USER_CODE));
+    let mut frames = FrameAllocator::new(0x20_0000, 0x30_0000);
+    let mem = m.mem_mut();
+    let cr3 = frames.alloc(mem).expect("frame");
+    for page in 0..16 {
+        map_page(mem, &mut frames, cr3, page << 12, page << 12, pte::RW).expect("map");
+    }
+    for page in 0..3 {
+        let lin = 0x10000 + (page << 12);
+        map_page(mem, &mut frames, cr3, lin, 0x40000 + (page << 12), pte::RW).expect("map");
+    }
+    let cpu = m.cpu_mut();
+    cpu.cr3 = cr3;
+    cpu.cr0 |= cr0::PG;
+    cpu.eip = USER_CODE;
+    cpu.gpr[6] = 0x10000;
+    m
+}
+
+/// A loop of micro-ops walks off the mapped pages: the fault comes from the
+/// middle of a burst, at the exact instruction (the handler's frame holds
+/// its EIP), with CR2 the address and every earlier write done.
+#[test]
+fn a_fault_in_the_middle_of_a_burst_is_exact() {
+    let code = "movl $0, %eax\n\
+                1: addl $3, %eax\n\
+                movl %eax, 0x7fc(%esi)\n\
+                addl 0x7fc(%esi), %ebx\n\
+                addl $0x100, %esi\n\
+                cmpl $0x20000, %esi\n\
+                jne 1b\n\
+                hlt\n";
+    let m = fast_equals_stepped(|| paged(code));
+    // 0x12ffc + 0x100 = 0x130fc is the first unmapped address written.
+    assert_eq!(m.cpu().cr2, 0x130fc);
+    let frame_eip = m.mem().read_u32(KSTACK_TOP - 12);
+    assert_eq!(frame_eip, USER_CODE + 5 + 3, "the faulting mov's EIP");
+    // The last write before it, through 0x12ffc (frame 0x42000).
+    assert_eq!(m.mem().read_u32(0x42ffc), 3 * 0x29);
+}
+
+/// Code rewritten by micro-ops (`mov` and `add` to memory) while the loop
+/// runs from the decode cache: the bursts see every rewrite, as stepping
+/// does, within a page and when the rewritten instruction crosses into the
+/// next page.
+#[test]
+fn code_rewritten_by_micro_ops_is_seen_at_once() {
+    let run = |src: &str, at: u32| {
+        let code = assemble_at(src, at);
+        fast_equals_stepped(|| {
+            let mut m = Machine::new();
+            m.load(at, &code);
+            m.cpu_mut().eip = at;
+            m
+        })
+    };
+    // 0x1000: movl $50, %ecx; 0x1005: addl $imm32, %ebx (imm at 0x1007).
+    let m = run(
+        "movl $50, %ecx\n1: addl $0x11111111, %ebx\nmovl %ecx, 0x1007\ndecl %ecx\njnz 1b\nhlt\n",
+        0x1000,
+    );
+    // Each round adds the previous round's ECX (the first, its own).
+    let expected = (2..=50u32).sum::<u32>().wrapping_add(0x1111_1111);
+    assert_eq!(m.cpu().gpr[3], expected);
+    // 0x1ff8: movl $50, %ecx; 0x1ffd: addl $imm32, %eax (imm at 0x1ffe,
+    // across the page boundary), rewritten twice a round.
+    let m = run(
+        "movl $50, %ecx\n1: addl $0x12345678, %eax\nmovl %ecx, 0x1ffe\n\
+         addl %ecx, 0x1ffe\ndecl %ecx\njnz 1b\nhlt\n",
+        0x1ff8,
+    );
+    let expected = (2..=50u32)
+        .map(|c| 2 * c)
+        .sum::<u32>()
+        .wrapping_add(0x1234_5678);
+    assert_eq!(m.cpu().gpr[0], expected);
+}
+
+/// Two address spaces map the same linear code page to different code; a
+/// switch of CR3 between bursts runs the other one (the decode cache and
+/// the TLB are keyed by CR3).
+#[test]
+fn an_address_space_switch_runs_the_other_code() {
+    let build = || {
+        let mut m = machine();
+        let mut frames = FrameAllocator::new(0x20_0000, 0x30_0000);
+        let mem = m.mem_mut();
+        let (a, b) = (
+            frames.alloc(mem).expect("frame"),
+            frames.alloc(mem).expect("frame"),
+        );
+        for cr3 in [a, b] {
+            for page in 0..16 {
+                map_page(mem, &mut frames, cr3, page << 12, page << 12, pte::RW).expect("map");
+            }
+        }
+        map_page(mem, &mut frames, a, 0x10000, 0x50000, pte::RW).expect("map");
+        map_page(mem, &mut frames, b, 0x10000, 0x51000, pte::RW).expect("map");
+        let loop_at =
+            |add: &str| format!("movl $100, %ecx\n1: {add}\ndecl %ecx\njnz 1b\njmp *%edi\n");
+        let code_a = assemble_at(&loop_at("addl $1, %eax"), 0x10000);
+        let code_b = assemble_at(&loop_at("addl $1000, %eax"), 0x10000);
+        mem.write_bytes(0x50000, &code_a);
+        mem.write_bytes(0x51000, &code_b);
+        // At USER_CODE: run A's loop, switch to B, run the same addresses.
+        let main = format!(
+            "movl $0x10000, %ebx\nmovl $2f, %edi\njmp *%ebx\n\
+             2: movl ${b:#x}, %edx\nmovl %edx, %cr3\nmovl $3f, %edi\njmp *%ebx\n3: hlt\n"
+        );
+        m.load(USER_CODE, &assemble_at(&main, USER_CODE));
+        let cpu = m.cpu_mut();
+        cpu.cr3 = a;
+        cpu.cr0 |= cr0::PG;
+        cpu.eip = USER_CODE;
+        m
+    };
+    let m = fast_equals_stepped(build);
+    assert_eq!(m.cpu().gpr[0], 100 + 100 * 1000);
+}
+
+/// A snapshot (clone) taken between runs keeps its memory while the
+/// original goes on writing through the fast path (copy-on-write), and
+/// resuming it gives what a straight run gives.
+#[test]
+fn snapshots_between_runs_keep_their_pages() {
+    let src = "movl $2000, %ecx\n\
+               1: movl %ecx, (%esi,%ecx,4)\n\
+               addl (%esi,%ecx,4), %eax\n\
+               decl %ecx\n\
+               jnz 1b\n\
+               hlt\n";
+    let code = assemble_at(src, 0x1000);
+    let build = || {
+        let mut m = Machine::new();
+        m.load(0x1000, &code);
+        m.cpu_mut().eip = 0x1000;
+        m.cpu_mut().gpr[6] = 0x10000;
+        m
+    };
+    let mut m = build();
+    m.run(3000);
+    let snapshot = m.clone();
+    let at = snapshot.mem().read_u32(0x10000 + 4 * 1000);
+    m.run(u64::MAX);
+    assert_eq!(snapshot.mem().read_u32(0x10000 + 4 * 1000), at);
+    let mut resumed = snapshot.clone();
+    resumed.run(u64::MAX);
+    assert_eq!(resumed.cpu(), m.cpu());
+    assert!(resumed.mem() == m.mem());
+    let mut straight = build();
+    straight.run(3000);
+    assert_eq!(straight.cpu(), snapshot.cpu());
+    assert!(straight.mem() == snapshot.mem());
+}
