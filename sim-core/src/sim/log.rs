@@ -27,7 +27,31 @@ pub struct Log<T> {
     dropped: usize,
     /// Entries kept.
     kept: usize,
+    /// The last chunk dropped from the front, emptied, for the next new
+    /// one: a long run then allocates no chunks at all. (Freeing a chunk of
+    /// 1 MiB and allocating the next made the allocator consolidate its
+    /// free lists every time.)
+    spare: Spare<T>,
 }
+
+/// An emptied chunk kept for reuse: not part of the log's value (clones
+/// and comparisons ignore it).
+#[derive(Debug)]
+struct Spare<T>(Vec<T>);
+
+impl<T> Clone for Spare<T> {
+    fn clone(&self) -> Self {
+        Spare(Vec::new())
+    }
+}
+
+impl<T> PartialEq for Spare<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Spare<T> {}
 
 /// Every retired instruction, oldest first (the oldest may be dropped).
 pub type InstrLog = Log<InstrMark>;
@@ -53,6 +77,7 @@ impl<T> Log<T> {
             chunk: chunk.max(1),
             dropped: 0,
             kept: 0,
+            spare: Spare(Vec::new()),
         }
     }
 
@@ -67,7 +92,8 @@ impl<T> Log<T> {
     /// Heap bytes of the chunks (each allocated whole), not counting what
     /// the entries own.
     pub fn bytes(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum::<usize>() * std::mem::size_of::<T>()
+        (self.chunks.iter().map(Vec::capacity).sum::<usize>() + self.spare.0.capacity())
+            * std::mem::size_of::<T>()
             + self.chunks.capacity() * std::mem::size_of::<Vec<T>>()
     }
 
@@ -101,7 +127,10 @@ impl<T> Log<T> {
 
     #[cold]
     fn push_in_new_chunk(&mut self, x: T) {
-        let mut c = Vec::with_capacity(self.chunk);
+        let mut c = std::mem::take(&mut self.spare.0);
+        if c.capacity() != self.chunk {
+            c = Vec::with_capacity(self.chunk);
+        }
         c.push(x);
         self.chunks.push_back(c);
     }
@@ -117,7 +146,10 @@ impl<T> Log<T> {
                 break;
             }
             let n = first.len();
-            self.chunks.pop_front();
+            if let Some(mut c) = self.chunks.pop_front() {
+                c.clear();
+                self.spare.0 = c;
+            }
             self.dropped += n;
             self.kept -= n;
         }
