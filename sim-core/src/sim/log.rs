@@ -258,6 +258,22 @@ mod tests {
     }
 
     #[test]
+    fn a_dropped_chunk_is_reused_for_the_next_one() {
+        let mut log = log_of(8);
+        log.drop_front(4, usize::MAX);
+        assert_eq!(log.spare.0.capacity(), 4, "the dropped chunk is kept");
+        let spare = log.spare.0.as_ptr();
+        for i in 8..10 {
+            log.push(i);
+        }
+        assert_eq!(log.spare.0.capacity(), 0, "and taken for the new one");
+        assert_eq!(log.chunks.back().map(|c| c.as_ptr()), Some(spare));
+        assert_eq!(log.to_vec(), vec![4, 5, 6, 7, 8, 9]);
+        assert_eq!((log.first_index(), log.len()), (4, 10));
+        assert_eq!(log.clone(), log, "clones leave the spare out");
+    }
+
+    #[test]
     fn the_front_goes_a_chunk_at_a_time_never_past_what_is_unread() {
         let mut log = log_of(10);
         log.drop_front(5, 6);
