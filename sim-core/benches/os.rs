@@ -130,6 +130,49 @@ fn report_long_session(processes: usize, stretches: u64) {
         rss_mib().map_or("?".into(), |m| m.to_string()),
         mib(session.memory().history()),
     );
+    // The rates above move with the load of the machine (other work on
+    // its cores costs this process cache and CPU time). A fresh session
+    // run in turns with the long one, in equal slices, sees the same load:
+    // if the long one is as fast, its speed does not depend on how long it
+    // has run.
+    let mut fresh = match Session::new(workload_of(processes)) {
+        Ok(s) => s,
+        Err(e) => panic!("the benchmark workload must build: {e:?}"),
+    };
+    let slices = |s: &mut Session, m: u64| {
+        let then = cpu_secs();
+        for _ in 0..m * 10 {
+            s.apply(&Command::Run { cycles: 100_000 });
+        }
+        cpu_secs()
+            .zip(then)
+            .map_or(0.0, |(now, then)| m as f64 / (now - then))
+    };
+    slices(&mut fresh, 10);
+    let (mut long_rate, mut fresh_rate) = (0.0, 0.0);
+    for turn in 0..TURNS {
+        // Each goes first in half the turns.
+        let order = if turn % 2 == 0 {
+            [true, false]
+        } else {
+            [false, true]
+        };
+        for long in order {
+            if long {
+                long_rate += slices(&mut session, 10) / TURNS as f64;
+            } else {
+                fresh_rate += slices(&mut fresh, 10) / TURNS as f64;
+            }
+        }
+    }
+    println!(
+        "session, {processes} processes, in turns of 10 M cycles ({TURNS} each): the session {} M cycles long {long_rate:.1}, a fresh one \
+         (10 M to {} M) {fresh_rate:.1} M cycles per CPU second: long/fresh {:.2} (target: no drift, ≥ 0.95)",
+        stretches * 50,
+        10 + TURNS * 10,
+        long_rate / fresh_rate
+    );
+    drop(fresh);
     // Back into the thinned far past: the replay from the nearest snapshot.
     let end = session.cycle();
     // The worst seek replays the widest gap between two snapshots kept.
@@ -141,7 +184,9 @@ fn report_long_session(processes: usize, stretches: u64) {
         .unwrap_or((0, 0));
     let worst = gap_from + gap - 1;
     let mut worst_time = std::time::Duration::ZERO;
-    for target in [end - 1, end - 5_000_000, 123_456_789, worst] {
+    // The worst first: a seek back drops the snapshots after its target and
+    // the way back to `end` makes new ones, so the gaps change after it.
+    for target in [worst, end - 1, end - 5_000_000, 123_456_789] {
         let t = Instant::now();
         session.apply(&Command::Seek { cycle: target });
         let took = t.elapsed();
@@ -166,6 +211,9 @@ fn report_long_session(processes: usize, stretches: u64) {
         gap as f64 * scale / (PAGE_ENGINE_RATE as f64 * 1e6) * 1e3,
     );
 }
+
+/// Turns of the long and the fresh session in the drift measurement.
+const TURNS: u64 = 10;
 
 /// Ten minutes at the page's full speed (~10 M cycles/s, README).
 const TEN_MINUTES: u64 = 6_000_000_000;

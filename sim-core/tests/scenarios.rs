@@ -286,6 +286,16 @@ fn seeking_into_the_thinned_past_is_exact() {
     let held = long.memory();
     assert!(held.snapshot_bytes <= budget, "{held:?}");
     assert!(held.snapshots < 316 / 2, "thinned: {held:?}");
+    // The newest eighth stays dense: one snapshot every SNAPSHOT_EVERY.
+    let cycles = long.snapshot_cycles();
+    let dense = &cycles[cycles.len() - cycles.len() / 8..];
+    assert!(dense.len() >= 3, "{cycles:?}");
+    assert!(
+        dense
+            .windows(2)
+            .all(|w| w[1] - w[0] == sim_core::sim::SNAPSHOT_EVERY),
+        "{cycles:?}"
+    );
     for at in [far - 1, far / 2 + 12_345, 777_777] {
         long.seek(at);
         let mut straight = s.build(TraceLevel::Steps).unwrap();

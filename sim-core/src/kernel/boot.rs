@@ -182,7 +182,7 @@ fn stub_symbols() -> Result<StubSymbols, BootError> {
         trapret: sym("trapret")?,
         idle: sym("idle")?,
         vectors,
-        program: stubs.clone(),
+        program: std::sync::Arc::new(stubs.clone()),
     })
 }
 

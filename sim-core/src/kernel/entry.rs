@@ -148,7 +148,7 @@ mod tests {
             vectors: stub_vectors()
                 .map(|v| (v, sym(&format!("vector{v}"))))
                 .collect(),
-            program: p.clone(),
+            program: std::sync::Arc::new(p.clone()),
         };
         let next = |a: u32| p.line_at(a).map(|l| l.addr + l.len).unwrap();
         for v in stub_vectors() {

@@ -143,10 +143,6 @@ pub(super) fn recent_events(trace: &TraceLog, instrs: &crate::sim::InstrLog) -> 
         .collect()
 }
 
-pub(super) fn tail<T: Clone>(v: &[T]) -> Vec<T> {
-    v[v.len().saturating_sub(RECENT)..].to_vec()
-}
-
 /// A one-line description of a trace event, for the event log.
 pub fn event_view(e: &TraceEvent) -> EventView {
     let text = match &e.kind {

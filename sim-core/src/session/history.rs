@@ -41,6 +41,43 @@ pub struct TimelineRow {
     pub code: bool,
 }
 
+/// A timeline row as the history keeps it: the sentence is made only when
+/// a view shows the row. A long run adds millions of rows and drops all
+/// but the newest; formatting each as it came was most of the allocations
+/// of a long session (heaptrack: 64 %), and that churn fragmented the heap
+/// so malloc grew slower as the run went on (perf: malloc's own functions
+/// took twice the time 400 M cycles in, for the same work).
+#[derive(Clone, Debug)]
+struct Row {
+    cycle: u64,
+    actor: Actor,
+    text: RowText,
+    count: u32,
+    code: bool,
+}
+
+/// What a row says: a fixed sentence, or the event it describes.
+#[derive(Clone, Debug)]
+enum RowText {
+    Fixed(&'static str),
+    Event(TraceKind),
+}
+
+impl Row {
+    fn view(&self) -> TimelineRow {
+        TimelineRow {
+            cycle: self.cycle,
+            actor: self.actor,
+            text: match &self.text {
+                RowText::Fixed(s) => (*s).to_string(),
+                RowText::Event(kind) => sentence(kind),
+            },
+            count: self.count,
+            code: self.code,
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Mode {
@@ -106,7 +143,7 @@ pub struct History {
     /// Trace events and instructions consumed (absolute numbers).
     consumed: usize,
     consumed_instrs: usize,
-    rows: Vec<TimelineRow>,
+    rows: Vec<Row>,
     row_origins: Vec<Origin>,
     rows_dropped: usize,
     /// Every span since cycle 0, empty ones included (the view skips them).
@@ -126,8 +163,15 @@ pub struct History {
 
 impl History {
     /// The newest timeline rows (at most [`MAX_ROWS`]).
-    pub fn rows(&self) -> &[TimelineRow] {
-        &self.rows
+    #[cfg(test)]
+    pub fn rows(&self) -> Vec<TimelineRow> {
+        self.rows_tail(self.rows.len())
+    }
+
+    /// The newest `n` timeline rows (fewer if fewer are kept), oldest first.
+    pub fn rows_tail(&self, n: usize) -> Vec<TimelineRow> {
+        let from = self.rows.len().saturating_sub(n);
+        self.rows[from..].iter().map(Row::view).collect()
     }
 
     /// Trace events read so far (absolute number).
@@ -145,12 +189,11 @@ impl History {
         self.rows_dropped + self.rows.len()
     }
 
-    /// Heap bytes of the timeline rows (their text included), the Gantt
+    /// Heap bytes of the timeline rows, the Gantt
     /// spans kept for stepping back and the chart's bins.
     pub fn bytes(&self) -> usize {
         use std::mem::size_of;
-        self.rows.capacity() * size_of::<TimelineRow>()
-            + self.rows.iter().map(|r| r.text.capacity()).sum::<usize>()
+        self.rows.capacity() * size_of::<Row>()
             + self.row_origins.capacity() * size_of::<Origin>()
             + self.spans.capacity() * size_of::<GanttSpan>()
             + self.span_origins.capacity() * size_of::<SpanOrigin>()
@@ -282,9 +325,9 @@ impl History {
         }
     }
 
-    fn row(&mut self, cycle: u64, actor: Actor, text: String) {
+    fn row(&mut self, cycle: u64, actor: Actor, text: RowText) {
         self.row_origins.push(Origin::Event(self.at_event));
-        self.rows.push(TimelineRow {
+        self.rows.push(Row {
             cycle,
             actor,
             text,
@@ -306,10 +349,10 @@ impl History {
         } else {
             "run the kernel's trap entry/exit code"
         };
-        self.rows.push(TimelineRow {
+        self.rows.push(Row {
             cycle,
             actor,
-            text: text.into(),
+            text: RowText::Fixed(text),
             count: 1,
             code: true,
         });
@@ -318,39 +361,6 @@ impl History {
     fn machine(&mut self, cycle: u64, actor: Actor, k: &EventKind) {
         match k {
             EventKind::InstructionRetired { .. } => self.code(cycle, actor),
-            EventKind::TrapDelivered(d) => {
-                let what = match d.kind {
-                    TrapKind::SoftInt => format!("int ${}: trap", d.vector),
-                    TrapKind::Irq => format!("interrupt (vector {})", d.vector),
-                    TrapKind::Exception => format!("exception (vector {})", d.vector),
-                };
-                let stack = if d.from_cpl != d.to_cpl {
-                    "switch to the kernel stack (TSS.esp0), "
-                } else {
-                    ""
-                };
-                let text = format!(
-                    "{what}: {stack}save EIP, CS, EFLAGS{} on it, enter kernel mode, jump to the handler at {:#010x} (gate {}, DPL {})",
-                    if d.from_cpl != d.to_cpl { ", ESP, SS" } else { "" },
-                    d.gate.handler,
-                    d.vector,
-                    d.gate.dpl
-                );
-                self.row(cycle, Actor::Hardware, text);
-            }
-            EventKind::Iret {
-                from_cpl,
-                to_cpl,
-                eip,
-            } => {
-                let mode = if *to_cpl == 3 {
-                    "user mode"
-                } else {
-                    "kernel mode"
-                };
-                let text = format!("return-from-trap (iret): restore EIP, CS, EFLAGS{}, switch to {mode}, jump to {eip:#010x}", if from_cpl != to_cpl { ", ESP, SS" } else { "" });
-                self.row(cycle, Actor::Hardware, text);
-            }
             EventKind::ModeSwitch { to_cpl, .. } => self.set_mode(
                 cycle,
                 if *to_cpl == 3 {
@@ -359,23 +369,19 @@ impl History {
                     Mode::Kernel
                 },
             ),
-            EventKind::Fault { exception, eip } => self.row(
+            EventKind::TrapDelivered(_)
+            | EventKind::Iret { .. }
+            | EventKind::Fault { .. }
+            | EventKind::DeviceIrq { .. }
+            | EventKind::TripleFault { .. } => self.row(
                 cycle,
                 Actor::Hardware,
-                format!("{exception} raised by the instruction at {eip:#010x}"),
+                RowText::Event(TraceKind::Machine(k.clone())),
             ),
-            EventKind::DeviceIrq { irq } => {
-                self.row(cycle, Actor::Hardware, format!("device raises IRQ {irq}"))
-            }
             EventKind::Halted { .. } => self.row(
                 cycle,
                 Actor::Hardware,
-                "hlt: the CPU waits for an interrupt".into(),
-            ),
-            EventKind::TripleFault { eip } => self.row(
-                cycle,
-                Actor::Hardware,
-                format!("triple fault at {eip:#010x}: the machine stops"),
+                RowText::Fixed("hlt: the CPU waits for an interrupt"),
             ),
             _ => {}
         }
@@ -383,17 +389,14 @@ impl History {
 
     fn os(&mut self, cycle: u64, o: &OsEvent) {
         match o {
-            OsEvent::KernelStep { function, outcome } => self.row(
-                cycle,
-                Actor::Os,
-                format!("{function}(): {}", kernel_step(outcome)),
-            ),
+            OsEvent::KernelStep { .. } | OsEvent::Panic { .. } => {
+                self.row(cycle, Actor::Os, RowText::Event(TraceKind::Os(o.clone())))
+            }
             OsEvent::ContextSwitch { to, .. } => self.open_span(cycle, *to, self.mode),
-            OsEvent::Panic { message } => self.row(cycle, Actor::Os, format!("panic: {message}")),
             OsEvent::Boost => self.row(
                 cycle,
                 Actor::Os,
-                "MLFQ rule 5: priority boost, every job moves to the top queue".into(),
+                RowText::Fixed("MLFQ rule 5: priority boost, every job moves to the top queue"),
             ),
             _ => {}
         }
@@ -427,5 +430,55 @@ impl History {
             start: cycle,
             end: None,
         });
+    }
+}
+
+/// The sentence of a timeline row made from event `kind`.
+fn sentence(kind: &TraceKind) -> String {
+    match kind {
+        TraceKind::Machine(EventKind::TrapDelivered(d)) => {
+            let what = match d.kind {
+                TrapKind::SoftInt => format!("int ${}: trap", d.vector),
+                TrapKind::Irq => format!("interrupt (vector {})", d.vector),
+                TrapKind::Exception => format!("exception (vector {})", d.vector),
+            };
+            let stack = if d.from_cpl != d.to_cpl {
+                "switch to the kernel stack (TSS.esp0), "
+            } else {
+                ""
+            };
+            format!(
+                "{what}: {stack}save EIP, CS, EFLAGS{} on it, enter kernel mode, jump to the handler at {:#010x} (gate {}, DPL {})",
+                if d.from_cpl != d.to_cpl { ", ESP, SS" } else { "" },
+                d.gate.handler,
+                d.vector,
+                d.gate.dpl
+            )
+        }
+        TraceKind::Machine(EventKind::Iret {
+            from_cpl,
+            to_cpl,
+            eip,
+        }) => {
+            let mode = if *to_cpl == 3 {
+                "user mode"
+            } else {
+                "kernel mode"
+            };
+            format!("return-from-trap (iret): restore EIP, CS, EFLAGS{}, switch to {mode}, jump to {eip:#010x}", if from_cpl != to_cpl { ", ESP, SS" } else { "" })
+        }
+        TraceKind::Machine(EventKind::Fault { exception, eip }) => {
+            format!("{exception} raised by the instruction at {eip:#010x}")
+        }
+        TraceKind::Machine(EventKind::DeviceIrq { irq }) => format!("device raises IRQ {irq}"),
+        TraceKind::Machine(EventKind::TripleFault { eip }) => {
+            format!("triple fault at {eip:#010x}: the machine stops")
+        }
+        TraceKind::Os(OsEvent::KernelStep { function, outcome }) => {
+            format!("{function}(): {}", kernel_step(outcome))
+        }
+        TraceKind::Os(OsEvent::Panic { message }) => format!("panic: {message}"),
+        // Only the kinds above make rows.
+        _ => String::new(),
     }
 }

@@ -27,7 +27,31 @@ pub struct Log<T> {
     dropped: usize,
     /// Entries kept.
     kept: usize,
+    /// The last chunk dropped from the front, emptied, for the next new
+    /// one: a long run then allocates no chunks at all. (Freeing a chunk of
+    /// 1 MiB and allocating the next made the allocator consolidate its
+    /// free lists every time.)
+    spare: Spare<T>,
 }
+
+/// An emptied chunk kept for reuse: not part of the log's value (clones
+/// and comparisons ignore it).
+#[derive(Debug)]
+struct Spare<T>(Vec<T>);
+
+impl<T> Clone for Spare<T> {
+    fn clone(&self) -> Self {
+        Spare(Vec::new())
+    }
+}
+
+impl<T> PartialEq for Spare<T> {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl<T> Eq for Spare<T> {}
 
 /// Every retired instruction, oldest first (the oldest may be dropped).
 pub type InstrLog = Log<InstrMark>;
@@ -53,6 +77,7 @@ impl<T> Log<T> {
             chunk: chunk.max(1),
             dropped: 0,
             kept: 0,
+            spare: Spare(Vec::new()),
         }
     }
 
@@ -67,7 +92,8 @@ impl<T> Log<T> {
     /// Heap bytes of the chunks (each allocated whole), not counting what
     /// the entries own.
     pub fn bytes(&self) -> usize {
-        self.chunks.iter().map(Vec::capacity).sum::<usize>() * std::mem::size_of::<T>()
+        (self.chunks.iter().map(Vec::capacity).sum::<usize>() + self.spare.0.capacity())
+            * std::mem::size_of::<T>()
             + self.chunks.capacity() * std::mem::size_of::<Vec<T>>()
     }
 
@@ -101,7 +127,10 @@ impl<T> Log<T> {
 
     #[cold]
     fn push_in_new_chunk(&mut self, x: T) {
-        let mut c = Vec::with_capacity(self.chunk);
+        let mut c = std::mem::take(&mut self.spare.0);
+        if c.capacity() != self.chunk {
+            c = Vec::with_capacity(self.chunk);
+        }
         c.push(x);
         self.chunks.push_back(c);
     }
@@ -117,7 +146,10 @@ impl<T> Log<T> {
                 break;
             }
             let n = first.len();
-            self.chunks.pop_front();
+            if let Some(mut c) = self.chunks.pop_front() {
+                c.clear();
+                self.spare.0 = c;
+            }
             self.dropped += n;
             self.kept -= n;
         }
@@ -223,6 +255,22 @@ mod tests {
             log.iter_rev().copied().collect::<Vec<_>>(),
             vec![5, 4, 3, 2, 1, 0]
         );
+    }
+
+    #[test]
+    fn a_dropped_chunk_is_reused_for_the_next_one() {
+        let mut log = log_of(8);
+        log.drop_front(4, usize::MAX);
+        assert_eq!(log.spare.0.capacity(), 4, "the dropped chunk is kept");
+        let spare = log.spare.0.as_ptr();
+        for i in 8..10 {
+            log.push(i);
+        }
+        assert_eq!(log.spare.0.capacity(), 0, "and taken for the new one");
+        assert_eq!(log.chunks.back().map(|c| c.as_ptr()), Some(spare));
+        assert_eq!(log.to_vec(), vec![4, 5, 6, 7, 8, 9]);
+        assert_eq!((log.first_index(), log.len()), (4, 10));
+        assert_eq!(log.clone(), log, "clones leave the spare out");
     }
 
     #[test]

@@ -190,7 +190,7 @@ impl Sim {
     }
 
     /// Bytes the snapshots may hold (default [`SNAPSHOT_BUDGET`]); beyond,
-    /// the older half thins out. The first snapshot and the newest two stay
+    /// all but the newest eighth thin out. The first snapshot and the newest two stay
     /// whatever they cost.
     pub fn set_snapshot_budget(&mut self, bytes: usize) {
         self.snapshots.set_budget(bytes, &self.machine);

@@ -12,7 +12,7 @@ use crate::sched::{Policy, QueueView, ThreadId};
 use crate::sim::Halt;
 use crate::trace::Actor;
 
-use super::describe::{denied_gate, gates, recent_events, tail};
+use super::describe::{denied_gate, gates, recent_events};
 
 mod machine;
 mod os;
@@ -403,7 +403,7 @@ impl Session {
                     Policy::Lottery { .. } | Policy::Stride { .. }
                 ),
             },
-            timeline: tail(self.history.rows()),
+            timeline: self.history.rows_tail(RECENT),
             timeline_total: self.history.rows_total(),
             gantt: self.history.gantt(
                 now,
