@@ -109,6 +109,7 @@ impl AppState {
                     view_at: now_ms(),
                     group_views: std::array::from_fn(|_| Some(view.clone())),
                     next_group: PANEL_GROUPS,
+                    shown: Default::default(),
                     view: Some(view),
                     prev: None,
                     running: false,

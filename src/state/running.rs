@@ -49,6 +49,9 @@ impl AppState {
         if !self.running {
             return;
         }
+        if self.last_frame.is_some() {
+            self.stats.pacer.observe_interval(dt_ms);
+        }
         if let (Some(work), Some(last)) = (work_ms, self.last_frame.take()) {
             self.stats
                 .pacer
