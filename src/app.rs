@@ -228,20 +228,21 @@ fn workspace(
 ) -> Option<Html> {
     state.view.as_ref()?;
     let shown = |p: Panel| state.panel_view(p);
+    let lean = state.lean();
     let panel = |name: &str, p: Panel| shows(name).then(|| shown(p)).flatten();
     Some(html! {
         <main class={classes!("workspace", lesson_kind(&state.name))}>
             if let Some(s) = panel("cpu", Panel::Cpu) { <CpuPanel view={s.view} prev={s.prev} /> }
-            if let Some(s) = panel("code", Panel::Code) { <CodePanel view={s.view} on_action={on_action.clone()} /> }
+            if let Some(s) = panel("code", Panel::Code) { <CodePanel view={s.view} {lean} on_action={on_action.clone()} /> }
             if let Some(s) = panel("address", Panel::Address) { <AddressPanel view={s.view} prev={s.prev} /> }
-            if let Some(s) = panel("idt", Panel::Idt) { <IdtPanel view={s.view} /> }
+            if let Some(s) = panel("idt", Panel::Idt) { <IdtPanel view={s.view} {lean} /> }
             if let Some(s) = panel("kstack", Panel::KernelStack) { <KernelStackPanel view={s.view} /> }
-            if let Some(s) = panel("sched", Panel::Sched) { <SchedPanel view={s.view} /> }
+            if let Some(s) = panel("sched", Panel::Sched) { <SchedPanel view={s.view} {lean} /> }
             if let Some(s) = panel("concepts", Panel::Concepts) { <ConceptsPanel view={s.view} prev={s.prev} query={state.concept.clone()} on_action={on_action.clone()} /> }
-            if let Some(s) = panel("timeline", Panel::Timeline) { <TimelinePanel view={s.view} /> }
+            if let Some(s) = panel("timeline", Panel::Timeline) { <TimelinePanel view={s.view} {lean} /> }
             if let Some(s) = panel("gantt", Panel::Gantt) { <GanttPanel view={s.view} /> }
-            if let Some(s) = panel("metrics", Panel::Metrics) { <MetricsPanel view={s.view} /> }
-            if let Some(s) = panel("events", Panel::Events) { <EventsPanel view={s.view} /> }
+            if let Some(s) = panel("metrics", Panel::Metrics) { <MetricsPanel view={s.view} {lean} /> }
+            if let Some(s) = panel("events", Panel::Events) { <EventsPanel view={s.view} {lean} /> }
             if let Some(s) = panel("console", Panel::Console) {
                 <section class="panel console-panel" aria-labelledby="console-title">
                     <h2 id="console-title">{ "Console" }</h2>
