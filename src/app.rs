@@ -35,6 +35,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 fn initial_state() -> AppState {
+    crate::clock::mark("ringside:state");
     let launch = Launch::from_location();
     if let Some(n) = launch.bench {
         if let Some(s) = bench_scenario(n) {
@@ -91,6 +92,7 @@ fn mark_ready() {
     if let (Some(doc), Some(perf)) = (w.document(), w.performance()) {
         if let Some(root) = doc.document_element() {
             if root.get_attribute("data-ready-ms").is_none() {
+                crate::clock::mark("ringside:ready");
                 let _ = root.set_attribute("data-ready-ms", &format!("{:.1}", perf.now()));
             }
         }
@@ -258,6 +260,7 @@ pub fn app() -> Html {
     let launch = use_memo((), |_| Launch::from_location());
     let state = use_reducer(initial_state);
     let help_open = use_state(|| false);
+    let editor_opened = use_state(|| false);
     use_frame_loop(state.running || state.comparing(), state.dispatcher());
     use_host_api(state.clone());
     // Runs after every render of the page (panels included): ends the
@@ -328,13 +331,29 @@ pub fn app() -> Html {
             (v.title.clone(), v.lesson.clone())
         });
     let editing = !launch.readonly && state.origin != Origin::Bench;
+    let mine = matches!(state.origin, Origin::Mine(_));
+    // The editor is built when first opened, not with the page: most visits
+    // never open it, and it is a large part of the first render.
+    let on_editor_toggle = {
+        let editor_opened = editor_opened.clone();
+        Callback::from(move |e: Event| {
+            let open = e
+                .target_dyn_into::<web_sys::Element>()
+                .is_some_and(|d| d.has_attribute("open"));
+            if open && !*editor_opened {
+                editor_opened.set(true);
+            }
+        })
+    };
     let editor = state.scenario.clone().filter(|_| editing).map(|s| {
         // Remounts on another scenario, so drafts of the last one go.
         let key = format!("{:?}", state.origin);
         html! {
-            <details class="editor-box" open={matches!(state.origin, Origin::Mine(_))} data-testid="editor-toggle">
+            <details class="editor-box" open={mine} data-testid="editor-toggle" ontoggle={on_editor_toggle}>
                 <summary class="btn secondary small">{ "Edit this scenario" }</summary>
-                <Editor key={key} scenario={s} problems={state.problems.clone()} on_edit={on_edit.clone()} />
+                if mine || *editor_opened {
+                    <Editor key={key} scenario={s} problems={state.problems.clone()} on_edit={on_edit.clone()} />
+                }
             </details>
         }
     });

@@ -12,7 +12,7 @@
 //! own work (style, layout, paint, garbage collection) depends on the page
 //! and the machine. It grows a little on every frame that came on time and
 //! shrinks by a step when a frame came late (additive increase,
-//! multiplicative-like decrease, as TCP's congestion window), so it settles
+//! a larger fixed decrease, as TCP's congestion window), so it settles
 //! just below the point where frames start to be missed.
 
 /// JavaScript work aimed for per frame at first (of a 16.7 ms refresh).
@@ -22,8 +22,8 @@ pub const WORK_TARGET_MS: f64 = 12.0;
 const MIN_BUDGET_MS: f64 = 8.0;
 const BROWSER_MS: f64 = 1.2;
 /// Growth per frame on time, and the cut after a late frame.
-const GROW_MS: f64 = 0.02;
-const CUT_MS: f64 = 1.5;
+const GROW_MS: f64 = 0.03;
+const CUT_MS: f64 = 1.0;
 /// A frame interval this much longer than the refresh period missed a refresh.
 const LATE: f64 = 1.25;
 /// Slices below this are not worth starting on a redraw frame.
