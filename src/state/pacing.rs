@@ -88,7 +88,7 @@ impl Pacer {
     /// The last frame came `dt_ms` after the one before: on time, the
     /// budget grows a little; late (a refresh missed), it is cut.
     pub fn observe_interval(&mut self, dt_ms: f64) {
-        if !(dt_ms > 0.0) || dt_ms > 250.0 {
+        if dt_ms.is_nan() || dt_ms <= 0.0 || dt_ms > 250.0 {
             return; // a hidden tab or a pause: says nothing about the frame
         }
         if dt_ms < self.refresh_ms * LATE {
