@@ -73,6 +73,7 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
     rate: Number(document.querySelector('.app').dataset.rate),
     lightMs: Number(document.querySelector('.app').dataset.lightMs),
     heavyMs: Number(document.querySelector('.app').dataset.heavyMs),
+    budgetMs: Number(document.querySelector('.app').dataset.budgetMs),
   }));
   await page.evaluate(() => { window.__frames = []; });
   const a = await sample();
@@ -101,7 +102,8 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
     ` frame p95 ${fmt(pct(frames, 0.95))} ms (target ≤ 16.7 ms)`);
   const redrawTarget = label.startsWith('256') ? ' (target with 256 processes: ≤ 4 ms)' : '';
   console.log(`bench: ${label}: render work per frame ${fmt(b.lightMs)} ms, ${fmt(b.heavyMs)} ms on a frame that redraws a group of panels${redrawTarget}` +
-    ` (a new view every ~100 ms reaches the panels over 4 frames); view computed in ${fmt(b.viewMs)} ms`);
+    ` (a new view every ~100 ms reaches the panels over 4 frames); view computed in ${fmt(b.viewMs)} ms;` +
+    ` learned work budget per frame ${fmt(b.budgetMs)} ms (grows while frames come on time)`);
   if (a.heap) console.log(`bench: ${label}: JS heap ${fmt(b.heap / 1e6)} MB`);
   if (b.wasm) {
     const target = wasmTargetMb ? ` (target after 60 s: ≤ ${wasmTargetMb} MB)` : '';
