@@ -242,7 +242,7 @@ fn workspace(
             if let Some(s) = panel("sched", Panel::Sched) { <SchedPanel view={s.view} {lean} /> }
             if let Some(s) = panel("concepts", Panel::Concepts) { <ConceptsPanel view={s.view} prev={s.prev} query={state.concept.clone()} on_action={on_action.clone()} /> }
             if let Some(s) = panel("timeline", Panel::Timeline) { <TimelinePanel view={s.view} {lean} /> }
-            if let Some(s) = panel("gantt", Panel::Gantt) { <GanttPanel view={s.view} /> }
+            if let Some(s) = panel("gantt", Panel::Gantt) { <GanttPanel view={s.view} {lean} /> }
             if let Some(s) = panel("metrics", Panel::Metrics) { <MetricsPanel view={s.view} {lean} /> }
             if let Some(s) = panel("events", Panel::Events) { <EventsPanel view={s.view} {lean} /> }
             if let Some(s) = panel("console", Panel::Console) {

@@ -143,13 +143,22 @@ pub fn legend() -> Html {
     }
 }
 
+/// Lanes drawn while running at full speed; the rest are drawn on pause.
+const LEAN_LANES: usize = 64;
+
 #[function_component(GanttPanel)]
 pub fn gantt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
+    let drawn = if props.lean { LEAN_LANES } else { usize::MAX };
+    let more = v.gantt.len().saturating_sub(drawn);
+    let lanes = &v.gantt[..v.gantt.len() - more];
     html! {
         <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
             <h2 id="gantt-title">{ "Gantt chart" }</h2>
-            { chart(&v.gantt, v.cycle, v.cycle, 1, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            { chart(lanes, v.cycle, v.cycle, 1, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            if more > 0 {
+                <p class="hint">{ format!("\u{2026} and {more} more lanes, drawn when paused.") }</p>
+            }
             { legend() }
         </section>
     }
