@@ -26,7 +26,7 @@ use crate::export::Export;
 use crate::keys::action_for;
 use crate::launch::{bench_scenario, Launch, DEFAULT_SCENARIO};
 use crate::runner::use_frame_loop;
-use crate::state::{Action, AppState, Origin};
+use crate::state::{Action, AppState, Origin, Panel};
 use crate::storage;
 use gloo::events::{EventListener, EventListenerOptions};
 use sim_core::session::{link, Scenario, Status};
@@ -35,6 +35,7 @@ use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 fn initial_state() -> AppState {
+    crate::clock::mark("ringside:state");
     let launch = Launch::from_location();
     if let Some(n) = launch.bench {
         if let Some(s) = bench_scenario(n) {
@@ -91,6 +92,7 @@ fn mark_ready() {
     if let (Some(doc), Some(perf)) = (w.document(), w.performance()) {
         if let Some(root) = doc.document_element() {
             if root.get_attribute("data-ready-ms").is_none() {
+                crate::clock::mark("ringside:ready");
                 let _ = root.set_attribute("data-ready-ms", &format!("{:.1}", perf.now()));
             }
         }
@@ -219,37 +221,37 @@ fn use_shortcuts(help_open: UseStateHandle<bool>, dispatcher: UseReducerDispatch
 }
 
 /// The panels, in groups from the top of the page: while running, a new
-/// view reaches one group per frame (`AppState::group_view`).
+/// view reaches one group per frame, and a panel whose data did not change
+/// keeps its props, so it does not re-render (`AppState::panel_view`).
 fn workspace(
     state: &AppState,
     shows: &dyn Fn(&str) -> bool,
     on_action: &Callback<Action>,
 ) -> Option<Html> {
-    let prev = state.prev.clone();
-    state.view.clone().map(|view| {
-        let group = |g: usize| state.group_view(g).unwrap_or_else(|| view.clone());
-        let (g0, g1, g2, g3) = (group(0), group(1), group(2), group(3));
-        html! {
-            <main class={classes!("workspace", lesson_kind(&state.name))}>
-                if shows("cpu") { <CpuPanel view={g0.clone()} prev={prev.clone()} /> }
-                if shows("code") { <CodePanel view={g0.clone()} on_action={on_action.clone()} /> }
-                if shows("address") { <AddressPanel view={g1.clone()} prev={prev.clone()} /> }
-                if shows("idt") { <IdtPanel view={g0.clone()} /> }
-                if shows("kstack") { <KernelStackPanel view={g0.clone()} /> }
-                if shows("sched") { <SchedPanel view={g1.clone()} /> }
-                if shows("concepts") { <ConceptsPanel view={g1.clone()} prev={prev.clone()} query={state.concept.clone()} on_action={on_action.clone()} /> }
-                if shows("timeline") { <TimelinePanel view={g2.clone()} /> }
-                if shows("gantt") { <GanttPanel view={g2.clone()} /> }
-                if shows("metrics") { <MetricsPanel view={g3.clone()} /> }
-                if shows("events") { <EventsPanel view={g3.clone()} /> }
-                if shows("console") {
-                    <section class="panel console-panel" aria-labelledby="console-title">
-                        <h2 id="console-title">{ "Console" }</h2>
-                        <pre class="console" data-testid="console">{ if g3.console.is_empty() { "(no output yet)" } else { g3.console.as_str() } }</pre>
-                    </section>
-                }
-            </main>
-        }
+    state.view.as_ref()?;
+    let shown = |p: Panel| state.panel_view(p);
+    let lean = state.lean();
+    let panel = |name: &str, p: Panel| shows(name).then(|| shown(p)).flatten();
+    Some(html! {
+        <main class={classes!("workspace", lesson_kind(&state.name))}>
+            if let Some(s) = panel("cpu", Panel::Cpu) { <CpuPanel view={s.view} prev={s.prev} /> }
+            if let Some(s) = panel("code", Panel::Code) { <CodePanel view={s.view} {lean} on_action={on_action.clone()} /> }
+            if let Some(s) = panel("address", Panel::Address) { <AddressPanel view={s.view} prev={s.prev} /> }
+            if let Some(s) = panel("idt", Panel::Idt) { <IdtPanel view={s.view} {lean} /> }
+            if let Some(s) = panel("kstack", Panel::KernelStack) { <KernelStackPanel view={s.view} /> }
+            if let Some(s) = panel("sched", Panel::Sched) { <SchedPanel view={s.view} {lean} /> }
+            if let Some(s) = panel("concepts", Panel::Concepts) { <ConceptsPanel view={s.view} prev={s.prev} query={state.concept.clone()} on_action={on_action.clone()} /> }
+            if let Some(s) = panel("timeline", Panel::Timeline) { <TimelinePanel view={s.view} {lean} /> }
+            if let Some(s) = panel("gantt", Panel::Gantt) { <GanttPanel view={s.view} {lean} /> }
+            if let Some(s) = panel("metrics", Panel::Metrics) { <MetricsPanel view={s.view} {lean} /> }
+            if let Some(s) = panel("events", Panel::Events) { <EventsPanel view={s.view} {lean} /> }
+            if let Some(s) = panel("console", Panel::Console) {
+                <section class="panel console-panel" aria-labelledby="console-title">
+                    <h2 id="console-title">{ "Console" }</h2>
+                    <pre class="console" data-testid="console">{ if s.view.console.is_empty() { "(no output yet)" } else { s.view.console.as_str() } }</pre>
+                </section>
+            }
+        </main>
     })
 }
 
@@ -258,6 +260,7 @@ pub fn app() -> Html {
     let launch = use_memo((), |_| Launch::from_location());
     let state = use_reducer(initial_state);
     let help_open = use_state(|| false);
+    let editor_opened = use_state(|| false);
     use_frame_loop(state.running || state.comparing(), state.dispatcher());
     use_host_api(state.clone());
     // Runs after every render of the page (panels included): ends the
@@ -328,13 +331,29 @@ pub fn app() -> Html {
             (v.title.clone(), v.lesson.clone())
         });
     let editing = !launch.readonly && state.origin != Origin::Bench;
+    let mine = matches!(state.origin, Origin::Mine(_));
+    // The editor is built when first opened, not with the page: most visits
+    // never open it, and it is a large part of the first render.
+    let on_editor_toggle = {
+        let editor_opened = editor_opened.clone();
+        Callback::from(move |e: Event| {
+            let open = e
+                .target_dyn_into::<web_sys::Element>()
+                .is_some_and(|d| d.has_attribute("open"));
+            if open && !*editor_opened {
+                editor_opened.set(true);
+            }
+        })
+    };
     let editor = state.scenario.clone().filter(|_| editing).map(|s| {
         // Remounts on another scenario, so drafts of the last one go.
         let key = format!("{:?}", state.origin);
         html! {
-            <details class="editor-box" open={matches!(state.origin, Origin::Mine(_))} data-testid="editor-toggle">
+            <details class="editor-box" open={mine} data-testid="editor-toggle" ontoggle={on_editor_toggle}>
                 <summary class="btn secondary small">{ "Edit this scenario" }</summary>
-                <Editor key={key} scenario={s} problems={state.problems.clone()} on_edit={on_edit.clone()} />
+                if mine || *editor_opened {
+                    <Editor key={key} scenario={s} problems={state.problems.clone()} on_edit={on_edit.clone()} />
+                }
             </details>
         }
     });
@@ -370,7 +389,8 @@ pub fn app() -> Html {
              data-view-ms={format!("{:.2}", state.stats.view_ms)}
              data-rate={format!("{:.0}", state.stats.pacer.rate)}
              data-light-ms={format!("{:.2}", state.stats.pacer.light_ms)}
-             data-heavy-ms={format!("{:.2}", state.stats.pacer.heavy_ms)}>
+             data-heavy-ms={format!("{:.2}", state.stats.pacer.heavy_ms)}
+             data-budget-ms={format!("{:.2}", state.stats.pacer.budget_ms)}>
             if !launch.embed {
                 <header class="topbar">
                     <div class="brand">

@@ -16,6 +16,17 @@ pub fn now_ms() -> f64 {
     START.get_or_init(Instant::now).elapsed().as_secs_f64() * 1000.0
 }
 
+/// A `performance.mark` (what the browser benchmark reads to say where the
+/// time to interactive goes); nothing natively.
+pub fn mark(name: &str) {
+    #[cfg(target_arch = "wasm32")]
+    if let Some(p) = web_sys::window().and_then(|w| w.performance()) {
+        let _ = p.mark(name);
+    }
+    #[cfg(not(target_arch = "wasm32"))]
+    let _ = name;
+}
+
 /// The JavaScript work of the last animation frame: from the start of its
 /// callback to the end of the render it caused (the app marks both), so the
 /// reducer can size the next simulation slice to what rendering leaves.

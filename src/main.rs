@@ -12,5 +12,6 @@ mod state;
 mod storage;
 
 fn main() {
+    clock::mark("ringside:main");
     yew::Renderer::<app::App>::new().render();
 }

@@ -10,6 +10,10 @@ use yew::prelude::*;
 pub struct CodeProps {
     pub view: SharedView,
     pub on_action: Callback<Action>,
+    /// Running at full speed: the listing does not follow the current line
+    /// (reading its position would force a layout of the page every redraw).
+    #[prop_or_default]
+    pub lean: bool,
 }
 
 #[function_component(CodePanel)]
@@ -20,9 +24,14 @@ pub fn code_panel(props: &CodeProps) -> Html {
     {
         // Keep the current line in the middle of the listing without moving the page.
         let (scroller, current) = (scroller.clone(), current.clone());
-        use_effect_with((code.title.clone(), code.current_line), move |_| {
-            super::reveal(&scroller, &current);
-        });
+        use_effect_with(
+            (code.title.clone(), code.current_line, props.lean),
+            move |(_, _, lean)| {
+                if !lean {
+                    super::reveal(&scroller, &current);
+                }
+            },
+        );
     }
     let program = code.program;
     let lines = code.lines.iter().map(|l| {

@@ -6,6 +6,8 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 const SHOWN: usize = 80;
+/// Entries drawn while running at full speed (the scroller follows the newest).
+const LEAN_SHOWN: usize = 20;
 const ACTORS: [(Actor, &str); 3] = [
     (Actor::Program, "Program"),
     (Actor::Hardware, "Hardware"),
@@ -19,7 +21,9 @@ pub fn events_panel(props: &PanelProps) -> Html {
     let shown = use_state(|| [true, true, true]);
     let idx = |a: Actor| ACTORS.iter().position(|(x, _)| *x == a).unwrap_or(0);
     let filtered: Vec<_> = v.events.iter().filter(|e| shown[idx(e.actor)]).collect();
-    let skip = filtered.len().saturating_sub(SHOWN);
+    let skip = filtered
+        .len()
+        .saturating_sub(if props.lean { LEAN_SHOWN } else { SHOWN });
     let boxes = ACTORS.iter().enumerate().map(|(i, (a, label))| {
         let checked = shown[i];
         let shown = shown.clone();

@@ -10,6 +10,10 @@ use yew::prelude::*;
 const WIDTH: usize = COLUMNS;
 const LABEL: f64 = 86.0;
 const ROW: f64 = 18.0;
+/// A bar's height: the row less a gap (whole pixels, so paths are written
+/// with integers: formatting floats for 256 lanes was a visible part of a
+/// redraw).
+const BAR: u32 = 14;
 
 /// Runs of equal non-zero columns: (start column, length, bits).
 fn runs(cols: &[u8]) -> Vec<(usize, usize, u8)> {
@@ -26,12 +30,12 @@ fn runs(cols: &[u8]) -> Vec<(usize, usize, u8)> {
 
 /// SVG path data for a lane's user columns and its kernel columns (mixed
 /// columns, both modes within one pixel, count as kernel).
-fn lane_paths(cols: &[u8], y: f64) -> (String, String) {
+fn lane_paths(cols: &[u8], y: u32) -> (String, String) {
     use std::fmt::Write;
     let (mut user, mut kernel) = (String::new(), String::new());
     for (x, w, bits) in runs(cols) {
         let d = if bits == USER { &mut user } else { &mut kernel };
-        let _ = write!(d, "M{x} {y}h{w}v{}h-{w}z", ROW - 4.0);
+        let _ = write!(d, "M{x} {y}h{w}v{BAR}h-{w}z");
     }
     (user, kernel)
 }
@@ -77,14 +81,17 @@ pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String)
     } else {
         end as f64 / axis as f64
     };
+    // One transform for every lane.
+    let transform = format!("translate({LABEL} 0) scale({scale} 1)");
     let bars = lanes.iter().enumerate().map(|(r, lane)| {
         let y = ROW * r as f64;
         // One path per lane and mode keeps the SVG small however long the run.
-        let (user, kernel) = lane_paths(&lane.cols, y + 2.0);
+        let top = u32::try_from(r).unwrap_or(u32::MAX / 32).saturating_mul(ROW as u32) + 2;
+        let (user, kernel) = lane_paths(&lane.cols, top);
         html! {
             <g>
                 <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ lane.label.clone() }</text>
-                <g transform={format!("translate({LABEL} 0) scale({scale} 1)")}>
+                <g transform={transform.clone()}>
                     <path class="bar user" d={user} />
                     <path class="bar kernel" d={kernel} />
                 </g>
@@ -136,13 +143,22 @@ pub fn legend() -> Html {
     }
 }
 
+/// Lanes drawn while running at full speed; the rest are drawn on pause.
+const LEAN_LANES: usize = 64;
+
 #[function_component(GanttPanel)]
 pub fn gantt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
+    let drawn = if props.lean { LEAN_LANES } else { usize::MAX };
+    let more = v.gantt.len().saturating_sub(drawn);
+    let lanes = &v.gantt[..v.gantt.len() - more];
     html! {
         <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
             <h2 id="gantt-title">{ "Gantt chart" }</h2>
-            { chart(&v.gantt, v.cycle, v.cycle, 1, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            { chart(lanes, v.cycle, v.cycle, 1, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            if more > 0 {
+                <p class="hint">{ format!("\u{2026} and {more} more lanes, drawn when paused.") }</p>
+            }
             { legend() }
         </section>
     }
@@ -173,7 +189,7 @@ mod tests {
         );
         let x120 = 120.0 * 100_000.0 * WIDTH as f64 / 12_030_000.0;
         assert!((u[6].1 - x120).abs() < 1e-9);
-        let (user, kernel) = lane_paths(&[1, 1, 0, 3], 2.0);
+        let (user, kernel) = lane_paths(&[1, 1, 0, 3], 2);
         assert_eq!(user, "M0 2h2v14h-2z");
         assert_eq!(kernel, "M3 2h1v14h-1z");
     }

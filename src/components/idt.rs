@@ -14,7 +14,13 @@ pub fn idt_panel(props: &PanelProps) -> Html {
     let shown = denied.map(|d| d.vector).or(active);
     {
         let (scroller, lit) = (scroller.clone(), lit.clone());
-        use_effect_with(shown, move |_| super::reveal(&scroller, &lit));
+        // Not while running at full speed: reading the row's position would
+        // force a layout of the page on every redraw.
+        use_effect_with((shown, props.lean), move |(_, lean)| {
+            if !lean {
+                super::reveal(&scroller, &lit);
+            }
+        });
     }
     let summary = match (active, denied) {
         (_, Some(d)) => {

@@ -1,7 +1,10 @@
 //! Scheduling metrics: turnaround, response and wait per process, their
 //! averages, utilization and context switches (OSTEP chapter 7's measures).
 
-use super::{grouped, PanelProps};
+use super::{grouped, row_window, spacer_row, use_scroll_top, PanelProps};
+
+/// About the height of a metrics-table row, px (spacers for rows not drawn).
+const ROW_PX: i32 = 24;
 use yew::prelude::*;
 
 /// A time in the scenario's unit: whole cycles, or units to two decimals.
@@ -41,6 +44,9 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
         Callback::from(move |_| cycles.set(!*cycles))
     };
     let book = &props.view.book;
+    let (top, onscroll) = use_scroll_top(props.lean);
+    let rows = row_window(m.rows.len(), top, ROW_PX, props.lean);
+    let (above, below) = (rows.start, m.rows.len() - rows.end);
     html! {
         <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="panel-metrics">
             <h2 id="metrics-title">{ format!("Metrics ({})", if unit <= 1 { "cycles".to_string() } else { m.unit.clone() }) }</h2>
@@ -53,14 +59,15 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
                     { format!("average turnaround {}, response {}, wait {} ({})", avg(m.avg_turnaround, m.time_unit), avg(m.avg_response, m.time_unit), avg(m.avg_wait, m.time_unit), if m.time_unit > 1 { m.unit.as_str() } else { "cycles" }) }
                 </p>
             }
-            <div class="scroll" tabindex="0" role="region" aria-label="metrics table">
+            <div class="scroll" tabindex="0" role="region" aria-label="metrics table" {onscroll}>
                 <table class="metrics">
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "arrival" }</th><th>{ "turn\u{00ad}around" }</th>
                         <th>{ "re\u{00ad}sponse" }</th><th>{ "wait" }</th><th>{ "CPU" }</th>
                     </tr></thead>
                     <tbody>
-                        { for m.rows.iter().map(|r| html! {
+                        { spacer_row(above, ROW_PX) }
+                        { for m.rows[rows].iter().map(|r| html! {
                             <tr>
                                 <td class="mono">{ r.pid.to_string() }</td><td>{ &r.name }</td>
                                 <td class="num">{ time(r.arrival, unit) }</td><td class="num">{ opt(r.turnaround, unit) }</td>
@@ -68,6 +75,7 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
                                 <td class="num">{ time(r.cpu, unit) }</td>
                             </tr>
                         }) }
+                        { spacer_row(below, ROW_PX) }
                     </tbody>
                     <tfoot><tr>
                         <th colspan="3">{ "average" }</th><td class="num">{ avg(m.avg_turnaround, unit) }</td>

@@ -32,6 +32,59 @@ pub struct PanelProps {
     pub view: SharedView,
     #[prop_or_default]
     pub prev: Option<SharedView>,
+    /// Running at full speed (`AppState::lean`): draw only what is in sight.
+    #[prop_or_default]
+    pub lean: bool,
+}
+
+/// Rows a long table draws while running at full speed: those in sight in
+/// its scroller, and a margin.
+pub const LEAN_ROWS: usize = 30;
+
+/// The rows of a table of `count` rows of about `row_px` pixels, scrolled
+/// to `scroll_top`, that are drawn: all of them unless `lean`.
+pub fn row_window(
+    count: usize,
+    scroll_top: i32,
+    row_px: i32,
+    lean: bool,
+) -> std::ops::Range<usize> {
+    if !lean || count <= LEAN_ROWS {
+        return 0..count;
+    }
+    let first = usize::try_from(scroll_top / row_px.max(1)).unwrap_or(0);
+    let start = first.saturating_sub(LEAN_ROWS / 4).min(count - LEAN_ROWS);
+    start..start + LEAN_ROWS
+}
+
+/// An empty table row standing in for `rows` rows not drawn, so the
+/// scroller keeps its height and its scroll position.
+pub fn spacer_row(rows: usize, row_px: i32) -> Html {
+    if rows == 0 {
+        return Html::default();
+    }
+    let px = i64::try_from(rows)
+        .unwrap_or(i64::MAX / 2)
+        .saturating_mul(row_px.into());
+    html! { <tr class="spacer" aria-hidden="true" style={format!("height: {px}px")}></tr> }
+}
+
+/// The scroll position of a scroller, kept as it scrolls; re-renders the
+/// component on scroll only while `lean` (when what is drawn depends on it).
+#[hook]
+pub fn use_scroll_top(lean: bool) -> (i32, Callback<Event>) {
+    let top = use_mut_ref(|| 0);
+    let update = use_force_update();
+    let now = *top.borrow();
+    let onscroll = Callback::from(move |e: Event| {
+        if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
+            *top.borrow_mut() = el.scroll_top();
+            if lean {
+                update.force_update();
+            }
+        }
+    });
+    (now, onscroll)
 }
 
 /// Scrolls `scroller` (not the page) so `row` sits in its middle. The
@@ -75,5 +128,16 @@ mod tests {
         assert_eq!(grouped(0), "0");
         assert_eq!(grouped(1234567), "1\u{202f}234\u{202f}567");
         assert_eq!(grouped(123), "123");
+    }
+
+    #[test]
+    fn a_lean_table_draws_the_rows_in_sight() {
+        assert_eq!(row_window(256, 5_000, 25, false), 0..256);
+        assert_eq!(row_window(20, 5_000, 25, true), 0..20);
+        let w = row_window(256, 2_500, 25, true);
+        assert_eq!(w.len(), LEAN_ROWS);
+        assert!(w.contains(&100) && w.contains(&110), "{w:?}");
+        assert_eq!(row_window(256, 0, 25, true), 0..LEAN_ROWS);
+        assert_eq!(row_window(256, 1_000_000, 25, true), 256 - LEAN_ROWS..256);
     }
 }

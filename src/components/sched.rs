@@ -1,18 +1,28 @@
 //! Processes & scheduler panel: the process table (PCBs) and the scheduler's
 //! queues, with each thread drawn as a chip that moves between queues.
 
-use super::{grouped, PanelProps};
+use std::collections::HashMap;
+
+use super::{grouped, row_window, spacer_row, use_scroll_top, PanelProps};
 use sim_core::session::{ProcessView, State, ThreadId, View};
 use yew::prelude::*;
+
+/// About the height of a process-table row, px (spacers for rows not drawn).
+const ROW_PX: i32 = 26;
+/// Chips drawn per queue while running at full speed; the rest are counted.
+const LEAN_CHIPS: usize = 24;
 
 #[function_component(SchedPanel)]
 pub fn sched_panel(props: &PanelProps) -> Html {
     let v = &props.view;
+    let (top, onscroll) = use_scroll_top(props.lean);
+    let rows = row_window(v.processes.len(), top, ROW_PX, props.lean);
+    let (above, below) = (rows.start, v.processes.len() - rows.end);
     html! {
         <section class="panel sched-panel" aria-labelledby="sched-title" data-testid="panel-sched">
             <h2 id="sched-title">{ "Processes & scheduler" }<span class="policy">{ format!(" \u{00b7} {}", v.policy) }</span></h2>
-            { queues(v) }
-            <div class="scroll" tabindex="0" role="region" aria-label="process table">
+            { queues(v, props.lean) }
+            <div class="scroll" tabindex="0" role="region" aria-label="process table" {onscroll}>
                 <table class="pcbs">
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "state" }</th><th>{ "threads" }</th>
@@ -20,7 +30,11 @@ pub fn sched_panel(props: &PanelProps) -> Html {
                         if v.policy_uses.job_length { <th>{ "job length" }</th><th>{ "remaining" }</th> }
                         if v.policy_uses.tickets { <th>{ "tickets" }</th> }
                     </tr></thead>
-                    <tbody>{ for v.processes.iter().map(|p| pcb(v, p)) }</tbody>
+                    <tbody>
+                        { spacer_row(above, ROW_PX) }
+                        { for v.processes[rows].iter().map(|p| pcb(v, p)) }
+                        { spacer_row(below, ROW_PX) }
+                    </tbody>
                 </table>
             </div>
         </section>
@@ -85,47 +99,76 @@ fn pcb(v: &View, p: &ProcessView) -> Html {
     </> }
 }
 
-fn owner(v: &View, t: ThreadId) -> String {
+/// Each thread's process, "P3 forker", looked up once per render.
+fn owners(v: &View) -> HashMap<u32, String> {
     v.processes
         .iter()
-        .find(|p| p.threads.iter().any(|x| x.tid == t.0))
-        .map_or_else(String::new, |p| format!("{} {}", p.pid, p.name))
+        .flat_map(|p| {
+            let name = format!("{} {}", p.pid, p.name);
+            p.threads.iter().map(move |t| (t.tid, name.clone()))
+        })
+        .collect()
 }
 
-fn chip(v: &View, t: ThreadId, running: bool) -> Html {
+fn chip(owners: &HashMap<u32, String>, t: ThreadId, running: bool) -> Html {
+    let owner = owners.get(&t.0).cloned().unwrap_or_default();
     html! {
         // Keyed by thread: moving to another queue re-creates the chip there
         // and its entry animation shows the move.
         <li key={t.0} class={classes!("chip", running.then_some("running"))} data-testid={format!("chip-{t}")}>
             if running { <span aria-label="running">{ "\u{25b6} " }</span> }
-            <strong>{ t.to_string() }</strong>{ " " }<span class="muted">{ owner(v, t) }</span>
+            <strong>{ t.to_string() }</strong>{ " " }<span class="muted">{ owner }</span>
         </li>
     }
 }
 
-fn queues(v: &View) -> Html {
+/// A queue's chips: all of them, or while running at full speed the first
+/// few and how many more.
+fn chips<'a>(
+    owners: &HashMap<u32, String>,
+    threads: impl Iterator<Item = &'a ThreadId>,
+    lean: bool,
+) -> Html {
+    let threads: Vec<ThreadId> = threads.copied().collect();
+    let drawn = if lean { LEAN_CHIPS } else { usize::MAX };
+    let more = threads.len().saturating_sub(drawn);
+    html! { <>
+        { for threads.iter().take(drawn).map(|t| chip(owners, *t, false)) }
+        if more > 0 { <li key="more" class="muted more">{ format!("+{more} more") }</li> }
+    </> }
+}
+
+fn queues(v: &View, lean: bool) -> Html {
     let q = &v.queues;
     let running = q.running;
+    let owners = owners(v);
+    let exited: Vec<ThreadId> = v
+        .processes
+        .iter()
+        .flat_map(|p| p.threads.iter())
+        .filter(|t| t.state == State::Zombie)
+        .map(|t| ThreadId(t.tid))
+        .collect();
     html! {
         <div class="queues">
             <div class="queue running-q">
                 <h3>{ "running" }</h3>
-                <ul>{ for running.map(|t| chip(v, t, true)) }</ul>
+                <ul>{ for running.map(|t| chip(&owners, t, true)) }</ul>
             </div>
             { for q.levels.iter().map(|l| html! {
                 <div class="queue">
                     <h3>{ &l.label }</h3>
-                    <ul>{ for l.threads.iter().filter(|t| Some(**t) != running).map(|t| chip(v, *t, false)) }</ul>
+                    <ul>{ chips(&owners, l.threads.iter().filter(|t| Some(**t) != running), lean) }</ul>
                 </div>
             }) }
             <div class="queue blocked-q">
                 <h3>{ "blocked (I/O, wait, join)" }</h3>
-                <ul>{ for q.blocked.iter().map(|t| chip(v, *t, false)) }</ul>
+                <ul>{ chips(&owners, q.blocked.iter(), lean) }</ul>
             </div>
             // Threads leave the scheduler when they exit; they stay in sight here.
             <div class="queue exited-q" data-testid="queue-exited">
                 <h3>{ "exited" }</h3>
-                <ul>{ for v.processes.iter().flat_map(|p| p.threads.iter()).filter(|t| t.state == State::Zombie).map(|t| chip(v, ThreadId(t.tid), false)) }</ul>
+                <ul>{ chips(&owners, exited.iter(), lean) }</ul>
             </div>
         </div>
     }

@@ -7,11 +7,15 @@ use yew::prelude::*;
 
 /// Rows drawn: enough to read the last few traps, cheap to re-render per frame.
 const SHOWN: usize = 80;
+/// Rows drawn while running at full speed: about what the scroller, pinned
+/// to the newest row, shows.
+const LEAN_SHOWN: usize = 24;
 
 #[function_component(TimelinePanel)]
 pub fn timeline_panel(props: &PanelProps) -> Html {
     let v = &props.view;
-    let skip = v.timeline.len().saturating_sub(SHOWN);
+    let shown = if props.lean { LEAN_SHOWN } else { SHOWN };
+    let skip = v.timeline.len().saturating_sub(shown);
     let first_index = v.timeline_total - v.timeline.len() + skip;
     let last = v.timeline.len().saturating_sub(1);
     let rows = v.timeline.iter().enumerate().skip(skip).map(|(i, r)| {
@@ -54,7 +58,7 @@ pub fn timeline_panel(props: &PanelProps) -> Html {
                     <tbody>{ for rows }</tbody>
                 </table>
             </div>
-            <p class="hint">{ format!("{} rows in all; the newest {} shown.", v.timeline_total, v.timeline.len().min(SHOWN)) }</p>
+            <p class="hint">{ format!("{} rows in all; the newest {} shown.", v.timeline_total, v.timeline.len().min(shown)) }</p>
         </section>
     }
 }

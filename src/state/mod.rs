@@ -20,14 +20,14 @@ mod exercises;
 mod host;
 mod open;
 mod pacing;
+mod panels;
 mod running;
 mod views;
 pub use concepts::default_tab;
 pub use exercises::{Answered, Compared};
 pub use host::HostCommand;
 pub use pacing::Pacer;
-#[cfg(test)]
-use pacing::WORK_TARGET_MS;
+pub use panels::{Panel, Shown};
 
 /// Speeds offered by the speed control: label and cycles per second
 /// (`None`: as fast as the frame budget allows).
@@ -176,6 +176,8 @@ pub struct AppState {
     group_views: [Option<SharedView>; PANEL_GROUPS],
     /// The next group to show the new view (`PANEL_GROUPS`: all show it).
     next_group: usize,
+    /// What each panel shows (see `panels`), by [`Panel`] index.
+    shown: [Option<Shown>; Panel::ALL.len()],
     /// The view before the last action, to highlight what changed.
     pub prev: Option<SharedView>,
     pub running: bool,
@@ -255,6 +257,7 @@ impl Default for AppState {
             view: None,
             group_views: Default::default(),
             next_group: PANEL_GROUPS,
+            shown: Default::default(),
             prev: None,
             running: false,
             cycle_now: 0,

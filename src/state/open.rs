@@ -2,6 +2,7 @@
 //! or "my scenarios"; a new session and its first view.
 
 use super::*;
+use crate::clock::mark;
 
 impl AppState {
     /// A state with a built-in scenario open (falls back to a notice).
@@ -81,13 +82,16 @@ impl AppState {
         let kept = Rc::new(scenario.clone());
         match Session::new(scenario) {
             Ok(mut session) => {
+                mark("ringside:session");
                 // Key moments: only a built-in lesson has them (by its name).
                 let moments = match &self.origin {
                     Origin::Builtin(_) => session.moments(&name),
                     _ => Vec::new(),
                 };
+                mark("ringside:moments");
                 // A lesson opens where its story starts; the boot is one step back.
                 session.skip_boot();
+                mark("ringside:boot");
                 let mut state = AppState {
                     concept: ConceptQuery {
                         tab: super::default_tab(&name),
@@ -101,6 +105,7 @@ impl AppState {
                 state.add_concept(&mut session, &mut view);
                 let view = SharedView(Rc::new(view));
                 let questions = Rc::new(session.questions());
+                mark("ringside:view");
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
@@ -109,6 +114,7 @@ impl AppState {
                     view_at: now_ms(),
                     group_views: std::array::from_fn(|_| Some(view.clone())),
                     next_group: PANEL_GROUPS,
+                    shown: Default::default(),
                     view: Some(view),
                     prev: None,
                     running: false,

@@ -5,12 +5,27 @@
 //! (the cycle counter), large on the frames that redraw every panel (every
 //! ~100 ms). The pacer learns both render costs and the engine's rate
 //! (cycles per ms) from measurements, and sizes each slice so that slice +
-//! render stays within [`WORK_TARGET_MS`]; a redraw frame runs a smaller
-//! slice, or none when the redraw alone fills the frame.
+//! render stays within the frame's work budget; a redraw frame runs a
+//! smaller slice, or none when the redraw alone fills the frame.
+//!
+//! The budget is learned too: what the browser needs of each frame for its
+//! own work (style, layout, paint, garbage collection) depends on the page
+//! and the machine. It grows a little on every frame that came on time and
+//! shrinks by a step when a frame came late (additive increase,
+//! a larger fixed decrease, as TCP's congestion window), so it settles
+//! just below the point where frames start to be missed.
 
-/// JavaScript work aimed for per frame; the rest of the 16.7 ms is the
-/// browser's own (style, layout, paint, garbage collection).
+/// JavaScript work aimed for per frame at first (of a 16.7 ms refresh).
 pub const WORK_TARGET_MS: f64 = 12.0;
+/// The budget's bounds: never less than half a 60 Hz frame, and always
+/// leaving the browser this much of the refresh period.
+const MIN_BUDGET_MS: f64 = 8.0;
+const BROWSER_MS: f64 = 1.2;
+/// Growth per frame on time, and the cut after a late frame.
+const GROW_MS: f64 = 0.03;
+const CUT_MS: f64 = 1.0;
+/// A frame interval this much longer than the refresh period missed a refresh.
+const LATE: f64 = 1.25;
 /// Slices below this are not worth starting on a redraw frame.
 const MIN_SLICE_MS: f64 = 1.0;
 const MIN_SLICE: u64 = 500;
@@ -26,6 +41,10 @@ pub struct Pacer {
     pub light_ms: f64,
     /// Render work of a frame that redraws every panel, ms.
     pub heavy_ms: f64,
+    /// JavaScript work aimed for per frame (slice + render), ms.
+    pub budget_ms: f64,
+    /// The display's refresh period, ms (the shortest frame intervals).
+    pub refresh_ms: f64,
 }
 
 impl Default for Pacer {
@@ -34,6 +53,8 @@ impl Default for Pacer {
             rate: 2_000.0,
             light_ms: 1.0,
             heavy_ms: 6.0,
+            budget_ms: WORK_TARGET_MS,
+            refresh_ms: 1000.0 / 60.0,
         }
     }
 }
@@ -47,7 +68,7 @@ impl Pacer {
     /// redraw the panels; 0 when a redraw leaves no time.
     pub fn slice(&self, redraw: bool) -> u64 {
         let render = if redraw { self.heavy_ms } else { self.light_ms };
-        let ms = WORK_TARGET_MS - render;
+        let ms = self.budget_ms - render;
         if redraw && ms < MIN_SLICE_MS {
             return 0;
         }
@@ -62,6 +83,24 @@ impl Pacer {
             let r = (cycles as f64 / ms).clamp(self.rate / 2.0, self.rate * 2.0);
             self.rate = ema(self.rate, r);
         }
+    }
+
+    /// The last frame came `dt_ms` after the one before: on time, the
+    /// budget grows a little; late (a refresh missed), it is cut.
+    pub fn observe_interval(&mut self, dt_ms: f64) {
+        if dt_ms.is_nan() || dt_ms <= 0.0 || dt_ms > 250.0 {
+            return; // a hidden tab or a pause: says nothing about the frame
+        }
+        if dt_ms < self.refresh_ms * LATE {
+            self.refresh_ms = ema(self.refresh_ms, dt_ms);
+        }
+        let max = (self.refresh_ms - BROWSER_MS).max(MIN_BUDGET_MS);
+        self.budget_ms = if dt_ms > self.refresh_ms * LATE {
+            self.budget_ms - CUT_MS
+        } else {
+            self.budget_ms + GROW_MS
+        }
+        .clamp(MIN_BUDGET_MS, max);
     }
 
     /// The previous frame's whole work was `work_ms`, of which `sim_ms`
@@ -86,6 +125,7 @@ mod tests {
             rate: 10_000.0,
             light_ms: 2.0,
             heavy_ms: 8.0,
+            ..Pacer::default()
         };
         assert_eq!(p.slice(false), 100_000);
         assert_eq!(p.slice(true), 40_000);
@@ -107,5 +147,38 @@ mod tests {
         // One freak slice moves the rate by at most half.
         p.observe_slice(50_000, 500.0);
         assert!(p.rate > 8_000.0);
+    }
+
+    #[test]
+    fn the_budget_grows_while_frames_are_on_time_and_is_cut_when_one_is_late() {
+        let mut p = Pacer::default();
+        for _ in 0..1000 {
+            p.observe_interval(16.7);
+        }
+        assert!((p.refresh_ms - 16.7).abs() < 0.01);
+        assert!((p.budget_ms - (16.7 - BROWSER_MS)).abs() < 1e-9, "{p:?}");
+        let before = p.slice(false);
+        p.observe_interval(33.4);
+        assert!((p.budget_ms - (16.7 - BROWSER_MS - CUT_MS)).abs() < 1e-9);
+        assert!(
+            p.slice(false) < before,
+            "a late frame shrinks the next slice"
+        );
+        // The late interval is not taken for the refresh period.
+        assert!((p.refresh_ms - 16.7).abs() < 0.01);
+        for _ in 0..20 {
+            p.observe_interval(40.0);
+        }
+        assert_eq!(p.budget_ms, MIN_BUDGET_MS);
+        // A hidden tab's long gap says nothing.
+        p.observe_interval(5_000.0);
+        assert_eq!(p.budget_ms, MIN_BUDGET_MS);
+        // A 120 Hz display: the budget follows its shorter period.
+        let mut q = Pacer::default();
+        for _ in 0..200 {
+            q.observe_interval(8.33);
+        }
+        assert!(q.refresh_ms < 9.0);
+        assert!(q.budget_ms <= MIN_BUDGET_MS.max(q.refresh_ms - BROWSER_MS));
     }
 }

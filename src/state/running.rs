@@ -49,6 +49,9 @@ impl AppState {
         if !self.running {
             return;
         }
+        if self.last_frame.is_some() {
+            self.stats.pacer.observe_interval(dt_ms);
+        }
         if let (Some(work), Some(last)) = (work_ms, self.last_frame.take()) {
             self.stats
                 .pacer
@@ -71,8 +74,7 @@ impl AppState {
         let due = !catching_up
             && now_ms() - self.view_at >= VIEW_INTERVAL_MS
             && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
-        let full_speed =
-            self.run_until.is_some() || SPEEDS.get(self.speed).is_none_or(|s| s.1.is_none());
+        let full_speed = self.full_speed();
         let want = if full_speed {
             self.stats.pacer.slice(due || catching_up)
         } else {
@@ -128,6 +130,20 @@ impl AppState {
             return self.stop(Some(why));
         }
         self.stop_if(stop, limit);
+    }
+
+    /// Runs (or would run) as fast as the frames allow: the fastest speed,
+    /// or a seek run in frames.
+    fn full_speed(&self) -> bool {
+        self.run_until.is_some() || SPEEDS.get(self.speed).is_none_or(|s| s.1.is_none())
+    }
+
+    /// Running at full speed: panels change ten times a second, faster than
+    /// anyone reads them, so long lists draw only what is in sight and
+    /// listings do not scroll to follow the current line (all of it again
+    /// on pause).
+    pub fn lean(&self) -> bool {
+        self.running && self.full_speed()
     }
 
     /// Cycles a watching speed owes for `dt_ms` of wall-clock time (the

@@ -185,7 +185,7 @@ fn full_speed_sizes_slices_to_the_frame() {
     // A slice is sized to what the learned rate fits into the frame's work
     // target (a bound on the sizing, not on this machine's speed).
     assert!(
-        s.stats.slice as f64 <= fastest * WORK_TARGET_MS,
+        s.stats.slice as f64 <= fastest * p.budget_ms,
         "{:?}",
         s.stats
     );
@@ -233,6 +233,56 @@ fn while_running_a_new_view_reaches_one_group_of_panels_per_frame() {
     assert!(
         (0..PANEL_GROUPS).all(|g| s.group_view(g) == s.view),
         "paused: all show the newest view"
+    );
+}
+
+#[test]
+fn while_running_a_panel_whose_data_did_not_change_keeps_its_view() {
+    let mut s = Rc::new(AppState::open("loop-preemptive", Some(1_000_000_000)));
+    s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
+    s = reduce(s, Action::Run);
+    let mut redraws = 0;
+    let mut before = s.view.clone();
+    for _ in 0..400 {
+        std::thread::sleep(std::time::Duration::from_millis(5));
+        s = reduce(
+            s,
+            Action::Tick {
+                dt_ms: 16.7,
+                work_ms: None,
+            },
+        );
+        if s.view != before && s.group_view(PANEL_GROUPS - 1) == s.view {
+            redraws += 1;
+            before = s.view.clone();
+            if redraws == 2 {
+                break;
+            }
+        }
+    }
+    assert_eq!(redraws, 2, "two redraws reached every group");
+    let newest = s.view.clone().expect("a view");
+    let cpu = s.panel_view(Panel::Cpu).expect("cpu");
+    assert!(
+        cpu.view == newest,
+        "the registers changed: the CPU panel shows the newest view"
+    );
+    let console = s.panel_view(Panel::Console).expect("console");
+    assert_eq!(
+        console.view.console, newest.console,
+        "the loop prints nothing"
+    );
+    assert!(
+        console.view != newest,
+        "so the console keeps the view it showed"
+    );
+    s = reduce(s, Action::Pause);
+    let newest = s.view.clone();
+    assert!(
+        Panel::ALL
+            .iter()
+            .all(|p| s.panel_view(*p).map(|x| x.view) == newest),
+        "paused: every panel shows the newest view"
     );
 }
 

@@ -4,7 +4,9 @@
 use super::*;
 
 impl AppState {
-    /// The view the panels of `group` show.
+    /// The view the panels of `group` have reached (each shows it, or an
+    /// earlier view equal in its part: see [`AppState::panel_view`]).
+    #[cfg(test)]
     pub fn group_view(&self, group: usize) -> Option<SharedView> {
         self.group_views
             .get(group)
@@ -23,6 +25,7 @@ impl AppState {
     pub(super) fn show_all(&mut self) {
         self.group_views = std::array::from_fn(|_| self.view.clone());
         self.next_group = PANEL_GROUPS;
+        self.reach_all();
     }
 
     /// A new view for the first group of panels; the others follow, one per
@@ -31,11 +34,13 @@ impl AppState {
         self.compute_view();
         self.group_views[0] = self.view.clone();
         self.next_group = 1;
+        self.reach(0, true);
     }
 
     pub(super) fn show_next_group(&mut self) {
         if let Some(slot) = self.group_views.get_mut(self.next_group) {
             *slot = self.view.clone();
+            self.reach(self.next_group, true);
             self.next_group += 1;
         }
     }
