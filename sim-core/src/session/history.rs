@@ -2,6 +2,8 @@
 //! timeline (OSTEP figure 6.2's three columns) and Gantt spans. Stepping
 //! back undoes just what the removed events had added.
 
+use std::cell::OnceCell;
+
 use serde::{Deserialize, Serialize};
 
 use crate::event::EventKind;
@@ -52,6 +54,9 @@ struct Row {
     cycle: u64,
     actor: Actor,
     text: RowText,
+    /// The sentence, made the first time a view shows the row: views come
+    /// every ~100 ms while running and show mostly the same newest rows.
+    worded: OnceCell<String>,
     count: u32,
     code: bool,
 }
@@ -68,10 +73,13 @@ impl Row {
         TimelineRow {
             cycle: self.cycle,
             actor: self.actor,
-            text: match &self.text {
-                RowText::Fixed(s) => (*s).to_string(),
-                RowText::Event(kind) => sentence(kind),
-            },
+            text: self
+                .worded
+                .get_or_init(|| match &self.text {
+                    RowText::Fixed(s) => (*s).to_string(),
+                    RowText::Event(kind) => sentence(kind),
+                })
+                .clone(),
             count: self.count,
             code: self.code,
         }
@@ -189,11 +197,17 @@ impl History {
         self.rows_dropped + self.rows.len()
     }
 
-    /// Heap bytes of the timeline rows, the Gantt
-    /// spans kept for stepping back and the chart's bins.
+    /// Heap bytes of the timeline rows (with the sentences views made), the
+    /// Gantt spans kept for stepping back and the chart's bins.
     pub fn bytes(&self) -> usize {
         use std::mem::size_of;
         self.rows.capacity() * size_of::<Row>()
+            + self
+                .rows
+                .iter()
+                .filter_map(|r| r.worded.get())
+                .map(String::capacity)
+                .sum::<usize>()
             + self.row_origins.capacity() * size_of::<Origin>()
             + self.spans.capacity() * size_of::<GanttSpan>()
             + self.span_origins.capacity() * size_of::<SpanOrigin>()
@@ -331,6 +345,7 @@ impl History {
             cycle,
             actor,
             text,
+            worded: OnceCell::new(),
             count: 1,
             code: false,
         });
@@ -353,6 +368,7 @@ impl History {
             cycle,
             actor,
             text: RowText::Fixed(text),
+            worded: OnceCell::new(),
             count: 1,
             code: true,
         });
