@@ -124,12 +124,24 @@ impl GanttBins {
             }))
             .collect();
         let now = now.max(1);
+        // 64-bit arithmetic while cycle × COLUMNS fits (always, in practice:
+        // 128-bit division was a visible part of a view with 256 lanes).
         let column = |cycle: u64| {
-            ((cycle as u128 * COLUMNS as u128 / now as u128) as usize).min(COLUMNS - 1)
+            let c = match cycle.checked_mul(COLUMNS as u64) {
+                Some(x) => x / now,
+                None => (cycle as u128 * COLUMNS as u128 / now as u128) as u64,
+            };
+            (c as usize).min(COLUMNS - 1)
         };
-        let lane_of = |out: &[GanttLane], tid: Option<Tid>| {
+        // Each process's lane, found by binary search (a scan per lane was
+        // quadratic in the number of processes).
+        let mut by_pid: Vec<(Option<Pid>, usize)> =
+            out.iter().enumerate().map(|(i, l)| (l.pid, i)).collect();
+        crate::sort::sort(&mut by_pid);
+        let lane_of = |_: &[GanttLane], tid: Option<Tid>| {
             let pid = tid.and_then(&pid_of);
-            out.iter().position(|l| l.pid == pid)
+            let i = by_pid.partition_point(|&(p, _)| p < pid);
+            by_pid.get(i).filter(|&&(p, _)| p == pid).map(|&(_, l)| l)
         };
         for (tid, bins) in &self.lanes {
             let Some(l) = lane_of(&out, *tid) else {
