@@ -26,7 +26,13 @@ export async function serve(dir = DIST) {
     throw new Error(`${dir}/index.html is missing: build the app first (trunk build --release)`);
   });
   const server = http.createServer(async (req, res) => {
-    const urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    let urlPath;
+    try {
+      urlPath = decodeURIComponent(new URL(req.url, 'http://x').pathname);
+    } catch {
+      res.writeHead(400).end('bad request'); // e.g. `//` or a bad %-escape: never crash the server
+      return;
+    }
     const file = path.join(dir, urlPath.endsWith('/') ? urlPath + 'index.html' : urlPath);
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     try {
