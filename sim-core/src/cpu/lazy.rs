@@ -163,24 +163,20 @@ mod tests {
                             assert_eq!(p.res, res);
                         }
                         // `inc`/`dec` after it: CF carried through.
-                        let (r2, eager2) = alu::inc(a, Size::Dword, eager);
-                        let q = Pending {
-                            op: LazyOp::Inc,
-                            a,
-                            b: 1,
-                            res: r2,
-                            carry: p.carry_out(),
-                        };
-                        assert_eq!(q.apply(base), eager2, "inc after {op:?}");
-                        let (r3, eager3) = alu::dec(a, Size::Dword, eager);
-                        let q = Pending {
-                            op: LazyOp::Dec,
-                            a,
-                            b: 1,
-                            res: r3,
-                            carry: p.carry_out(),
-                        };
-                        assert_eq!(q.apply(base), eager3, "dec after {op:?}");
+                        for (next, eager_next) in [
+                            (LazyOp::Inc, alu::inc as fn(u32, Size, u32) -> (u32, u32)),
+                            (LazyOp::Dec, alu::dec),
+                        ] {
+                            let (r, want) = eager_next(a, Size::Dword, eager);
+                            let q = Pending {
+                                op: next,
+                                a,
+                                b: 1,
+                                res: r,
+                                carry: p.carry_out(),
+                            };
+                            assert_eq!(q.apply(base), want, "{next:?} after {op:?}");
+                        }
                     }
                 }
             }

@@ -62,9 +62,7 @@ const ASKS: &[&str] = &[
 
 impl<'de> Deserialize<'de> for Ask {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let value = serde_json::Value::deserialize(d)?;
-        Ask::from_value(value).map_err(D::Error::custom)
+        super::tagged::deserialize(d, Ask::from_value)
     }
 }
 

@@ -12,6 +12,18 @@
 use serde::de::{Deserialize, Error as _};
 use serde_json::{Error, Map, Value};
 
+/// `Deserialize` for an enum read by `from_value`: the object as a `Value`,
+/// then serde_json's message carried over as the deserializer's error.
+pub(crate) fn deserialize<'de, D, T>(
+    d: D,
+    from_value: fn(Value) -> Result<T, Error>,
+) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    from_value(Value::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
 /// Splits `value` into its tag (the string under `key`) and the other
 /// fields; `what` names the enum in serde's words for a non-object.
 pub(crate) fn read(

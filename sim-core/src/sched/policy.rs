@@ -46,9 +46,7 @@ const POLICIES: &[&str] = &[
 
 impl<'de> Deserialize<'de> for Policy {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        use serde::de::Error;
-        let value = serde_json::Value::deserialize(d)?;
-        Policy::from_value(value).map_err(D::Error::custom)
+        crate::scenario::tagged::deserialize(d, Policy::from_value)
     }
 }
 

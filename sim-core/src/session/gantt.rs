@@ -138,13 +138,13 @@ impl GanttBins {
         let mut by_pid: Vec<(Option<Pid>, usize)> =
             out.iter().enumerate().map(|(i, l)| (l.pid, i)).collect();
         crate::sort::sort(&mut by_pid);
-        let lane_of = |_: &[GanttLane], tid: Option<Tid>| {
+        let lane_of = |tid: Option<Tid>| {
             let pid = tid.and_then(&pid_of);
             let i = by_pid.partition_point(|&(p, _)| p < pid);
             by_pid.get(i).filter(|&&(p, _)| p == pid).map(|&(_, l)| l)
         };
         for (tid, bins) in &self.lanes {
-            let Some(l) = lane_of(&out, *tid) else {
+            let Some(l) = lane_of(*tid) else {
                 continue;
             };
             for (i, &b) in bins.iter().enumerate() {
@@ -159,7 +159,7 @@ impl GanttBins {
             }
         }
         if let Some(s) = open {
-            if let Some(l) = lane_of(&out, s.tid) {
+            if let Some(l) = lane_of(s.tid) {
                 if s.start < now {
                     for c in &mut out[l].cols[column(s.start)..=column(now - 1)] {
                         *c |= bit(s.mode);
