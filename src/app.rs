@@ -275,6 +275,19 @@ pub fn app() -> Html {
     }
     use_autosave(&state);
     {
+        // A lesson's key moments are found once it is drawn (a run of a
+        // copy of it): the first render does not wait for them.
+        let dispatcher = state.dispatcher();
+        use_effect_with((state.moments_due, state.name.clone()), move |(due, _)| {
+            if *due {
+                gloo::timers::callback::Timeout::new(0, move || {
+                    dispatcher.dispatch(Action::FindMoments)
+                })
+                .forget();
+            }
+        });
+    }
+    {
         let dispatcher = state.dispatcher();
         use_effect_with(launch.autoplay, move |auto| {
             if *auto {

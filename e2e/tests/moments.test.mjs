@@ -18,6 +18,8 @@ test('every lesson has key-moment buttons, and each seeks to its cycle', async (
   for (const name of LESSONS) {
     const { page, errors } = await openApp(browser, server, `scenario=${name}`);
     const buttons = page.locator('[data-testid=moments] button.moment');
+    // The moments are found just after the lesson is first drawn.
+    await buttons.first().waitFor();
     const n = await buttons.count();
     assert.ok(n >= 2 && n <= 5, `${name}: ${n} moments`);
     let last = -1;

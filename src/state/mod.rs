@@ -132,6 +132,9 @@ pub enum Action {
         question: String,
         answer: String,
     },
+    /// Find the open lesson's key moments (after the first render: see
+    /// `AppState::moments_due`).
+    FindMoments,
     /// Open the homework problem drawn from this seed.
     NewHomework(u64),
     /// Grade homework cells: (job, "response" | "turnaround" | "wait", answer).
@@ -218,6 +221,10 @@ pub struct AppState {
     pub host_error: Option<String>,
     /// The open built-in lesson's key moments (none for other scenarios).
     pub moments: Rc<Vec<Moment>>,
+    /// The lesson is a built-in whose key moments are not found yet: the
+    /// page asks for them once it has drawn the lesson, so finding them
+    /// (a run of a copy of the lesson) does not delay the first render.
+    pub moments_due: bool,
     /// A run (below full speed) pauses at each key moment it reaches.
     pub pause_at_moments: bool,
     /// The concept view open and what it shows.
@@ -282,6 +289,7 @@ impl Default for AppState {
             host_seq: 0,
             host_error: None,
             moments: Rc::default(),
+            moments_due: false,
             pause_at_moments: true,
             concept: ConceptQuery::default(),
             twin: None,
@@ -383,6 +391,7 @@ impl AppState {
                 self.twin = None;
                 self.last_path = None;
                 self.moments = Rc::default();
+                self.moments_due = false;
                 self.problems = Rc::default();
                 self.max_seen = 0;
                 self.halt();
@@ -484,6 +493,7 @@ impl Reducible for AppState {
             Action::ToggleBreakpoint { program, line } => s.toggle_breakpoint(program, line),
             Action::SetSpeed(i) => s.speed = i.min(SPEEDS.len() - 1),
             Action::SetPauseAtMoments(on) => s.pause_at_moments = on,
+            Action::FindMoments => s.find_moments(),
             Action::Concept(q) => s.set_concept(q),
             Action::Answer { question, answer } => s.answer(question, &answer),
             Action::NewHomework(seed) => return Rc::new(s.new_homework(seed)),

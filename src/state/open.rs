@@ -75,6 +75,17 @@ impl AppState {
         }
     }
 
+    /// Finds the open lesson's key moments, if they are due.
+    pub(super) fn find_moments(&mut self) {
+        if !std::mem::take(&mut self.moments_due) {
+            return;
+        }
+        if let Some(session) = &self.session {
+            self.moments = Rc::new(session.borrow().moments(&self.name));
+            mark("ringside:moments");
+        }
+    }
+
     pub(super) fn load(self, name: String, mut scenario: Scenario) -> AppState {
         if let Some(max) = self.max_cycles_override {
             scenario.max_cycles = max;
@@ -84,11 +95,9 @@ impl AppState {
             Ok(mut session) => {
                 mark("ringside:session");
                 // Key moments: only a built-in lesson has them (by its name).
-                let moments = match &self.origin {
-                    Origin::Builtin(_) => session.moments(&name),
-                    _ => Vec::new(),
-                };
-                mark("ringside:moments");
+                // Finding them runs a copy of the lesson, so the page asks
+                // for them after its first render (`Action::FindMoments`).
+                let moments_due = matches!(self.origin, Origin::Builtin(_));
                 // A lesson opens where its story starts; the boot is one step back.
                 session.skip_boot();
                 mark("ringside:boot");
@@ -126,7 +135,8 @@ impl AppState {
                     problems: Rc::default(),
                     alert: None,
                     link_panels: None,
-                    moments: Rc::new(moments),
+                    moments: Rc::default(),
+                    moments_due,
                     questions,
                     verdicts: Rc::default(),
                     homework_cells: Rc::default(),

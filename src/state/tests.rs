@@ -305,6 +305,8 @@ fn run_ticks(mut s: Rc<AppState>, n: usize) -> Rc<AppState> {
 #[test]
 fn a_run_at_the_default_speed_pauses_at_each_key_moment() {
     let mut s = Rc::new(AppState::open("syscall-read", None));
+    assert!(s.moments.is_empty() && s.moments_due, "found after the first render");
+    s = reduce(s, Action::FindMoments);
     let moments = s.moments.clone();
     assert_eq!(moments.len(), 4);
     assert_eq!(moments[0].caption, "int $64: into the kernel");
@@ -325,11 +327,17 @@ fn a_run_at_the_default_speed_pauses_at_each_key_moment() {
 
 #[test]
 fn only_builtins_have_key_moments() {
-    let s = AppState::open("syscall-read", None);
-    assert!(!s.moments.is_empty());
+    let s = reduce(
+        Rc::new(AppState::open("syscall-read", None)),
+        Action::FindMoments,
+    );
+    assert!(!s.moments.is_empty() && !s.moments_due);
     let scenario = builtin("syscall-read").unwrap();
-    let linked = AppState::open_from(Origin::Link, scenario, None);
-    assert!(linked.moments.is_empty());
+    let linked = reduce(
+        Rc::new(AppState::open_from(Origin::Link, scenario, None)),
+        Action::FindMoments,
+    );
+    assert!(linked.moments.is_empty() && !linked.moments_due);
 }
 
 #[test]
