@@ -8,6 +8,9 @@ use yew::prelude::*;
 const SHOWN: usize = 80;
 /// Entries drawn while running at full speed (the scroller follows the newest).
 const LEAN_SHOWN: usize = 20;
+/// Entries a view carries while running at full speed: those drawn, and
+/// enough more that hiding one kind of actor still leaves some to show.
+pub const LEAN_CARRIED: usize = 3 * LEAN_SHOWN;
 const ACTORS: [(Actor, &str); 3] = [
     (Actor::Program, "Program"),
     (Actor::Hardware, "Hardware"),

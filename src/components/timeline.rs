@@ -6,10 +6,10 @@ use sim_core::session::Actor;
 use yew::prelude::*;
 
 /// Rows drawn: enough to read the last few traps, cheap to re-render per frame.
-const SHOWN: usize = 80;
+pub const SHOWN: usize = 80;
 /// Rows drawn while running at full speed: about what the scroller, pinned
 /// to the newest row, shows.
-const LEAN_SHOWN: usize = 24;
+pub const LEAN_SHOWN: usize = 24;
 
 #[function_component(TimelinePanel)]
 pub fn timeline_panel(props: &PanelProps) -> Html {

@@ -225,6 +225,9 @@ pub struct AppState {
     /// page asks for them once it has drawn the lesson, so finding them
     /// (a run of a copy of the lesson) does not delay the first render.
     pub moments_due: bool,
+    /// The view was made while running at full speed, with only the
+    /// history rows in sight (`views::depth`).
+    view_lean: bool,
     /// A run (below full speed) pauses at each key moment it reaches.
     pub pause_at_moments: bool,
     /// The concept view open and what it shows.
@@ -290,6 +293,7 @@ impl Default for AppState {
             host_error: None,
             moments: Rc::default(),
             moments_due: false,
+            view_lean: false,
             pause_at_moments: true,
             concept: ConceptQuery::default(),
             twin: None,

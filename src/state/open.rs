@@ -110,7 +110,7 @@ impl AppState {
                     last_path: None,
                     ..self
                 };
-                let mut view = session.view();
+                let mut view = session.view_to(super::views::depth(false));
                 state.add_concept(&mut session, &mut view);
                 let view = SharedView(Rc::new(view));
                 let questions = Rc::new(session.questions());

@@ -29,17 +29,19 @@ impl AppState {
     }
 
     pub(super) fn stop(&mut self, why: Option<String>) {
-        if self
-            .view
-            .as_ref()
-            .is_some_and(|v| v.cycle != self.cycle_now)
+        self.running = false;
+        self.run_until = None;
+        // A view made while running carries only the rows in sight.
+        if self.view_lean
+            || self
+                .view
+                .as_ref()
+                .is_some_and(|v| v.cycle != self.cycle_now)
         {
             self.refresh();
         } else {
             self.show_all();
         }
-        self.running = false;
-        self.run_until = None;
         if why.is_some() {
             self.notice = why;
         }

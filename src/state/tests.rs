@@ -305,7 +305,10 @@ fn run_ticks(mut s: Rc<AppState>, n: usize) -> Rc<AppState> {
 #[test]
 fn a_run_at_the_default_speed_pauses_at_each_key_moment() {
     let mut s = Rc::new(AppState::open("syscall-read", None));
-    assert!(s.moments.is_empty() && s.moments_due, "found after the first render");
+    assert!(
+        s.moments.is_empty() && s.moments_due,
+        "found after the first render"
+    );
     s = reduce(s, Action::FindMoments);
     let moments = s.moments.clone();
     assert_eq!(moments.len(), 4);

@@ -2,6 +2,7 @@
 //! running one group of panels per frame.
 
 use super::*;
+use sim_core::session::ViewDepth;
 
 impl AppState {
     /// The view the panels of `group` have reached (each shows it, or an
@@ -56,9 +57,11 @@ impl AppState {
         let session = session.clone();
         let mut session = session.borrow_mut();
         let t0 = now_ms();
-        let mut view = session.view();
+        let lean = self.lean();
+        let mut view = session.view_to(depth(lean));
         self.add_concept(&mut session, &mut view);
         let view = SharedView(Rc::new(view));
+        self.view_lean = lean;
         self.stats.view_ms = now_ms() - t0;
         self.cycle_now = view.cycle;
         self.max_seen = self.max_seen.max(view.cycle);
@@ -67,5 +70,62 @@ impl AppState {
         self.cycles_since_view = 0;
         self.ms_since_view = 0.0;
         self.prev = self.view.replace(view);
+    }
+}
+
+/// How much recent history the panels draw: all a paused page can show
+/// (the event log filters, so it gets all), and while running at full
+/// speed about what is in sight (see `AppState::lean`).
+pub(super) fn depth(lean: bool) -> ViewDepth {
+    use crate::components::{events, timeline};
+    if lean {
+        ViewDepth {
+            timeline: timeline::LEAN_SHOWN,
+            events: events::LEAN_CARRIED,
+        }
+    } else {
+        ViewDepth {
+            timeline: timeline::SHOWN,
+            ..ViewDepth::default()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn tick(s: Rc<AppState>) -> Rc<AppState> {
+        s.reduce(Action::Tick {
+            dt_ms: 1000.0 / 60.0,
+            work_ms: None,
+        })
+    }
+
+    #[test]
+    fn a_full_speed_run_carries_the_rows_in_sight_and_a_pause_all_of_them() {
+        let mut s = Rc::new(AppState::open("loop-preemptive", Some(500_000_000)));
+        s = s.reduce(Action::SetSpeed(SPEEDS.len() - 1));
+        s = s.reduce(Action::Run);
+        for _ in 0..4 {
+            s = tick(s);
+        }
+        // A new view is due once VIEW_INTERVAL_MS have passed.
+        std::thread::sleep(std::time::Duration::from_millis(
+            VIEW_INTERVAL_MS as u64 + 20,
+        ));
+        let before = s.view.as_ref().map(|v| v.cycle);
+        s = tick(s);
+        let v = s.view.clone().expect("a view");
+        assert!(
+            s.running && Some(v.cycle) != before,
+            "a view made while running"
+        );
+        assert_eq!(v.timeline.len(), crate::components::timeline::LEAN_SHOWN);
+        assert_eq!(v.events.len(), crate::components::events::LEAN_CARRIED);
+        s = s.reduce(Action::Pause);
+        let v = s.view.clone().expect("a view");
+        assert_eq!(v.timeline.len(), crate::components::timeline::SHOWN);
+        assert!(v.events.len() > crate::components::events::LEAN_CARRIED);
     }
 }

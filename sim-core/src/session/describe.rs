@@ -5,7 +5,7 @@ mod kernel;
 
 pub use kernel::kernel_step;
 
-use super::view::{CodeLine, DeniedGate, EventView, GateView, RECENT};
+use super::view::{CodeLine, DeniedGate, EventView, GateView};
 use crate::event::EventKind;
 use crate::kernel::OsEvent;
 use crate::sim::TraceLog;
@@ -106,12 +106,16 @@ pub(super) fn denied_gate(trace: &TraceLog, now: u64) -> Option<DeniedGate> {
         })
 }
 
-/// The last `RECENT` events, instructions merged in. An instruction that
+/// The last `n` events, instructions merged in. An instruction that
 /// traps (`int n`, or one whose delivery faults) says what it really cost:
 /// its own cycles plus the delivery's.
-pub(super) fn recent_events(trace: &TraceLog, instrs: &crate::sim::InstrLog) -> Vec<EventView> {
-    let merged = crate::sim::merge(&instrs.tail(RECENT), &trace.tail(RECENT));
-    let shown = &merged[merged.len().saturating_sub(RECENT)..];
+pub(super) fn recent_events(
+    trace: &TraceLog,
+    instrs: &crate::sim::InstrLog,
+    n: usize,
+) -> Vec<EventView> {
+    let merged = crate::sim::merge(&instrs.tail(n), &trace.tail(n));
+    let shown = &merged[merged.len().saturating_sub(n)..];
     shown
         .iter()
         .enumerate()

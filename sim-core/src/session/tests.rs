@@ -164,3 +164,31 @@ fn the_process_table_has_what_the_policy_decides_by() {
     let v = Session::load_builtin("rr-response").unwrap().view();
     assert_eq!(v.policy_uses, PolicyUses::default());
 }
+
+#[test]
+fn a_shallower_view_is_the_tail_of_the_full_one() {
+    let mut s = small("syscall-read");
+    let _ = s.apply(&Command::Run { cycles: 40_000 });
+    let full = s.view();
+    assert!(
+        full.timeline.len() > 30 && full.events.len() > 30,
+        "enough history"
+    );
+    let shallow = s.view_to(ViewDepth {
+        timeline: 24,
+        events: 20,
+    });
+    assert_eq!(
+        shallow.timeline[..],
+        full.timeline[full.timeline.len() - 24..]
+    );
+    assert_eq!(shallow.events[..], full.events[full.events.len() - 20..]);
+    assert_eq!(shallow.timeline_total, full.timeline_total);
+    // Everything else is the same view.
+    let strip = |mut v: View| {
+        v.timeline.clear();
+        v.events.clear();
+        v
+    };
+    assert_eq!(strip(shallow), strip(full));
+}

@@ -25,6 +25,27 @@ pub const RECENT: usize = 400;
 // A seek back brings back at least this many of each log.
 const _: () = assert!(RECENT <= crate::sim::SEEK_KEEPS);
 
+/// How much recent history a view carries: a front end that draws fewer
+/// rows asks for fewer, and the rows it would not draw are never worded
+/// (at full speed every view's rows are new, so wording them all was a
+/// fifth of a view's cost).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ViewDepth {
+    /// Newest timeline rows (at most [`RECENT`]).
+    pub timeline: usize,
+    /// Newest events (at most [`RECENT`]).
+    pub events: usize,
+}
+
+impl Default for ViewDepth {
+    fn default() -> Self {
+        ViewDepth {
+            timeline: RECENT,
+            events: RECENT,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct View {
     pub title: String,
@@ -355,6 +376,11 @@ pub struct EventView {
 impl Session {
     /// Everything a front end shows, now.
     pub fn view(&self) -> View {
+        self.view_to(ViewDepth::default())
+    }
+
+    /// The view with `depth` of recent history (see [`ViewDepth`]).
+    pub fn view_to(&self, depth: ViewDepth) -> View {
         let sim = &self.sim;
         let (m, k) = (sim.machine(), sim.kernel());
         let now = sim.cycle();
@@ -403,7 +429,7 @@ impl Session {
                     Policy::Lottery { .. } | Policy::Stride { .. }
                 ),
             },
-            timeline: self.history.rows_tail(RECENT),
+            timeline: self.history.rows_tail(depth.timeline.min(RECENT)),
             timeline_total: self.history.rows_total(),
             gantt: self.history.gantt(
                 now,
@@ -413,7 +439,7 @@ impl Session {
                 thread_pid,
             ),
             metrics: self.metrics(),
-            events: recent_events(trace, sim.instructions()),
+            events: recent_events(trace, sim.instructions(), depth.events.min(RECENT)),
             console: m.devices().console.text(),
             concept: None,
         }
