@@ -261,7 +261,7 @@ pub fn app() -> Html {
     let state = use_reducer(initial_state);
     let help_open = use_state(|| false);
     let editor_opened = use_state(|| false);
-    use_frame_loop(state.running || state.comparing(), state.dispatcher());
+    use_frame_loop(state.running || state.in_background(), state.dispatcher());
     use_host_api(state.clone());
     // Runs after every render of the page (panels included): ends the
     // measurement of the frame's work that the runner started.
@@ -426,7 +426,7 @@ pub fn app() -> Html {
                 <Questions questions={state.questions.clone()} verdicts={state.verdicts.clone()} on_action={on_action.clone()} />
                 { homework.unwrap_or_default() }
                 if state.scenario.as_deref().is_some_and(sim_core::session::unfairness::plottable) {
-                    <UnfairnessPlot points={state.unfairness.clone()} on_action={on_action.clone()} />
+                    <UnfairnessPlot points={state.unfairness.clone()} status={state.plot_status.clone()} on_action={on_action.clone()} />
                 }
                 if let Some(n) = &state.notice {
                     <p class="notice" role="status" data-testid="notice">{ n }</p>

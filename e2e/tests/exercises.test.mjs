@@ -76,9 +76,24 @@ for (const [chapter, lesson, id] of CHAPTERS) {
 test('lottery-unfairness draws the book\'s unfairness plot from engine runs', async () => {
   const { page, errors } = await openApp(browser, server, 'scenario=lottery-unfairness');
   const plot = byId(page, 'unfairness-plot');
+  // The runs go a slice per frame: the page keeps drawing (and says what
+  // it is running) until the plot is there.
+  await page.evaluate(() => {
+    window.__plotFrames = 0;
+    const count = () => {
+      window.__plotFrames++;
+      if (!document.querySelector('[data-testid=unfairness-table]')) requestAnimationFrame(count);
+    };
+    requestAnimationFrame(count);
+  });
   await plot.getByRole('button', { name: /Draw the plot/ }).click();
+  await page.waitForFunction(() => /run \d+ of 35/.test(document.querySelector('[data-testid=unfairness-status]')?.textContent ?? '')
+    || document.querySelector('[data-testid=unfairness-table]'));
   const table = byId(page, 'unfairness-table');
   await table.waitFor({ timeout: 120_000 });
+  const frames = await page.evaluate(() => window.__plotFrames);
+  assert.ok(frames >= 10, `frames drawn while the plot ran: ${frames}`);
+  assert.equal(await byId(page, 'unfairness-status').innerText(), '');
   const cells = await table.locator('tr').nth(1).locator('td').allInnerTexts();
   const u = cells.map(Number);
   assert.equal(u.length, 7, cells.join(' '));

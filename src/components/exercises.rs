@@ -202,6 +202,8 @@ pub fn homework(p: &HomeworkProps) -> Html {
 #[derive(Properties, PartialEq)]
 pub struct UnfairnessProps {
     pub points: Option<Rc<Vec<UnfairnessPoint>>>,
+    /// What the plot under way is running (none when idle).
+    pub status: Option<String>,
     pub on_action: Callback<Action>,
 }
 
@@ -254,7 +256,8 @@ pub fn unfairness_plot(p: &UnfairnessProps) -> Html {
     html! {
         <div class="unfairness" data-testid="unfairness-plot">
             <h3>{ "The unfairness plot (OSTEP figure 9.2)" }</h3>
-            <button class="btn secondary small" onclick={draw}>{ "Draw the plot from the engine" }</button>
+            <button class="btn secondary small" onclick={draw} disabled={p.status.is_some()}>{ "Draw the plot from the engine" }</button>
+            <p class="small" role="status" data-testid="unfairness-status">{ p.status.clone().unwrap_or_default() }</p>
             { plot.unwrap_or_default() }
         </div>
     }

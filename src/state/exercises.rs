@@ -3,6 +3,7 @@
 //! copy of the scenario; the page only shows what it answers.
 
 use sim_core::session::compare::Comparison;
+use sim_core::session::unfairness::CurveJob;
 use sim_core::session::{homework, CompareView, Policy, Verdict};
 
 use crate::clock::now_ms;
@@ -18,7 +19,8 @@ pub struct Answered {
     pub correct: bool,
 }
 
-/// A comparison's first guess at its speed (cycles per ms); it adapts.
+/// A background job's (a comparison's, the unfairness plot's) first guess
+/// at its speed (cycles per ms); it adapts.
 pub const COMPARE_START_RATE: f64 = 5_000.0;
 /// A comparison's share of each frame, ms: the page stays responsive and
 /// shows its progress while the runs go on.
@@ -63,12 +65,55 @@ impl AppState {
     /// Runs the open lottery scenario at each of the plot's job lengths, a
     /// few seeds each (OSTEP figure 9.2).
     pub(super) fn plot_unfairness(&mut self) {
-        use sim_core::session::unfairness::{curve, LENGTHS};
+        use sim_core::session::unfairness::LENGTHS;
         let Some(session) = self.session.as_ref() else {
             return;
         };
         let scenario = session.borrow().scenario().clone();
-        self.unfairness = Some(Rc::new(curve(&scenario, &LENGTHS, PLOT_SEEDS)));
+        self.unfairness = None;
+        self.plotting = Some(Rc::new(RefCell::new(CurveJob::new(
+            &scenario, &LENGTHS, PLOT_SEEDS,
+        ))));
+        self.plot_status = Some("Running the lesson\u{2026}".into());
+    }
+
+    /// Runs the plot under way for its share of this frame.
+    pub(super) fn plot_slice(&mut self) {
+        let Some(job) = self.plotting.clone() else {
+            return;
+        };
+        let budget = self.background_budget();
+        let t0 = now_ms();
+        let done = job.borrow_mut().advance(budget);
+        self.learn_background_rate(budget, now_ms() - t0);
+        if done {
+            self.unfairness = Some(Rc::new(job.borrow().points().to_vec()));
+            self.plotting = None;
+            self.plot_status = None;
+        } else {
+            let p = job.borrow().progress();
+            self.plot_status = Some(format!(
+                "Running the lesson with jobs {} units long: run {} of {}\u{2026}",
+                p.length,
+                p.runs + 1,
+                p.of
+            ));
+        }
+    }
+
+    /// Cycles a background job (a comparison, a plot) runs this frame.
+    fn background_budget(&self) -> u64 {
+        ((self.compare_rate * COMPARE_SLICE_MS) as u64).max(1_000)
+    }
+
+    /// A background slice of `budget` cycles took `ms`.
+    fn learn_background_rate(&mut self, budget: u64, ms: f64) {
+        if ms > 0.5 {
+            // At most doubling or halving per frame: one slow slice (a burst
+            // of kernel work) must not stall the next frames.
+            let rate = (budget as f64 / ms).clamp(self.compare_rate / 2.0, self.compare_rate * 2.0);
+            self.compare_rate += 0.5 * (rate - self.compare_rate);
+        }
     }
 
     /// Starts running the open scenario (its last valid version) under each
@@ -96,16 +141,10 @@ impl AppState {
         let Some(job) = self.comparing.clone() else {
             return;
         };
-        let budget = ((self.compare_rate * COMPARE_SLICE_MS) as u64).max(1_000);
+        let budget = self.background_budget();
         let t0 = now_ms();
         let done = job.borrow_mut().advance(budget);
-        let ms = now_ms() - t0;
-        if ms > 0.5 {
-            // At most doubling or halving per frame: one slow slice (a burst
-            // of kernel work) must not stall the next frames.
-            let rate = (budget as f64 / ms).clamp(self.compare_rate / 2.0, self.compare_rate * 2.0);
-            self.compare_rate += 0.5 * (rate - self.compare_rate);
-        }
+        self.learn_background_rate(budget, now_ms() - t0);
         match done {
             Ok(false) => {
                 self.compare_status = job.borrow().progress().map(|p| {
@@ -132,9 +171,9 @@ impl AppState {
         }
     }
 
-    /// A comparison is under way (the frame loop runs for it).
-    pub fn comparing(&self) -> bool {
-        self.comparing.is_some()
+    /// A comparison or a plot is under way (the frame loop runs for it).
+    pub fn in_background(&self) -> bool {
+        self.comparing.is_some() || self.plotting.is_some()
     }
 
     /// Opens the homework problem drawn from `seed`.

@@ -8,13 +8,14 @@ use std::rc::Rc;
 
 use sim_core::session::compare::Comparison;
 use sim_core::session::{
-    builtin, CellVerdict, Command, ConceptQuery, Granularity, Moment, Policy, QuestionView,
-    RunStop, Scenario, ScenarioError, Session, Status, Verdict, View,
+    builtin, CellVerdict, Command, ConceptQuery, Granularity, Moment, QuestionView, RunStop,
+    Scenario, ScenarioError, Session, Status, Verdict, View,
 };
 use yew::Reducible;
 
 use crate::clock::now_ms;
 
+mod action;
 mod concepts;
 mod exercises;
 mod host;
@@ -23,6 +24,7 @@ mod pacing;
 mod panels;
 mod running;
 mod views;
+pub use action::{Action, Origin};
 pub use concepts::default_tab;
 pub use exercises::{Answered, Compared};
 pub use host::HostCommand;
@@ -68,81 +70,6 @@ impl Deref for SharedView {
     fn deref(&self) -> &View {
         &self.0
     }
-}
-
-/// Where the open scenario came from: what a reload reopens, and whether
-/// an edit changes it in place (only "my scenarios" are changed in place).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Origin {
-    Builtin(String),
-    /// One of "my scenarios", by its id in local storage.
-    Mine(String),
-    /// A share link (`#s=`).
-    Link,
-    /// Loaded by the host page of an embedded frame.
-    Host,
-    /// The homework problem drawn from this seed (`?homework=`).
-    Homework(u64),
-    Bench,
-}
-
-/// Everything the user can ask for.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Action {
-    /// Open a built-in scenario by name.
-    Load(String),
-    /// Open a scenario (one of mine, a link's), at `cycle` if given.
-    Open {
-        origin: Origin,
-        scenario: Box<Scenario>,
-        cycle: Option<u64>,
-    },
-    /// The scenario was edited. Editing anything but one of "my scenarios"
-    /// makes a copy under `fresh_id` first, so a built-in never changes.
-    Edit {
-        scenario: Box<Scenario>,
-        fresh_id: String,
-    },
-    /// A command from the page embedding this one (`postMessage`).
-    Host(HostCommand),
-    Step(Granularity),
-    Back(Granularity),
-    Run,
-    Pause,
-    ToggleRun,
-    /// One animation frame passed while running (`dt_ms` since the last
-    /// one; `work_ms`: the previous frame's whole work, when measured).
-    Tick {
-        dt_ms: f64,
-        work_ms: Option<f64>,
-    },
-    Seek(u64),
-    Reset,
-    ToggleBreakpoint {
-        program: usize,
-        line: u32,
-    },
-    SetSpeed(usize),
-    /// Whether a run pauses at each key moment of the lesson it reaches.
-    SetPauseAtMoments(bool),
-    /// Open a concept view (and choose what it shows).
-    Concept(ConceptQuery),
-    /// Answer a question of the lesson; the engine grades it.
-    Answer {
-        question: String,
-        answer: String,
-    },
-    /// Find the open lesson's key moments (after the first render: see
-    /// `AppState::moments_due`).
-    FindMoments,
-    /// Open the homework problem drawn from this seed.
-    NewHomework(u64),
-    /// Grade homework cells: (job, "response" | "turnaround" | "wait", answer).
-    CheckHomework(Vec<(usize, String, String)>),
-    /// Run the scenario under each of these policies (2 to 4).
-    Compare(Vec<Policy>),
-    /// Draw the lottery unfairness plot (OSTEP figure 9.2) of the scenario.
-    PlotUnfairness,
 }
 
 /// Measured while running, shown in the controls and read by the benchmark.
@@ -254,6 +181,10 @@ pub struct AppState {
     compare_rate: f64,
     /// The unfairness plot of the open lottery scenario, once drawn.
     pub unfairness: Option<Rc<Vec<sim_core::session::unfairness::UnfairnessPoint>>>,
+    /// The plot being computed, a slice per frame like a comparison.
+    plotting: Option<Rc<RefCell<sim_core::session::unfairness::CurveJob>>>,
+    /// What the plot under way is running, in words.
+    pub plot_status: Option<String>,
     /// Views computed so far (tests check one per click).
     #[cfg(test)]
     views_computed: u64,
@@ -307,6 +238,8 @@ impl Default for AppState {
             compare_status: None,
             compare_rate: exercises::COMPARE_START_RATE,
             unfairness: None,
+            plotting: None,
+            plot_status: None,
             #[cfg(test)]
             views_computed: 0,
         }
@@ -387,6 +320,8 @@ impl AppState {
                 self.compared = None;
                 self.comparing = None;
                 self.compare_status = None;
+                self.plotting = None;
+                self.plot_status = None;
                 self.unfairness = None;
                 let _ = session.apply(&Command::SetBreakpoints {
                     lines: self.breakpoints.clone(),
@@ -448,7 +383,7 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if matches!(action, Action::Tick { .. }) && !self.running && self.comparing.is_none() {
+        if matches!(action, Action::Tick { .. }) && !self.running && !self.in_background() {
             return self;
         }
         let mut s = (*self).clone();
@@ -486,6 +421,7 @@ impl Reducible for AppState {
             Action::ToggleRun => s.start(),
             Action::Tick { dt_ms, work_ms } => {
                 s.compare_slice();
+                s.plot_slice();
                 s.tick(dt_ms, work_ms);
             }
             Action::Seek(c) => s.seek(c),
@@ -509,5 +445,7 @@ impl Reducible for AppState {
     }
 }
 
+#[cfg(test)]
+mod exercises_tests;
 #[cfg(test)]
 mod tests;

@@ -142,6 +142,8 @@ impl AppState {
                     homework_cells: Rc::default(),
                     compared: None,
                     unfairness: None,
+                    plotting: None,
+                    plot_status: None,
                     ..state
                 }
             }
