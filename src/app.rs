@@ -401,6 +401,7 @@ pub fn app() -> Html {
              data-slice={state.stats.slice.to_string()} data-slice-ms={format!("{:.2}", state.stats.slice_ms)}
              data-view-ms={format!("{:.2}", state.stats.view_ms)}
              data-rate={format!("{:.0}", state.stats.pacer.rate)}
+             data-sim-ms-total={format!("{:.1}", state.stats.sim_ms_total)} data-sim-cycles-total={state.stats.sim_cycles_total.to_string()}
              data-light-ms={format!("{:.2}", state.stats.pacer.light_ms)}
              data-heavy-ms={format!("{:.2}", state.stats.pacer.heavy_ms)}
              data-budget-ms={format!("{:.2}", state.stats.pacer.budget_ms)}>

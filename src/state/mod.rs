@@ -86,6 +86,13 @@ pub struct RunStats {
     pub view_ms: f64,
     /// What the pacer has learnt (engine rate, render costs).
     pub pacer: Pacer,
+    /// Milliseconds spent in simulation slices and the cycles they ran,
+    /// since the page opened: over any stretch, the engine's own rate
+    /// inside slices (time-weighted, unlike the pacer's running average)
+    /// and the share of wall-clock time it got (the browser benchmark
+    /// reads both).
+    pub sim_ms_total: f64,
+    pub sim_cycles_total: u64,
 }
 
 /// What the last frame did, to learn its render cost from its whole work.

@@ -95,7 +95,10 @@ impl AppState {
         let (stop, took) = if cycles > 0 {
             let t0 = now_ms();
             let stop = self.apply_quiet(&Command::Run { cycles });
-            (stop, now_ms() - t0)
+            let took = now_ms() - t0;
+            self.stats.sim_ms_total += took;
+            self.stats.sim_cycles_total += self.cycle().saturating_sub(cycle);
+            (stop, took)
         } else {
             (None, 0.0)
         };
