@@ -36,28 +36,25 @@ pub struct Decoded {
     mnemonic: Mnemonic,
     /// Address of the next instruction (EIP after a fall-through).
     pub next_eip: u32,
-    /// Can run in a burst (see [`super::burst`]): at most a near transfer,
-    /// no port access, no change of IF, CPL, CR0/CR3 or segments.
-    pub plain: bool,
-    /// What a burst executes (plain instructions only; others `Other`).
+    /// What a burst executes: [`Uop::Step`] unless the instruction is
+    /// plain (see [`super::burst`]: at most a near transfer, no port
+    /// access, no change of IF, CPL, CR0/CR3 or segments).
     pub(crate) uop: Uop,
 }
 
 impl Decoded {
     pub fn new(instr: Instruction) -> Self {
         let pre = Predecoded::new(&instr);
-        let plain = is_plain(&instr);
         Decoded {
             cycles: cost::base_cycles(&instr),
-            uop: if plain {
+            uop: if is_plain(&instr) {
                 Uop::new(&instr, &pre)
             } else {
-                Uop::Other
+                Uop::Step
             },
             pre,
             mnemonic: instr.mnemonic(),
             next_eip: instr.next_ip32(),
-            plain,
             instr,
         }
     }

@@ -78,8 +78,10 @@ pub(crate) enum Uop {
     Jmp {
         target: u32,
     },
-    /// Anything else: `exec::dispatch`.
+    /// Any other plain instruction: `exec::dispatch`.
     Other,
+    /// Not plain: only `cpu::step` runs it (the burst ends before it).
+    Step,
 }
 
 impl Uop {
@@ -132,18 +134,41 @@ impl Uop {
     }
 }
 
+/// The bus's code epoch as a burst found it, and whether the burst must
+/// look again before the next instruction. Only an instruction that calls
+/// the bus can move the epoch (a write to code or page tables, a change of
+/// mapping), so the register-only micro-ops skip the check.
+pub(crate) struct EpochWatch {
+    pub epoch: Option<u64>,
+    /// Set when the epoch moved; the burst also keeps it set while it has
+    /// more than one stop to look for.
+    pub recheck: bool,
+}
+
+impl EpochWatch {
+    /// Notes whether the bus's epoch moved, after a bus access.
+    #[inline(always)]
+    fn check(&mut self, bus: &impl Bus) {
+        if bus.code_epoch() != self.epoch {
+            self.recheck = true;
+        }
+    }
+}
+
 /// Executes `d` (plain, no LOCK prefix): its micro-op, or the generic
 /// dispatch. Returns the next EIP and the cycles the instruction cost, or
-/// `None` if it faulted, which leaves the CPU unchanged (as `exec` does):
-/// the caller then runs it through `cpu::step`, which raises the fault.
-/// Status flags may be left in `pending` ([`lazy`]); the caller settles
-/// them when the burst ends.
+/// `None` if it faulted, which leaves the CPU unchanged (as `exec` does),
+/// or is not plain ([`Uop::Step`]): the caller then runs it through
+/// `cpu::step`, which raises the fault. Status flags may be left in
+/// `pending` ([`lazy`]); the caller settles them when the burst ends. An
+/// instruction that used the bus updates `watch`.
 #[inline(always)]
 pub(crate) fn execute(
     cpu: &mut Cpu,
     bus: &mut impl Bus,
     d: &Decoded,
     pending: &mut Option<Pending>,
+    watch: &mut EpochWatch,
 ) -> Option<(u32, u32)> {
     let g = |r: u8| r as usize & 7;
     match d.uop {
@@ -154,6 +179,7 @@ pub(crate) fn execute(
             let b = bus
                 .read(cpu.access_ctx(), at, Size::Dword, ReadKind::Data)
                 .ok()?;
+            watch.check(bus);
             binop(cpu, op, dst, b, pending);
         }
         Uop::BinMR { op, src } => {
@@ -181,6 +207,7 @@ pub(crate) fn execute(
                 }
                 cpu.eflags = eflags;
             }
+            watch.check(bus);
         }
         Uop::Inc { reg } => step_by(cpu, reg, LazyOp::Inc, pending),
         Uop::Dec { reg } => step_by(cpu, reg, LazyOp::Dec, pending),
@@ -191,11 +218,13 @@ pub(crate) fn execute(
             cpu.gpr[g(dst)] = bus
                 .read(cpu.access_ctx(), at, Size::Dword, ReadKind::Data)
                 .ok()?;
+            watch.check(bus);
         }
         Uop::MovMR { src } => {
             let at = effective_address(cpu, d);
             bus.write(cpu.access_ctx(), at, Size::Dword, cpu.gpr[g(src)])
                 .ok()?;
+            watch.check(bus);
         }
         Uop::Jcc { cond, target } => {
             let taken = match pending.as_ref().and_then(|p| p.holds(cond)) {
@@ -212,8 +241,11 @@ pub(crate) fn execute(
         Uop::Jmp { target } => return Some((target, d.cycles)),
         Uop::Other => {
             lazy::settle(cpu, pending);
-            return other(cpu, bus, d);
+            let done = other(cpu, bus, d);
+            watch.check(bus);
+            return done;
         }
+        Uop::Step => return None,
     }
     Some((d.next_eip, d.cycles))
 }
