@@ -76,19 +76,19 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
     let mut started = b.started;
     let mut count = 0u64;
     // Status flags not computed yet (see `cpu::lazy`); settled below.
-    let mut pending = None;
+    let mut pending = lazy::Pending::settled(cpu.eflags);
     let mut watch = uop::EpochWatch {
         epoch,
         recheck: many_stops,
     };
-    let end = match cache.table() {
+    let end = match cache.table(space) {
         _ if cycle >= limit => BurstEnd::Limit,
         // `None`: the bus does not let instructions be cached.
         _ if epoch.is_none() || bus.code_epoch() != epoch => BurstEnd::Step,
         None => BurstEnd::Step,
         Some(table) => loop {
             let eip = cpu.eip;
-            let Some(d) = table.lookup(eip, space) else {
+            let Some(d) = table.lookup(eip) else {
                 break BurstEnd::Step;
             };
             let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending, &mut watch) else {

@@ -76,10 +76,17 @@ impl std::ops::Deref for Decoded {
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     eip: u32,
-    /// CR3 with the CPL in its low two bits (CR3 is page aligned).
-    space: u32,
-    generation: u32,
+    /// The address space and generation the entry was cached in, in one
+    /// word so that a lookup compares two tags, not three (see [`key`]).
+    key: u64,
     decoded: Decoded,
+}
+
+/// An entry's key: the address space (see [`space_of`]) and the cache's
+/// generation.
+#[inline(always)]
+fn key(space: u32, generation: u32) -> u64 {
+    u64::from(generation) << 32 | u64::from(space)
 }
 
 /// Cache of decoded instructions keyed by (CR3, CPL, linear EIP).
@@ -141,16 +148,14 @@ impl DecodeCache {
         if self.entries.is_empty() {
             let blank = Entry {
                 eip: 0,
-                space: 0,
-                generation: self.generation.wrapping_sub(1),
+                key: key(0, self.generation.wrapping_sub(1)),
                 decoded,
             };
             self.entries = std::sync::Arc::from(vec![blank; ENTRIES]);
         }
         std::sync::Arc::make_mut(&mut self.entries)[slot] = Entry {
             eip,
-            space,
-            generation: self.generation,
+            key: key(space, self.generation),
             decoded,
         };
         Ok(&self.entries[slot].decoded)
@@ -178,21 +183,21 @@ impl DecodeCache {
     #[inline(always)]
     pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&Decoded> {
         let e = self.entries.get(eip as usize & (ENTRIES - 1))?;
-        if e.eip == eip && e.space == space && e.generation == self.generation {
+        if e.eip == eip && e.key == key(space, self.generation) {
             Some(&e.decoded)
         } else {
             None
         }
     }
 
-    /// The table as it stands, for a burst (which only reads it): lookups
-    /// without a bounds check, the generation read once. `None` while the
-    /// table is not allocated.
+    /// The table as it stands, for a burst (which only reads it) in one
+    /// address space: lookups without a bounds check, the key computed
+    /// once. `None` while the table is not allocated.
     #[inline(always)]
-    pub(crate) fn table(&self) -> Option<Table<'_>> {
+    pub(crate) fn table(&self, space: u32) -> Option<Table<'_>> {
         Some(Table {
             entries: self.entries.as_ref().try_into().ok()?,
-            generation: self.generation,
+            key: key(space, self.generation),
         })
     }
 
@@ -206,15 +211,15 @@ impl DecodeCache {
 /// A read-only view of the cache's table (see [`DecodeCache::table`]).
 pub(crate) struct Table<'a> {
     entries: &'a [Entry; ENTRIES],
-    generation: u32,
+    key: u64,
 }
 
 impl<'a> Table<'a> {
-    /// As [`DecodeCache::lookup`].
+    /// As [`DecodeCache::lookup`], in the table's address space.
     #[inline(always)]
-    pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&'a Decoded> {
+    pub(crate) fn lookup(&self, eip: u32) -> Option<&'a Decoded> {
         let e = &self.entries[eip as usize & (ENTRIES - 1)];
-        (e.eip == eip && e.space == space && e.generation == self.generation).then_some(&e.decoded)
+        (e.eip == eip && e.key == self.key).then_some(&e.decoded)
     }
 }
 
