@@ -12,8 +12,9 @@
 //! fetches, caches and reports it exactly as stepping does; a faulting
 //! instruction changed nothing (faults are restartable), so executing it
 //! again there raises the same fault. Self-modifying code and page-table
-//! writes move the bus's code epoch, which the burst checks before every
-//! instruction, as `step` does.
+//! writes move the bus's code epoch, which the burst checks after every
+//! instruction that used the bus (the others cannot move it), so the next
+//! instruction is never taken from a stale table, as in `step`.
 
 use super::cache::{space_of, DecodeCache};
 use super::state::Cpu;
@@ -67,28 +68,30 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
     let epoch = cache.epoch();
     let (limit, stops) = (b.limit, b.stops);
     // The common case, one stop or none, is one comparison (an EIP of
-    // u32::MAX would only end the burst early, never change the result).
+    // u32::MAX would only end the burst early, never change the result);
+    // the rest are checked with the code epoch, only when needed.
     let first_stop = stops.first().copied().unwrap_or(u32::MAX);
     let many_stops = stops.len() > 1;
     let mut cycle = b.cycle;
     let mut started = b.started;
     let mut count = 0u64;
     // Status flags not computed yet (see `cpu::lazy`); settled below.
-    let mut pending = None;
-    let end = match cache.table() {
+    let mut pending = lazy::Pending::settled(cpu.eflags);
+    let mut watch = uop::EpochWatch {
+        epoch,
+        recheck: many_stops,
+    };
+    let end = match cache.table(space) {
         _ if cycle >= limit => BurstEnd::Limit,
+        // `None`: the bus does not let instructions be cached.
+        _ if epoch.is_none() || bus.code_epoch() != epoch => BurstEnd::Step,
         None => BurstEnd::Step,
         Some(table) => loop {
-            // `None`: the bus does not let instructions be cached.
-            if epoch.is_none() || bus.code_epoch() != epoch {
-                break BurstEnd::Step;
-            }
             let eip = cpu.eip;
-            let d = match table.lookup(eip, space) {
-                Some(d) if d.plain => d,
-                _ => break BurstEnd::Step,
+            let Some(d) = table.lookup(eip) else {
+                break BurstEnd::Step;
             };
-            let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending) else {
+            let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending, &mut watch) else {
                 break BurstEnd::Step;
             };
             cpu.eip = next;
@@ -111,8 +114,18 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
                 cycle = limit;
                 break BurstEnd::Limit;
             }
-            if cpu.eip == first_stop || (many_stops && stops.binary_search(&cpu.eip).is_ok()) {
+            if cpu.eip == first_stop {
                 break BurstEnd::Stop;
+            }
+            if watch.recheck {
+                if many_stops && stops.binary_search(&cpu.eip).is_ok() {
+                    break BurstEnd::Stop;
+                }
+                // The table is stale: `cpu::step` flushes it.
+                if bus.code_epoch() != epoch {
+                    break BurstEnd::Step;
+                }
+                watch.recheck = many_stops;
             }
         },
     };

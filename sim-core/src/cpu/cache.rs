@@ -36,28 +36,25 @@ pub struct Decoded {
     mnemonic: Mnemonic,
     /// Address of the next instruction (EIP after a fall-through).
     pub next_eip: u32,
-    /// Can run in a burst (see [`super::burst`]): at most a near transfer,
-    /// no port access, no change of IF, CPL, CR0/CR3 or segments.
-    pub plain: bool,
-    /// What a burst executes (plain instructions only; others `Other`).
+    /// What a burst executes: [`Uop::Step`] unless the instruction is
+    /// plain (see [`super::burst`]: at most a near transfer, no port
+    /// access, no change of IF, CPL, CR0/CR3 or segments).
     pub(crate) uop: Uop,
 }
 
 impl Decoded {
     pub fn new(instr: Instruction) -> Self {
         let pre = Predecoded::new(&instr);
-        let plain = is_plain(&instr);
         Decoded {
             cycles: cost::base_cycles(&instr),
-            uop: if plain {
+            uop: if is_plain(&instr) {
                 Uop::new(&instr, &pre)
             } else {
-                Uop::Other
+                Uop::Step
             },
             pre,
             mnemonic: instr.mnemonic(),
             next_eip: instr.next_ip32(),
-            plain,
             instr,
         }
     }
@@ -79,10 +76,17 @@ impl std::ops::Deref for Decoded {
 #[derive(Clone, Copy, Debug)]
 struct Entry {
     eip: u32,
-    /// CR3 with the CPL in its low two bits (CR3 is page aligned).
-    space: u32,
-    generation: u32,
+    /// The address space and generation the entry was cached in, in one
+    /// word so that a lookup compares two tags, not three (see [`key`]).
+    key: u64,
     decoded: Decoded,
+}
+
+/// An entry's key: the address space (see [`space_of`]) and the cache's
+/// generation.
+#[inline(always)]
+fn key(space: u32, generation: u32) -> u64 {
+    u64::from(generation) << 32 | u64::from(space)
 }
 
 /// Cache of decoded instructions keyed by (CR3, CPL, linear EIP).
@@ -144,16 +148,14 @@ impl DecodeCache {
         if self.entries.is_empty() {
             let blank = Entry {
                 eip: 0,
-                space: 0,
-                generation: self.generation.wrapping_sub(1),
+                key: key(0, self.generation.wrapping_sub(1)),
                 decoded,
             };
             self.entries = std::sync::Arc::from(vec![blank; ENTRIES]);
         }
         std::sync::Arc::make_mut(&mut self.entries)[slot] = Entry {
             eip,
-            space,
-            generation: self.generation,
+            key: key(space, self.generation),
             decoded,
         };
         Ok(&self.entries[slot].decoded)
@@ -181,21 +183,21 @@ impl DecodeCache {
     #[inline(always)]
     pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&Decoded> {
         let e = self.entries.get(eip as usize & (ENTRIES - 1))?;
-        if e.eip == eip && e.space == space && e.generation == self.generation {
+        if e.eip == eip && e.key == key(space, self.generation) {
             Some(&e.decoded)
         } else {
             None
         }
     }
 
-    /// The table as it stands, for a burst (which only reads it): lookups
-    /// without a bounds check, the generation read once. `None` while the
-    /// table is not allocated.
+    /// The table as it stands, for a burst (which only reads it) in one
+    /// address space: lookups without a bounds check, the key computed
+    /// once. `None` while the table is not allocated.
     #[inline(always)]
-    pub(crate) fn table(&self) -> Option<Table<'_>> {
+    pub(crate) fn table(&self, space: u32) -> Option<Table<'_>> {
         Some(Table {
             entries: self.entries.as_ref().try_into().ok()?,
-            generation: self.generation,
+            key: key(space, self.generation),
         })
     }
 
@@ -209,15 +211,15 @@ impl DecodeCache {
 /// A read-only view of the cache's table (see [`DecodeCache::table`]).
 pub(crate) struct Table<'a> {
     entries: &'a [Entry; ENTRIES],
-    generation: u32,
+    key: u64,
 }
 
 impl<'a> Table<'a> {
-    /// As [`DecodeCache::lookup`].
+    /// As [`DecodeCache::lookup`], in the table's address space.
     #[inline(always)]
-    pub(crate) fn lookup(&self, eip: u32, space: u32) -> Option<&'a Decoded> {
+    pub(crate) fn lookup(&self, eip: u32) -> Option<&'a Decoded> {
         let e = &self.entries[eip as usize & (ENTRIES - 1)];
-        (e.eip == eip && e.space == space && e.generation == self.generation).then_some(&e.decoded)
+        (e.eip == eip && e.key == self.key).then_some(&e.decoded)
     }
 }
 

@@ -15,31 +15,40 @@
 //! bit, so a later one replaces an earlier one without reading it, except
 //! for CF, which `inc` and `dec` keep: they record the CF they found
 //! ([`Pending::carry`]).
+//!
+//! ZF and CF are always at hand in [`Pending`], pending or not (when
+//! nothing is pending they mirror `cpu.eflags`), so `inc`, `dec`, `je`,
+//! `jne`, `jb` and `jae` read them without asking what is pending.
 
 use super::alu::{self, BinOp};
-use super::cond::Cond;
-use super::flags::CF;
+use super::flags::{CF, ZF};
 use super::state::Cpu;
 use crate::bus::Size;
 
 /// What produced the pending flags.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum LazyOp {
+    /// Nothing is pending: `cpu.eflags` is current.
+    Settled,
     /// One of `add sub and or xor cmp test` (never `adc`/`sbb`, which read CF).
     Bin(BinOp),
     Inc,
     Dec,
 }
 
-/// A flag-setting 32-bit operation whose flags are not computed yet.
+/// A flag-setting 32-bit operation whose flags are not computed yet, or
+/// none ([`LazyOp::Settled`]).
 #[derive(Clone, Copy, Debug)]
 pub(crate) struct Pending {
     pub op: LazyOp,
     pub a: u32,
     pub b: u32,
-    /// The result (for `cmp`/`test`, the one they discard).
+    /// The result (for `cmp`/`test`, the one they discard): zero exactly
+    /// when ZF is set after the operation (settled: after the last one).
     pub res: u32,
-    /// `inc`/`dec`: the CF they keep (0 or [`CF`]).
+    /// CF after the operation (0 or [`CF`]; settled: `cpu.eflags`'s CF):
+    /// computed with the result (one comparison), or for `inc`/`dec` the
+    /// one they keep.
     pub carry: u32,
 }
 
@@ -51,14 +60,51 @@ pub(crate) const fn defers(op: BinOp) -> bool {
 }
 
 impl Pending {
-    /// CF after the operation, without computing the other flags.
+    /// Nothing pending, with ZF and CF as in `eflags`.
     #[inline(always)]
-    pub fn carry_out(&self) -> u32 {
-        match self.op {
-            LazyOp::Bin(BinOp::Add) => u32::from(self.res < self.a) * CF,
-            LazyOp::Bin(BinOp::Sub | BinOp::Cmp) => u32::from(self.a < self.b) * CF,
-            LazyOp::Bin(_) => 0,
-            LazyOp::Inc | LazyOp::Dec => self.carry,
+    pub fn settled(eflags: u32) -> Pending {
+        Pending {
+            op: LazyOp::Settled,
+            a: 0,
+            b: 0,
+            res: u32::from(eflags & ZF == 0),
+            carry: eflags & CF,
+        }
+    }
+
+    /// A deferrable `op` (see [`defers`]) on `a` and `b`.
+    #[inline(always)]
+    pub fn bin(op: BinOp, a: u32, b: u32) -> Pending {
+        let res = result(op, a, b);
+        // Intel SDM: the logic ops and `test` clear CF.
+        let carry = match op {
+            BinOp::Add => u32::from(res < a) * CF,
+            BinOp::Sub | BinOp::Cmp => u32::from(a < b) * CF,
+            _ => 0,
+        };
+        Pending {
+            op: LazyOp::Bin(op),
+            a,
+            b,
+            res,
+            carry,
+        }
+    }
+
+    /// `inc` (`op` = [`LazyOp::Inc`]) or `dec` of `a`, after `self`.
+    #[inline(always)]
+    pub fn step(&self, op: LazyOp, a: u32) -> Pending {
+        let res = if op == LazyOp::Inc {
+            a.wrapping_add(1)
+        } else {
+            a.wrapping_sub(1)
+        };
+        Pending {
+            op,
+            a,
+            b: 1,
+            res,
+            carry: self.carry,
         }
     }
 
@@ -66,23 +112,17 @@ impl Pending {
     #[inline(always)]
     fn apply(&self, eflags: u32) -> u32 {
         match self.op {
+            LazyOp::Settled => eflags,
             LazyOp::Bin(op) => alu::binop(op, self.a, self.b, Size::Dword, eflags).1,
             LazyOp::Inc => alu::inc(self.a, Size::Dword, (eflags & !CF) | self.carry).1,
             LazyOp::Dec => alu::dec(self.a, Size::Dword, (eflags & !CF) | self.carry).1,
         }
     }
 
-    /// Whether `cond` holds after the operation, if that needs only the
-    /// result or CF; `None` otherwise.
+    /// ZF after the operation.
     #[inline(always)]
-    pub fn holds(&self, cond: Cond) -> Option<bool> {
-        match cond {
-            Cond::E => Some(self.res == 0),
-            Cond::Ne => Some(self.res != 0),
-            Cond::B => Some(self.carry_out() != 0),
-            Cond::Ae => Some(self.carry_out() == 0),
-            _ => None,
-        }
+    pub fn zero(&self) -> bool {
+        self.res == 0
     }
 }
 
@@ -98,27 +138,19 @@ pub(crate) const fn result(op: BinOp, a: u32, b: u32) -> u32 {
     }
 }
 
-/// Computes the pending flags into `cpu.eflags`, if any.
+/// Computes the pending flags into `cpu.eflags`, if any. ZF and CF in
+/// `pending` stay as they are: they are the ones just computed.
 #[inline(always)]
-pub(crate) fn settle(cpu: &mut Cpu, pending: &mut Option<Pending>) {
-    if let Some(p) = pending.take() {
-        cpu.eflags = p.apply(cpu.eflags);
-    }
-}
-
-/// CF as the next instruction sees it.
-#[inline(always)]
-pub(crate) fn carry(cpu: &Cpu, pending: &Option<Pending>) -> u32 {
-    match pending {
-        Some(p) => p.carry_out(),
-        None => cpu.eflags & CF,
+pub(crate) fn settle(cpu: &mut Cpu, pending: &mut Pending) {
+    if pending.op != LazyOp::Settled {
+        cpu.eflags = pending.apply(cpu.eflags);
+        pending.op = LazyOp::Settled;
     }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::cpu::flags::ZF;
 
     /// Deferred flags equal eager ones for every pending kind, including
     /// chains where `inc`/`dec` keep the CF of the operation before them.
@@ -149,16 +181,12 @@ mod tests {
                 for &b in &values {
                     for &op in &ops {
                         let (res, eager) = alu::binop(op, a, b, Size::Dword, base);
-                        let p = Pending {
-                            op: LazyOp::Bin(op),
-                            a,
-                            b,
-                            res: result(op, a, b),
-                            carry: 0,
-                        };
+                        let p = Pending::bin(op, a, b);
                         assert_eq!(p.apply(base), eager, "{op:?} {a:#x} {b:#x}");
-                        assert_eq!(p.carry_out(), eager & CF, "{op:?} {a:#x} {b:#x}");
-                        assert_eq!(p.holds(Cond::E), Some(eager & ZF != 0));
+                        assert_eq!(p.carry, eager & CF, "{op:?} {a:#x} {b:#x}");
+                        assert_eq!(p.zero(), eager & ZF != 0);
+                        let settled = Pending::settled(eager);
+                        assert_eq!((settled.zero(), settled.carry), (p.zero(), p.carry));
                         if op.writes_result() {
                             assert_eq!(p.res, res);
                         }
@@ -168,14 +196,13 @@ mod tests {
                             (LazyOp::Dec, alu::dec),
                         ] {
                             let (r, want) = eager_next(a, Size::Dword, eager);
-                            let q = Pending {
-                                op: next,
-                                a,
-                                b: 1,
-                                res: r,
-                                carry: p.carry_out(),
-                            };
+                            let q = p.step(next, a);
+                            assert_eq!(q.res, r);
                             assert_eq!(q.apply(base), want, "{next:?} after {op:?}");
+                            assert_eq!((q.zero(), q.carry), (want & ZF != 0, want & CF));
+                            // With nothing pending, CF comes from EFLAGS.
+                            let q = settled.step(next, a);
+                            assert_eq!(q.apply(eager), want, "{next:?} after settled");
                         }
                     }
                 }
