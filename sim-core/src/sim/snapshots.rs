@@ -10,9 +10,16 @@
 //! deterministic). Each snapshot's cost is measured from real sizes when it
 //! or its newer neighbour changes, so the total is always known.
 
-use crate::kernel::Kernel;
+use crate::kernel::{Kernel, PackedTables};
 use crate::machine::Machine;
 use crate::mem::PackedPage;
+
+/// The live machine and kernel, which the newest snapshot is measured beside.
+#[derive(Clone, Copy)]
+pub(super) struct Live<'a> {
+    pub machine: &'a Machine,
+    pub kernel: &'a Kernel,
+}
 
 #[derive(Clone)]
 pub(super) struct Snapshot {
@@ -22,9 +29,14 @@ pub(super) struct Snapshot {
     pub instrs_len: usize,
     /// The pages its neighbours do not share, taken out of `machine`.
     packed: Vec<PackedPage>,
+    /// The PCB and thread entries its neighbours do not share, taken out
+    /// of `kernel`.
+    packed_tables: PackedTables,
     /// Bytes it holds beside the next newer snapshot (the newest: beside
-    /// the live machine as it was when last measured).
+    /// the live machine as it was when last measured), and of those, its
+    /// kernel's.
     bytes: usize,
+    kernel_bytes: usize,
 }
 
 /// The newest 1/`DENSE` of the snapshots are never thinned (one every
@@ -45,6 +57,7 @@ pub(super) struct Snapshots {
     #[allow(clippy::vec_box)]
     list: Vec<Box<Snapshot>>,
     bytes: usize,
+    kernel_bytes: usize,
     budget: usize,
 }
 
@@ -53,6 +66,7 @@ impl Default for Snapshots {
         Snapshots {
             list: Vec::new(),
             bytes: 0,
+            kernel_bytes: 0,
             budget: SNAPSHOT_BUDGET,
         }
     }
@@ -67,6 +81,12 @@ impl Snapshots {
     /// cost beside its newer neighbour).
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// Of [`Snapshots::bytes`], what their kernels hold (tables, queues,
+    /// packed entries); the rest is their machines.
+    pub fn kernel_bytes(&self) -> usize {
+        self.kernel_bytes
     }
 
     pub fn cycles(&self) -> Vec<u64> {
@@ -92,21 +112,26 @@ impl Snapshots {
         let s = self.list.get(idx)?;
         let mut machine = s.machine.clone();
         machine.unpack(&s.packed);
+        let mut kernel = s.kernel.clone();
+        kernel.unpack(&s.packed_tables);
         Some(Snapshot {
             machine,
-            kernel: s.kernel.clone(),
+            kernel,
             trace_len: s.trace_len,
             instrs_len: s.instrs_len,
             packed: Vec::new(),
+            packed_tables: PackedTables::default(),
             bytes: 0,
+            kernel_bytes: 0,
         })
     }
 
     /// Keeps the snapshots up to index `idx` (included); the live machine
     /// is now a copy of the newest.
-    pub fn truncate(&mut self, idx: usize, live: &Machine) {
+    pub fn truncate(&mut self, idx: usize, live: Live) {
         for s in self.list.drain(idx + 1..) {
             self.bytes -= s.bytes;
+            self.kernel_bytes -= s.kernel_bytes;
         }
         self.measure(idx, live);
     }
@@ -114,67 +139,78 @@ impl Snapshots {
     /// Adds a snapshot of the live machine and kernel, then thins the
     /// past until the whole fits the budget (the first snapshot and the
     /// newest two always stay).
-    pub fn push(
-        &mut self,
-        machine: &Machine,
-        kernel: &Kernel,
-        trace_len: usize,
-        instrs_len: usize,
-    ) {
+    pub fn push(&mut self, live: Live, trace_len: usize, instrs_len: usize) {
         self.list.push(Box::new(Snapshot {
-            machine: machine.snapshot(),
-            kernel: kernel.clone(),
+            machine: live.machine.snapshot(),
+            kernel: live.kernel.clone(),
             trace_len,
             instrs_len,
             packed: Vec::new(),
+            packed_tables: PackedTables::default(),
             bytes: 0,
+            kernel_bytes: 0,
         }));
         let n = self.list.len();
         if n >= 2 {
-            self.pack(n - 2, machine);
+            self.pack(n - 2, live);
         }
-        self.measure(n - 1, machine);
-        while self.bytes > self.budget && self.thin(machine) {}
+        self.measure(n - 1, live);
+        while self.bytes > self.budget && self.thin(live) {}
     }
 
     /// Bytes the snapshots may hold (at least the newest two are kept
     /// whatever they cost).
-    pub fn set_budget(&mut self, bytes: usize, live: &Machine) {
+    pub fn set_budget(&mut self, bytes: usize, live: Live) {
         self.budget = bytes;
         while self.bytes > self.budget && self.thin(live) {}
     }
 
     /// After a neighbour of snapshot `i` (not the newest) changed: packs
-    /// the pages neither neighbour shares with it now, and re-measures it.
-    fn pack(&mut self, i: usize, live: &Machine) {
+    /// the pages and table entries neither neighbour shares with it now,
+    /// and re-measures it.
+    fn pack(&mut self, i: usize, live: Live) {
         if i + 1 >= self.list.len() {
             return;
         }
         let (before, rest) = self.list.split_at_mut(i);
         let (s, after) = rest.split_at_mut(1);
-        let older = before.last().map(|o| &o.machine);
-        let packed = s[0].machine.pack_unshared(older, &after[0].machine);
-        s[0].packed.extend(packed);
+        let (s, newer) = (&mut s[0], &after[0]);
+        let older = before.last();
+        let packed = s
+            .machine
+            .pack_unshared(older.map(|o| &o.machine), &newer.machine);
+        s.packed.extend(packed);
+        s.kernel.pack_unshared(
+            older.map(|o| &o.kernel),
+            &newer.kernel,
+            &mut s.packed_tables,
+        );
         self.measure(i, live);
     }
 
     /// Re-measures snapshot `i` beside its newer neighbour (or `live`).
-    fn measure(&mut self, i: usize, live: &Machine) {
+    fn measure(&mut self, i: usize, live: Live) {
         let Some(s) = self.list.get(i) else { return };
-        let newer = self.list.get(i + 1).map_or(live, |n| &n.machine);
+        let newer = self.list.get(i + 1).map_or(live, |n| Live {
+            machine: &n.machine,
+            kernel: &n.kernel,
+        });
+        let kernel = s.kernel.bytes_beside(newer.kernel) + s.packed_tables.heap_bytes();
         let bytes = std::mem::size_of::<Snapshot>()
-            + s.machine.bytes_beside(newer)
+            + s.machine.bytes_beside(newer.machine)
             + s.packed.capacity() * std::mem::size_of::<PackedPage>()
             + s.packed.iter().map(PackedPage::heap_bytes).sum::<usize>()
-            + s.kernel.bytes();
+            + kernel;
         self.bytes = self.bytes - s.bytes + bytes;
+        self.kernel_bytes = self.kernel_bytes - s.kernel_bytes + kernel;
         self.list[i].bytes = bytes;
+        self.list[i].kernel_bytes = kernel;
     }
 
     /// Drops one snapshot older than the newest [`DENSE`] share, the one
     /// whose neighbours are closest, so the past thins out evenly while the
     /// recent past stays dense. Whether one could be dropped.
-    fn thin(&mut self, live: &Machine) -> bool {
+    fn thin(&mut self, live: Live) -> bool {
         let n = self.list.len();
         let older = (n - n / DENSE).min(n.saturating_sub(2));
         let cycle = |i: usize| self.list[i].machine.cycle();
@@ -184,9 +220,67 @@ impl Snapshots {
         let Some(i) = victim else { return false };
         let gone = self.list.remove(i);
         self.bytes -= gone.bytes;
+        self.kernel_bytes -= gone.kernel_bytes;
         // Both neighbours may now hold pages no one else shares.
         self.pack(i - 1, live);
         self.pack(i, live);
         true
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Live;
+    use crate::scenario::builtin;
+    use crate::sim::{Sim, TraceLevel};
+
+    /// `n` copies of the preemptive loop lesson's program, run to `cycles`
+    /// with the snapshots held to `budget` bytes.
+    fn spinning(n: usize, budget: usize, cycles: u64) -> Sim {
+        let mut s = builtin("loop-preemptive").expect("built-in exists");
+        s.processes = vec![s.processes[0].clone(); n];
+        s.max_cycles = 1_000_000_000;
+        let mut sim = s.build(TraceLevel::Off).expect("builds");
+        sim.set_snapshot_budget(budget);
+        sim.run(cycles, &[]);
+        sim
+    }
+
+    #[test]
+    fn the_running_totals_are_what_the_snapshots_hold_now() {
+        let mut sim = spinning(16, 96 << 10, 3_000_000);
+        let held = (sim.snapshots.bytes, sim.snapshots.kernel_bytes);
+        assert!(held.0 <= 96 << 10);
+        let summed: usize = sim.snapshots.list.iter().map(|s| s.bytes).sum();
+        assert_eq!(summed, held.0);
+        // Measured again from scratch (in place: a clone's vectors would
+        // have other capacities), beside neighbours that have not changed.
+        let live = Live {
+            machine: &sim.machine,
+            kernel: &sim.kernel,
+        };
+        for i in 0..sim.snapshots.len() {
+            sim.snapshots.measure(i, live);
+        }
+        assert_eq!((sim.snapshots.bytes, sim.snapshots.kernel_bytes), held);
+    }
+
+    #[test]
+    fn a_snapshot_of_the_thinned_past_keeps_its_tables_packed() {
+        // Every process runs between two snapshots of the thinned past, so
+        // they share no entry: each keeps its own, packed.
+        let sim = spinning(24, 128 << 10, 4_000_000);
+        let list = &sim.snapshots.list;
+        let thinned = list.len() - list.len() / super::DENSE - 1;
+        assert!(thinned >= 4, "{} snapshots", list.len());
+        for i in 1..thinned {
+            let whole = sim.snapshots.copy(i).expect("kept").kernel.bytes();
+            let held = list[i].kernel_bytes;
+            assert!(
+                held * 3 < whole,
+                "snapshot {i}: {held} bytes beside its neighbour, {whole} cloned whole"
+            );
+            assert!(list[i].packed_tables.heap_bytes() > 0, "snapshot {i}");
+        }
     }
 }
