@@ -1,14 +1,16 @@
 //! The snapshots kept for stepping back and seeking, within a byte budget.
 //!
-//! A snapshot shares every page it has in common with the next newer one
-//! (copy-on-write), so what it costs is what differs: its kernel tables,
-//! the machine's own state, and the pages written between it and the next
-//! snapshot kept. The recent past stays dense (instant steps back); beyond
-//! the budget, all but the newest eighth thin out evenly (the newest
-//! eighth stays dense for stepping back) and a seek there replays
-//! from the nearest earlier snapshot (exact: the simulation is
-//! deterministic). Each snapshot's cost is measured from real sizes when it
-//! or its newer neighbour changes, so the total is always known.
+//! A snapshot shares every page and every PCB and thread entry it has in
+//! common with the next newer one (copy-on-write), so what it costs is what
+//! differs: the machine's own state, the kernel's queues, and the pages and
+//! table entries written between it and the next snapshot kept. What
+//! neither neighbour shares is packed (pages without their zeros, entries
+//! as varints) and unpacked when the snapshot is restored. The recent past
+//! stays dense (instant steps back); beyond the budget, all but the newest
+//! eighth thin out evenly and a seek there replays from the nearest
+//! earlier snapshot (exact: the simulation is deterministic). Each
+//! snapshot's cost is measured from real sizes when it or its newer
+//! neighbour changes, so the total is always known.
 
 use crate::kernel::{Kernel, PackedTables};
 use crate::machine::Machine;
