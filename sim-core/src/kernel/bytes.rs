@@ -3,7 +3,7 @@
 
 use std::mem::size_of;
 
-use super::shared::Shared;
+use super::shared::{same_in, Shared};
 use super::{Kernel, Process, Thread};
 use crate::ordmap::OrdMap;
 
@@ -30,9 +30,10 @@ fn entries_not_in<K: Ord, T>(
     newer: Option<&OrdMap<K, Shared<T>>>,
     heap: impl Fn(&T) -> usize,
 ) -> usize {
+    let mut shared = same_in(newer);
     table
         .iter()
-        .filter(|(k, e)| !newer.and_then(|n| n.get(*k)).is_some_and(|n| n.same(e)))
+        .filter(|(k, e)| !shared(k, e))
         .map(|(_, e)| e.alloc_bytes() + heap(e))
         .sum()
 }

@@ -1,14 +1,15 @@
 //! Packing away the table entries a snapshot shares with neither neighbour.
 //!
 //! A snapshot in the thinned-out past differs from its neighbours in nearly
-//! every entry (every process ran in between), and a PCB or thread entry
-//! costs ~300 / ~140 bytes as the kernel holds it. Packed, its fields
-//! written as variable-length integers, it costs ~50 / ~35: the snapshot
-//! keeps only those bytes, and [`Kernel::unpack`] rebuilds the entries
-//! field for field before it runs again (as `mem/share.rs` packs pages).
+//! every entry (every process ran in between), and a PCB and its thread
+//! cost ~300 + ~140 bytes as the kernel holds them. Packed, their fields
+//! written as variable-length integers, they cost under 100 (64 spinning
+//! processes: ~6 KB of kernel per snapshot, was ~31 KB): the snapshot keeps
+//! only those bytes, and [`Kernel::unpack`] rebuilds the entries field for
+//! field before it runs again (as `mem/share.rs` packs pages).
 
 use super::proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
-use super::shared::Shared;
+use super::shared::{same_in, Shared};
 use super::Kernel;
 use crate::ordmap::OrdMap;
 
@@ -41,25 +42,22 @@ impl Kernel {
         into: &mut PackedTables,
     ) {
         let mut w = Writer(&mut into.bytes);
-        self.procs = take_unshared(
-            &mut self.procs,
-            |k| neighbours(older, newer, |n| n.procs.get(k)),
-            |p| {
-                p.last_look.is_empty().then(|| {
-                    w.u8(PROCESS);
-                    w.process(p);
-                })
-            },
-        );
-        self.threads = take_unshared(
-            &mut self.threads,
-            |k| neighbours(older, newer, |n| n.threads.get(k)),
-            |t| {
-                w.u8(THREAD);
-                w.thread(t);
-                Some(())
-            },
-        );
+        let beside = [older.map(|o| &o.procs), Some(&newer.procs)];
+        self.procs = take_unshared(&mut self.procs, beside, |p| {
+            // What it saw of its watched addresses is rare: not packed.
+            let packs = p.last_look.is_empty();
+            if packs {
+                w.u8(PROCESS);
+                w.process(p);
+            }
+            packs
+        });
+        let beside = [older.map(|o| &o.threads), Some(&newer.threads)];
+        self.threads = take_unshared(&mut self.threads, beside, |t| {
+            w.u8(THREAD);
+            w.thread(t);
+            true
+        });
         into.bytes.shrink_to_fit();
     }
 
@@ -85,27 +83,20 @@ impl Kernel {
     }
 }
 
-/// The entries under one key in the kernels beside this one.
-fn neighbours<'a, T>(
-    older: Option<&'a Kernel>,
-    newer: &'a Kernel,
-    get: impl Fn(&'a Kernel) -> Option<&'a Shared<T>>,
-) -> [Option<&'a Shared<T>>; 2] {
-    [older.and_then(&get), get(newer)]
-}
-
-/// The entries of `table` a neighbour shares, or that `pack` declines
-/// (returns `None`); the others are packed and left out.
-fn take_unshared<'a, K: Ord + Copy, T: 'a>(
+/// The entries of `table` a neighbour's table (`beside`) shares, or that
+/// `pack` declines (returns false); the others are packed and left out.
+fn take_unshared<K: Ord, T>(
     table: &mut OrdMap<K, Shared<T>>,
-    beside: impl Fn(&K) -> [Option<&'a Shared<T>>; 2],
-    mut pack: impl FnMut(&T) -> Option<()>,
+    beside: [Option<&OrdMap<K, Shared<T>>>; 2],
+    mut pack: impl FnMut(&T) -> bool,
 ) -> OrdMap<K, Shared<T>> {
+    let [mut in_older, mut in_newer] = beside.map(same_in);
     std::mem::take(table)
         .into_iter()
         .filter(|(k, e)| {
-            let shared = beside(k).into_iter().flatten().any(|n| n.same(e));
-            shared || pack(e).is_none()
+            // Both asked for every entry, in key order (see `same_in`).
+            let (older, newer) = (in_older(k, e), in_newer(k, e));
+            older || newer || !pack(e)
         })
         .collect()
 }
@@ -374,5 +365,95 @@ impl Reader<'_> {
             acct: self.acct()?,
             ready_since: self.opt()?,
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn acct(n: u64) -> Accounting {
+        Accounting {
+            arrival: n,
+            first_run: Some(n + 1),
+            finish: n.is_multiple_of(2).then_some(u64::MAX),
+            cpu: n << 20,
+            wait: 0,
+        }
+    }
+
+    #[test]
+    fn entries_come_back_field_for_field() {
+        let process = |pid: u32| Process {
+            pid: Pid(pid),
+            name: format!("prog-{pid}-é"),
+            program: pid as usize,
+            parent: (pid > 1).then_some(Pid(pid - 1)),
+            pgdir: 0xfff0_0000 - pid * 4096,
+            threads: (0..pid).map(Tid).collect(),
+            files: vec![
+                File::ConsoleIn,
+                File::ConsoleOut,
+                File::Disk { offset: u32::MAX },
+            ],
+            exit_status: pid.is_multiple_of(3).then_some(-(pid as i32)),
+            killed: pid
+                .is_multiple_of(2)
+                .then(|| "general protection".to_string()),
+            image_end: 0x0804_9000,
+            acct: acct(u64::from(pid)),
+            thread_slots: pid,
+            tickets: 100 * pid,
+            expected_len: (pid == 2).then_some(1 << 40),
+            last_look: Vec::new(),
+            waiting_since: (pid != 2).then_some(u64::MAX - 1),
+        };
+        let waits = [
+            None,
+            Some(WaitFor::Disk),
+            Some(WaitFor::Child),
+            Some(WaitFor::Join(Tid(7))),
+            Some(WaitFor::Until(123_456_789_012)),
+        ];
+        let states = [
+            State::New,
+            State::Ready,
+            State::Running,
+            State::Blocked,
+            State::Zombie,
+        ];
+        let thread = |i: usize| Thread {
+            tid: Tid(i as u32 * 1000),
+            pid: Pid(i as u32),
+            state: states[i % states.len()],
+            wait: waits[i % waits.len()],
+            kstack: 0x0040_0000 + i as u32 * 4096,
+            tf: 0x8040_0fb4,
+            slot: i as u32,
+            exit_value: (i % 2 == 1).then_some(u32::MAX),
+            acct: acct(i as u64 * 77_777),
+            ready_since: (!i.is_multiple_of(3)).then_some(i as u64),
+        };
+        let processes: Vec<Process> = (1..=6).map(process).collect();
+        let threads: Vec<Thread> = (0..10).map(thread).collect();
+        let mut bytes = Vec::new();
+        let mut w = Writer(&mut bytes);
+        for p in &processes {
+            w.process(p);
+        }
+        for t in &threads {
+            w.thread(t);
+        }
+        let mut r = Reader(&bytes);
+        for p in &processes {
+            assert_eq!(r.process().as_ref(), Some(p));
+        }
+        for t in &threads {
+            assert_eq!(r.thread().as_ref(), Some(t));
+        }
+        assert_eq!(r.u8(), None, "every byte read");
+        // Cut short or with a bad tag, reading stops instead of guessing.
+        assert_eq!(Reader(&bytes[..bytes.len() / 2]).thread(), None);
+        assert_eq!(Reader(&[PROCESS, 0xff]).thread(), None);
     }
 }

@@ -10,6 +10,8 @@
 use std::ops::{Deref, DerefMut};
 use std::rc::Rc;
 
+use crate::ordmap::OrdMap;
+
 /// The two reference counts in front of every `Rc` allocation.
 const RC_HEADER: usize = 2 * std::mem::size_of::<usize>();
 
@@ -53,6 +55,19 @@ impl<T: Clone> DerefMut for Shared<T> {
     /// what it held.
     fn deref_mut(&mut self) -> &mut T {
         Rc::make_mut(&mut self.0)
+    }
+}
+
+/// Whether an entry is the very one `table` holds under its key, for
+/// entries asked in increasing key order: one pass over `table` (sorted)
+/// for a whole table's worth of questions, not a search each.
+pub(super) fn same_in<'a, K: Ord, T>(
+    table: Option<&'a OrdMap<K, Shared<T>>>,
+) -> impl FnMut(&K, &Shared<T>) -> bool + 'a {
+    let mut rest = table.into_iter().flat_map(OrdMap::iter).peekable();
+    move |key, entry| {
+        while rest.next_if(|(k, _)| *k < key).is_some() {}
+        rest.peek().is_some_and(|(k, e)| *k == key && e.same(entry))
     }
 }
 
