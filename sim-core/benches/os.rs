@@ -175,6 +175,16 @@ fn report_long_session(processes: usize, stretches: u64) {
     drop(fresh);
     // Back into the thinned far past: the replay from the nearest snapshot.
     let end = session.cycle();
+    let held = session.memory().sim;
+    let per = |bytes: usize| bytes / held.snapshots.max(1);
+    println!(
+        "session, {processes} processes: {} snapshots in {} bytes: {} bytes each on average, {} of them the kernel's (tables, queues, packed entries), {} the machine's",
+        held.snapshots,
+        held.snapshot_bytes,
+        per(held.snapshot_bytes),
+        per(held.snapshot_kernel_bytes),
+        per(held.snapshot_bytes - held.snapshot_kernel_bytes),
+    );
     // The worst seek replays the widest gap between two snapshots kept.
     let cycles = session.snapshot_cycles();
     let (gap_from, gap) = cycles

@@ -91,7 +91,7 @@ impl Kernel {
             unadmitted: spawns.len(),
             live_threads: 0,
             programs: programs.into(),
-            spawns,
+            spawns: spawns.into(),
             procs: OrdMap::new(),
             threads: OrdMap::new(),
             sched,

@@ -20,8 +20,10 @@ mod ide;
 pub mod kstep;
 pub mod layout;
 pub mod outcome;
+mod pack;
 pub mod proc;
 mod scheduler;
+mod shared;
 mod sleep;
 mod steps;
 mod swtch;
@@ -33,6 +35,7 @@ pub mod usys;
 pub mod vm;
 
 use crate::ordmap::OrdMap;
+use shared::Shared;
 use std::collections::VecDeque;
 
 use serde::{Deserialize, Serialize};
@@ -44,6 +47,7 @@ use crate::trap::vectors::irq_vector;
 pub use boot::BootError;
 pub use kstep::KStep;
 pub use outcome::{SchedOutcome, StepOutcome, SysOutcome, Tick, TrapCause};
+pub use pack::PackedTables;
 pub use proc::{Accounting, File, Pid, Process, State, Thread, Tid, WaitFor};
 
 /// The system-call vector (xv6's T_SYSCALL).
@@ -199,14 +203,17 @@ pub struct Kernel {
     config: KernelConfig,
     /// Shared with every snapshot: they never change after boot.
     programs: std::sync::Arc<[UserProgram]>,
-    spawns: Vec<Spawn>,
+    /// Shared with every snapshot: they never change after boot.
+    spawns: std::sync::Arc<[Spawn]>,
     admitted: Vec<bool>,
     /// Spawns not yet planned for admission, and threads not yet zombies:
     /// kept as counts so `finished` is O(1) (it is asked every cycle).
     unadmitted: usize,
     live_threads: usize,
-    procs: OrdMap<Pid, Process>,
-    threads: OrdMap<Tid, Thread>,
+    /// The PCB and thread tables, each entry shared with the snapshots
+    /// until written ([`shared`]).
+    procs: OrdMap<Pid, Shared<Process>>,
+    threads: OrdMap<Tid, Shared<Thread>>,
     sched: Box<dyn Scheduler>,
     current: Option<Tid>,
     /// The running thread must give up the CPU at the next `Schedule`.
@@ -250,16 +257,16 @@ impl Kernel {
         &self.config
     }
     pub fn processes(&self) -> impl Iterator<Item = &Process> {
-        self.procs.values()
+        self.procs.values().map(|p| &**p)
     }
     pub fn process(&self, pid: Pid) -> Option<&Process> {
-        self.procs.get(&pid)
+        self.procs.get(&pid).map(|p| &**p)
     }
     pub fn threads(&self) -> impl Iterator<Item = &Thread> {
-        self.threads.values()
+        self.threads.values().map(|t| &**t)
     }
     pub fn thread(&self, tid: Tid) -> Option<&Thread> {
-        self.threads.get(&tid)
+        self.threads.get(&tid).map(|t| &**t)
     }
     pub fn current(&self) -> Option<Tid> {
         self.current

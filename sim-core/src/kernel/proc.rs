@@ -12,6 +12,7 @@ use crate::sched::JobInfo;
 
 use super::frame::{self, TrapFrame};
 use super::layout::{self, p2v, ustack_top, PAGE, USER_TEXT, USTACK_PAGES};
+use super::shared::Shared;
 use super::{vm, ExecMode, Kernel, OsEvent, UserProgram};
 pub use crate::sched::ThreadId as Tid;
 
@@ -158,7 +159,7 @@ impl Kernel {
         self.next_pid += 1;
         self.procs.insert(
             pid,
-            Process {
+            Shared::new(Process {
                 pid,
                 name: prog.name.clone(),
                 program: s.program,
@@ -178,7 +179,7 @@ impl Kernel {
                 last_look: Vec::new(),
                 expected_len: s.expected_len,
                 waiting_since: None,
-            },
+            }),
         );
         self.events.push(OsEvent::ProcessCreated {
             pid,
@@ -290,7 +291,7 @@ impl Kernel {
         self.live_threads += 1;
         self.threads.insert(
             tid,
-            Thread {
+            Shared::new(Thread {
                 tid,
                 pid,
                 state: State::New,
@@ -301,7 +302,7 @@ impl Kernel {
                 exit_value: None,
                 acct,
                 ready_since: None,
-            },
+            }),
         );
         let info = JobInfo {
             expected_len: p_expected(&self.procs[&pid]),

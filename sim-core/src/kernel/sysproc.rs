@@ -4,7 +4,8 @@
 use crate::machine::Machine;
 
 use super::outcome::SysOutcome as Did;
-use super::proc::{Pid, Tid, WaitFor};
+use super::proc::{Pid, Process, Tid, WaitFor};
+use super::shared::Shared;
 use super::syscall::{SysArgs, SysResult, TICK_CYCLES};
 use super::{vm, Kernel, OsEvent};
 
@@ -83,7 +84,7 @@ impl Kernel {
         };
         let child = Pid(self.next_pid);
         self.next_pid += 1;
-        let mut p = parent.clone();
+        let mut p = Process::clone(&parent);
         p.pid = child;
         p.parent = Some(pid);
         p.pgdir = pgdir;
@@ -94,7 +95,7 @@ impl Kernel {
         };
         p.thread_slots = 0;
         p.waiting_since = None;
-        self.procs.insert(child, p);
+        self.procs.insert(child, Shared::new(p));
         self.events.push(OsEvent::ProcessCreated {
             pid: child,
             name: parent.name.clone(),

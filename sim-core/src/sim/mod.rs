@@ -13,8 +13,8 @@ mod snapshots;
 
 pub use log::{InstrLog, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
 pub use seek::{SEEK_KEEPS, SEEK_REPLAY_MAX};
-use snapshots::Snapshots;
 pub use snapshots::SNAPSHOT_BUDGET;
+use snapshots::{Live, Snapshots};
 
 use crate::event::{Event, EventKind};
 use crate::kernel::{Kernel, OsEvent};
@@ -106,6 +106,9 @@ pub struct HistoryBytes {
     /// Snapshots kept, and the bytes they hold beside the live machine.
     pub snapshots: usize,
     pub snapshot_bytes: usize,
+    /// Of `snapshot_bytes`, what the snapshots' kernels hold (the rest is
+    /// their machines: CPU, devices, pages).
+    pub snapshot_kernel_bytes: usize,
     /// The trace events other than retired instructions.
     pub trace: usize,
     /// The retired instructions.
@@ -193,7 +196,11 @@ impl Sim {
     /// all but the newest eighth thin out. The first snapshot and the newest two stay
     /// whatever they cost.
     pub fn set_snapshot_budget(&mut self, bytes: usize) {
-        self.snapshots.set_budget(bytes, &self.machine);
+        let live = Live {
+            machine: &self.machine,
+            kernel: &self.kernel,
+        };
+        self.snapshots.set_budget(bytes, live);
     }
 
     /// The cycles of the snapshots kept, oldest first (where a seek
@@ -207,6 +214,7 @@ impl Sim {
         HistoryBytes {
             snapshots: self.snapshots.len(),
             snapshot_bytes: self.snapshots.bytes(),
+            snapshot_kernel_bytes: self.snapshots.kernel_bytes(),
             trace: self.trace.bytes(),
             instrs: self.instrs.bytes(),
             live_memory: self.machine.mem().bytes(),
@@ -373,12 +381,12 @@ impl Sim {
         if self.snapshots.last_cycle().is_some_and(|last| last >= c) {
             return;
         }
-        self.snapshots.push(
-            &self.machine,
-            &self.kernel,
-            self.trace.len(),
-            self.instrs.len(),
-        );
+        let live = Live {
+            machine: &self.machine,
+            kernel: &self.kernel,
+        };
+        self.snapshots
+            .push(live, self.trace.len(), self.instrs.len());
     }
 
     fn collect_os_events(&mut self) {

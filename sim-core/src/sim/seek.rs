@@ -1,6 +1,7 @@
 //! Going back (or forward) to any cycle: restore the nearest earlier
 //! snapshot and replay, exactly (the simulation is deterministic).
 
+use super::snapshots::Live;
 use super::Sim;
 
 /// A seek back replays until this many of the newest instructions and
@@ -83,7 +84,11 @@ impl Sim {
         self.instrs_keep_from = self.instrs_keep_from.min(instrs_len);
         self.trace.truncate(trace_len);
         self.instrs.truncate(instrs_len);
-        self.snapshots.truncate(idx, &self.machine);
+        let live = Live {
+            machine: &self.machine,
+            kernel: &self.kernel,
+        };
+        self.snapshots.truncate(idx, live);
         (self.machine.cycle(), cut)
     }
 
