@@ -192,3 +192,39 @@ fn a_shallower_view_is_the_tail_of_the_full_one() {
     };
     assert_eq!(strip(shallow), strip(full));
 }
+
+#[test]
+fn a_seek_into_the_far_past_brings_back_the_timeline() {
+    for name in ["loop-preemptive", "mlfq-long", "io-overlap"] {
+        let mut s = small(name);
+        run_in_slices(&mut s, 900_000);
+        let end = s.cycle();
+        for target in [end / 2, end / 10, 20_000] {
+            s.apply(&Command::Seek { cycle: target });
+            let mut straight = small(name);
+            run_in_slices(&mut straight, target);
+            let (v, w) = (s.view(), straight.view());
+            assert_eq!(v.cycle, target);
+            assert!(
+                !v.timeline.is_empty(),
+                "{name}: rows after a seek to {target}"
+            );
+            let tail = |v: &View, n: usize| v.timeline[v.timeline.len() - n..].to_vec();
+            let n = v.timeline.len().min(w.timeline.len()).min(8);
+            assert_eq!(
+                tail(&v, n),
+                tail(&w, n),
+                "{name}: the newest rows at {target}"
+            );
+            // The count before them is exact to within the rows one drop keeps.
+            let limit = s.history.limits.rows;
+            assert!(
+                v.timeline_total <= w.timeline_total
+                    && v.timeline_total + limit >= w.timeline_total,
+                "{name}: {} rows in all, straight {}",
+                v.timeline_total,
+                w.timeline_total
+            );
+        }
+    }
+}

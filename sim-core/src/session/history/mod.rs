@@ -10,10 +10,11 @@ use crate::event::EventKind;
 use crate::kernel::{OsEvent, Pid, Tid};
 use crate::sim::{InstrLog, TraceLog};
 use crate::trace::{Actor, TraceEvent, TraceKind};
-use crate::trap::TrapKind;
 
-use super::describe::kernel_step;
 use super::gantt::{GanttBins, GanttLane};
+
+mod words;
+use words::sentence;
 
 /// What a session's time travel holds, in bytes (see [`super::Session::memory`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -113,6 +114,14 @@ enum Origin {
     Code(usize),
 }
 
+/// Where rows were dropped: the first row kept after the drop, and how many
+/// rows came before it.
+#[derive(Clone, Copy, Debug)]
+struct RowDrop {
+    origin: Origin,
+    before: usize,
+}
+
 /// What opened a Gantt span: the trace event, and who/which mode it
 /// replaced (restored when the span is undone).
 #[derive(Clone, Copy, Debug)]
@@ -154,6 +163,10 @@ pub struct History {
     rows: Vec<Row>,
     row_origins: Vec<Origin>,
     rows_dropped: usize,
+    /// Each drop of old rows (see [`History::reword`]).
+    drops: Vec<RowDrop>,
+    /// Adding rows only, not spans (see [`History::reword`]).
+    rows_only: bool,
     /// Every span since cycle 0, empty ones included (the view skips them).
     spans: Vec<GanttSpan>,
     span_origins: Vec<SpanOrigin>,
@@ -209,6 +222,7 @@ impl History {
                 .map(String::capacity)
                 .sum::<usize>()
             + self.row_origins.capacity() * size_of::<Origin>()
+            + self.drops.capacity() * size_of::<RowDrop>()
             + self.spans.capacity() * size_of::<GanttSpan>()
             + self.span_origins.capacity() * size_of::<SpanOrigin>()
             + self.bins.bytes()
@@ -239,6 +253,9 @@ impl History {
                 trace_len.min(self.consumed),
                 instrs.len().min(self.consumed_instrs),
             );
+            if self.rows.is_empty() && self.rows_dropped > 0 {
+                self.reword(trace, instrs);
+            }
         }
         if self.consumed < trace_start {
             // Events we never saw were dropped from the trace: start afresh.
@@ -249,10 +266,42 @@ impl History {
                 ..History::default()
             };
         }
-        let mut marks = instrs.iter_from(self.consumed_instrs).peekable();
-        let mut events = trace.iter_from(self.consumed).peekable();
-        let mut j = self.consumed;
-        self.at_instr = self.consumed_instrs.max(instrs.first_index());
+        self.consume(trace, instrs, self.consumed, self.consumed_instrs);
+        self.consumed = trace_len;
+        self.consumed_instrs = instrs.len();
+        if self.rows.len() > self.limits.rows {
+            let drop = self.rows.len() - self.limits.rows / 2;
+            self.rows.drain(..drop);
+            self.row_origins.drain(..drop);
+            self.rows_dropped += drop;
+            self.drops.push(RowDrop {
+                origin: self.row_origins[0],
+                before: self.rows_dropped,
+            });
+            // A long sync may have grown them far past the limit.
+            self.rows.shrink_to(self.limits.rows);
+            self.row_origins.shrink_to(self.limits.rows);
+        }
+        if self.spans.len() > self.limits.spans {
+            let drop = self.spans.len() - self.limits.spans / 2;
+            for s in self.spans.drain(..drop) {
+                if let Some(end) = s.end {
+                    self.base_bins.add(s.tid, s.mode, s.start, end);
+                }
+            }
+            self.span_origins.drain(..drop);
+            self.spans.shrink_to(self.limits.spans);
+            self.span_origins.shrink_to(self.limits.spans);
+        }
+    }
+
+    /// Adds what the logs hold from event `event` and instruction `instr`
+    /// on, merged by cycle, instructions first.
+    fn consume(&mut self, trace: &TraceLog, instrs: &InstrLog, event: usize, instr: usize) {
+        let mut marks = instrs.iter_from(instr).peekable();
+        let mut events = trace.iter_from(event).peekable();
+        let mut j = event;
+        self.at_instr = instr.max(instrs.first_index());
         loop {
             let take_mark = match (marks.peek(), events.peek()) {
                 (Some(m), Some(e)) => m.cycle <= e.cycle,
@@ -271,28 +320,27 @@ impl History {
                 j += 1;
             }
         }
-        self.consumed = trace_len;
-        self.consumed_instrs = instrs.len();
-        if self.rows.len() > self.limits.rows {
-            let drop = self.rows.len() - self.limits.rows / 2;
-            self.rows.drain(..drop);
-            self.row_origins.drain(..drop);
-            self.rows_dropped += drop;
-            // A long sync may have grown them far past the limit.
-            self.rows.shrink_to(self.limits.rows);
-            self.row_origins.shrink_to(self.limits.rows);
+    }
+
+    /// After a seek into the far past: every row kept was newer than where
+    /// the seek went, and the rows before it were dropped long ago. The seek
+    /// replayed the logs' newest entries, so the rows are made again from
+    /// them (rows only: the Gantt spans were rewound exactly). The rows
+    /// counted before them are those before the last drop at or before where
+    /// the logs start: exact to within the rows that drop kept.
+    fn reword(&mut self, trace: &TraceLog, instrs: &InstrLog) {
+        let (event, instr) = (trace.first_index(), instrs.first_index());
+        let before = |o: Origin| match o {
+            Origin::Event(e) => e < event,
+            Origin::Code(i) => i < instr,
+        };
+        while self.drops.last().is_some_and(|d| !before(d.origin)) {
+            self.drops.pop();
         }
-        if self.spans.len() > self.limits.spans {
-            let drop = self.spans.len() - self.limits.spans / 2;
-            for s in self.spans.drain(..drop) {
-                if let Some(end) = s.end {
-                    self.base_bins.add(s.tid, s.mode, s.start, end);
-                }
-            }
-            self.span_origins.drain(..drop);
-            self.spans.shrink_to(self.limits.spans);
-            self.span_origins.shrink_to(self.limits.spans);
-        }
+        self.rows_dropped = self.drops.last().map_or(0, |d| d.before);
+        self.rows_only = true;
+        self.consume(trace, instrs, event, instr);
+        self.rows_only = false;
     }
 
     /// Undoes everything derived from events from number `events` on and
@@ -427,6 +475,9 @@ impl History {
     /// Closes the open span at `cycle` and opens one for (who, mode); the
     /// state it replaces is kept for [`History::rewind`].
     fn open_span(&mut self, cycle: u64, who: Option<Tid>, mode: Option<Mode>) {
+        if self.rows_only {
+            return;
+        }
         self.span_origins.push(SpanOrigin {
             event: self.at_event,
             who: self.who,
@@ -446,55 +497,5 @@ impl History {
             start: cycle,
             end: None,
         });
-    }
-}
-
-/// The sentence of a timeline row made from event `kind`.
-fn sentence(kind: &TraceKind) -> String {
-    match kind {
-        TraceKind::Machine(EventKind::TrapDelivered(d)) => {
-            let what = match d.kind {
-                TrapKind::SoftInt => format!("int ${}: trap", d.vector),
-                TrapKind::Irq => format!("interrupt (vector {})", d.vector),
-                TrapKind::Exception => format!("exception (vector {})", d.vector),
-            };
-            let stack = if d.from_cpl != d.to_cpl {
-                "switch to the kernel stack (TSS.esp0), "
-            } else {
-                ""
-            };
-            format!(
-                "{what}: {stack}save EIP, CS, EFLAGS{} on it, enter kernel mode, jump to the handler at {:#010x} (gate {}, DPL {})",
-                if d.from_cpl != d.to_cpl { ", ESP, SS" } else { "" },
-                d.gate.handler,
-                d.vector,
-                d.gate.dpl
-            )
-        }
-        TraceKind::Machine(EventKind::Iret {
-            from_cpl,
-            to_cpl,
-            eip,
-        }) => {
-            let mode = if *to_cpl == 3 {
-                "user mode"
-            } else {
-                "kernel mode"
-            };
-            format!("return-from-trap (iret): restore EIP, CS, EFLAGS{}, switch to {mode}, jump to {eip:#010x}", if from_cpl != to_cpl { ", ESP, SS" } else { "" })
-        }
-        TraceKind::Machine(EventKind::Fault { exception, eip }) => {
-            format!("{exception} raised by the instruction at {eip:#010x}")
-        }
-        TraceKind::Machine(EventKind::DeviceIrq { irq }) => format!("device raises IRQ {irq}"),
-        TraceKind::Machine(EventKind::TripleFault { eip }) => {
-            format!("triple fault at {eip:#010x}: the machine stops")
-        }
-        TraceKind::Os(OsEvent::KernelStep { function, outcome }) => {
-            format!("{function}(): {}", kernel_step(outcome))
-        }
-        TraceKind::Os(OsEvent::Panic { message }) => format!("panic: {message}"),
-        // Only the kinds above make rows.
-        _ => String::new(),
     }
 }
