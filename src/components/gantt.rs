@@ -143,15 +143,16 @@ pub fn legend() -> Html {
     }
 }
 
-/// Lanes drawn while running at full speed; the rest are drawn on pause.
-const LEAN_LANES: usize = 64;
+/// Lanes drawn (and asked of the engine) while running at full speed; the
+/// rest are drawn on pause.
+pub const LEAN_LANES: usize = 64;
 
 #[function_component(GanttPanel)]
 pub fn gantt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
     let drawn = if props.lean { LEAN_LANES } else { usize::MAX };
-    let more = v.gantt.len().saturating_sub(drawn);
-    let lanes = &v.gantt[..v.gantt.len() - more];
+    let lanes = &v.gantt[..v.gantt.len().min(drawn)];
+    let more = v.gantt_total.saturating_sub(lanes.len());
     html! {
         <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
             <h2 id="gantt-title">{ "Gantt chart" }</h2>

@@ -77,11 +77,12 @@ impl AppState {
 /// (the event log filters, so it gets all), and while running at full
 /// speed about what is in sight (see `AppState::lean`).
 pub(super) fn depth(lean: bool) -> ViewDepth {
-    use crate::components::{events, timeline};
+    use crate::components::{events, gantt, timeline};
     if lean {
         ViewDepth {
             timeline: timeline::LEAN_SHOWN,
             events: events::LEAN_CARRIED,
+            gantt_lanes: gantt::LEAN_LANES,
         }
     } else {
         ViewDepth {
@@ -123,9 +124,11 @@ mod tests {
         );
         assert_eq!(v.timeline.len(), crate::components::timeline::LEAN_SHOWN);
         assert_eq!(v.events.len(), crate::components::events::LEAN_CARRIED);
+        assert_eq!(v.gantt.len(), v.gantt_total.min(crate::components::gantt::LEAN_LANES));
         s = s.reduce(Action::Pause);
         let v = s.view.clone().expect("a view");
         assert_eq!(v.timeline.len(), crate::components::timeline::SHOWN);
         assert!(v.events.len() > crate::components::events::LEAN_CARRIED);
+        assert_eq!(v.gantt.len(), v.gantt_total);
     }
 }

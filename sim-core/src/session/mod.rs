@@ -22,7 +22,7 @@ pub mod report;
 mod stepping;
 mod syscall_path;
 pub mod unfairness;
-mod view;
+pub mod view;
 
 /// What a front end needs to open, edit and check scenarios.
 pub use crate::asm::{highlight, Span, SpanKind};

@@ -177,6 +177,7 @@ fn a_shallower_view_is_the_tail_of_the_full_one() {
     let shallow = s.view_to(ViewDepth {
         timeline: 24,
         events: 20,
+        gantt_lanes: 1,
     });
     assert_eq!(
         shallow.timeline[..],
@@ -184,10 +185,14 @@ fn a_shallower_view_is_the_tail_of_the_full_one() {
     );
     assert_eq!(shallow.events[..], full.events[full.events.len() - 20..]);
     assert_eq!(shallow.timeline_total, full.timeline_total);
+    assert!(full.gantt.len() > 1 && full.gantt.len() == full.gantt_total);
+    assert_eq!(shallow.gantt[..], full.gantt[..1]);
+    assert_eq!(shallow.gantt_total, full.gantt_total);
     // Everything else is the same view.
     let strip = |mut v: View| {
         v.timeline.clear();
         v.events.clear();
+        v.gantt.clear();
         v
     };
     assert_eq!(strip(shallow), strip(full));

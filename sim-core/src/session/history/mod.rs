@@ -230,15 +230,20 @@ impl History {
     }
 
     /// The Gantt chart from cycle 0 to `now`: one lane per process in
-    /// `lanes` (pid, label) and one for no thread.
+    /// `lanes` (pid, label), then one for no thread if `idle_lane`.
     pub fn gantt(
         &self,
         now: u64,
         lanes: Vec<(Pid, String)>,
+        idle_lane: bool,
         pid_of: impl Fn(Tid) -> Option<Pid>,
     ) -> Vec<GanttLane> {
         let open = self.spans.last().filter(|s| s.end.is_none());
-        self.bins.view(now, open, lanes, pid_of)
+        let mut chart = self.bins.view(now, open, lanes, pid_of);
+        if !idle_lane {
+            chart.pop();
+        }
+        chart
     }
 
     /// Brings the derived views up to date with the trace and the retired

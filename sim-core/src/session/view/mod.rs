@@ -35,6 +35,10 @@ pub struct ViewDepth {
     pub timeline: usize,
     /// Newest events (at most [`RECENT`]).
     pub events: usize,
+    /// The Gantt chart's first lanes (processes in order, then "no
+    /// thread"): with hundreds of processes, the lanes a page does not draw
+    /// were a third of a view.
+    pub gantt_lanes: usize,
 }
 
 impl Default for ViewDepth {
@@ -42,6 +46,7 @@ impl Default for ViewDepth {
         ViewDepth {
             timeline: RECENT,
             events: RECENT,
+            gantt_lanes: usize::MAX,
         }
     }
 }
@@ -82,6 +87,8 @@ pub struct View {
     pub timeline_total: usize,
     /// Who had the CPU from cycle 0 to now, binned to columns.
     pub gantt: Vec<GanttLane>,
+    /// Lanes of the whole chart (`gantt` may hold only the first ones).
+    pub gantt_total: usize,
     pub metrics: Metrics,
     pub events: Vec<EventView>,
     pub console: String,
@@ -434,10 +441,13 @@ impl Session {
             gantt: self.history.gantt(
                 now,
                 k.processes()
+                    .take(depth.gantt_lanes)
                     .map(|p| (p.pid, format!("{} {}", p.pid, p.name)))
                     .collect(),
+                k.processes().count() < depth.gantt_lanes,
                 thread_pid,
             ),
+            gantt_total: k.processes().count() + 1,
             metrics: self.metrics(),
             events: recent_events(trace, sim.instructions(), depth.events.min(RECENT)),
             console: m.devices().console.text(),
