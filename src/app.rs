@@ -396,15 +396,16 @@ pub fn app() -> Html {
             </a>
         }
     });
+    let stats = state.stats();
     html! {
         <div class={classes!("app", launch.embed.then_some("embed"))} data-running={state.running.to_string()} data-scenario={state.name.clone()}
-             data-slice={state.stats.slice.to_string()} data-slice-ms={format!("{:.2}", state.stats.slice_ms)}
-             data-view-ms={format!("{:.2}", state.stats.view_ms)}
-             data-rate={format!("{:.0}", state.stats.pacer.rate)}
-             data-sim-ms-total={format!("{:.1}", state.stats.sim_ms_total)} data-sim-cycles-total={state.stats.sim_cycles_total.to_string()}
-             data-light-ms={format!("{:.2}", state.stats.pacer.light_ms)}
-             data-heavy-ms={format!("{:.2}", state.stats.pacer.heavy_ms)}
-             data-budget-ms={format!("{:.2}", state.stats.pacer.budget_ms)}>
+             data-slice={stats.slice.to_string()} data-slice-ms={format!("{:.2}", stats.slice_ms)}
+             data-view-ms={format!("{:.2}", stats.view_ms)}
+             data-rate={format!("{:.0}", stats.pacer.rate)}
+             data-sim-ms-total={format!("{:.1}", stats.sim_ms_total)} data-sim-cycles-total={stats.sim_cycles_total.to_string()}
+             data-light-ms={format!("{:.2}", stats.pacer.light_ms)}
+             data-heavy-ms={format!("{:.2}", stats.pacer.heavy_ms)}
+             data-budget-ms={format!("{:.2}", stats.pacer.budget_ms)}>
             if !launch.embed {
                 <header class="topbar">
                     <div class="brand">
@@ -438,9 +439,9 @@ pub fn app() -> Html {
                 }
             </section>
             { editor.unwrap_or_default() }
-            <Controls running={state.running} cycle={state.cycle()} max_seen={state.max_seen}
+            <Controls running={state.running} cycle={state.cycle()} max_seen={state.max_seen()}
                       max_cycles={state.view.as_ref().map_or(0, |v| v.max_cycles)} speed={state.speed}
-                      stats={state.stats} status={status_text(&state)} blocked={state.blocked()}
+                      stats={stats} status={status_text(&state)} blocked={state.blocked()}
                       on_action={on_action.clone()} />
             <p class="visually-hidden" aria-live="polite" data-testid="announce">{ announcement(&state) }</p>
             { panels.unwrap_or_default() }

@@ -31,10 +31,10 @@ impl AppState {
     }
 
     /// Brings the comparison's second session to the main session's cycle.
-    pub(super) fn sync_twin(&mut self) {
+    pub(super) fn sync_twin(&self) {
         if let Some(t) = &self.twin {
             t.borrow_mut().apply(&Command::Seek {
-                cycle: self.cycle_now,
+                cycle: self.cycle(),
             });
         }
     }

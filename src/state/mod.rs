@@ -2,7 +2,7 @@
 //! session commands and computes one [`View`] per action (so per animation
 //! frame while running), which every panel then renders from props.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::ops::Deref;
 use std::rc::Rc;
 
@@ -95,13 +95,6 @@ pub struct RunStats {
     pub sim_cycles_total: u64,
 }
 
-/// What the last frame did, to learn its render cost from its whole work.
-#[derive(Clone, Copy, Debug, Default, PartialEq)]
-struct LastFrame {
-    sim_ms: f64,
-    redrew: bool,
-}
-
 #[derive(Clone)]
 pub struct AppState {
     session: Option<Rc<RefCell<Session>>>,
@@ -118,23 +111,14 @@ pub struct AppState {
     /// The view before the last action, to highlight what changed.
     pub prev: Option<SharedView>,
     pub running: bool,
-    /// The machine's cycle now; ahead of `view.cycle` between redraws.
-    cycle_now: u64,
     /// When the view was last computed (ms, `now_ms`).
     view_at: f64,
-    /// Frames run since the view was last computed.
-    frames_since_view: u32,
-    /// Cycles and wall-clock ms since the view was last computed (the rate).
-    cycles_since_view: u64,
-    ms_since_view: f64,
-    last_frame: Option<LastFrame>,
+    /// The run's bookkeeping, which a frame that draws nothing updates in
+    /// place (see [`running::Pace`]).
+    pace: Cell<running::Pace>,
     /// Stop the current run at this cycle (forward seeks run in frames).
     pub run_until: Option<u64>,
     pub speed: usize,
-    /// Fraction of a cycle owed from slow speeds, carried between frames.
-    carry: f64,
-    pub stats: RunStats,
-    pub max_seen: u64,
     pub breakpoints: Vec<(usize, u32)>,
     /// Why the last run stopped, or why a scenario did not load.
     pub notice: Option<String>,
@@ -208,17 +192,10 @@ impl Default for AppState {
             shown: Default::default(),
             prev: None,
             running: false,
-            cycle_now: 0,
             view_at: 0.0,
-            frames_since_view: 0,
-            cycles_since_view: 0,
-            ms_since_view: 0.0,
-            last_frame: None,
+            pace: Cell::default(),
             run_until: None,
             speed: DEFAULT_SPEED,
-            carry: 0.0,
-            stats: RunStats::default(),
-            max_seen: 0,
             breakpoints: Vec::new(),
             notice: None,
             alert: None,
@@ -256,7 +233,17 @@ impl Default for AppState {
 impl AppState {
     /// The machine's cycle now (the view may lag by one redraw interval while running).
     pub fn cycle(&self) -> u64 {
-        self.cycle_now
+        self.pace.get().cycle_now
+    }
+
+    /// The highest cycle reached (the scrubber's end).
+    pub fn max_seen(&self) -> u64 {
+        self.pace.get().max_seen
+    }
+
+    /// What the run measured (shown in the controls, read by the benchmark).
+    pub fn stats(&self) -> RunStats {
+        self.pace.get().stats
     }
 
     /// Applies `cmd` and refreshes the view; returns why a run stopped.
@@ -267,12 +254,14 @@ impl AppState {
     }
 
     /// Applies `cmd` without computing a view (frames between redraws).
-    fn apply_quiet(&mut self, cmd: &Command) -> Option<RunStop> {
+    fn apply_quiet(&self, cmd: &Command) -> Option<RunStop> {
         let session = self.session.as_ref()?;
         let mut session = session.borrow_mut();
         let stop = session.apply(cmd);
-        self.cycle_now = session.cycle();
-        self.max_seen = self.max_seen.max(self.cycle_now);
+        let mut pace = self.pace.get();
+        pace.cycle_now = session.cycle();
+        pace.max_seen = pace.max_seen.max(pace.cycle_now);
+        self.pace.set(pace);
         drop(session);
         self.sync_twin();
         stop
@@ -339,7 +328,7 @@ impl AppState {
                 self.moments = Rc::default();
                 self.moments_due = false;
                 self.problems = Rc::default();
-                self.max_seen = 0;
+                self.pace.get_mut().max_seen = 0;
                 self.halt();
                 self.refresh();
             }
@@ -390,8 +379,25 @@ impl Reducible for AppState {
     type Action = Action;
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
-        if matches!(action, Action::Tick { .. }) && !self.running && !self.in_background() {
-            return self;
+        if let Action::Tick { dt_ms, work_ms } = action {
+            if !self.running && !self.in_background() {
+                return self;
+            }
+            // A frame that draws nothing leaves the state as it is (updated
+            // in place), so nothing re-renders.
+            if !self.in_background() {
+                return match self.frame(dt_ms, work_ms) {
+                    None => {
+                        crate::clock::frame::rendered();
+                        self
+                    }
+                    Some(todo) => {
+                        let mut s = (*self).clone();
+                        s.draw(todo);
+                        Rc::new(s)
+                    }
+                };
+            }
         }
         let mut s = (*self).clone();
         // An edited scenario with errors cannot run or step.

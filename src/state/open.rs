@@ -118,8 +118,12 @@ impl AppState {
                 AppState {
                     session: Some(Rc::new(RefCell::new(session))),
                     name,
-                    max_seen: view.cycle,
-                    cycle_now: view.cycle,
+                    pace: Cell::new(super::running::Pace {
+                        cycle_now: view.cycle,
+                        max_seen: view.cycle,
+                        carry: 0.0,
+                        ..state.pace.get()
+                    }),
                     view_at: now_ms(),
                     group_views: std::array::from_fn(|_| Some(view.clone())),
                     next_group: PANEL_GROUPS,
@@ -128,7 +132,6 @@ impl AppState {
                     prev: None,
                     running: false,
                     run_until: None,
-                    carry: 0.0,
                     breakpoints: Vec::new(),
                     notice: None,
                     scenario: Some(kept),

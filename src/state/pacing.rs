@@ -13,7 +13,10 @@
 //! and the machine. It grows a little on every frame that came on time and
 //! shrinks by a step when a frame came late (additive increase,
 //! a larger fixed decrease, as TCP's congestion window), so it settles
-//! just below the point where frames start to be missed.
+//! just below the point where frames start to be missed. Frames that redraw
+//! panels and frames that draw nothing (most of them at full speed: the
+//! page changes nothing, so the browser has nothing to lay out or paint)
+//! leave the browser very different work, so each kind has its own budget.
 
 /// JavaScript work aimed for per frame at first (of a 16.7 ms refresh).
 pub const WORK_TARGET_MS: f64 = 12.0;
@@ -41,8 +44,10 @@ pub struct Pacer {
     pub light_ms: f64,
     /// Render work of a frame that redraws every panel, ms.
     pub heavy_ms: f64,
-    /// JavaScript work aimed for per frame (slice + render), ms.
+    /// JavaScript work aimed for per frame that draws nothing, ms.
     pub budget_ms: f64,
+    /// JavaScript work aimed for per frame that redraws (slice + render), ms.
+    pub redraw_budget_ms: f64,
     /// The display's refresh period, ms (the shortest frame intervals).
     pub refresh_ms: f64,
 }
@@ -54,6 +59,7 @@ impl Default for Pacer {
             light_ms: 1.0,
             heavy_ms: 6.0,
             budget_ms: WORK_TARGET_MS,
+            redraw_budget_ms: WORK_TARGET_MS,
             refresh_ms: 1000.0 / 60.0,
         }
     }
@@ -67,8 +73,12 @@ impl Pacer {
     /// Cycles to simulate in a frame that will (`redraw`) or will not
     /// redraw the panels; 0 when a redraw leaves no time.
     pub fn slice(&self, redraw: bool) -> u64 {
-        let render = if redraw { self.heavy_ms } else { self.light_ms };
-        let ms = self.budget_ms - render;
+        let (budget, render) = if redraw {
+            (self.redraw_budget_ms, self.heavy_ms)
+        } else {
+            (self.budget_ms, self.light_ms)
+        };
+        let ms = budget - render;
         if redraw && ms < MIN_SLICE_MS {
             return 0;
         }
@@ -85,9 +95,10 @@ impl Pacer {
         }
     }
 
-    /// The last frame came `dt_ms` after the one before: on time, the
-    /// budget grows a little; late (a refresh missed), it is cut.
-    pub fn observe_interval(&mut self, dt_ms: f64) {
+    /// The last frame, which `redrew` or not, came `dt_ms` after the one
+    /// before: on time, its kind's budget grows a little; late (a refresh
+    /// missed), it is cut.
+    pub fn observe_interval(&mut self, dt_ms: f64, redrew: bool) {
         if dt_ms.is_nan() || dt_ms <= 0.0 || dt_ms > 250.0 {
             return; // a hidden tab or a pause: says nothing about the frame
         }
@@ -95,10 +106,16 @@ impl Pacer {
             self.refresh_ms = ema(self.refresh_ms, dt_ms);
         }
         let max = (self.refresh_ms - BROWSER_MS).max(MIN_BUDGET_MS);
-        self.budget_ms = if dt_ms > self.refresh_ms * LATE {
-            self.budget_ms - CUT_MS
+        let late = dt_ms > self.refresh_ms * LATE;
+        let budget = if redrew {
+            &mut self.redraw_budget_ms
         } else {
-            self.budget_ms + GROW_MS
+            &mut self.budget_ms
+        };
+        *budget = if late {
+            *budget - CUT_MS
+        } else {
+            *budget + GROW_MS
         }
         .clamp(MIN_BUDGET_MS, max);
     }
@@ -129,6 +146,9 @@ mod tests {
         };
         assert_eq!(p.slice(false), 100_000);
         assert_eq!(p.slice(true), 40_000);
+        p.redraw_budget_ms = 10.0;
+        assert_eq!(p.slice(true), 20_000, "a redraw frame has its own budget");
+        p.redraw_budget_ms = WORK_TARGET_MS;
         p.heavy_ms = 15.0;
         assert_eq!(p.slice(true), 0, "a redraw that fills the frame runs alone");
     }
@@ -153,13 +173,18 @@ mod tests {
     fn the_budget_grows_while_frames_are_on_time_and_is_cut_when_one_is_late() {
         let mut p = Pacer::default();
         for _ in 0..1000 {
-            p.observe_interval(16.7);
+            p.observe_interval(16.7, false);
         }
         assert!((p.refresh_ms - 16.7).abs() < 0.01);
         assert!((p.budget_ms - (16.7 - BROWSER_MS)).abs() < 1e-9, "{p:?}");
         let before = p.slice(false);
-        p.observe_interval(33.4);
+        p.observe_interval(33.4, false);
         assert!((p.budget_ms - (16.7 - BROWSER_MS - CUT_MS)).abs() < 1e-9);
+        // A late redraw cuts the redraw budget, not the quiet frames' one.
+        let quiet = p.budget_ms;
+        p.observe_interval(33.4, true);
+        assert_eq!(p.budget_ms, quiet);
+        assert_eq!(p.redraw_budget_ms, WORK_TARGET_MS - CUT_MS);
         assert!(
             p.slice(false) < before,
             "a late frame shrinks the next slice"
@@ -167,16 +192,16 @@ mod tests {
         // The late interval is not taken for the refresh period.
         assert!((p.refresh_ms - 16.7).abs() < 0.01);
         for _ in 0..20 {
-            p.observe_interval(40.0);
+            p.observe_interval(40.0, false);
         }
         assert_eq!(p.budget_ms, MIN_BUDGET_MS);
         // A hidden tab's long gap says nothing.
-        p.observe_interval(5_000.0);
+        p.observe_interval(5_000.0, false);
         assert_eq!(p.budget_ms, MIN_BUDGET_MS);
         // A 120 Hz display: the budget follows its shorter period.
         let mut q = Pacer::default();
         for _ in 0..200 {
-            q.observe_interval(8.33);
+            q.observe_interval(8.33, false);
         }
         assert!(q.refresh_ms < 9.0);
         assert!(q.budget_ms <= MIN_BUDGET_MS.max(q.refresh_ms - BROWSER_MS));

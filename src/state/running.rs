@@ -2,19 +2,61 @@
 //! whose slice the pacer sizes and whose redraws reach the panels one group
 //! per frame.
 
-use sim_core::session::{Command, RunStop, Status, View};
+use sim_core::session::{Command, Moment, RunStop, Status, View};
 
 use super::{
-    AppState, LastFrame, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SPEEDS, VIEW_INTERVAL_MS,
+    AppState, RunStats, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SPEEDS, VIEW_INTERVAL_MS,
 };
 use crate::clock::now_ms;
+
+/// The run's bookkeeping: what every frame updates, whether or not it
+/// draws anything.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct Pace {
+    /// The machine's cycle now; ahead of `view.cycle` between redraws.
+    pub cycle_now: u64,
+    /// The highest cycle reached.
+    pub max_seen: u64,
+    pub stats: RunStats,
+    /// Frames run since the view was last computed.
+    pub frames_since_view: u32,
+    /// Cycles and wall-clock ms since the view was last computed (the rate).
+    pub cycles_since_view: u64,
+    pub ms_since_view: f64,
+    pub last_frame: Option<LastFrame>,
+    /// Fraction of a cycle owed from slow speeds, carried between frames.
+    pub carry: f64,
+}
+
+/// What the last frame did, to learn its render cost from its whole work.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub(super) struct LastFrame {
+    pub sim_ms: f64,
+    pub redrew: bool,
+}
+
+/// What a frame leaves to draw (see [`AppState::frame`]).
+pub(super) enum Todo {
+    /// The run is over before the slice: stop, saying why.
+    Stop(Option<String>),
+    /// Draw: the run ended (`end`), a new view is `due`, or the panels
+    /// still catch up with the last one; then stop if the slice said so.
+    Draw {
+        end: bool,
+        due: bool,
+        at_moment: Option<Moment>,
+        stop: Option<RunStop>,
+        limit: u64,
+    },
+}
 
 impl AppState {
     pub(super) fn start(&mut self) {
         if self.session.is_some() && !self.finished() {
             self.running = true;
-            self.carry = 0.0;
-            self.last_frame = None;
+            let pace = self.pace.get_mut();
+            pace.carry = 0.0;
+            pace.last_frame = None;
             self.notice = None;
         } else if self.finished() {
             self.notice = Some("The scenario has ended: reset or step back to run again.".into());
@@ -36,7 +78,7 @@ impl AppState {
             || self
                 .view
                 .as_ref()
-                .is_some_and(|v| v.cycle != self.cycle_now)
+                .is_some_and(|v| v.cycle != self.cycle())
         {
             self.refresh();
         } else {
@@ -47,40 +89,52 @@ impl AppState {
         }
     }
 
+    /// One animation frame: runs its slice, then draws what is due.
     pub(super) fn tick(&mut self, dt_ms: f64, work_ms: Option<f64>) {
+        if let Some(todo) = self.frame(dt_ms, work_ms) {
+            self.draw(todo);
+        }
+    }
+
+    /// A frame's slice, and what it leaves to draw: `None` when nothing is
+    /// (at full speed, most frames: the panels are redrawn ten times a
+    /// second). Takes `&self` so such a frame changes the state in place
+    /// (the session and [`Pace`]) and nothing re-renders: the browser then
+    /// has no style, layout or paint to do, and the engine gets the frame.
+    pub(super) fn frame(&self, dt_ms: f64, work_ms: Option<f64>) -> Option<Todo> {
         if !self.running {
-            return;
+            return None;
         }
-        if self.last_frame.is_some() {
-            self.stats.pacer.observe_interval(dt_ms);
+        let mut p = self.pace.get();
+        if let Some(last) = p.last_frame {
+            p.stats.pacer.observe_interval(dt_ms, last.redrew);
         }
-        if let (Some(work), Some(last)) = (work_ms, self.last_frame.take()) {
-            self.stats
-                .pacer
-                .observe_frame(work, last.sim_ms, last.redrew);
+        if let (Some(work), Some(last)) = (work_ms, p.last_frame.take()) {
+            p.stats.pacer.observe_frame(work, last.sim_ms, last.redrew);
         }
-        let cycle = self.cycle();
+        let cycle = p.cycle_now;
         let limit = self.run_until.unwrap_or_else(|| self.max_cycles());
         if cycle >= limit || self.finished() {
+            self.pace.set(p);
             let why = self
                 .run_until
                 .is_none()
                 .then(|| end_notice(self.view.as_deref()));
-            return self.stop(why);
+            return Some(Todo::Stop(why));
         }
-        self.frames_since_view += 1;
-        self.ms_since_view += dt_ms.clamp(0.0, 1000.0);
+        p.frames_since_view += 1;
+        p.ms_since_view += dt_ms.clamp(0.0, 1000.0);
         // Time and frames both: if a redraw itself takes longer than the
         // interval, a few cheap frames still run between two redraws.
         let catching_up = self.next_group < PANEL_GROUPS;
         let due = !catching_up
             && now_ms() - self.view_at >= VIEW_INTERVAL_MS
-            && self.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
+            && p.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
         let full_speed = self.full_speed();
         let want = if full_speed {
-            self.stats.pacer.slice(due || catching_up)
+            p.stats.pacer.slice(due || catching_up)
         } else {
-            self.cycles_owed(dt_ms)
+            self.cycles_owed(&mut p, dt_ms)
         };
         // A run at a watching speed (not "as fast as possible", not a
         // seek) stops at the lesson's next key moment.
@@ -92,43 +146,65 @@ impl AppState {
             .cloned();
         let cap = moment.as_ref().map_or(limit, |m| m.cycle);
         let cycles = want.min(cap - cycle);
+        self.pace.set(p);
         let (stop, took) = if cycles > 0 {
             let t0 = now_ms();
             let stop = self.apply_quiet(&Command::Run { cycles });
-            let took = now_ms() - t0;
-            self.stats.sim_ms_total += took;
-            self.stats.sim_cycles_total += self.cycle().saturating_sub(cycle);
-            (stop, took)
+            (stop, now_ms() - t0)
         } else {
             (None, 0.0)
         };
-        self.cycles_since_view += cycles;
+        let mut p = self.pace.get();
+        p.stats.sim_ms_total += took;
+        p.stats.sim_cycles_total += p.cycle_now.saturating_sub(cycle);
+        p.cycles_since_view += cycles;
         // A run that used its whole budget did not stop: nothing to show
         // until the next redraw is due.
         let stopped = stop.is_some_and(|s| s != RunStop::Budget);
-        let at_moment = moment
-            .as_ref()
-            .filter(|m| !stopped && self.cycle_now == m.cycle);
-        let end = stopped || self.cycle_now >= limit || at_moment.is_some();
-        if (end || due) && self.ms_since_view > 0.0 {
-            self.stats.cycles_per_sec = self.cycles_since_view as f64 * 1000.0 / self.ms_since_view;
+        let at_moment = moment.filter(|m| !stopped && p.cycle_now == m.cycle);
+        let end = stopped || p.cycle_now >= limit || at_moment.is_some();
+        if (end || due) && p.ms_since_view > 0.0 {
+            p.stats.cycles_per_sec = p.cycles_since_view as f64 * 1000.0 / p.ms_since_view;
         }
+        let redraw = end || due || catching_up;
+        p.last_frame = Some(LastFrame {
+            sim_ms: took,
+            redrew: redraw || !full_speed,
+        });
+        p.stats.slice = cycles;
+        p.stats.slice_ms = took;
+        if full_speed && cycles == want {
+            p.stats.pacer.observe_slice(cycles, took);
+        }
+        self.pace.set(p);
+        // Below full speed every frame shows the cycle counter move.
+        (redraw || !full_speed).then_some(Todo::Draw {
+            end,
+            due,
+            at_moment,
+            stop,
+            limit,
+        })
+    }
+
+    /// Draws what a frame left to draw, and stops the run if it ended.
+    pub(super) fn draw(&mut self, todo: Todo) {
+        let (end, due, at_moment, stop, limit) = match todo {
+            Todo::Stop(why) => return self.stop(why),
+            Todo::Draw {
+                end,
+                due,
+                at_moment,
+                stop,
+                limit,
+            } => (end, due, at_moment, stop, limit),
+        };
         if end {
             self.refresh();
         } else if due {
             self.refresh_group_by_group();
-        } else if catching_up {
+        } else if self.next_group < PANEL_GROUPS {
             self.show_next_group();
-        }
-        let redraw = end || due || catching_up;
-        self.last_frame = Some(LastFrame {
-            sim_ms: took,
-            redrew: redraw,
-        });
-        self.stats.slice = cycles;
-        self.stats.slice_ms = took;
-        if full_speed && cycles == want {
-            self.stats.pacer.observe_slice(cycles, took);
         }
         if let Some(m) = at_moment {
             let why = format!("Key moment: {}.", m.caption);
@@ -153,12 +229,12 @@ impl AppState {
 
     /// Cycles a watching speed owes for `dt_ms` of wall-clock time (the
     /// fraction carried to the next frame).
-    fn cycles_owed(&mut self, dt_ms: f64) -> u64 {
+    fn cycles_owed(&self, p: &mut Pace, dt_ms: f64) -> u64 {
         let cps = SPEEDS.get(self.speed).and_then(|s| s.1).unwrap_or(1_000);
         // A hidden tab or a long pause must not turn into one huge slice.
-        let owed = self.carry + cps as f64 * dt_ms.clamp(0.0, 100.0) / 1000.0;
+        let owed = p.carry + cps as f64 * dt_ms.clamp(0.0, 100.0) / 1000.0;
         let whole = owed.floor();
-        self.carry = owed - whole;
+        p.carry = owed - whole;
         whole as u64
     }
 

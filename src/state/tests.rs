@@ -154,12 +154,14 @@ fn full_speed_sizes_slices_to_the_frame() {
     s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
     s = reduce(s, Action::Run);
     let mut redraw_slices = Vec::new();
-    let mut fastest = s.stats.pacer.rate;
+    let mut fastest = s.stats().pacer.rate;
     for i in 0..60 {
-        fastest = fastest.max(s.stats.pacer.rate);
+        fastest = fastest.max(s.stats().pacer.rate);
         // Every frame's measured work: its slice plus a render cost that is
         // large on the frames that redrew the panels.
         let work = s
+            .pace
+            .get()
             .last_frame
             .map(|f| f.sim_ms + if f.redrew { 9.0 } else { 1.0 });
         let before = s.view.as_ref().map(|v| v.cycle);
@@ -171,23 +173,23 @@ fn full_speed_sizes_slices_to_the_frame() {
             },
         );
         if i > 30 && s.view.as_ref().map(|v| v.cycle) != before {
-            redraw_slices.push(s.stats.slice_ms);
+            redraw_slices.push(s.stats().slice_ms);
         }
         // A real frame lasts a display refresh: panels are redrawn every
         // 100 ms, so 60 frames see several redraws whatever the machine's load.
         std::thread::sleep(std::time::Duration::from_millis(17));
     }
     assert!(s.running);
-    let p = s.stats.pacer;
+    let p = s.stats().pacer;
     // The render costs are learned from the frames' reported work, not timed.
     assert!((p.heavy_ms - 9.0).abs() < 1.0, "{p:?}");
     assert!((p.light_ms - 1.0).abs() < 0.5, "{p:?}");
     // A slice is sized to what the learned rate fits into the frame's work
     // target (a bound on the sizing, not on this machine's speed).
     assert!(
-        s.stats.slice as f64 <= fastest * p.budget_ms,
+        s.stats().slice as f64 <= fastest * p.budget_ms,
         "{:?}",
-        s.stats
+        s.stats()
     );
     assert!(!redraw_slices.is_empty(), "the panels were redrawn");
     assert!(s.cycle() > 60 * 500);

@@ -62,13 +62,14 @@ impl AppState {
         self.add_concept(&mut session, &mut view);
         let view = SharedView(Rc::new(view));
         self.view_lean = lean;
-        self.stats.view_ms = now_ms() - t0;
-        self.cycle_now = view.cycle;
-        self.max_seen = self.max_seen.max(view.cycle);
+        let pace = self.pace.get_mut();
+        pace.stats.view_ms = now_ms() - t0;
+        pace.cycle_now = view.cycle;
+        pace.max_seen = pace.max_seen.max(view.cycle);
+        pace.frames_since_view = 0;
+        pace.cycles_since_view = 0;
+        pace.ms_since_view = 0.0;
         self.view_at = now_ms();
-        self.frames_since_view = 0;
-        self.cycles_since_view = 0;
-        self.ms_since_view = 0.0;
         self.prev = self.view.replace(view);
     }
 }
