@@ -405,7 +405,8 @@ pub fn app() -> Html {
              data-sim-ms-total={format!("{:.1}", stats.sim_ms_total)} data-sim-cycles-total={stats.sim_cycles_total.to_string()}
              data-light-ms={format!("{:.2}", stats.pacer.light_ms)}
              data-heavy-ms={format!("{:.2}", stats.pacer.heavy_ms)}
-             data-budget-ms={format!("{:.2}", stats.pacer.budget_ms)}>
+             data-budget-ms={format!("{:.2}", stats.pacer.budget_ms)}
+             data-redraw-budget-ms={format!("{:.2}", stats.pacer.redraw_budget_ms)}>
             if !launch.embed {
                 <header class="topbar">
                     <div class="brand">

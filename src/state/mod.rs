@@ -45,9 +45,10 @@ pub const SPEEDS: &[(&str, Option<u64>)] = &[
 pub const DEFAULT_SPEED: usize = 3;
 /// A forward seek longer than this runs in frames instead of blocking.
 pub const SEEK_IN_FRAMES: u64 = 200_000;
-/// While running, the panels are redrawn at most this often (the cycle
-/// counter every frame): a full redraw of a 64-process machine costs more
-/// than a frame, and nobody reads panels changing 60 times a second.
+/// While running, the panels are redrawn at most this often (at full speed
+/// less often when redraws are costly: `Pacer::view_interval_ms`): a full
+/// redraw of a 64-process machine costs more than a frame, and nobody reads
+/// panels changing 60 times a second.
 pub const VIEW_INTERVAL_MS: f64 = 100.0;
 const MIN_FRAMES_BETWEEN_VIEWS: u32 = 4;
 /// While running, a new view reaches the panels one group per frame (see

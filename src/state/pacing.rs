@@ -23,7 +23,7 @@ pub const WORK_TARGET_MS: f64 = 12.0;
 /// The budget's bounds: never less than half a 60 Hz frame, and always
 /// leaving the browser this much of the refresh period.
 const MIN_BUDGET_MS: f64 = 8.0;
-const BROWSER_MS: f64 = 1.2;
+const BROWSER_MS: f64 = 0.6;
 /// Growth per frame on time, and the cut after a late frame.
 const GROW_MS: f64 = 0.03;
 const CUT_MS: f64 = 1.0;
@@ -35,6 +35,11 @@ const MIN_SLICE: u64 = 500;
 const MAX_SLICE: u64 = 50_000_000;
 /// Weight of a new measurement in the running averages.
 const ALPHA: f64 = 0.25;
+/// At full speed, drawing (the panels' renders and the browser's extra
+/// work after them) takes at most about this share of the time: with
+/// hundreds of processes the panels are redrawn less often than ten times
+/// a second rather than slowing the engine.
+pub const DRAW_SHARE: f64 = 0.1;
 
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pacer {
@@ -83,6 +88,17 @@ impl Pacer {
             return 0;
         }
         ((self.rate * ms.max(MIN_SLICE_MS)) as u64).clamp(MIN_SLICE, MAX_SLICE)
+    }
+
+    /// How often a full-speed run redraws its panels (ms between views),
+    /// a redraw reaching them over `groups` frames: at least `min_ms`, and
+    /// seldom enough that drawing keeps to [`DRAW_SHARE`] of the time. A
+    /// redraw frame costs its render and the time the browser takes after
+    /// it beyond a quiet frame's (the difference of the two budgets).
+    pub fn view_interval_ms(&self, groups: usize, min_ms: f64) -> f64 {
+        let browser = (self.budget_ms - self.redraw_budget_ms).max(0.0);
+        let draw = groups as f64 * (self.heavy_ms + browser);
+        (draw / DRAW_SHARE).clamp(min_ms, 3.0 * min_ms)
     }
 
     /// A slice of `cycles` took `ms` of simulation.
@@ -151,6 +167,29 @@ mod tests {
         p.redraw_budget_ms = WORK_TARGET_MS;
         p.heavy_ms = 15.0;
         assert_eq!(p.slice(true), 0, "a redraw that fills the frame runs alone");
+    }
+
+    #[test]
+    fn costly_redraws_come_less_often() {
+        let mut p = Pacer {
+            heavy_ms: 1.0,
+            ..Pacer::default()
+        };
+        assert_eq!(
+            p.view_interval_ms(4, 100.0),
+            100.0,
+            "cheap redraws: ten a second"
+        );
+        p.heavy_ms = 2.0;
+        p.redraw_budget_ms = p.budget_ms - 1.0;
+        // Four frames of 2 ms render + 1 ms browser work: 12 ms per redraw.
+        assert!((p.view_interval_ms(4, 100.0) - 12.0 / DRAW_SHARE).abs() < 1e-9);
+        p.heavy_ms = 100.0;
+        assert_eq!(
+            p.view_interval_ms(4, 100.0),
+            300.0,
+            "never under 3 a second"
+        );
     }
 
     #[test]

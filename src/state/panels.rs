@@ -80,7 +80,9 @@ impl Panel {
                     && a.address_spaces == b.address_spaces
             }
             Panel::Timeline => a.timeline_total == b.timeline_total && a.timeline == b.timeline,
-            Panel::Gantt => a.cycle == b.cycle && a.gantt_total == b.gantt_total && a.gantt == b.gantt,
+            Panel::Gantt => {
+                a.cycle == b.cycle && a.gantt_total == b.gantt_total && a.gantt == b.gantt
+            }
             Panel::Metrics => a.metrics == b.metrics && a.book == b.book,
             Panel::Events => a.events == b.events,
             Panel::Console => a.console == b.console,

@@ -4,9 +4,7 @@
 
 use sim_core::session::{Command, Moment, RunStop, Status, View};
 
-use super::{
-    AppState, RunStats, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SPEEDS, VIEW_INTERVAL_MS,
-};
+use super::{AppState, RunStats, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SPEEDS, VIEW_INTERVAL_MS};
 use crate::clock::now_ms;
 
 /// The run's bookkeeping: what every frame updates, whether or not it
@@ -74,12 +72,7 @@ impl AppState {
         self.running = false;
         self.run_until = None;
         // A view made while running carries only the rows in sight.
-        if self.view_lean
-            || self
-                .view
-                .as_ref()
-                .is_some_and(|v| v.cycle != self.cycle())
-        {
+        if self.view_lean || self.view.as_ref().is_some_and(|v| v.cycle != self.cycle()) {
             self.refresh();
         } else {
             self.show_all();
@@ -127,10 +120,17 @@ impl AppState {
         // Time and frames both: if a redraw itself takes longer than the
         // interval, a few cheap frames still run between two redraws.
         let catching_up = self.next_group < PANEL_GROUPS;
-        let due = !catching_up
-            && now_ms() - self.view_at >= VIEW_INTERVAL_MS
-            && p.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
         let full_speed = self.full_speed();
+        let interval = if full_speed {
+            p.stats
+                .pacer
+                .view_interval_ms(PANEL_GROUPS, VIEW_INTERVAL_MS)
+        } else {
+            VIEW_INTERVAL_MS
+        };
+        let due = !catching_up
+            && now_ms() - self.view_at >= interval
+            && p.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
         let want = if full_speed {
             p.stats.pacer.slice(due || catching_up)
         } else {

@@ -112,9 +112,10 @@ mod tests {
         for _ in 0..4 {
             s = tick(s);
         }
-        // A new view is due once VIEW_INTERVAL_MS have passed.
+        // A new view is due once the interval has passed (at full speed at
+        // most three times VIEW_INTERVAL_MS: `Pacer::view_interval_ms`).
         std::thread::sleep(std::time::Duration::from_millis(
-            VIEW_INTERVAL_MS as u64 + 20,
+            3 * VIEW_INTERVAL_MS as u64 + 20,
         ));
         let before = s.view.as_ref().map(|v| v.cycle);
         s = tick(s);
@@ -125,7 +126,10 @@ mod tests {
         );
         assert_eq!(v.timeline.len(), crate::components::timeline::LEAN_SHOWN);
         assert_eq!(v.events.len(), crate::components::events::LEAN_CARRIED);
-        assert_eq!(v.gantt.len(), v.gantt_total.min(crate::components::gantt::LEAN_LANES));
+        assert_eq!(
+            v.gantt.len(),
+            v.gantt_total.min(crate::components::gantt::LEAN_LANES)
+        );
         s = s.reduce(Action::Pause);
         let v = s.view.clone().expect("a view");
         assert_eq!(v.timeline.len(), crate::components::timeline::SHOWN);

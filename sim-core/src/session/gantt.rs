@@ -204,7 +204,9 @@ mod tests {
     /// Resamples one lane's bins bin by bin, dividing for each: the
     /// obvious way, to check the view's shared column table against.
     fn columns_one_by_one(bins: &[u8], width: u64, now: u64) -> Vec<u8> {
-        let column = |cycle: u64| ((cycle as u128 * COLUMNS as u128 / now as u128) as usize).min(COLUMNS - 1);
+        let column = |cycle: u64| {
+            ((cycle as u128 * COLUMNS as u128 / now as u128) as usize).min(COLUMNS - 1)
+        };
         let mut cols = vec![0; COLUMNS];
         for (i, &b) in bins.iter().enumerate() {
             let start = i as u64 * width;
@@ -236,14 +238,27 @@ mod tests {
                 for _ in 0..(next() % 60) {
                     let start = next() % 3_000_000;
                     let len = 1 + next() % 40_000;
-                    let mode = if next() % 2 == 0 { Mode::User } else { Mode::Kernel };
+                    let mode = if next() % 2 == 0 {
+                        Mode::User
+                    } else {
+                        Mode::Kernel
+                    };
                     bins.add(Some(Tid(tid)), mode, start, start + len);
                     end = end.max(start + len);
                 }
             }
-            let now = if round % 3 == 0 { end / 2 + 1 } else { end + next() % 1000 };
+            let now = if round % 3 == 0 {
+                end / 2 + 1
+            } else {
+                end + next() % 1000
+            };
             let pid_of = |t: Tid| Some(Pid(t.0));
-            let lanes = bins.view(now, None, (0..5).map(|p| (Pid(p), p.to_string())).collect(), pid_of);
+            let lanes = bins.view(
+                now,
+                None,
+                (0..5).map(|p| (Pid(p), p.to_string())).collect(),
+                pid_of,
+            );
             for lane in lanes.iter().filter(|l| l.pid.is_some()) {
                 let tid = Some(Tid(lane.pid.map_or(0, |p| p.0)));
                 let want = bins.lanes.get(&tid).map_or(vec![0; COLUMNS], |b| {
