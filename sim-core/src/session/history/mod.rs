@@ -7,13 +7,16 @@ use std::cell::OnceCell;
 use serde::{Deserialize, Serialize};
 
 use crate::event::EventKind;
-use crate::kernel::{OsEvent, Pid, Tid};
+use crate::kernel::{OsEvent, Tid};
 use crate::sim::{InstrLog, TraceLog};
 use crate::trace::{Actor, TraceEvent, TraceKind};
 
-use super::gantt::{GanttBins, GanttLane};
+use super::gantt::GanttBins;
 
+mod spans;
 mod words;
+use spans::SpanOrigin;
+pub use spans::{GanttSpan, Mode};
 use words::sentence;
 
 /// What a session's time travel holds, in bytes (see [`super::Session::memory`]).
@@ -87,25 +90,6 @@ impl Row {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Mode {
-    User,
-    Kernel,
-}
-
-/// Who had the CPU from `start` to `end` (exclusive; `None` = still running).
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct GanttSpan {
-    /// `None`: no thread (boot, idle loop).
-    pub tid: Option<Tid>,
-    /// Filled in by the view from the thread table.
-    pub pid: Option<Pid>,
-    pub mode: Mode,
-    pub start: u64,
-    pub end: Option<u64>,
-}
-
 /// What made a timeline row: the trace event (absolute number) or, for a
 /// row of code, the first retired instruction folded into it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -120,15 +104,6 @@ enum Origin {
 struct RowDrop {
     origin: Origin,
     before: usize,
-}
-
-/// What opened a Gantt span: the trace event, and who/which mode it
-/// replaced (restored when the span is undone).
-#[derive(Clone, Copy, Debug)]
-struct SpanOrigin {
-    event: usize,
-    who: Option<Tid>,
-    mode: Option<Mode>,
 }
 
 /// Timeline rows kept at most (the oldest half goes beyond): the view shows
@@ -227,23 +202,6 @@ impl History {
             + self.span_origins.capacity() * size_of::<SpanOrigin>()
             + self.bins.bytes()
             + self.base_bins.bytes()
-    }
-
-    /// The Gantt chart from cycle 0 to `now`: one lane per process in
-    /// `lanes` (pid, label), then one for no thread if `idle_lane`.
-    pub fn gantt(
-        &self,
-        now: u64,
-        lanes: Vec<(Pid, String)>,
-        idle_lane: bool,
-        pid_of: impl Fn(Tid) -> Option<Pid>,
-    ) -> Vec<GanttLane> {
-        let open = self.spans.last().filter(|s| s.end.is_none());
-        let mut chart = self.bins.view(now, open, lanes, pid_of);
-        if !idle_lane {
-            chart.pop();
-        }
-        chart
     }
 
     /// Brings the derived views up to date with the trace and the retired
@@ -469,38 +427,5 @@ impl History {
             ),
             _ => {}
         }
-    }
-
-    fn set_mode(&mut self, cycle: u64, mode: Mode) {
-        if self.mode != Some(mode) {
-            self.open_span(cycle, self.who, Some(mode));
-        }
-    }
-
-    /// Closes the open span at `cycle` and opens one for (who, mode); the
-    /// state it replaces is kept for [`History::rewind`].
-    fn open_span(&mut self, cycle: u64, who: Option<Tid>, mode: Option<Mode>) {
-        if self.rows_only {
-            return;
-        }
-        self.span_origins.push(SpanOrigin {
-            event: self.at_event,
-            who: self.who,
-            mode: self.mode,
-        });
-        (self.who, self.mode) = (who, mode);
-        if let Some(last) = self.spans.last_mut() {
-            if last.end.is_none() {
-                last.end = Some(cycle);
-                self.bins.add(last.tid, last.mode, last.start, cycle);
-            }
-        }
-        self.spans.push(GanttSpan {
-            tid: self.who,
-            pid: None,
-            mode: self.mode.unwrap_or(Mode::Kernel),
-            start: cycle,
-            end: None,
-        });
     }
 }
