@@ -404,7 +404,8 @@ pub fn app() -> Html {
              data-rate={format!("{:.0}", stats.pacer.rate)}
              data-sim-ms-total={format!("{:.1}", stats.sim_ms_total)} data-sim-cycles-total={stats.sim_cycles_total.to_string()}
              data-light-ms={format!("{:.2}", stats.pacer.light_ms)}
-             data-heavy-ms={format!("{:.2}", stats.pacer.heavy_ms)}
+             data-heavy-ms={format!("{:.2}", stats.pacer.worst_redraw_ms())}
+             data-draw-ms={stats.pacer.draw_ms.iter().map(|d| format!("{d:.2}")).collect::<Vec<_>>().join(" ")}
              data-budget-ms={format!("{:.2}", stats.pacer.budget_ms)}
              data-redraw-budget-ms={format!("{:.2}", stats.pacer.redraw_budget_ms)}>
             if !launch.embed {

@@ -78,6 +78,7 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
     rate: Number(document.querySelector('.app').dataset.rate),
     lightMs: Number(document.querySelector('.app').dataset.lightMs),
     heavyMs: Number(document.querySelector('.app').dataset.heavyMs),
+    drawMs: (document.querySelector('.app').dataset.drawMs ?? '').split(' ').map(Number),
     budgetMs: Number(document.querySelector('.app').dataset.budgetMs),
     redrawBudgetMs: Number(document.querySelector('.app').dataset.redrawBudgetMs),
     simMs: Number(document.querySelector('.app').dataset.simMsTotal),
@@ -121,9 +122,11 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
   console.log(`bench: ${label}: the page's rate is ${fmt((100 * cps) / sliceRate / 1e3, 0)} % of the engine alone (target ≥ 85 %;` +
     ` ${fmt((100 * cps) / b.rate / 1e3, 0)} % of the pacer's running average); frame p95 ${fmt(pct(frames, 0.95))} ms (target ≤ 16.7 ms)`);
   const redrawTarget = label.startsWith('256') ? ' (target with 256 processes: ≤ 4 ms)' : '';
-  console.log(`bench: ${label}: render work per frame ${fmt(b.lightMs)} ms, ${fmt(b.heavyMs)} ms on a frame that redraws a group of panels${redrawTarget}` +
-    ` (a new view every 100–300 ms reaches the panels over 4 frames); view computed in ${fmt(b.viewMs)} ms;` +
-    ` learned work budget per frame ${fmt(b.budgetMs)} ms, ${fmt(b.redrawBudgetMs)} ms on a redraw frame (each grows while its frames come on time)`);
+  console.log(`bench: ${label}: work besides the slice ${fmt(b.lightMs)} ms on a frame that draws nothing;` +
+    ` ${fmt(b.heavyMs)} ms on the costliest frame that redraws a group of panels${redrawTarget}` +
+    ` (groups top to bottom ${b.drawMs.slice(0, 4).map((d) => fmt(d)).join(', ')} ms; the view computed on a frame of its own,` +
+    ` ${fmt(b.drawMs[4])} ms with that frame's render, ${fmt(b.viewMs)} ms alone; a new view every 100–300 ms);` +
+    ` learned work budget per frame ${fmt(b.budgetMs)} ms, ${fmt(b.redrawBudgetMs)} ms on a frame that draws (each grows while its frames come on time)`);
   if (a.heap) console.log(`bench: ${label}: JS heap ${fmt(b.heap / 1e6)} MB`);
   if (b.wasm) {
     const target = wasmTargetMb ? ` (target after 60 s: ≤ ${wasmTargetMb} MB)` : '';

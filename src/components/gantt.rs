@@ -10,9 +10,9 @@ use yew::prelude::*;
 const WIDTH: usize = COLUMNS;
 const LABEL: f64 = 86.0;
 const ROW: f64 = 18.0;
-/// A bar's height: the row less a gap (whole pixels, so paths are written
-/// with integers: formatting floats for 256 lanes was a visible part of a
-/// redraw).
+/// A bar's height (its stroke's width, `.bar` in the style sheet): the row
+/// less a gap (whole pixels, so paths are written with integers: formatting
+/// floats for 256 lanes was a visible part of a redraw).
 const BAR: u32 = 14;
 
 /// Runs of equal non-zero columns: (start column, length, bits).
@@ -29,15 +29,60 @@ fn runs(cols: &[u8]) -> Vec<(usize, usize, u8)> {
 }
 
 /// SVG path data for a lane's user columns and its kernel columns (mixed
-/// columns, both modes within one pixel, count as kernel).
+/// columns, both modes within one pixel, count as kernel): a stroke
+/// `BAR` thick along the row's middle (`y`), one `h` per run, with relative
+/// moves between runs, so the path data the browser parses on each redraw
+/// is a third of what rectangles took.
 fn lane_paths(cols: &[u8], y: u32) -> (String, String) {
-    use std::fmt::Write;
     let (mut user, mut kernel) = (String::new(), String::new());
+    let (mut user_end, mut kernel_end) = (None, None);
     for (x, w, bits) in runs(cols) {
-        let d = if bits == USER { &mut user } else { &mut kernel };
-        let _ = write!(d, "M{x} {y}h{w}v{BAR}h-{w}z");
+        let (d, end) = if bits == USER {
+            (&mut user, &mut user_end)
+        } else {
+            (&mut kernel, &mut kernel_end)
+        };
+        bar(d, end, x as u32, y, w as u32);
     }
     (user, kernel)
+}
+
+/// Appends a run from `x`, `w` wide: `M{x} {y}h{w}` for a path's first,
+/// `m{gap} 0h{w}` after one that ended at `end`. Digits are written by
+/// hand: with 64 lanes of hundreds of runs each, `core::fmt` showed.
+fn bar(d: &mut String, end: &mut Option<u32>, x: u32, y: u32, w: u32) {
+    match *end {
+        None => {
+            d.push('M');
+            push_u32(d, x);
+            d.push(' ');
+            push_u32(d, y);
+        }
+        Some(e) => {
+            d.push('m');
+            push_u32(d, x - e);
+            d.push_str(" 0");
+        }
+    }
+    d.push('h');
+    push_u32(d, w);
+    *end = Some(x + w);
+}
+
+fn push_u32(d: &mut String, mut n: u32) {
+    let mut digits = [0u8; 10];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    for &c in &digits[i..] {
+        d.push(char::from(c));
+    }
 }
 
 /// Time-axis ticks for a chart from cycle 0 to `now` drawn `WIDTH` wide:
@@ -83,25 +128,35 @@ pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String)
     };
     // One transform for every lane.
     let transform = format!("translate({LABEL} 0) scale({scale} 1)");
-    let bars = lanes.iter().enumerate().map(|(r, lane)| {
+    // All lanes' bars in one path per mode: a redraw sets two attributes,
+    // not two per lane (with 64 lanes drawn, the per-lane paths made the
+    // chart's group the costliest frame of a run at full speed).
+    let (mut user, mut kernel) = (String::new(), String::new());
+    for (r, lane) in lanes.iter().enumerate() {
+        // The bar's middle: its top 2 below the row's, half a bar down.
+        let middle = u32::try_from(r)
+            .unwrap_or(u32::MAX / 32)
+            .saturating_mul(ROW as u32)
+            + 2
+            + BAR / 2;
+        let (u, k) = lane_paths(&lane.cols, middle);
+        user.push_str(&u);
+        kernel.push_str(&k);
+    }
+    let labels = lanes.iter().enumerate().map(|(r, lane)| {
         let y = ROW * r as f64;
-        // One path per lane and mode keeps the SVG small however long the run.
-        let top = u32::try_from(r).unwrap_or(u32::MAX / 32).saturating_mul(ROW as u32) + 2;
-        let (user, kernel) = lane_paths(&lane.cols, top);
         html! {
-            <g>
-                <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ lane.label.clone() }</text>
-                <g transform={transform.clone()}>
-                    <path class="bar user" d={user} />
-                    <path class="bar kernel" d={kernel} />
-                </g>
-            </g>
+            <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ lane.label.clone() }</text>
         }
     });
     let axis_y = ROW * lanes.len() as f64 + 14.0;
     html! {
         <svg class="gantt" viewBox={format!("0 0 {total} {height}")} role="img" aria-label={label}>
-            { for bars }
+            { for labels }
+            <g transform={transform}>
+                <path class="bar user" d={user} />
+                <path class="bar kernel" d={kernel} />
+            </g>
             <line class="axis" x1={LABEL.to_string()} x2={(LABEL + WIDTH as f64).to_string()}
                   y1={(axis_y - 10.0).to_string()} y2={(axis_y - 10.0).to_string()} />
             { for ticks(axis, unit).into_iter().map(|(c, x)| {
@@ -190,8 +245,12 @@ mod tests {
         );
         let x120 = 120.0 * 100_000.0 * WIDTH as f64 / 12_030_000.0;
         assert!((u[6].1 - x120).abs() < 1e-9);
-        let (user, kernel) = lane_paths(&[1, 1, 0, 3], 2);
-        assert_eq!(user, "M0 2h2v14h-2z");
-        assert_eq!(kernel, "M3 2h1v14h-1z");
+        let (user, kernel) = lane_paths(&[1, 1, 0, 3, 1, 0, 0, 1], 9);
+        assert_eq!(user, "M0 9h2m2 0h1m2 0h1");
+        assert_eq!(kernel, "M3 9h1");
+        let (mut d, mut end) = (String::new(), None);
+        bar(&mut d, &mut end, 0, u32::MAX, 1_000_000);
+        assert_eq!(d, format!("M0 {}h1000000", u32::MAX));
+        assert_eq!(end, Some(1_000_000));
     }
 }

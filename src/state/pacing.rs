@@ -33,6 +33,11 @@ const LATE: f64 = 1.25;
 const MIN_SLICE_MS: f64 = 1.0;
 const MIN_SLICE: u64 = 500;
 const MAX_SLICE: u64 = 50_000_000;
+/// What a redraw frame draws: one of four groups of panels, or (its own
+/// frame) the new view they will show.
+pub const DRAWS: usize = 5;
+/// The draw that computes the view (the others are the panel groups).
+pub const VIEW_DRAW: usize = DRAWS - 1;
 /// Weight of a new measurement in the running averages.
 const ALPHA: f64 = 0.25;
 /// At full speed, drawing (the panels' renders and the browser's extra
@@ -45,10 +50,11 @@ pub const DRAW_SHARE: f64 = 0.1;
 pub struct Pacer {
     /// Engine speed, cycles per millisecond.
     pub rate: f64,
-    /// Render work of a frame that only updates the controls, ms.
+    /// Work besides the slice of a frame that draws nothing, ms.
     pub light_ms: f64,
-    /// Render work of a frame that redraws every panel, ms.
-    pub heavy_ms: f64,
+    /// Work besides the slice of a frame that draws, by what it draws
+    /// (a group of panels, or [`VIEW_DRAW`]), ms.
+    pub draw_ms: [f64; DRAWS],
     /// JavaScript work aimed for per frame that draws nothing, ms.
     pub budget_ms: f64,
     /// JavaScript work aimed for per frame that redraws (slice + render), ms.
@@ -62,7 +68,7 @@ impl Default for Pacer {
         Pacer {
             rate: 2_000.0,
             light_ms: 1.0,
-            heavy_ms: 6.0,
+            draw_ms: [3.0; DRAWS],
             budget_ms: WORK_TARGET_MS,
             redraw_budget_ms: WORK_TARGET_MS,
             refresh_ms: 1000.0 / 60.0,
@@ -75,30 +81,37 @@ fn ema(old: f64, new: f64) -> f64 {
 }
 
 impl Pacer {
-    /// Cycles to simulate in a frame that will (`redraw`) or will not
-    /// redraw the panels; 0 when a redraw leaves no time.
-    pub fn slice(&self, redraw: bool) -> u64 {
-        let (budget, render) = if redraw {
-            (self.redraw_budget_ms, self.heavy_ms)
-        } else {
-            (self.budget_ms, self.light_ms)
+    /// Cycles to simulate in a frame that will `draw` (see [`DRAWS`]) or
+    /// not; 0 when the drawing leaves no time.
+    pub fn slice(&self, draw: Option<usize>) -> u64 {
+        let (budget, render) = match draw {
+            Some(d) => (self.redraw_budget_ms, self.draw_ms[d.min(DRAWS - 1)]),
+            None => (self.budget_ms, self.light_ms),
         };
         let ms = budget - render;
-        if redraw && ms < MIN_SLICE_MS {
+        if draw.is_some() && ms < MIN_SLICE_MS {
             return 0;
         }
         ((self.rate * ms.max(MIN_SLICE_MS)) as u64).clamp(MIN_SLICE, MAX_SLICE)
     }
 
     /// How often a full-speed run redraws its panels (ms between views),
-    /// a redraw reaching them over `groups` frames: at least `min_ms`, and
+    /// a redraw taking a frame per draw: at least `min_ms`, and
     /// seldom enough that drawing keeps to [`DRAW_SHARE`] of the time. A
     /// redraw frame costs its render and the time the browser takes after
     /// it beyond a quiet frame's (the difference of the two budgets).
-    pub fn view_interval_ms(&self, groups: usize, min_ms: f64) -> f64 {
+    pub fn view_interval_ms(&self, min_ms: f64) -> f64 {
         let browser = (self.budget_ms - self.redraw_budget_ms).max(0.0);
-        let draw = groups as f64 * (self.heavy_ms + browser);
+        let draw: f64 = self.draw_ms.iter().map(|d| d + browser).sum();
         (draw / DRAW_SHARE).clamp(min_ms, 3.0 * min_ms)
+    }
+
+    /// The costliest frame that draws panels (the view's own frame aside), ms.
+    pub fn worst_redraw_ms(&self) -> f64 {
+        self.draw_ms[..VIEW_DRAW]
+            .iter()
+            .copied()
+            .fold(0.0, f64::max)
     }
 
     /// A slice of `cycles` took `ms` of simulation.
@@ -137,13 +150,15 @@ impl Pacer {
     }
 
     /// The previous frame's whole work was `work_ms`, of which `sim_ms`
-    /// simulation; it redrew the panels or not.
-    pub fn observe_frame(&mut self, work_ms: f64, sim_ms: f64, redraw: bool) {
+    /// simulation; it drew `draw` or nothing.
+    pub fn observe_frame(&mut self, work_ms: f64, sim_ms: f64, draw: Option<usize>) {
         let render = (work_ms - sim_ms).max(0.0);
-        if redraw {
-            self.heavy_ms = ema(self.heavy_ms, render);
-        } else {
-            self.light_ms = ema(self.light_ms, render);
+        match draw {
+            Some(d) => {
+                let d = d.min(DRAWS - 1);
+                self.draw_ms[d] = ema(self.draw_ms[d], render);
+            }
+            None => self.light_ms = ema(self.light_ms, render),
         }
     }
 }
@@ -157,39 +172,45 @@ mod tests {
         let mut p = Pacer {
             rate: 10_000.0,
             light_ms: 2.0,
-            heavy_ms: 8.0,
+            draw_ms: [8.0, 2.0, 8.0, 8.0, 8.0],
             ..Pacer::default()
         };
-        assert_eq!(p.slice(false), 100_000);
-        assert_eq!(p.slice(true), 40_000);
+        assert_eq!(p.slice(None), 100_000);
+        assert_eq!(p.slice(Some(0)), 40_000);
+        assert_eq!(p.slice(Some(1)), 100_000, "each draw has its own cost");
         p.redraw_budget_ms = 10.0;
-        assert_eq!(p.slice(true), 20_000, "a redraw frame has its own budget");
+        assert_eq!(
+            p.slice(Some(0)),
+            20_000,
+            "a redraw frame has its own budget"
+        );
         p.redraw_budget_ms = WORK_TARGET_MS;
-        p.heavy_ms = 15.0;
-        assert_eq!(p.slice(true), 0, "a redraw that fills the frame runs alone");
+        p.draw_ms[0] = 15.0;
+        assert_eq!(
+            p.slice(Some(0)),
+            0,
+            "a redraw that fills the frame runs alone"
+        );
+        assert_eq!(p.worst_redraw_ms(), 15.0);
     }
 
     #[test]
     fn costly_redraws_come_less_often() {
         let mut p = Pacer {
-            heavy_ms: 1.0,
+            draw_ms: [1.0; DRAWS],
             ..Pacer::default()
         };
         assert_eq!(
-            p.view_interval_ms(4, 100.0),
+            p.view_interval_ms(100.0),
             100.0,
             "cheap redraws: ten a second"
         );
-        p.heavy_ms = 2.0;
+        p.draw_ms = [2.0, 3.0, 2.0, 1.0, 2.0];
         p.redraw_budget_ms = p.budget_ms - 1.0;
-        // Four frames of 2 ms render + 1 ms browser work: 12 ms per redraw.
-        assert!((p.view_interval_ms(4, 100.0) - 12.0 / DRAW_SHARE).abs() < 1e-9);
-        p.heavy_ms = 100.0;
-        assert_eq!(
-            p.view_interval_ms(4, 100.0),
-            300.0,
-            "never under 3 a second"
-        );
+        // Five frames of 10 ms render in all + 1 ms browser work each.
+        assert!((p.view_interval_ms(100.0) - 15.0 / DRAW_SHARE).abs() < 1e-9);
+        p.draw_ms[2] = 100.0;
+        assert_eq!(p.view_interval_ms(100.0), 300.0, "never under 3 a second");
     }
 
     #[test]
@@ -197,11 +218,16 @@ mod tests {
         let mut p = Pacer::default();
         for _ in 0..40 {
             p.observe_slice(50_000, 5.0);
-            p.observe_frame(14.0, 5.0, true);
-            p.observe_frame(6.0, 5.0, false);
+            p.observe_frame(14.0, 5.0, Some(2));
+            p.observe_frame(6.0, 5.0, None);
         }
         assert!((p.rate - 10_000.0).abs() < 10.0, "{}", p.rate);
-        assert!((p.heavy_ms - 9.0).abs() < 0.01);
+        assert!((p.draw_ms[2] - 9.0).abs() < 0.01);
+        assert_eq!(
+            p.draw_ms[1],
+            Pacer::default().draw_ms[1],
+            "only the draw seen"
+        );
         assert!((p.light_ms - 1.0).abs() < 0.01);
         // One freak slice moves the rate by at most half.
         p.observe_slice(50_000, 500.0);
@@ -216,7 +242,7 @@ mod tests {
         }
         assert!((p.refresh_ms - 16.7).abs() < 0.01);
         assert!((p.budget_ms - (16.7 - BROWSER_MS)).abs() < 1e-9, "{p:?}");
-        let before = p.slice(false);
+        let before = p.slice(None);
         p.observe_interval(33.4, false);
         assert!((p.budget_ms - (16.7 - BROWSER_MS - CUT_MS)).abs() < 1e-9);
         // A late redraw cuts the redraw budget, not the quiet frames' one.
@@ -225,7 +251,7 @@ mod tests {
         assert_eq!(p.budget_ms, quiet);
         assert_eq!(p.redraw_budget_ms, WORK_TARGET_MS - CUT_MS);
         assert!(
-            p.slice(false) < before,
+            p.slice(None) < before,
             "a late frame shrinks the next slice"
         );
         // The late interval is not taken for the refresh period.

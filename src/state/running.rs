@@ -4,6 +4,7 @@
 
 use sim_core::session::{Command, Moment, RunStop, Status, View};
 
+use super::pacing::VIEW_DRAW;
 use super::{AppState, RunStats, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SPEEDS, VIEW_INTERVAL_MS};
 use crate::clock::now_ms;
 
@@ -30,7 +31,8 @@ pub(super) struct Pace {
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(super) struct LastFrame {
     pub sim_ms: f64,
-    pub redrew: bool,
+    /// What it drew (see `pacing::DRAWS`), if anything.
+    pub drew: Option<usize>,
 }
 
 /// What a frame leaves to draw (see [`AppState::frame`]).
@@ -100,10 +102,10 @@ impl AppState {
         }
         let mut p = self.pace.get();
         if let Some(last) = p.last_frame {
-            p.stats.pacer.observe_interval(dt_ms, last.redrew);
+            p.stats.pacer.observe_interval(dt_ms, last.drew.is_some());
         }
         if let (Some(work), Some(last)) = (work_ms, p.last_frame.take()) {
-            p.stats.pacer.observe_frame(work, last.sim_ms, last.redrew);
+            p.stats.pacer.observe_frame(work, last.sim_ms, last.drew);
         }
         let cycle = p.cycle_now;
         let limit = self.run_until.unwrap_or_else(|| self.max_cycles());
@@ -122,17 +124,22 @@ impl AppState {
         let catching_up = self.next_group < PANEL_GROUPS;
         let full_speed = self.full_speed();
         let interval = if full_speed {
-            p.stats
-                .pacer
-                .view_interval_ms(PANEL_GROUPS, VIEW_INTERVAL_MS)
+            p.stats.pacer.view_interval_ms(VIEW_INTERVAL_MS)
         } else {
             VIEW_INTERVAL_MS
         };
         let due = !catching_up
             && now_ms() - self.view_at >= interval
             && p.frames_since_view >= MIN_FRAMES_BETWEEN_VIEWS;
+        // A due view is computed in a frame of its own; the groups of
+        // panels then show it one per frame.
+        let draw = if due {
+            Some(VIEW_DRAW)
+        } else {
+            catching_up.then_some(self.next_group)
+        };
         let want = if full_speed {
-            p.stats.pacer.slice(due || catching_up)
+            p.stats.pacer.slice(draw)
         } else {
             self.cycles_owed(&mut p, dt_ms)
         };
@@ -169,7 +176,9 @@ impl AppState {
         let redraw = end || due || catching_up;
         p.last_frame = Some(LastFrame {
             sim_ms: took,
-            redrew: redraw || !full_speed,
+            // A frame that ends the run draws everything: not a sample of
+            // any one draw's cost.
+            drew: if end { None } else { draw },
         });
         p.stats.slice = cycles;
         p.stats.slice_ms = took;
@@ -202,7 +211,7 @@ impl AppState {
         if end {
             self.refresh();
         } else if due {
-            self.refresh_group_by_group();
+            self.compute_view_for_groups();
         } else if self.next_group < PANEL_GROUPS {
             self.show_next_group();
         }

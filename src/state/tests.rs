@@ -163,7 +163,7 @@ fn full_speed_sizes_slices_to_the_frame() {
             .pace
             .get()
             .last_frame
-            .map(|f| f.sim_ms + if f.redrew { 9.0 } else { 1.0 });
+            .map(|f| f.sim_ms + if f.drew.is_some() { 9.0 } else { 1.0 });
         let before = s.view.as_ref().map(|v| v.cycle);
         s = reduce(
             s,
@@ -182,7 +182,9 @@ fn full_speed_sizes_slices_to_the_frame() {
     assert!(s.running);
     let p = s.stats().pacer;
     // The render costs are learned from the frames' reported work, not timed.
-    assert!((p.heavy_ms - 9.0).abs() < 1.0, "{p:?}");
+    // Each draw (a group, or the view) learns from its own few frames:
+    // all have moved from the default 3 ms most of the way to 9 ms.
+    assert!(p.draw_ms.iter().all(|d| *d > 6.0 && *d <= 9.0), "{p:?}");
     assert!((p.light_ms - 1.0).abs() < 0.5, "{p:?}");
     // A slice is sized to what the learned rate fits into the frame's work
     // target (a bound on the sizing, not on this machine's speed).
@@ -222,13 +224,15 @@ fn while_running_a_new_view_reaches_one_group_of_panels_per_frame() {
     assert!(redrawn, "a redraw came due");
     let newest = s.view.clone();
     assert!(
-        s.group_view(0) == newest,
-        "the first group shows it at once"
+        (0..PANEL_GROUPS).all(|g| s.group_view(g) != newest),
+        "the view is computed in a frame of its own"
     );
-    assert!(s.group_view(1) != newest, "the others a frame later each");
-    for g in 1..PANEL_GROUPS {
+    for g in 0..PANEL_GROUPS {
         s = tick(s);
         assert!(s.group_view(g) == newest, "group {g}");
+        if g + 1 < PANEL_GROUPS {
+            assert!(s.group_view(g + 1) != newest, "one group per frame");
+        }
     }
     s = tick(s);
     s = reduce(s, Action::Pause);

@@ -29,13 +29,11 @@ impl AppState {
         self.reach_all();
     }
 
-    /// A new view for the first group of panels; the others follow, one per
-    /// frame ([`AppState::show_next_group`]).
-    pub(super) fn refresh_group_by_group(&mut self) {
+    /// A new view, which the groups of panels then show one per frame
+    /// ([`AppState::show_next_group`]), the first one in the next frame.
+    pub(super) fn compute_view_for_groups(&mut self) {
         self.compute_view();
-        self.group_views[0] = self.view.clone();
-        self.next_group = 1;
-        self.reach(0, true);
+        self.next_group = 0;
     }
 
     pub(super) fn show_next_group(&mut self) {
