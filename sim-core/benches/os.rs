@@ -66,7 +66,7 @@ fn mib(bytes: usize) -> f64 {
 /// slices. Prints throughput, the cost of a view, and memory as the run
 /// grows: the history is bounded, so memory must level off.
 fn report_long_session(processes: usize, stretches: u64) {
-    use sim_core::session::{Command, Session};
+    use sim_core::session::{Command, Session, ViewDepth};
     let mut session = match Session::new(workload_of(processes)) {
         Ok(s) => s,
         Err(e) => panic!("the benchmark workload must build: {e:?}"),
@@ -92,10 +92,21 @@ fn report_long_session(processes: usize, stretches: u64) {
         let t = Instant::now();
         let view = black_box(session.view());
         let view_time = t.elapsed();
+        // What the page asks for while running at full speed: the rows and
+        // Gantt lanes in sight (`ViewDepth`), timed over 20 views.
+        let t = Instant::now();
+        for _ in 0..20 {
+            black_box(session.view_to(ViewDepth {
+                timeline: 24,
+                events: 60,
+                gantt_lanes: 64,
+            }));
+        }
+        let running_view = t.elapsed() / 20;
         last = Instant::now();
         let held = session.memory();
         println!(
-            "session, {processes} processes: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, {} per CPU second; slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?}, \
+            "session, {processes} processes: {:>4} M cycles in {:.1?} ({:.1} M cycles/s over the last 50 M, {} per CPU second; slowest 100 k-cycle slice {worst:.2?}), view {view_time:.2?} (at the page's running depth {running_view:.2?}), \
              {} timeline rows, {} trace events kept, RSS {} MiB; history {:.1} MiB: {} snapshots {:.1}, trace {:.1}, instructions {:.1}, timeline and Gantt {:.1}; live memory {:.1} MiB",
             step * 50,
             start.elapsed(),
