@@ -1,6 +1,7 @@
 //! The one reducer: it owns the engine [`Session`], turns [`Action`]s into
-//! session commands and computes one [`View`] per action (so per animation
-//! frame while running), which every panel then renders from props.
+//! session commands and computes one [`View`] per action (while running,
+//! one per redraw interval: `running`), which every panel then renders from
+//! props.
 
 use std::cell::{Cell, RefCell};
 use std::ops::Deref;

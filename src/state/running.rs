@@ -92,8 +92,8 @@ impl AppState {
     }
 
     /// A frame's slice, and what it leaves to draw: `None` when nothing is
-    /// (at full speed, most frames: the panels are redrawn ten times a
-    /// second). Takes `&self` so such a frame changes the state in place
+    /// (at full speed, most frames: the panels are redrawn every 100–300 ms,
+    /// `Pacer::view_interval_ms`). Takes `&self` so such a frame changes the state in place
     /// (the session and [`Pace`]) and nothing re-renders: the browser then
     /// has no style, layout or paint to do, and the engine gets the frame.
     pub(super) fn frame(&self, dt_ms: f64, work_ms: Option<f64>) -> Option<Todo> {
