@@ -38,9 +38,25 @@ pub mod frame {
         static WORK: Cell<Option<f64>> = const { Cell::new(None) };
     }
 
-    /// An animation-frame callback begins.
-    pub fn started() {
-        START.with(|s| s.set(Some(super::now_ms())));
+    /// An animation-frame callback begins, for the frame that began at
+    /// `frame_ms` (the callback's timestamp, on the clock of `now_ms`). The
+    /// frame's work counts from there: the browser starts the callback a
+    /// little after the refresh, and that delay is part of what the frame
+    /// has to fit in.
+    pub fn started(frame_ms: f64) {
+        let now = super::now_ms();
+        // A timestamp from another clock, or far behind, says nothing.
+        let start = if frame_ms <= now && now - frame_ms < 8.0 {
+            frame_ms
+        } else {
+            now
+        };
+        START.with(|s| s.set(Some(start)));
+    }
+
+    /// When the current frame's callback began, if one is under way.
+    pub fn started_at() -> Option<f64> {
+        START.with(Cell::get)
     }
 
     /// The render caused by the frame is done (called from an effect).

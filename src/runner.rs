@@ -52,7 +52,7 @@ fn start(dispatcher: UseReducerDispatcher<AppState>) -> impl FnOnce() {
                 .replace(Some(ts))
                 .map_or(1000.0 / 60.0, |prev| ts - prev);
             let work_ms = frame::take_work_ms();
-            frame::started();
+            frame::started(ts);
             dispatcher.dispatch(Action::Tick { dt_ms: dt, work_ms });
             if alive.get() {
                 if let Some(f) = me.borrow().as_ref() {

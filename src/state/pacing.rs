@@ -23,7 +23,7 @@ pub const WORK_TARGET_MS: f64 = 12.0;
 /// The budget's bounds: never less than half a 60 Hz frame, and always
 /// leaving the browser this much of the refresh period.
 const MIN_BUDGET_MS: f64 = 8.0;
-const BROWSER_MS: f64 = 0.6;
+const BROWSER_MS: f64 = 0.25;
 /// Growth per frame on time, and the cut after a late frame.
 const GROW_MS: f64 = 0.03;
 const CUT_MS: f64 = 1.0;
@@ -32,6 +32,12 @@ const LATE: f64 = 1.25;
 /// Slices below this are not worth starting on a redraw frame.
 const MIN_SLICE_MS: f64 = 1.0;
 const MIN_SLICE: u64 = 500;
+/// A slice runs in chunks against its deadline (see [`Pacer::chunk`]): each
+/// takes this share of the time left, down to a last one of about
+/// `CHUNK_LAST_MS`; none starts with less than `CHUNK_MIN_MS` left.
+const CHUNK_SHARE: f64 = 0.75;
+const CHUNK_LAST_MS: f64 = 1.0;
+const CHUNK_MIN_MS: f64 = 0.15;
 const MAX_SLICE: u64 = 50_000_000;
 /// What a redraw frame draws: one of four groups of panels, or (its own
 /// frame) the new view they will show.
@@ -81,18 +87,47 @@ fn ema(old: f64, new: f64) -> f64 {
 }
 
 impl Pacer {
-    /// Cycles to simulate in a frame that will `draw` (see [`DRAWS`]) or
-    /// not; 0 when the drawing leaves no time.
-    pub fn slice(&self, draw: Option<usize>) -> u64 {
+    /// When the slice of a frame that will `draw` (see [`DRAWS`]) or not
+    /// must end, ms after the frame began: what its budget leaves beside
+    /// the work that follows the slice (drawing and rendering); 0 when the
+    /// drawing leaves no time.
+    pub fn slice_ms(&self, draw: Option<usize>) -> f64 {
         let (budget, render) = match draw {
             Some(d) => (self.redraw_budget_ms, self.draw_ms[d.min(DRAWS - 1)]),
             None => (self.budget_ms, self.light_ms),
         };
         let ms = budget - render;
         if draw.is_some() && ms < MIN_SLICE_MS {
+            return 0.0;
+        }
+        ms.max(MIN_SLICE_MS)
+    }
+
+    /// Cycles to simulate in a frame that will `draw` or not, at the
+    /// learned rate; 0 when the drawing leaves no time.
+    pub fn slice(&self, draw: Option<usize>) -> u64 {
+        let ms = self.slice_ms(draw);
+        if ms <= 0.0 {
             return 0;
         }
-        ((self.rate * ms.max(MIN_SLICE_MS)) as u64).clamp(MIN_SLICE, MAX_SLICE)
+        ((self.rate * ms) as u64).clamp(MIN_SLICE, MAX_SLICE)
+    }
+
+    /// The next chunk of a slice that must end `left_ms` from now, the
+    /// engine running at `rate` cycles/ms: most of what is left while much
+    /// is, then all of it, so the last chunk is short and a change of speed
+    /// inside the frame moves the slice's end by a fraction of a
+    /// millisecond. 0 when too little time is left to start one.
+    pub fn chunk(rate: f64, left_ms: f64) -> u64 {
+        if left_ms < CHUNK_MIN_MS {
+            return 0;
+        }
+        let ms = if left_ms > 2.0 * CHUNK_LAST_MS {
+            left_ms * CHUNK_SHARE
+        } else {
+            left_ms
+        };
+        ((rate * ms) as u64).clamp(MIN_SLICE, MAX_SLICE)
     }
 
     /// How often a full-speed run redraws its panels (ms between views),
@@ -149,10 +184,11 @@ impl Pacer {
         .clamp(MIN_BUDGET_MS, max);
     }
 
-    /// The previous frame's whole work was `work_ms`, of which `sim_ms`
-    /// simulation; it drew `draw` or nothing.
-    pub fn observe_frame(&mut self, work_ms: f64, sim_ms: f64, draw: Option<usize>) {
-        let render = (work_ms - sim_ms).max(0.0);
+    /// The previous frame's whole work took `work_ms` from the frame's
+    /// start, its slice ended `slice_end_ms` after it; it drew `draw` or
+    /// nothing.
+    pub fn observe_frame(&mut self, work_ms: f64, slice_end_ms: f64, draw: Option<usize>) {
+        let render = (work_ms - slice_end_ms).max(0.0);
         match draw {
             Some(d) => {
                 let d = d.min(DRAWS - 1);
@@ -192,6 +228,26 @@ mod tests {
             "a redraw that fills the frame runs alone"
         );
         assert_eq!(p.worst_redraw_ms(), 15.0);
+    }
+
+    #[test]
+    fn a_slice_runs_in_chunks_that_shrink_toward_its_deadline() {
+        // 10 ms left at 1,000 cycles/ms: three quarters of it, then of the
+        // rest, until a last chunk of what is left.
+        assert_eq!(Pacer::chunk(1_000.0, 10.0), 7_500);
+        assert_eq!(Pacer::chunk(1_000.0, 2.5), 1_875);
+        assert_eq!(Pacer::chunk(1_000.0, 1.5), 1_500);
+        assert_eq!(Pacer::chunk(10_000.0, 0.5), 5_000);
+        assert_eq!(Pacer::chunk(1_000.0, 0.1), 0, "too late to start one");
+        assert_eq!(Pacer::chunk(1_000.0, -3.0), 0, "the deadline has passed");
+        assert_eq!(Pacer::chunk(1.0, 1.0), MIN_SLICE, "never a tiny chunk");
+        let p = Pacer {
+            rate: 1_000.0,
+            light_ms: 2.0,
+            ..Pacer::default()
+        };
+        assert_eq!(p.slice_ms(None), WORK_TARGET_MS - 2.0);
+        assert_eq!(p.slice(None), 10_000);
     }
 
     #[test]

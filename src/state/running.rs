@@ -4,7 +4,7 @@
 
 use sim_core::session::{Command, Moment, RunStop, Status, View};
 
-use super::pacing::VIEW_DRAW;
+use super::pacing::{Pacer, VIEW_DRAW};
 use super::{AppState, RunStats, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SPEEDS, VIEW_INTERVAL_MS};
 use crate::clock::now_ms;
 
@@ -30,7 +30,9 @@ pub(super) struct Pace {
 /// What the last frame did, to learn its render cost from its whole work.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub(super) struct LastFrame {
-    pub sim_ms: f64,
+    /// When its slice ended, ms after the frame began: what came later
+    /// (drawing, the render) is the frame's cost besides the slice.
+    pub slice_end_ms: f64,
     /// What it drew (see `pacing::DRAWS`), if anything.
     pub drew: Option<usize>,
 }
@@ -105,7 +107,7 @@ impl AppState {
             p.stats.pacer.observe_interval(dt_ms, last.drew.is_some());
         }
         if let (Some(work), Some(last)) = (work_ms, p.last_frame.take()) {
-            p.stats.pacer.observe_frame(work, last.sim_ms, last.drew);
+            p.stats.pacer.observe_frame(work, last.slice_end_ms, last.drew);
         }
         let cycle = p.cycle_now;
         let limit = self.run_until.unwrap_or_else(|| self.max_cycles());
@@ -152,19 +154,24 @@ impl AppState {
             .filter(|_| self.pause_at_moments && !full_speed)
             .cloned();
         let cap = moment.as_ref().map_or(limit, |m| m.cycle);
-        let cycles = want.min(cap - cycle);
+        // At full speed the slice ends at the frame's deadline, not after
+        // the cycles the learned rate predicts (up to eight times those).
+        let cycles = if full_speed { want.saturating_mul(8) } else { want }.min(cap - cycle);
+        let start = crate::clock::frame::started_at().unwrap_or_else(now_ms);
+        let deadline = full_speed.then(|| (start + p.stats.pacer.slice_ms(draw), p.stats.pacer.rate));
         self.pace.set(p);
-        let (stop, took) = if cycles > 0 {
-            let t0 = now_ms();
-            let stop = self.apply_quiet(&Command::Run { cycles });
-            (stop, now_ms() - t0)
-        } else {
-            (None, 0.0)
+        let t0 = now_ms();
+        let stop = match deadline {
+            _ if want == 0 || cycles == 0 => None,
+            Some((until, rate)) => self.run_until(cycles, until, rate),
+            None => self.apply_quiet(&Command::Run { cycles }),
         };
+        let took = if want == 0 || cycles == 0 { 0.0 } else { now_ms() - t0 };
         let mut p = self.pace.get();
+        let ran = p.cycle_now.saturating_sub(cycle);
         p.stats.sim_ms_total += took;
-        p.stats.sim_cycles_total += p.cycle_now.saturating_sub(cycle);
-        p.cycles_since_view += cycles;
+        p.stats.sim_cycles_total += ran;
+        p.cycles_since_view += ran;
         // A run that used its whole budget did not stop: nothing to show
         // until the next redraw is due.
         let stopped = stop.is_some_and(|s| s != RunStop::Budget);
@@ -175,15 +182,15 @@ impl AppState {
         }
         let redraw = end || due || catching_up;
         p.last_frame = Some(LastFrame {
-            sim_ms: took,
+            slice_end_ms: now_ms() - start,
             // A frame that ends the run draws everything: not a sample of
             // any one draw's cost.
             drew: if end { None } else { draw },
         });
-        p.stats.slice = cycles;
+        p.stats.slice = ran;
         p.stats.slice_ms = took;
-        if full_speed && cycles == want {
-            p.stats.pacer.observe_slice(cycles, took);
+        if full_speed && stop == Some(RunStop::Budget) && p.cycle_now < limit {
+            p.stats.pacer.observe_slice(ran, took);
         }
         self.pace.set(p);
         // Below full speed every frame shows the cycle counter move.
@@ -194,6 +201,33 @@ impl AppState {
             stop,
             limit,
         })
+    }
+
+    /// Runs at most `max` cycles, in chunks, until the clock reads `until`
+    /// (ms), starting at `rate` cycles/ms and then at the rate each chunk
+    /// shows: a stretch of slow kernel work does not make the frame late,
+    /// and a fast one does not leave it idle. Why the last chunk stopped.
+    fn run_until(&self, max: u64, until: f64, rate: f64) -> Option<RunStop> {
+        let (mut rate, mut left, mut t) = (rate, max, now_ms());
+        loop {
+            let cycles = Pacer::chunk(rate, until - t).min(left);
+            if cycles == 0 {
+                // The deadline came: the slice used its time.
+                return Some(RunStop::Budget);
+            }
+            let before = self.pace.get().cycle_now;
+            let stop = self.apply_quiet(&Command::Run { cycles });
+            let now = now_ms();
+            let ran = self.pace.get().cycle_now.saturating_sub(before);
+            if now > t && ran > 0 {
+                rate = ran as f64 / (now - t);
+            }
+            left = left.saturating_sub(ran);
+            t = now;
+            if stop != Some(RunStop::Budget) || left == 0 {
+                return stop;
+            }
+        }
     }
 
     /// Draws what a frame left to draw, and stops the run if it ended.

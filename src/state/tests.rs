@@ -163,7 +163,7 @@ fn full_speed_sizes_slices_to_the_frame() {
             .pace
             .get()
             .last_frame
-            .map(|f| f.sim_ms + if f.drew.is_some() { 9.0 } else { 1.0 });
+            .map(|f| f.slice_end_ms + if f.drew.is_some() { 9.0 } else { 1.0 });
         let before = s.view.as_ref().map(|v| v.cycle);
         s = reduce(
             s,
@@ -195,6 +195,42 @@ fn full_speed_sizes_slices_to_the_frame() {
     );
     assert!(!redraw_slices.is_empty(), "the panels were redrawn");
     assert!(s.cycle() > 60 * 500);
+}
+
+#[test]
+fn a_full_speed_slice_runs_to_its_deadline_whatever_the_learned_rate() {
+    let mut s = Rc::new(AppState::open("loop-cooperative", Some(1_000_000_000)));
+    s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
+    s = reduce(s, Action::Run);
+    let tick = |s: Rc<AppState>| {
+        crate::clock::frame::started(crate::clock::now_ms());
+        let s = reduce(
+            s,
+            Action::Tick {
+                dt_ms: 16.7,
+                work_ms: None,
+            },
+        );
+        crate::clock::frame::rendered();
+        s
+    };
+    for _ in 0..10 {
+        s = tick(s);
+    }
+    // The engine is believed four times slower than it is: the slice's
+    // first chunk takes a fifth of the time, then each chunk is sized by
+    // the rate the one before showed, so the frame's time is still used.
+    let mut p = s.pace.get();
+    p.stats.pacer.rate /= 4.0;
+    p.last_frame = None;
+    s.pace.set(p);
+    let predicted = p.stats.pacer.slice(None);
+    s = tick(s);
+    assert!(
+        s.stats().slice > 2 * predicted,
+        "ran {} cycles, the learned rate predicted {predicted}",
+        s.stats().slice
+    );
 }
 
 #[test]
