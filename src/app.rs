@@ -407,7 +407,8 @@ pub fn app() -> Html {
              data-heavy-ms={format!("{:.2}", stats.pacer.worst_redraw_ms())}
              data-draw-ms={stats.pacer.draw_ms.iter().map(|d| format!("{d:.2}")).collect::<Vec<_>>().join(" ")}
              data-budget-ms={format!("{:.2}", stats.pacer.budget_ms)}
-             data-redraw-budget-ms={format!("{:.2}", stats.pacer.redraw_budget_ms)}>
+             data-redraw-budget-ms={format!("{:.2}", stats.pacer.redraw_budget_ms)}
+             data-view-interval-ms={format!("{:.0}", stats.pacer.view_interval_ms(crate::state::VIEW_INTERVAL_MS))}>
             if !launch.embed {
                 <header class="topbar">
                     <div class="brand">

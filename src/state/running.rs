@@ -94,7 +94,7 @@ impl AppState {
     }
 
     /// A frame's slice, and what it leaves to draw: `None` when nothing is
-    /// (at full speed, most frames: the panels are redrawn every 100–300 ms,
+    /// (at full speed, most frames: the panels are redrawn every 100–400 ms,
     /// `Pacer::view_interval_ms`). Takes `&self` so such a frame changes the state in place
     /// (the session and [`Pace`]) and nothing re-renders: the browser then
     /// has no style, layout or paint to do, and the engine gets the frame.

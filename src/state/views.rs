@@ -94,6 +94,7 @@ pub(super) fn depth(lean: bool) -> ViewDepth {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::state::pacing::SLOWEST_VIEWS;
 
     fn tick(s: Rc<AppState>) -> Rc<AppState> {
         s.reduce(Action::Tick {
@@ -111,9 +112,9 @@ mod tests {
             s = tick(s);
         }
         // A new view is due once the interval has passed (at full speed at
-        // most three times VIEW_INTERVAL_MS: `Pacer::view_interval_ms`).
+        // most SLOWEST_VIEWS times VIEW_INTERVAL_MS: `Pacer::view_interval_ms`).
         std::thread::sleep(std::time::Duration::from_millis(
-            3 * VIEW_INTERVAL_MS as u64 + 20,
+            (SLOWEST_VIEWS * VIEW_INTERVAL_MS) as u64 + 20,
         ));
         let before = s.view.as_ref().map(|v| v.cycle);
         s = tick(s);
