@@ -27,9 +27,12 @@ fn main() {
     divan::main();
 }
 
-/// Median instructions per second of `run` over a few runs (fresh inputs).
+/// Median instructions per second of `run` over 15 runs (fresh inputs),
+/// after one run that only warms the caches and the clock: each run takes
+/// ~20 ms, and this machine's speed swings from second to second.
 fn rate(make: impl Fn() -> Machine, run: impl Fn(Machine) -> Machine) -> f64 {
-    let mut rates: Vec<f64> = (0..7)
+    black_box(run(make()));
+    let mut rates: Vec<f64> = (0..15)
         .map(|_| {
             let m = make();
             let t = Instant::now();

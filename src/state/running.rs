@@ -107,7 +107,9 @@ impl AppState {
             p.stats.pacer.observe_interval(dt_ms, last.drew.is_some());
         }
         if let (Some(work), Some(last)) = (work_ms, p.last_frame.take()) {
-            p.stats.pacer.observe_frame(work, last.slice_end_ms, last.drew);
+            p.stats
+                .pacer
+                .observe_frame(work, last.slice_end_ms, last.drew);
         }
         let cycle = p.cycle_now;
         let limit = self.run_until.unwrap_or_else(|| self.max_cycles());
@@ -156,9 +158,15 @@ impl AppState {
         let cap = moment.as_ref().map_or(limit, |m| m.cycle);
         // At full speed the slice ends at the frame's deadline, not after
         // the cycles the learned rate predicts (up to eight times those).
-        let cycles = if full_speed { want.saturating_mul(8) } else { want }.min(cap - cycle);
+        let cycles = if full_speed {
+            want.saturating_mul(8)
+        } else {
+            want
+        }
+        .min(cap - cycle);
         let start = crate::clock::frame::started_at().unwrap_or_else(now_ms);
-        let deadline = full_speed.then(|| (start + p.stats.pacer.slice_ms(draw), p.stats.pacer.rate));
+        let deadline =
+            full_speed.then(|| (start + p.stats.pacer.slice_ms(draw), p.stats.pacer.rate));
         self.pace.set(p);
         let t0 = now_ms();
         let stop = match deadline {
@@ -166,7 +174,11 @@ impl AppState {
             Some((until, rate)) => self.run_until(cycles, until, rate),
             None => self.apply_quiet(&Command::Run { cycles }),
         };
-        let took = if want == 0 || cycles == 0 { 0.0 } else { now_ms() - t0 };
+        let took = if want == 0 || cycles == 0 {
+            0.0
+        } else {
+            now_ms() - t0
+        };
         let mut p = self.pace.get();
         let ran = p.cycle_now.saturating_sub(cycle);
         p.stats.sim_ms_total += took;
