@@ -223,7 +223,7 @@ fn report_long_session(processes: usize, stretches: u64) {
     let scale = TEN_MINUTES as f64 / end as f64;
     println!(
         "session, {processes} processes: widest gap between snapshots {gap} cycles ({} kept over {end} cycles); the worst seek replays it: {worst_time:.1?}. \
-         A 10-minute session at the page's 18 M cycles/s ({:.1} G cycles) keeps as many: gap ≈ {:.0} M cycles, seek ≈ {:.0} ms natively \
+         A 10-minute session at the page's {PAGE_RATE} M cycles/s ({:.1} G cycles) keeps as many: gap ≈ {:.0} M cycles, seek ≈ {:.0} ms natively \
          (the same replay scaled), ≈ {:.0} ms at the page's engine rate of {PAGE_ENGINE_RATE} M cycles/s (target < 100 ms)",
         cycles.len(),
         TEN_MINUTES as f64 / 1e9,
@@ -236,11 +236,13 @@ fn report_long_session(processes: usize, stretches: u64) {
 /// Turns of the long and the fresh session in the drift measurement.
 const TURNS: u64 = 10;
 
-/// Ten minutes at the page's full speed (~18 M cycles/s with 64 processes
-/// in session 8, README).
-const TEN_MINUTES: u64 = 10_800_000_000;
+/// The page's rate at full speed with 64 processes (M cycles/s, session 9's
+/// `node e2e/bench/browser.mjs 60`, README).
+const PAGE_RATE: u64 = 21;
+/// Ten minutes at that rate.
+const TEN_MINUTES: u64 = PAGE_RATE * 1_000_000 * 600;
 /// The page's engine alone, inside a slice, 64 processes (M cycles/s, README).
-const PAGE_ENGINE_RATE: u64 = 22;
+const PAGE_ENGINE_RATE: u64 = 25;
 
 /// A one-off measurement printed before divan's table, so the numbers the
 /// lesson UI cares about are visible even in a quick run.
