@@ -249,14 +249,14 @@ impl AppState {
     }
 
     /// Applies `cmd` and refreshes the view; returns why a run stopped.
-    fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
+    pub(super) fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
         let stop = self.apply_quiet(cmd);
         self.refresh();
         stop
     }
 
     /// Applies `cmd` without computing a view (frames between redraws).
-    fn apply_quiet(&self, cmd: &Command) -> Option<RunStop> {
+    pub(super) fn apply_quiet(&self, cmd: &Command) -> Option<RunStop> {
         let session = self.session.as_ref()?;
         let mut session = session.borrow_mut();
         let stop = session.apply(cmd);
@@ -277,17 +277,6 @@ impl AppState {
         self.view
             .as_ref()
             .is_some_and(|v| !matches!(v.status, Status::Running))
-    }
-
-    fn seek(&mut self, target: u64) {
-        if target > self.cycle().saturating_add(SEEK_IN_FRAMES) {
-            self.run_until = Some(target);
-            self.running = true;
-            self.notice = Some(format!("Seeking to cycle {target}\u{2026}"));
-        } else {
-            self.halt();
-            self.apply(&Command::Seek { cycle: target });
-        }
     }
 
     /// One step forward (the engine remembers it for a step back).

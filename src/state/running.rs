@@ -5,7 +5,10 @@
 use sim_core::session::{Command, Moment, RunStop, Status, View};
 
 use super::pacing::{Pacer, VIEW_DRAW};
-use super::{AppState, RunStats, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SPEEDS, VIEW_INTERVAL_MS};
+use super::{
+    AppState, RunStats, MIN_FRAMES_BETWEEN_VIEWS, PANEL_GROUPS, SEEK_IN_FRAMES, SPEEDS,
+    VIEW_INTERVAL_MS,
+};
 use crate::clock::now_ms;
 
 /// The run's bookkeeping: what every frame updates, whether or not it
@@ -62,6 +65,37 @@ impl AppState {
             self.notice = None;
         } else if self.finished() {
             self.notice = Some("The scenario has ended: reset or step back to run again.".into());
+        }
+    }
+
+    /// Goes to cycle `target`. A long way forward, or back into the
+    /// thinned-out past (where the snapshot before `target` lies millions
+    /// of cycles back, a replay of a second or more), runs in frames as a
+    /// full-speed run does: the page stays responsive, shows where it is,
+    /// and a Pause stops it. Anything shorter is one command.
+    pub(super) fn seek(&mut self, target: u64) {
+        let now = self.cycle();
+        let far_back = target < now
+            && self.session.as_ref().is_some_and(|s| {
+                s.borrow()
+                    .snapshot_before(target)
+                    .is_some_and(|from| target - from > SEEK_IN_FRAMES)
+            });
+        if target > now.saturating_add(SEEK_IN_FRAMES) || far_back {
+            if far_back {
+                self.halt();
+                if let Some(s) = &self.session {
+                    s.borrow_mut().rewind(target);
+                }
+                self.refresh();
+                self.sync_twin();
+            }
+            self.run_until = Some(target);
+            self.running = true;
+            self.notice = Some(format!("Seeking to cycle {target}\u{2026}"));
+        } else {
+            self.halt();
+            self.apply(&Command::Seek { cycle: target });
         }
     }
 

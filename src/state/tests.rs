@@ -137,6 +137,55 @@ fn long_forward_seeks_run_in_frames() {
 }
 
 #[test]
+fn seeks_back_into_the_thinned_past_run_in_frames() {
+    let ticks = |mut s: Rc<AppState>| {
+        for _ in 0..10_000 {
+            if !s.running {
+                break;
+            }
+            s = reduce(
+                s,
+                Action::Tick {
+                    dt_ms: 16.0,
+                    work_ms: None,
+                },
+            );
+        }
+        s
+    };
+    let mut s = Rc::new(AppState::open("loop-preemptive", Some(1_000_000)));
+    // A small snapshot budget thins the past within a short run.
+    s.session
+        .as_ref()
+        .unwrap()
+        .borrow_mut()
+        .set_snapshot_budget(8 << 10);
+    s = ticks(reduce(s, Action::Seek(900_000)));
+    assert_eq!(s.cycle(), 900_000);
+    let target = 456_789;
+    let from = s.session.as_ref().unwrap().borrow().snapshot_before(target);
+    assert!(
+        from.is_some_and(|f| target - f > SEEK_IN_FRAMES),
+        "a wide gap: {from:?}"
+    );
+    s = reduce(s, Action::Seek(target));
+    assert!(s.running && s.run_until == Some(target));
+    assert_eq!(
+        s.cycle(),
+        from.unwrap(),
+        "back at the snapshot, not replayed"
+    );
+    s = ticks(s);
+    assert!(!s.running);
+    assert_eq!(s.cycle(), target);
+    let mut straight = Rc::new(AppState::open("loop-preemptive", Some(1_000_000)));
+    straight = ticks(reduce(straight, Action::Seek(target)));
+    let (got, want) = (s.view.clone().unwrap(), straight.view.clone().unwrap());
+    assert_eq!(got.cpu, want.cpu);
+    assert_eq!(got.processes, want.processes);
+}
+
+#[test]
 fn stepping_back_without_a_matching_forward_step_asks_the_engine() {
     let mut s = Rc::new(AppState::open("syscall-read", None));
     s = reduce(s, Action::Seek(2_000));

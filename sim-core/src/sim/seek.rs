@@ -48,6 +48,29 @@ impl Sim {
         }
     }
 
+    /// The cycle of the newest snapshot at or before `cycle`: where a seek
+    /// back to `cycle` replays from.
+    pub fn snapshot_before(&self, cycle: u64) -> Option<u64> {
+        let idx = self.snapshots.index_at_or_before(cycle)?;
+        self.snapshots.cycle_of(idx)
+    }
+
+    /// The first half of a seek back to `cycle` whose replay the caller
+    /// runs itself (the page, in frames): restores the newest snapshot at
+    /// or before it, replaying nothing, and returns its cycle. Unlike
+    /// [`Sim::seek`] it does not bring back the logs' recent past; the run
+    /// to `cycle` records it. A `cycle` at or after the current one, or
+    /// with no snapshot before it, is an ordinary seek.
+    pub fn rewind(&mut self, cycle: u64) -> u64 {
+        match self.snapshots.index_at_or_before(cycle) {
+            Some(idx) if cycle < self.cycle() => self.restore(idx).0,
+            _ => {
+                self.seek(cycle);
+                self.cycle()
+            }
+        }
+    }
+
     /// The cycle of the `n`-th newest entry of the trace and the
     /// instruction log together (`None`: they hold fewer).
     fn nth_newest_cycle(&self, n: usize) -> Option<u64> {

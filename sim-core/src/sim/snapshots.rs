@@ -106,6 +106,11 @@ impl Snapshots {
         self.at.last().copied()
     }
 
+    /// The cycle of snapshot `idx`.
+    pub fn cycle_of(&self, idx: usize) -> Option<u64> {
+        self.at.get(idx).copied()
+    }
+
     /// The index of the newest snapshot at or before `cycle`.
     pub fn index_at_or_before(&self, cycle: u64) -> Option<usize> {
         let idx = self.at.partition_point(|&c| c <= cycle).saturating_sub(1);
