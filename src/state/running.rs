@@ -205,7 +205,7 @@ impl AppState {
         let t0 = now_ms();
         let stop = match deadline {
             _ if want == 0 || cycles == 0 => None,
-            Some((until, rate)) => self.run_until(cycles, until, rate),
+            Some((until, rate)) => self.run_to_deadline(cycles, until, rate),
             None => self.apply_quiet(&Command::Run { cycles }),
         };
         let took = if want == 0 || cycles == 0 {
@@ -253,7 +253,7 @@ impl AppState {
     /// (ms), starting at `rate` cycles/ms and then at the rate each chunk
     /// shows: a stretch of slow kernel work does not make the frame late,
     /// and a fast one does not leave it idle. Why the last chunk stopped.
-    fn run_until(&self, max: u64, until: f64, rate: f64) -> Option<RunStop> {
+    fn run_to_deadline(&self, max: u64, until: f64, rate: f64) -> Option<RunStop> {
         let (mut rate, mut left, mut t) = (rate, max, now_ms());
         loop {
             let cycles = Pacer::chunk(rate, until - t).min(left);
