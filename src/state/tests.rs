@@ -5,23 +5,6 @@ pub(super) fn reduce(s: Rc<AppState>, a: Action) -> Rc<AppState> {
     s.reduce(a)
 }
 
-/// Frames of 16 ms until the run stops, at most `frames` of them.
-fn tick_until_stopped(mut s: Rc<AppState>, frames: usize) -> Rc<AppState> {
-    for _ in 0..frames {
-        if !s.running {
-            break;
-        }
-        s = reduce(
-            s,
-            Action::Tick {
-                dt_ms: 16.0,
-                work_ms: None,
-            },
-        );
-    }
-    s
-}
-
 #[test]
 fn opens_a_builtin_and_reports_unknown_names() {
     let s = AppState::open("syscall-read", None);
@@ -108,7 +91,7 @@ fn breakpoints_toggle_and_stop_a_run() {
     assert_eq!(s.breakpoints, vec![(0, 8)]);
     s = reduce(s, Action::SetSpeed(SPEEDS.len() - 1));
     s = reduce(s, Action::Run);
-    s = tick_until_stopped(s, 100);
+    s = run_ticks(s, 100);
     assert_eq!(s.view.as_ref().and_then(|v| v.code.current_line), Some(8));
     s = reduce(
         s,
@@ -125,7 +108,7 @@ fn long_forward_seeks_run_in_frames() {
     let mut s = Rc::new(AppState::open("loop-cooperative", Some(1_000_000)));
     s = reduce(s, Action::Seek(500_000));
     assert!(s.running && s.run_until == Some(500_000));
-    s = tick_until_stopped(s, 10_000);
+    s = run_ticks(s, 10_000);
     assert_eq!(s.cycle(), 500_000);
     s = reduce(s, Action::Seek(1_000));
     assert_eq!(s.cycle(), 1_000);
@@ -133,7 +116,7 @@ fn long_forward_seeks_run_in_frames() {
 
 #[test]
 fn seeks_back_into_the_thinned_past_run_in_frames() {
-    let ticks = |s| tick_until_stopped(s, 10_000);
+    let ticks = |s| run_ticks(s, 10_000);
     let mut s = Rc::new(AppState::open("loop-preemptive", Some(1_000_000)));
     // A small snapshot budget thins the past within a short run.
     s.session
