@@ -230,11 +230,11 @@ fn a_full_speed_slice_runs_to_its_deadline_whatever_the_learned_rate() {
     for _ in 0..10 {
         s = tick(s);
     }
-    // The engine is believed four times slower than it is: the slice's
-    // first chunk takes a fifth of the time, then each chunk is sized by
+    // The engine is believed ten times slower than it is: the slice's
+    // first chunk takes a tenth of the time, then each chunk is sized by
     // the rate the one before showed, so the frame's time is still used.
     let mut p = s.pace.get();
-    p.stats.pacer.rate /= 4.0;
+    p.stats.pacer.rate /= 10.0;
     p.last_frame = None;
     s.pace.set(p);
     let predicted = p.stats.pacer.slice(None);
