@@ -81,15 +81,15 @@ impl AppState {
                     .snapshot_before(target)
                     .is_some_and(|from| target - from > SEEK_IN_FRAMES)
             });
-        if target > now.saturating_add(SEEK_IN_FRAMES) || far_back {
-            if far_back {
-                self.halt();
-                if let Some(s) = &self.session {
-                    s.borrow_mut().rewind(target);
-                }
-                self.refresh();
-                self.sync_twin();
+        if far_back {
+            self.halt();
+            if let Some(s) = &self.session {
+                s.borrow_mut().rewind(target);
             }
+            self.refresh();
+            self.sync_twin();
+        }
+        if far_back || target > now.saturating_add(SEEK_IN_FRAMES) {
             self.run_until = Some(target);
             self.running = true;
             self.notice = Some(format!("Seeking to cycle {target}\u{2026}"));
@@ -199,20 +199,15 @@ impl AppState {
         }
         .min(cap - cycle);
         let start = crate::clock::frame::started_at().unwrap_or_else(now_ms);
-        let deadline =
-            full_speed.then(|| (start + p.stats.pacer.slice_ms(draw), p.stats.pacer.rate));
+        let (until, rate) = (start + p.stats.pacer.slice_ms(draw), p.stats.pacer.rate);
         self.pace.set(p);
         let t0 = now_ms();
-        let stop = match deadline {
-            _ if want == 0 || cycles == 0 => None,
-            Some((until, rate)) => self.run_to_deadline(cycles, until, rate),
-            None => self.apply_quiet(&Command::Run { cycles }),
+        let stop = match (want > 0 && cycles > 0, full_speed) {
+            (false, _) => None,
+            (true, true) => self.run_to_deadline(cycles, until, rate),
+            (true, false) => self.apply_quiet(&Command::Run { cycles }),
         };
-        let took = if want == 0 || cycles == 0 {
-            0.0
-        } else {
-            now_ms() - t0
-        };
+        let took = if stop.is_some() { now_ms() - t0 } else { 0.0 };
         let mut p = self.pace.get();
         let ran = p.cycle_now.saturating_sub(cycle);
         p.stats.sim_ms_total += took;
