@@ -8,10 +8,12 @@ mod export;
 mod keys;
 mod launch;
 mod runner;
+mod split;
 mod state;
 mod storage;
 
 fn main() {
     clock::mark("ringside:main");
+    split::start();
     yew::Renderer::<app::App>::new().render();
 }

@@ -1,0 +1,63 @@
+// Which functions the first load must carry: opens an instrumented build
+// (tools/first-load-profile makes it) on the default lesson, does what a student
+// does first — every step and step back, the keyboard, a seek, a run at each speed,
+// pause, reset — and prints the names of the functions that ran, one per line.
+// Usage: node e2e/first-load-profile.mjs DIST NAMES.txt
+import fs from 'node:fs/promises';
+import { serve, launch } from './lib/harness.mjs';
+
+const [dist, namesFile] = process.argv.slice(2);
+const names = (await fs.readFile(namesFile, 'utf8')).split('\n');
+const server = await serve(dist);
+const browser = await launch();
+const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+// The instance's exports, for reading the `__hit<i>` globals.
+await page.addInitScript(() => {
+  addEventListener('TrunkApplicationStarted', (e) => { window.__exports = e.detail.wasm; });
+});
+const errors = [];
+page.on('pageerror', (e) => errors.push(String(e)));
+await page.goto(server.url);
+const id = (t) => page.locator(`[data-testid="${t}"]`);
+await id('cycle').waitFor();
+
+for (const unit of ['cycle', 'instruction', 'mode', 'trap', 'switch']) {
+  for (let i = 0; i < 3; i++) await id(`step-${unit}`).click();
+  await id(`back-${unit}`).click();
+}
+for (const key of ['ArrowRight', 'ArrowLeft', 'n']) await page.keyboard.press(key);
+await id('seek-input').fill('5000');
+await id('seek-input').press('Enter');
+await id('seek-input').fill('100');
+await id('seek-input').press('Enter');
+const speeds = await id('speed').locator('option').count();
+for (let s = 0; s < speeds; s++) {
+  await id('reset').click();
+  await id('speed').selectOption({ index: s });
+  await id('run-button').click();
+  await page.waitForTimeout(700);
+  // A fast run may already have reached the end.
+  if (await id('pause-button').isVisible()) await id('pause-button').click();
+}
+await page.keyboard.press(' ');
+await page.waitForTimeout(500);
+await page.keyboard.press(' ');
+await id('reset').click();
+await page.waitForTimeout(300);
+
+const hits = await page.evaluate(() => {
+  const out = [];
+  for (const [k, v] of Object.entries(window.__exports)) {
+    if (k.startsWith('__hit') && v.value) out.push(Number(k.slice(5)));
+  }
+  return out;
+});
+await browser.close();
+await server.close();
+if (errors.length) {
+  console.error(errors.join('\n'));
+  process.exit(1);
+}
+const kept = [...new Set(hits.map((i) => names[i]).filter(Boolean))].sort();
+process.stdout.write(kept.join('\n') + '\n');
+console.error(`first-load profile: ${kept.length} names from ${hits.length} of ${names.length - 1} functions`);

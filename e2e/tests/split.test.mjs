@@ -1,0 +1,88 @@
+// The split build (tools/split): the first load carries what the default lesson
+// runs, and the rest (`ringside-rest.wasm`) comes once the page is interactive.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { serve, launch } from '../lib/harness.mjs';
+import { byId, cycle, FULL_SPEED } from '../lib/app.mjs';
+
+let server, browser;
+before(async () => { server = await serve(); browser = await launch(); });
+after(async () => { await browser?.close(); await server?.close(); });
+
+const REST = /ringside-rest\.wasm/;
+
+/** A page whose requests for the rest are refused (`block`) or recorded. */
+async function open(query = '', { block = false, wait = true } = {}) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors = [];
+  const rest = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  page.on('request', (r) => {
+    if (REST.test(r.url())) rest.push({ type: r.resourceType() });
+  });
+  if (block) await page.route(REST, (route) => route.abort());
+  await page.goto(`${server.url}${query}`);
+  if (wait) await byId(page, 'cycle').waitFor();
+  return { page, errors, rest };
+}
+
+test('the default lesson runs, steps both ways and seeks with the first load alone', async () => {
+  const { page, errors } = await open('', { block: true });
+  for (const unit of ['cycle', 'instruction', 'mode', 'trap', 'switch']) {
+    const before = await cycle(page);
+    await byId(page, `step-${unit}`).click();
+    assert.ok((await cycle(page)) > before, `step ${unit} moved on`);
+    await byId(page, `back-${unit}`).click();
+    assert.equal(await cycle(page), before, `back ${unit} came back`);
+  }
+  const before = await cycle(page);
+  await byId(page, 'speed').selectOption({ index: FULL_SPEED });
+  await byId(page, 'run-button').click();
+  await page.waitForTimeout(500);
+  // The lesson may stop on its own (it waits for console input).
+  if (await byId(page, 'pause-button').isVisible()) await byId(page, 'pause-button').click();
+  assert.ok((await cycle(page)) > before, 'the run got somewhere');
+  await byId(page, 'seek-input').fill('300');
+  await byId(page, 'seek-input').press('Enter');
+  await page.locator('[data-testid="cycle"]', { hasText: '300' }).waitFor();
+  // Needing the rest here would have failed (its requests are refused) and said so.
+  assert.equal(await page.locator('#split-error').count(), 0);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('the rest is fetched in the background after the page is interactive, then the editor opens at once', async () => {
+  const { page, errors, rest } = await open();
+  const ready = Number(await page.locator('html').getAttribute('data-ready-ms'));
+  await page.waitForFunction(() => performance.getEntriesByType('resource').some((e) => e.name.includes('ringside-rest.wasm') && e.responseEnd > 0));
+  assert.equal(rest.length, 1, 'fetched once');
+  assert.equal(rest[0].type, 'fetch', 'by the background fetch, not a blocking load');
+  const entry = await page.evaluate(() => performance.getEntriesByType('resource').find((e) => e.name.includes('ringside-rest.wasm')).startTime);
+  assert.ok(entry >= ready, `requested at ${entry} ms, after the page was interactive at ${ready} ms`);
+  await byId(page, 'edit-copy').click();
+  await byId(page, 'program-editor').waitFor();
+  assert.equal(rest.length, 1, 'no second fetch');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a shared link loads the rest up front; when it cannot be fetched the page says so', async () => {
+  // A link needs the code the first load leaves out: it is loaded before the link opens.
+  const link = await (async () => {
+    const { page } = await open();
+    await page.getByRole('button', { name: /Share/ }).click();
+    const url = await byId(page, 'share-url').inputValue();
+    await page.close();
+    return url.slice(url.indexOf('#'));
+  })();
+  const ok = await open(link);
+  assert.equal(ok.rest.length, 1);
+  assert.deepEqual(ok.errors, []);
+  await ok.page.close();
+
+  const { page } = await open(link, { block: true, wait: false });
+  const alert = page.locator('#split-error[role=alert]');
+  await alert.waitFor();
+  assert.match(await alert.innerText(), /could not load the rest of its code \(.*ringside-rest\.wasm.*\)\. Reload the page/);
+  await page.close();
+});

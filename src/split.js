@@ -1,0 +1,85 @@
+// The page's wasm comes in two parts (tools/split): the first load carries what the
+// default lesson runs; `ringside-rest.wasm` carries everything else. A moved function
+// calls `ringsideSplitLoad` when its code is not there yet; the page also fetches the
+// rest in the background once it is interactive (`ringsideSplitPrefetch`).
+
+let primary = null; // the first module's exports
+let loaded = false;
+let pending = null;
+
+// Unsplit builds (debug, `trunk serve`) have no table: nothing to load.
+function split() {
+  return primary !== null && primary.__split_table !== undefined;
+}
+
+function restUrl() {
+  // The id changes with every build, so a cached rest never meets a newer first part.
+  const id = (primary.__split_id.value >>> 0).toString(16);
+  return new URL(`ringside-rest.wasm?v=${id}`, document.baseURI).href;
+}
+
+function instantiate(module) {
+  if (!loaded) {
+    new WebAssembly.Instance(module, { primary });
+    loaded = true;
+  }
+}
+
+function fail(what) {
+  const message = `Ringside could not load the rest of its code (${what}). Reload the page to try again.`;
+  if (document.body && !document.getElementById("split-error")) {
+    const alert = document.createElement("div");
+    alert.id = "split-error";
+    alert.setAttribute("role", "alert");
+    alert.className = "split-error";
+    alert.textContent = message;
+    document.body.prepend(alert);
+  }
+  return new Error(message);
+}
+
+export function ringsideSplitInstall(exports) {
+  primary = exports;
+}
+
+export function ringsideSplitLoaded() {
+  return !split() || loaded;
+}
+
+// Synchronous: a moved function needs its code before it can return. A blocking
+// request is the only way to get it inside the call; it only happens if the
+// background fetch has not finished yet.
+export function ringsideSplitLoad() {
+  if (loaded || !split()) return;
+  const url = restUrl();
+  let bytes;
+  try {
+    const xhr = new XMLHttpRequest();
+    xhr.open("GET", url, false);
+    // Binary through a synchronous request: each byte becomes one char code.
+    xhr.overrideMimeType("text/plain; charset=x-user-defined");
+    xhr.send();
+    if (xhr.status !== 200) throw new Error(`HTTP ${xhr.status}`);
+    const text = xhr.responseText;
+    bytes = new Uint8Array(text.length);
+    for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i) & 0xff;
+  } catch (e) {
+    throw fail(`${url}: ${e.message}`);
+  }
+  instantiate(new WebAssembly.Module(bytes));
+}
+
+export function ringsideSplitPrefetch() {
+  if (loaded || pending || !split()) return;
+  const url = restUrl();
+  pending = fetch(url)
+    .then((r) => {
+      if (!r.ok) throw new Error(`HTTP ${r.status}`);
+      return WebAssembly.compileStreaming(r);
+    })
+    .then(instantiate)
+    // A failed prefetch is not an error yet: the first moved call loads (and reports).
+    .catch(() => {
+      pending = null;
+    });
+}
