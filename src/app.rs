@@ -38,7 +38,7 @@ fn initial_state() -> AppState {
     crate::clock::mark("ringside:state");
     let launch = Launch::from_location();
     if launch.link.is_some() || launch.homework.is_some() || launch.mine.is_some() {
-        // These open with code the first load leaves out: load it once, up front.
+        // Code the first load leaves out: `main` waited for it; if not, load it now.
         crate::split::need_rest();
     }
     if let Some(n) = launch.bench {

@@ -1,7 +1,8 @@
 // The page's wasm comes in two parts (tools/split): the first load carries what the
 // default lesson runs; `ringside-rest.wasm` carries everything else. A moved function
 // calls `ringsideSplitLoad` when its code is not there yet; the page also fetches the
-// rest in the background once it is interactive (`ringsideSplitPrefetch`).
+// rest in the background once it is interactive (`ringsideSplitPrefetch`), and a page
+// that opens with more than the default lesson waits for it first.
 
 let primary = null; // the first module's exports
 let loaded = false;
@@ -69,17 +70,48 @@ export function ringsideSplitLoad() {
   instantiate(new WebAssembly.Module(bytes));
 }
 
+// The one fetch of the rest, shared by the background fetch and a wait for it;
+// it rejects (and may be tried again) if the rest cannot be fetched.
+function fetchRest() {
+  if (!pending) {
+    const url = restUrl();
+    pending = fetch(url)
+      .then((r) => {
+        if (!r.ok) throw new Error(`HTTP ${r.status}`);
+        return r.arrayBuffer();
+      })
+      .then((bytes) => WebAssembly.compile(bytes))
+      .then(instantiate)
+      .catch((e) => {
+        pending = null;
+        throw new Error(`${url}: ${e.message}`);
+      });
+  }
+  return pending;
+}
+
 export function ringsideSplitPrefetch() {
-  if (loaded || pending || !split()) return;
-  const url = restUrl();
-  pending = fetch(url)
-    .then((r) => {
-      if (!r.ok) throw new Error(`HTTP ${r.status}`);
-      return WebAssembly.compileStreaming(r);
-    })
-    .then(instantiate)
-    // A failed prefetch is not an error yet: the first moved call loads (and reports).
-    .catch(() => {
-      pending = null;
-    });
+  // A failed background fetch is not an error yet: the first moved call loads (and reports).
+  if (!loaded && split()) fetchRest().catch(() => {});
+}
+
+// Whether the page opens with more than the default lesson (whose code is all the
+// first load carries): any query but `defaultQuery`, or a share link. Decided here,
+// from the raw URL, because parsing any other URL already runs code that moved.
+export function ringsideSplitNeeded(defaultQuery) {
+  if (loaded || !split()) return false;
+  const query = location.search;
+  return !(query === "" || query === defaultQuery) || /(^#|&)s=/.test(location.hash);
+}
+
+// A page that opens with more than the default lesson fetches the rest before it
+// starts (the first module's exported `ringside_render`), without blocking the tab;
+// on failure it says so. Only the first load's code runs before the rest is there.
+export function ringsideSplitRenderAfterRest() {
+  fetchRest().then(
+    () => primary.ringside_render(),
+    (e) => {
+      fail(e.message);
+    },
+  );
 }

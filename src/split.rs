@@ -14,6 +14,17 @@ extern "C" {
     fn prefetch();
     #[wasm_bindgen(js_name = ringsideSplitLoaded)]
     fn loaded() -> bool;
+    #[wasm_bindgen(js_name = ringsideSplitRenderAfterRest)]
+    fn render_after_rest();
+    #[wasm_bindgen(js_name = ringsideSplitNeeded)]
+    fn needed(default_query: &str) -> bool;
+}
+
+/// Whether the page opens with more than the default lesson, whose code is all the
+/// first load carries: a link, homework, a saved or another built-in scenario, an
+/// embedded frame, a benchmark (any query but `?scenario=` the default).
+pub fn rest_needed() -> bool {
+    needed(&format!("?scenario={}", crate::launch::DEFAULT_SCENARIO))
 }
 
 /// Before anything else runs: a moved function may be called from the first frame on.
@@ -26,8 +37,15 @@ pub fn fetch_rest() {
     prefetch();
 }
 
-/// Loads the rest now, before work that is known to need it (a shared link, an
-/// embedded exercise), so the wait comes once, up front.
+/// Starts the page once the rest is there (`main` for a page that needs it): the
+/// loader calls the exported `ringside_render`, and until then nothing but the
+/// first load's code runs.
+pub fn start_after_rest() {
+    render_after_rest();
+}
+
+/// Loads the rest now if it is not there yet (blocking), before work known to need
+/// it; `main` normally waited for it already.
 pub fn need_rest() {
     if !loaded() {
         load();

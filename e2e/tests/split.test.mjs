@@ -66,7 +66,32 @@ test('the rest is fetched in the background after the page is interactive, then 
   await page.close();
 });
 
-test('a shared link loads the rest up front; when it cannot be fetched the page says so', async () => {
+test('a moved function reached before the background fetch ends loads the rest at once', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const errors = [];
+  const rest = [];
+  page.on('pageerror', (e) => errors.push(String(e)));
+  // The background fetch is held back; the blocking request it then takes is not.
+  await page.route(REST, async (route) => {
+    const type = route.request().resourceType();
+    rest.push(type);
+    if (type === 'fetch') await new Promise((r) => setTimeout(r, 4000));
+    await route.continue().catch(() => {});
+  });
+  await page.goto(server.url);
+  await byId(page, 'edit-copy').click();
+  await byId(page, 'program-editor').waitFor({ timeout: 3000 });
+  assert.deepEqual(rest, ['fetch', 'xhr'], 'the editor did not wait for the background fetch');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('a page opening more than the default lesson waits for the rest, without blocking; when it cannot be fetched it says so', async () => {
+  const other = await open('?scenario=convoy-fifo');
+  assert.deepEqual(other.rest.map((r) => r.type), ['fetch']);
+  assert.deepEqual(other.errors, []);
+  await other.page.close();
+
   // A link needs the code the first load leaves out: it is loaded before the link opens.
   const link = await (async () => {
     const { page } = await open();
@@ -76,7 +101,7 @@ test('a shared link loads the rest up front; when it cannot be fetched the page 
     return url.slice(url.indexOf('#'));
   })();
   const ok = await open(link);
-  assert.equal(ok.rest.length, 1);
+  assert.deepEqual(ok.rest.map((r) => r.type), ['fetch']);
   assert.deepEqual(ok.errors, []);
   await ok.page.close();
 

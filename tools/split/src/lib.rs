@@ -37,17 +37,43 @@ pub struct Split {
     pub moved: usize,
 }
 
-/// A function's name without rustc's hash suffix (`::h` and 16 hex digits), so a list
-/// made from one build matches the next.
-pub fn normalize(name: &str) -> &str {
-    match name.rfind("::h") {
-        Some(at)
-            if name.len() - at == 19 && name[at + 3..].bytes().all(|b| b.is_ascii_hexdigit()) =>
-        {
-            &name[..at]
+/// A function's name without what changes from one build to the next, so a list
+/// made from one build matches the next: rustc's hashes (`::h` and 16 hex digits),
+/// LLVM's numbers for same-named copies (`.123` at the end) and wasm-bindgen's
+/// closure shim numbers (`shim_idx: 70`).
+pub fn normalize(name: &str) -> String {
+    let mut out = String::with_capacity(name.len());
+    let mut rest = name;
+    while let Some(at) = rest.find("::h") {
+        let hash = rest.get(at + 3..at + 19).unwrap_or("");
+        let ends = rest
+            .as_bytes()
+            .get(at + 19)
+            .is_none_or(|b| !b.is_ascii_alphanumeric());
+        out.push_str(&rest[..at]);
+        if hash.len() == 16 && hash.bytes().all(|b| b.is_ascii_hexdigit()) && ends {
+            rest = &rest[at + 19..];
+        } else {
+            out.push_str("::h");
+            rest = &rest[at + 3..];
         }
-        _ => name,
     }
+    out.push_str(rest);
+    if let Some(dot) = out.rfind('.') {
+        if dot + 1 < out.len() && out[dot + 1..].bytes().all(|b| b.is_ascii_digit()) {
+            out.truncate(dot);
+        }
+    }
+    let mut from = 0;
+    while let Some(found) = out[from..].find("shim_idx: ") {
+        let at = from + found + 10;
+        let digits = out[at..].bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 {
+            out.replace_range(at..at + digits, "_");
+        }
+        from = at;
+    }
+    out
 }
 
 fn parse(wasm: &[u8]) -> Result<Module> {
@@ -111,7 +137,7 @@ fn plan(module: &Module, keep: &HashSet<String>) -> Result<(Vec<FunctionId>, Ref
         .filter(|(id, _)| match &module.funcs.get(*id).name {
             // Unnamed functions cannot be matched from one build to the next: kept.
             None => false,
-            Some(name) => !keep.contains(normalize(name)),
+            Some(name) => !keep.contains(&normalize(name)),
         })
         .map(|(id, _)| id)
         .collect();
@@ -406,13 +432,7 @@ pub fn instrument(wasm: &[u8]) -> Result<(Vec<u8>, Vec<String>)> {
         );
         m.exports.add(&format!("__hit{i}"), hit);
         let func = m.funcs.get_mut(*f);
-        names.push(
-            func.name
-                .as_deref()
-                .map(normalize)
-                .unwrap_or("")
-                .to_string(),
-        );
+        names.push(func.name.as_deref().map(normalize).unwrap_or_default());
         let FunctionKind::Local(body) = &mut func.kind else {
             unreachable!()
         };

@@ -183,13 +183,36 @@ fn instrumented_functions_record_that_they_ran() {
 }
 
 #[test]
-fn names_lose_only_rustc_hash_suffixes() {
+fn names_lose_only_what_changes_between_builds() {
     use ringside_split::normalize;
     assert_eq!(
         normalize("sim_core::cpu::step::h0123456789abcdef"),
         "sim_core::cpu::step"
     );
+    assert_eq!(
+        normalize("web_sys::Node::parent::__wbg_parentNode_fe15::hf7583083e5a766df externref shim"),
+        "web_sys::Node::parent::__wbg_parentNode_fe15 externref shim"
+    );
+    assert_eq!(
+        normalize("<alloc[3ca501edff3f0c7c]::alloc::Global>::alloc_impl.1341"),
+        "<alloc[3ca501edff3f0c7c]::alloc::Global>::alloc_impl"
+    );
+    assert_eq!(
+        normalize("<T as Clone>::clone::h8911cd44d70a4223.1797"),
+        "<T as Clone>::clone"
+    );
+    assert_eq!(
+        normalize("Closure(Function { shim_idx: 70, ret: Unit }, shim_idx: 3) shim"),
+        "Closure(Function { shim_idx: _, ret: Unit }, shim_idx: _) shim"
+    );
+    // Not hashes: too short, not hex, or longer.
     assert_eq!(normalize("a::h0123"), "a::h0123");
     assert_eq!(normalize("a::hxyz3456789abcdef"), "a::hxyz3456789abcdef");
+    assert_eq!(normalize("a::h0123456789abcdef0"), "a::h0123456789abcdef0");
+    assert_eq!(normalize("f64.0x"), "f64.0x");
     assert_eq!(normalize("log10"), "log10");
+    assert_eq!(
+        normalize("shim_idx: _ shim_idx: x"),
+        "shim_idx: _ shim_idx: x"
+    );
 }
