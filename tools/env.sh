@@ -86,7 +86,18 @@ ensure_build_tools() {
 
 build_release() {
   log "trunk build --release"
-  trunk build --release && split_release dist
+  trunk build --release && split_release dist && minify_js dist
+}
+
+# Trunk's own JS minifier gives up on wasm-bindgen's glue (it leaves it whole);
+# esbuild (npm devDependency) minifies the glue and the snippets it imports.
+minify_js() {
+  local dist="$1" f files
+  files=("$dist"/*.js $(find "$dist/snippets" -name '*.js' 2>/dev/null))
+  for f in "${files[@]}"; do
+    esbuild --minify --format=esm --log-level=error --allow-overwrite "$f" --outfile="$f" || return 1
+  done
+  python3 tools/split/integrity.py "$dist/index.html" "${files[@]}"
 }
 
 # Splits the built wasm (tools/split): what tools/split/first-load.txt lists stays
