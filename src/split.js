@@ -29,10 +29,10 @@ function instantiate(module) {
 function fail(what) {
   const message = `Ringside could not load the rest of its code (${what}). Reload the page to try again.`;
   if (document.body && !document.getElementById("split-error")) {
-    const alert = document.createElement("div");
+    const alert = document.createElement("p");
     alert.id = "split-error";
     alert.setAttribute("role", "alert");
-    alert.className = "split-error";
+    alert.className = "alert"; // styled as the page's other alerts
     alert.textContent = message;
     document.body.prepend(alert);
   }
