@@ -10,14 +10,18 @@ extern "C" {
     // The import every moved function's trampoline calls (tools/split finds it by name).
     #[wasm_bindgen(js_name = ringsideSplitLoad)]
     fn load();
-    #[wasm_bindgen(js_name = ringsideSplitPrefetch)]
-    fn prefetch();
     #[wasm_bindgen(js_name = ringsideSplitLoaded)]
     fn loaded() -> bool;
-    #[wasm_bindgen(js_name = ringsideSplitRenderAfterRest)]
-    fn render_after_rest();
     #[wasm_bindgen(js_name = ringsideSplitNeeded)]
     fn needed(default_query: &str) -> bool;
+    /// Once the page is interactive: fetch the rest in the background.
+    #[wasm_bindgen(js_name = ringsideSplitPrefetch)]
+    pub fn fetch_rest();
+    /// Starts the page once the rest is there (`main` for a page that needs it): the
+    /// loader calls the exported `ringside_render`, and until then nothing but the
+    /// first load's code runs.
+    #[wasm_bindgen(js_name = ringsideSplitRenderAfterRest)]
+    pub fn start_after_rest();
 }
 
 /// Whether the page opens with more than the default lesson, whose code is all the
@@ -30,18 +34,6 @@ pub fn rest_needed() -> bool {
 /// Before anything else runs: a moved function may be called from the first frame on.
 pub fn start() {
     install(wasm_bindgen::exports());
-}
-
-/// Once the page is interactive: fetch the rest in the background.
-pub fn fetch_rest() {
-    prefetch();
-}
-
-/// Starts the page once the rest is there (`main` for a page that needs it): the
-/// loader calls the exported `ringside_render`, and until then nothing but the
-/// first load's code runs.
-pub fn start_after_rest() {
-    render_after_rest();
 }
 
 /// Loads the rest now if it is not there yet (blocking), before work known to need
