@@ -403,6 +403,11 @@ pub fn app() -> Html {
         }
     });
     let stats = state.stats();
+    // The benchmark's slowest seek back: the end of the widest gap.
+    let widest_gap = (state.origin == Origin::Bench && !state.running)
+        .then(|| state.widest_snapshot_gap())
+        .flatten()
+        .map(|(from, to)| format!("{from} {to}"));
     html! {
         <div class={classes!("app", launch.embed.then_some("embed"))} data-running={state.running.to_string()} data-scenario={state.name.clone()}
              data-slice={stats.slice.to_string()} data-slice-ms={format!("{:.2}", stats.slice_ms)}
@@ -414,7 +419,8 @@ pub fn app() -> Html {
              data-draw-ms={stats.pacer.draw_ms.iter().map(|d| format!("{d:.2}")).collect::<Vec<_>>().join(" ")}
              data-budget-ms={format!("{:.2}", stats.pacer.budget_ms)}
              data-redraw-budget-ms={format!("{:.2}", stats.pacer.redraw_budget_ms)}
-             data-view-interval-ms={format!("{:.0}", stats.pacer.view_interval_ms(crate::state::VIEW_INTERVAL_MS))}>
+             data-view-interval-ms={format!("{:.0}", stats.pacer.view_interval_ms(crate::state::VIEW_INTERVAL_MS))}
+             data-command-ms={format!("{:.1}", stats.command_ms)} data-snapshot-gap={widest_gap}>
             if !launch.embed {
                 <header class="topbar">
                     <div class="brand">

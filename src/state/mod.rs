@@ -95,6 +95,9 @@ pub struct RunStats {
     /// reads both).
     pub sim_ms_total: f64,
     pub sim_cycles_total: u64,
+    /// The engine's time for the last command applied alone (a step, a
+    /// seek): the browser benchmark reads a seek's share.
+    pub command_ms: f64,
 }
 
 #[derive(Clone)]
@@ -248,6 +251,16 @@ impl AppState {
         self.pace.get().stats
     }
 
+    /// The widest gap between two snapshots kept (from, to): where the
+    /// slowest seek back lands, for the benchmark (`?bench=`).
+    pub fn widest_snapshot_gap(&self) -> Option<(u64, u64)> {
+        let cycles = self.session.as_ref()?.borrow().snapshot_cycles();
+        cycles
+            .windows(2)
+            .map(|w| (w[0], w[1]))
+            .max_by_key(|&(a, b)| b - a)
+    }
+
     /// Applies `cmd` and refreshes the view; returns why a run stopped.
     pub(super) fn apply(&mut self, cmd: &Command) -> Option<RunStop> {
         let stop = self.apply_quiet(cmd);
@@ -259,8 +272,10 @@ impl AppState {
     pub(super) fn apply_quiet(&self, cmd: &Command) -> Option<RunStop> {
         let session = self.session.as_ref()?;
         let mut session = session.borrow_mut();
+        let t0 = now_ms();
         let stop = session.apply(cmd);
         let mut pace = self.pace.get();
+        pace.stats.command_ms = now_ms() - t0;
         pace.cycle_now = session.cycle();
         pace.max_seen = pace.max_seen.max(pace.cycle_now);
         self.pace.set(pace);

@@ -291,20 +291,6 @@ impl Session {
         self.sim.snapshot_before(cycle)
     }
 
-    /// Goes back to the snapshot at or before `cycle` and returns its
-    /// cycle, for a caller that runs the rest of a seek back itself in
-    /// slices ([`Command::Run`] to `cycle`): the same state, views
-    /// included, as [`Command::Seek`] reaches, without holding the caller
-    /// for the whole replay.
-    pub fn rewind(&mut self, cycle: u64) -> u64 {
-        self.sim
-            .keep_trace_from(self.history.consumed(), self.history.consumed_instrs());
-        self.undo.clear();
-        let at = self.sim.rewind(cycle.min(self.limit()));
-        self.sync_history();
-        at
-    }
-
     /// Runs the boot and stops before the first instruction of a user
     /// program: where a lesson's story starts. The boot (`allocproc`, the
     /// trap stubs) stays reachable one step back. Returns the cycle.

@@ -97,39 +97,6 @@ fn bounded_history_stays_bounded_and_exact() {
     }
 }
 
-#[test]
-fn a_seek_back_finished_in_slices_shows_what_a_seek_shows() {
-    // In the thinned past a seek back replays a wide gap; the page rewinds
-    // to the snapshot before the target and runs the rest in frames.
-    let name = "loop-preemptive";
-    let mut compared = 0;
-    for target in [40_000, 123_456, 200_001] {
-        let mut sliced = small(name);
-        run_in_slices(&mut sliced, 600_000);
-        let mut seeked = small(name);
-        run_in_slices(&mut seeked, 600_000);
-        let from = sliced.snapshot_before(target).expect("a snapshot");
-        assert_eq!(sliced.rewind(target), from);
-        assert_eq!(sliced.cycle(), from, "nothing replayed yet");
-        run_in_slices(&mut sliced, target);
-        seeked.apply(&Command::Seek { cycle: target });
-        // The views' recent past comes from the run from `from`: compare
-        // where that run covers what a view shows.
-        if target - from < 20_000 {
-            continue;
-        }
-        compared += 1;
-        let (got, want) = (sliced.view(), seeked.view());
-        assert_eq!(got.cycle, target);
-        assert_eq!(got.cpu, want.cpu, "at {target}");
-        assert_eq!(got.processes, want.processes, "at {target}");
-        assert_eq!(got.events, want.events, "at {target}");
-        assert_eq!(got.gantt, want.gantt, "at {target}");
-        assert_eq!(got.timeline_total, want.timeline_total, "at {target}");
-    }
-    assert!(compared >= 2, "the targets lie in wide gaps");
-}
-
 /// Inside a user-library stub the code panel shows the stub; while the
 /// kernel runs a C-level step it names that step and what it does.
 #[test]

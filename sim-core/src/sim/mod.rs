@@ -8,11 +8,14 @@
 //! copy-on-write) and replays deterministically.
 
 mod log;
+mod marks;
 mod seek;
 mod snapshots;
 
 pub use log::{InstrLog, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
-pub use seek::{SEEK_KEEPS, SEEK_REPLAY_MAX};
+use marks::Marks;
+pub use marks::MARK_EVERY;
+pub use seek::{SEEK_EVENTS, SEEK_EVENTS_REACH, SEEK_KEEPS, SEEK_REPLAY_MAX};
 pub use snapshots::SNAPSHOT_BUDGET;
 use snapshots::{Live, Snapshots};
 
@@ -97,6 +100,11 @@ pub struct Sim {
     level: TraceLevel,
     snapshots: Snapshots,
     snapshot_every: u64,
+    /// Where the logs stood every [`MARK_EVERY`] cycles (see `marks.rs`).
+    marks: Marks,
+    /// A seek's replay is running with nothing recorded (see `seek.rs`):
+    /// no snapshots, no marks.
+    quiet: bool,
 }
 
 /// What the time-travel history holds, in bytes (measured from the sizes
@@ -113,6 +121,8 @@ pub struct HistoryBytes {
     pub trace: usize,
     /// The retired instructions.
     pub instrs: usize,
+    /// Where the logs stood every [`MARK_EVERY`] cycles.
+    pub marks: usize,
     /// The live machine's memory pages and table nodes.
     pub live_memory: usize,
 }
@@ -120,7 +130,7 @@ pub struct HistoryBytes {
 impl HistoryBytes {
     /// Everything but the live machine: what time travel costs.
     pub fn history(&self) -> usize {
-        self.snapshot_bytes + self.trace + self.instrs
+        self.snapshot_bytes + self.trace + self.instrs + self.marks
     }
 }
 
@@ -147,16 +157,25 @@ impl Sim {
             level,
             snapshots: Snapshots::default(),
             snapshot_every: SNAPSHOT_EVERY,
+            marks: Marks::default(),
+            quiet: false,
         };
-        s.machine.set_memory_tracing(level == TraceLevel::Full);
-        s.machine.set_mode(if level == TraceLevel::Off {
+        s.set_machine_mode();
+        s.collect_os_events();
+        s.snapshot();
+        s.mark();
+        s
+    }
+
+    /// The machine's loops and memory tracing as the trace level wants.
+    fn set_machine_mode(&mut self) {
+        let level = self.level;
+        self.machine.set_memory_tracing(level == TraceLevel::Full);
+        self.machine.set_mode(if level == TraceLevel::Off {
             TraceMode::Fast
         } else {
             TraceMode::Traced
         });
-        s.collect_os_events();
-        s.snapshot();
-        s
     }
 
     pub fn machine(&self) -> &Machine {
@@ -217,6 +236,7 @@ impl Sim {
             snapshot_kernel_bytes: self.snapshots.kernel_bytes(),
             trace: self.trace.bytes(),
             instrs: self.instrs.bytes(),
+            marks: self.marks.bytes(),
             live_memory: self.machine.mem().bytes(),
         }
     }
@@ -287,10 +307,18 @@ impl Sim {
     /// After every advance, once its events are recorded: a snapshot at each
     /// multiple of `snapshot_every` (runs stop there), then the trace bounded.
     fn settle(&mut self) {
-        if self.machine.cycle().is_multiple_of(self.snapshot_every) {
-            self.snapshot();
+        if !self.quiet {
+            if self.machine.cycle().is_multiple_of(self.snapshot_every) {
+                self.snapshot();
+            }
+            self.mark();
         }
         self.bound_trace();
+    }
+
+    fn mark(&mut self) {
+        self.marks
+            .note(self.machine.cycle(), self.trace.len(), self.instrs.len());
     }
 
     fn bound_trace(&mut self) {
@@ -348,7 +376,12 @@ impl Sim {
         }
         let now = m.cycle();
         let next_snapshot = (now / self.snapshot_every + 1) * self.snapshot_every;
-        let budget = limit.min(next_snapshot) - now;
+        // A quiet replay takes no snapshots and notes no marks: no stops.
+        let budget = if self.quiet {
+            limit
+        } else {
+            limit.min(next_snapshot)
+        } - now;
         // Without breakpoints (every kernel entry of a plain run) the only
         // stop is `trap_c`: no list to build.
         let with_breakpoints;

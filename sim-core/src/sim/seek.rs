@@ -2,7 +2,7 @@
 //! snapshot and replay, exactly (the simulation is deterministic).
 
 use super::snapshots::Live;
-use super::Sim;
+use super::{Sim, TraceLevel};
 
 /// A seek back replays until this many of the newest instructions and
 /// events (the two logs together) are all there, none lost before the
@@ -12,40 +12,77 @@ pub const SEEK_KEEPS: usize = 512;
 /// of the longest steps a session takes): beyond, a log sparse in events
 /// would make it replay the whole run.
 pub const SEEK_REPLAY_MAX: u64 = 1 << 22;
+/// A seek back also records until this many events besides instructions
+/// are back (the timeline's newest rows are whole: a row that began before
+/// the recording would show only part of its instructions), looking at
+/// most [`SEEK_EVENTS_REACH`] cycles back for them: a program that runs
+/// with no timer and no system calls makes none.
+pub const SEEK_EVENTS: usize = 32;
+/// See [`SEEK_EVENTS`].
+pub const SEEK_EVENTS_REACH: u64 = 1 << 18;
 
 impl Sim {
     /// Goes back (or forward) to exactly `cycle`: restores the last snapshot
     /// at or before it and replays. The result is identical to having stepped
     /// there directly (the simulation is deterministic).
     ///
-    /// Where the logs had dropped what came before that snapshot, the replay
-    /// starts from earlier snapshots until the newest [`SEEK_KEEPS`]
-    /// instructions and events are all back, so a view of the recent past
-    /// is the same as after a straight run; it starts at most
-    /// [`SEEK_REPLAY_MAX`] cycles back for that.
+    /// The replay runs quietly (the machine's fast loops, nothing logged, no
+    /// snapshots: several times faster) up to the last mark before `cycle`
+    /// (see `marks.rs`), where the logs take up their numbering, and records
+    /// only the rest. Where the logs had dropped what came before, the
+    /// recording starts further back until the newest [`SEEK_KEEPS`]
+    /// instructions and events, and [`SEEK_EVENTS`] events, are all back,
+    /// so a view of the recent past is the same as after a straight run;
+    /// it starts at most [`SEEK_REPLAY_MAX`] cycles back for that.
     pub fn seek(&mut self, cycle: u64) {
         if cycle >= self.cycle() {
             self.run(cycle, &[]);
             return;
         }
-        let mut from = self.snapshots.index_at_or_before(cycle);
-        // Each retry starts twice as many snapshots further back: the
-        // replays together cost at most twice the last one.
-        let mut further = 1;
-        while let Some(idx) = from {
-            let (start, cut) = self.restore(idx);
+        // The recording starts at the last mark at or before this cycle
+        // (after the snapshot restored), else at the snapshot.
+        let mut record_by = cycle;
+        while let Some(idx) = self.snapshots.index_at_or_before(record_by) {
+            let at = self.snapshots.cycle_of(idx).unwrap_or(0);
+            let mark = self.marks.before(record_by, at, 0);
+            let Some((mut trace_len, mut instrs_len)) = self.restore_state(idx) else {
+                return;
+            };
+            let mut start = at;
+            if let Some(m) = mark {
+                self.replay_quietly(m.cycle);
+                (trace_len, instrs_len, start) = (m.trace_len, m.instrs_len, m.cycle);
+            }
+            let cut = self.cut_logs(trace_len, instrs_len);
             self.run(cycle, &[]);
             // A log that was cut holds nothing before `start`: the newest
-            // entries must all come from the replay.
+            // entries must all come from the recording.
             let wanted = SEEK_KEEPS.min((self.trace_limit + self.instrs_limit) / 2);
-            let short = cut && self.nth_newest_cycle(wanted).is_none_or(|c| c < start);
-            // Indices may have moved (the replay thins): go by cycle.
-            from = (short && start > 0 && cycle - start < SEEK_REPLAY_MAX)
-                .then(|| self.snapshots.index_at_or_before(start - 1))
-                .flatten()
-                .map(|i| i.saturating_sub(further - 1));
-            further *= 2;
+            let events = self.trace.len() - trace_len.min(self.trace.len());
+            let short = cut
+                && (self.nth_newest_cycle(wanted).is_none_or(|c| c < start)
+                    || events < SEEK_EVENTS && cycle - start < SEEK_EVENTS_REACH);
+            if !short || start == 0 || cycle - start >= SEEK_REPLAY_MAX {
+                return;
+            }
+            // Twice as far back each time: together at most twice the last.
+            record_by = cycle.saturating_sub(2 * (cycle - start)).min(start - 1);
         }
+    }
+
+    /// Runs to `until` recording nothing: no logs, no snapshots, no marks,
+    /// the machine in its fast loops. Only for replaying the past, whose
+    /// logs and marks are known (the same state as a recorded run: tested
+    /// in `machine_trace.rs` and by every seek test).
+    fn replay_quietly(&mut self, until: u64) {
+        let level = self.level;
+        self.level = TraceLevel::Off;
+        self.quiet = true;
+        self.set_machine_mode();
+        self.run(until, &[]);
+        self.quiet = false;
+        self.level = level;
+        self.set_machine_mode();
     }
 
     /// The cycle of the newest snapshot at or before `cycle`: where a seek
@@ -53,22 +90,6 @@ impl Sim {
     pub fn snapshot_before(&self, cycle: u64) -> Option<u64> {
         let idx = self.snapshots.index_at_or_before(cycle)?;
         self.snapshots.cycle_of(idx)
-    }
-
-    /// The first half of a seek back to `cycle` whose replay the caller
-    /// runs itself (the page, in frames): restores the newest snapshot at
-    /// or before it, replaying nothing, and returns its cycle. Unlike
-    /// [`Sim::seek`] it does not bring back the logs' recent past; the run
-    /// to `cycle` records it. A `cycle` at or after the current one, or
-    /// with no snapshot before it, is an ordinary seek.
-    pub fn rewind(&mut self, cycle: u64) -> u64 {
-        match self.snapshots.index_at_or_before(cycle) {
-            Some(idx) if cycle < self.cycle() => self.restore(idx).0,
-            _ => {
-                self.seek(cycle);
-                self.cycle()
-            }
-        }
     }
 
     /// The cycle of the `n`-th newest entry of the trace and the
@@ -91,28 +112,31 @@ impl Sim {
         last
     }
 
-    /// Restores snapshot `idx` and truncates the logs to it. Returns its
-    /// cycle and whether the trace or the instruction log had dropped what
-    /// came before it (and so now holds nothing older).
-    fn restore(&mut self, idx: usize) -> (u64, bool) {
-        let Some(s) = self.snapshots.copy(idx) else {
-            return (0, false);
-        };
+    /// Restores snapshot `idx`: the machine, the kernel, and the snapshots
+    /// up to it. Returns the lengths of the logs when it was taken.
+    fn restore_state(&mut self, idx: usize) -> Option<(usize, usize)> {
+        let s = self.snapshots.copy(idx)?;
         self.machine = s.machine;
         self.kernel = s.kernel;
-        let (trace_len, instrs_len) = (s.trace_len, s.instrs_len);
+        let live = Live {
+            machine: &self.machine,
+            kernel: &self.kernel,
+        };
+        self.snapshots.truncate(idx, live);
+        Some((s.trace_len, s.instrs_len))
+    }
+
+    /// Truncates the logs to these lengths (a log that had dropped entries
+    /// before them is emptied and numbers on from there). Returns whether
+    /// either had (and so now holds nothing older).
+    fn cut_logs(&mut self, trace_len: usize, instrs_len: usize) -> bool {
         let cut = trace_len < self.trace.first_index() || instrs_len < self.instrs.first_index();
         // Replayed events are new to a reader that had read past them.
         self.trace_keep_from = self.trace_keep_from.min(trace_len);
         self.instrs_keep_from = self.instrs_keep_from.min(instrs_len);
         self.trace.truncate(trace_len);
         self.instrs.truncate(instrs_len);
-        let live = Live {
-            machine: &self.machine,
-            kernel: &self.kernel,
-        };
-        self.snapshots.truncate(idx, live);
-        (self.machine.cycle(), cut)
+        cut
     }
 
     /// One cycle back.

@@ -216,7 +216,9 @@ impl History {
                 trace_len.min(self.consumed),
                 instrs.len().min(self.consumed_instrs),
             );
-            if self.rows.is_empty() && self.rows_dropped > 0 {
+            // Every row was newer: make them again from what the logs hold
+            // (a seek's replay records from its last mark, not from cycle 0).
+            if self.rows.is_empty() {
                 self.reword(trace, instrs);
             }
         }
