@@ -102,8 +102,10 @@ minify_js() {
 
 # Splits the built wasm (tools/split): what tools/split/first-load.txt lists stays
 # in the first load, the rest goes to ringside-rest.wasm, fetched once the page is
-# interactive. Both are then optimized for size, as Trunk would (index.html turns
-# Trunk's own wasm-opt off: the split needs the function names it strips).
+# interactive. The first part is then optimized for size, as Trunk would (index.html
+# turns Trunk's own wasm-opt off: the split needs the function names it strips), the
+# rest for speed: it is not in the first load, and it holds the engine's quiet loops
+# that seeks replay in (-O3 made them ~1.5x faster than -Oz in the page).
 split_release() {
   local dist="$1" wasm tmp
   wasm="$(ls "$dist"/*_bg.wasm)"
@@ -112,7 +114,7 @@ split_release() {
   cargo run --release -q -p ringside-split -- split "$wasm" tools/split/first-load.txt \
     "$tmp/primary.wasm" "$tmp/rest.wasm" || { rm -rf "$tmp"; return 1; }
   wasm-opt -Oz "$tmp/primary.wasm" -o "$wasm" \
-    && wasm-opt -Oz "$tmp/rest.wasm" -o "$dist/ringside-rest.wasm" \
+    && wasm-opt -O3 "$tmp/rest.wasm" -o "$dist/ringside-rest.wasm" \
     && python3 tools/split/integrity.py "$dist/index.html" "$wasm"
   local rc=$?
   rm -rf "$tmp"

@@ -126,7 +126,8 @@ pub struct Session {
 impl Session {
     /// Builds a session; scenario errors carry their JSON path and location.
     pub fn new(scenario: Scenario) -> Result<Session, Vec<ScenarioError>> {
-        let sim = scenario.build(TraceLevel::Steps)?;
+        let mut sim = scenario.build(TraceLevel::Steps)?;
+        sim.set_snapshot_budget(crate::sim::snapshot_budget(scenario.processes.len()));
         let listings = scenario
             .programs
             .iter()

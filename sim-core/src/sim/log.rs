@@ -27,17 +27,19 @@ pub struct Log<T> {
     dropped: usize,
     /// Entries kept.
     kept: usize,
-    /// The last chunk dropped from the front, emptied, for the next new
-    /// one: a long run then allocates no chunks at all. (Freeing a chunk of
-    /// 1 MiB and allocating the next made the allocator consolidate its
-    /// free lists every time.)
+    /// Chunks dropped from the front or cut off by [`Log::truncate`], for
+    /// the next new ones: a long run then allocates no chunks at all.
+    /// (Freeing a chunk of 1 MiB and allocating the next made the allocator
+    /// consolidate its free lists every time.) A cut chunk is emptied only
+    /// when reused: a seek back that cuts the whole log (4 MiB of events)
+    /// does not wait for it.
     spare: Spare<T>,
 }
 
-/// An emptied chunk kept for reuse: not part of the log's value (clones
-/// and comparisons ignore it).
+/// Chunks kept for reuse: not part of the log's value (clones and
+/// comparisons ignore them).
 #[derive(Debug)]
-struct Spare<T>(Vec<T>);
+struct Spare<T>(Vec<Vec<T>>);
 
 impl<T> Clone for Spare<T> {
     fn clone(&self) -> Self {
@@ -92,7 +94,9 @@ impl<T> Log<T> {
     /// Heap bytes of the chunks (each allocated whole), not counting what
     /// the entries own.
     pub fn bytes(&self) -> usize {
-        (self.chunks.iter().map(Vec::capacity).sum::<usize>() + self.spare.0.capacity())
+        (self.chunks.iter().chain(&self.spare.0))
+            .map(Vec::capacity)
+            .sum::<usize>()
             * std::mem::size_of::<T>()
             + self.chunks.capacity() * std::mem::size_of::<Vec<T>>()
     }
@@ -127,7 +131,8 @@ impl<T> Log<T> {
 
     #[cold]
     fn push_in_new_chunk(&mut self, x: T) {
-        let mut c = std::mem::take(&mut self.spare.0);
+        let mut c = self.spare.0.pop().unwrap_or_default();
+        c.clear();
         if c.capacity() != self.chunk {
             c = Vec::with_capacity(self.chunk);
         }
@@ -148,7 +153,7 @@ impl<T> Log<T> {
             let n = first.len();
             if let Some(mut c) = self.chunks.pop_front() {
                 c.clear();
-                self.spare.0 = c;
+                self.spare.0.push(c);
             }
             self.dropped += n;
             self.kept -= n;
@@ -158,14 +163,17 @@ impl<T> Log<T> {
     /// Keeps the first `len` entries (absolute count).
     pub fn truncate(&mut self, len: usize) {
         if len <= self.dropped {
-            self.chunks.clear();
+            self.spare.0.extend(self.chunks.drain(..));
             self.dropped = len;
             self.kept = 0;
             return;
         }
         let keep = (len - self.dropped).min(self.kept);
         let (full, rest) = (keep / self.chunk, keep % self.chunk);
-        self.chunks.truncate(full + usize::from(rest > 0));
+        let whole = full + usize::from(rest > 0);
+        if self.chunks.len() > whole {
+            self.spare.0.extend(self.chunks.drain(whole..));
+        }
         if rest > 0 {
             if let Some(last) = self.chunks.back_mut() {
                 last.truncate(rest);
@@ -227,6 +235,24 @@ impl<T: Clone> Log<T> {
     }
 }
 
+/// Merges instruction marks into other events by cycle (instructions first).
+pub fn merge(instrs: &[InstrMark], events: &[TraceEvent]) -> Vec<TraceEvent> {
+    let mut out = Vec::with_capacity(instrs.len() + events.len());
+    let (mut i, mut j) = (0, 0);
+    while i < instrs.len() || j < events.len() {
+        let take_instr =
+            j >= events.len() || (i < instrs.len() && instrs[i].cycle <= events[j].cycle);
+        if take_instr {
+            out.push(instrs[i].to_event());
+            i += 1;
+        } else {
+            out.push(events[j].clone());
+            j += 1;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -261,12 +287,12 @@ mod tests {
     fn a_dropped_chunk_is_reused_for_the_next_one() {
         let mut log = log_of(8);
         log.drop_front(4, usize::MAX);
-        assert_eq!(log.spare.0.capacity(), 4, "the dropped chunk is kept");
-        let spare = log.spare.0.as_ptr();
+        assert_eq!(log.spare.0.len(), 1, "the dropped chunk is kept");
+        let spare = log.spare.0[0].as_ptr();
         for i in 8..10 {
             log.push(i);
         }
-        assert_eq!(log.spare.0.capacity(), 0, "and taken for the new one");
+        assert!(log.spare.0.is_empty(), "and taken for the new one");
         assert_eq!(log.chunks.back().map(|c| c.as_ptr()), Some(spare));
         assert_eq!(log.to_vec(), vec![4, 5, 6, 7, 8, 9]);
         assert_eq!((log.first_index(), log.len()), (4, 10));
@@ -291,7 +317,9 @@ mod tests {
         assert_eq!((log.len(), log.to_vec()), (9, vec![8]));
         log.truncate(3);
         assert_eq!((log.len(), log.kept(), log.first_index()), (3, 0, 3));
+        let bytes = log.bytes();
         log.push(3);
         assert_eq!(log.get(3), Some(&3));
+        assert_eq!(log.bytes(), bytes, "a chunk cut off is reused, emptied");
     }
 }

@@ -12,11 +12,11 @@ mod marks;
 mod seek;
 mod snapshots;
 
-pub use log::{InstrLog, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
+pub use log::{merge, InstrLog, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
 use marks::Marks;
 pub use marks::MARK_EVERY;
 pub use seek::{SEEK_EVENTS, SEEK_EVENTS_REACH, SEEK_KEEPS, SEEK_REPLAY_MAX};
-pub use snapshots::SNAPSHOT_BUDGET;
+pub use snapshots::{snapshot_budget, SNAPSHOT_BUDGET, SNAPSHOT_BUDGET_PER_PROCESS};
 use snapshots::{Live, Snapshots};
 
 use crate::event::{Event, EventKind};
@@ -123,6 +123,8 @@ pub struct HistoryBytes {
     pub instrs: usize,
     /// Where the logs stood every [`MARK_EVERY`] cycles.
     pub marks: usize,
+    /// Snapshots a seek back dropped, freed as the run goes on.
+    pub retired_snapshots: usize,
     /// The live machine's memory pages and table nodes.
     pub live_memory: usize,
 }
@@ -130,7 +132,7 @@ pub struct HistoryBytes {
 impl HistoryBytes {
     /// Everything but the live machine: what time travel costs.
     pub fn history(&self) -> usize {
-        self.snapshot_bytes + self.trace + self.instrs + self.marks
+        self.snapshot_bytes + self.trace + self.instrs + self.marks + self.retired_snapshots
     }
 }
 
@@ -237,6 +239,7 @@ impl Sim {
             trace: self.trace.bytes(),
             instrs: self.instrs.bytes(),
             marks: self.marks.bytes(),
+            retired_snapshots: self.snapshots.retired_bytes(),
             live_memory: self.machine.mem().bytes(),
         }
     }
@@ -479,22 +482,4 @@ fn record(
             }),
         }
     }
-}
-
-/// Merges instruction marks into other events by cycle (instructions first).
-pub fn merge(instrs: &[InstrMark], events: &[TraceEvent]) -> Vec<TraceEvent> {
-    let mut out = Vec::with_capacity(instrs.len() + events.len());
-    let (mut i, mut j) = (0, 0);
-    while i < instrs.len() || j < events.len() {
-        let take_instr =
-            j >= events.len() || (i < instrs.len() && instrs[i].cycle <= events[j].cycle);
-        if take_instr {
-            out.push(instrs[i].to_event());
-            i += 1;
-        } else {
-            out.push(events[j].clone());
-            j += 1;
-        }
-    }
-    out
 }

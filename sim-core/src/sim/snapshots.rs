@@ -53,6 +53,21 @@ const DENSE: usize = 8;
 /// 48 MB of wasm memory (16 MiB reached 48.9 MB once the page ran faster).
 pub const SNAPSHOT_BUDGET: usize = 14 << 20;
 
+/// What each process beyond 64 adds to a session's budget
+/// ([`snapshot_budget`]).
+pub const SNAPSHOT_BUDGET_PER_PROCESS: usize = 64 << 10;
+
+/// The snapshot budget of a session with `processes` processes: a
+/// snapshot holds every process that ran since the one before (its kernel
+/// stack, its PCB and thread entries: ~230 bytes packed in the thinned past),
+/// so beyond 64 processes the budget grows with them and the widest gap
+/// between two snapshots (the slowest seek back) grows less: with 256,
+/// 26 MiB (the page's memory target is twice that of 64 processes; at
+/// 35 MiB the page reached 98 MB, over it).
+pub fn snapshot_budget(processes: usize) -> usize {
+    SNAPSHOT_BUDGET + processes.saturating_sub(64) * SNAPSHOT_BUDGET_PER_PROCESS
+}
+
 /// Snapshots newest last, and what they hold.
 #[derive(Clone)]
 pub(super) struct Snapshots {
@@ -67,7 +82,30 @@ pub(super) struct Snapshots {
     bytes: usize,
     kernel_bytes: usize,
     budget: usize,
+    /// Snapshots a seek back dropped, freed a few at each snapshot taken
+    /// after it (see [`Retired`]).
+    retired: Retired,
 }
+
+/// Dropped snapshots not yet freed. Freeing hundreds of them at once (a
+/// seek from the end of a long run back into its first half) was most of
+/// the seek's time: each holds ~1,000 allocations. A run frees them two at
+/// each snapshot it takes; clones start without them.
+#[derive(Default)]
+struct Retired {
+    #[allow(clippy::vec_box)]
+    list: Vec<Box<Snapshot>>,
+    bytes: usize,
+}
+
+impl Clone for Retired {
+    fn clone(&self) -> Self {
+        Retired::default()
+    }
+}
+
+/// Retired snapshots freed at each snapshot taken.
+const FREED_PER_PUSH: usize = 2;
 
 impl Default for Snapshots {
     fn default() -> Self {
@@ -77,6 +115,7 @@ impl Default for Snapshots {
             bytes: 0,
             kernel_bytes: 0,
             budget: SNAPSHOT_BUDGET,
+            retired: Retired::default(),
         }
     }
 }
@@ -90,6 +129,11 @@ impl Snapshots {
     /// cost beside its newer neighbour).
     pub fn bytes(&self) -> usize {
         self.bytes
+    }
+
+    /// Bytes the snapshots dropped by a seek back and not freed yet hold.
+    pub fn retired_bytes(&self) -> usize {
+        self.retired.bytes
     }
 
     /// Of [`Snapshots::bytes`], what their kernels hold (tables, queues,
@@ -144,6 +188,8 @@ impl Snapshots {
         for s in self.list.drain(idx + 1..) {
             self.bytes -= s.bytes;
             self.kernel_bytes -= s.kernel_bytes;
+            self.retired.bytes += s.bytes;
+            self.retired.list.push(s);
         }
         self.measure(idx, live);
     }
@@ -152,6 +198,11 @@ impl Snapshots {
     /// past until the whole fits the budget (the first snapshot and the
     /// newest two always stay).
     pub fn push(&mut self, live: Live, trace_len: usize, instrs_len: usize) {
+        for _ in 0..FREED_PER_PUSH {
+            if let Some(s) = self.retired.list.pop() {
+                self.retired.bytes -= s.bytes;
+            }
+        }
         self.at.push(live.machine.cycle());
         self.list.push(Box::new(Snapshot {
             machine: live.machine.snapshot(),
@@ -244,7 +295,7 @@ impl Snapshots {
 
 #[cfg(test)]
 mod tests {
-    use super::Live;
+    use super::{snapshot_budget, Live};
     use crate::scenario::builtin;
     use crate::sim::{Sim, TraceLevel};
 
@@ -296,5 +347,12 @@ mod tests {
             );
             assert!(s.packed_tables.heap_bytes() > 0, "snapshot {i}");
         }
+    }
+
+    #[test]
+    fn the_budget_grows_with_the_processes_beyond_64() {
+        assert_eq!(snapshot_budget(1), 14 << 20);
+        assert_eq!(snapshot_budget(64), 14 << 20);
+        assert_eq!(snapshot_budget(256), 26 << 20);
     }
 }
