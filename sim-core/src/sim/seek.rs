@@ -17,7 +17,7 @@ pub const SEEK_REPLAY_MAX: u64 = 1 << 22;
 /// the recording would show only part of its instructions), looking at
 /// most [`SEEK_EVENTS_REACH`] cycles back for them: a program that runs
 /// with no timer and no system calls makes none.
-pub const SEEK_EVENTS: usize = 32;
+pub const SEEK_EVENTS: usize = 64;
 /// See [`SEEK_EVENTS`].
 pub const SEEK_EVENTS_REACH: u64 = 1 << 18;
 
