@@ -46,14 +46,13 @@ impl Marks {
         }
     }
 
-    /// The `back`-th mark before the newest one in `(after, cycle]`
-    /// (`back` 0: that newest one), if it is still after `after`.
-    pub fn before(&self, cycle: u64, after: u64, back: usize) -> Option<Mark> {
+    /// The newest mark at or before `cycle`, if it is after `after`.
+    pub fn before(&self, cycle: u64, after: u64) -> Option<Mark> {
         let newest = self
             .at
             .partition_point(|m| m.cycle <= cycle)
             .checked_sub(1)?;
-        let m = *self.at.get(newest.checked_sub(back)?)?;
+        let m = self.at[newest];
         (m.cycle > after).then_some(m)
     }
 
@@ -80,12 +79,10 @@ mod tests {
             trace_len: [0, 10, 30][c as usize],
             instrs_len: [0, 20, 40][c as usize],
         };
-        assert_eq!(m.before(2 * MARK_EVERY + 7, 0, 0), Some(at(2)));
-        assert_eq!(m.before(2 * MARK_EVERY - 1, 0, 0), Some(at(1)));
-        assert_eq!(m.before(2 * MARK_EVERY + 7, 0, 1), Some(at(1)));
+        assert_eq!(m.before(2 * MARK_EVERY + 7, 0), Some(at(2)));
+        assert_eq!(m.before(2 * MARK_EVERY - 1, 0), Some(at(1)));
         // Only marks after the snapshot a replay starts from count.
-        assert_eq!(m.before(2 * MARK_EVERY + 7, MARK_EVERY, 1), None);
-        assert_eq!(m.before(2 * MARK_EVERY + 7, 0, 3), None);
-        assert_eq!(m.before(MARK_EVERY, MARK_EVERY, 0), None);
+        assert_eq!(m.before(2 * MARK_EVERY + 7, 2 * MARK_EVERY), None);
+        assert_eq!(m.before(MARK_EVERY, MARK_EVERY), None);
     }
 }

@@ -44,7 +44,7 @@ impl Sim {
         let mut record_by = cycle;
         while let Some(idx) = self.snapshots.index_at_or_before(record_by) {
             let at = self.snapshots.cycle_of(idx).unwrap_or(0);
-            let mark = self.marks.before(record_by, at, 0);
+            let mark = self.marks.before(record_by, at);
             let Some((mut trace_len, mut instrs_len)) = self.restore_state(idx) else {
                 return;
             };
