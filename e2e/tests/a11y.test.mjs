@@ -76,3 +76,28 @@ test('processes-vs-threads: after the run the comparison is still on screen, eac
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('a table of 256 processes draws the rows in sight, numbered for screen readers, and passes the audit', async () => {
+  const { page, errors } = await openApp(browser, server, 'bench=256');
+  await byId(page, 'step-switch').click();
+  await page.waitForFunction(() => document.querySelector('.app')?.dataset.running === 'false');
+  const table = page.locator('table.pcbs');
+  assert.equal(await table.getAttribute('aria-rowcount'), '257', 'the header and 256 processes');
+  const drawn = await page.locator('[data-testid^="pcb-P"]').count();
+  assert.ok(drawn >= 14 && drawn <= 30, `a window of rows, not all 256: ${drawn}`);
+  assert.equal(await byId(page, 'pcb-P1').getAttribute('aria-rowindex'), '2');
+  // Scrolled to the end, the last processes are drawn in place of the first.
+  await table.locator('xpath=..').evaluate((s) => { s.scrollTop = s.scrollHeight; });
+  await byId(page, 'pcb-P256').waitFor();
+  assert.equal(await byId(page, 'pcb-P256').getAttribute('aria-rowindex'), '257');
+  assert.equal(await byId(page, 'pcb-P1').count(), 0);
+  // The metrics table (header, rows, average) is windowed the same way.
+  assert.equal(await page.locator('table.metrics').getAttribute('aria-rowcount'), '258');
+  // A queue shows its first 64 chips and counts the rest.
+  const ready = page.locator('.queues .queue').nth(1);
+  assert.equal(await ready.locator('.chip').count(), 64);
+  assert.match(await ready.locator('.more').textContent(), /^\+\d+ more$/);
+  assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -1,7 +1,9 @@
 //! Scheduling metrics: turnaround, response and wait per process, their
 //! averages, utilization and context switches (OSTEP chapter 7's measures).
 
-use super::{grouped, row_window, spacer_row, use_scroll_top, PanelProps};
+use super::{
+    aria_row, aria_rows, grouped, row_window, spacer_row, use_scroll_top, PanelProps, WINDOW_ROWS,
+};
 
 /// About the height of a metrics-table row, px (spacers for rows not drawn).
 const ROW_PX: i32 = 24;
@@ -44,9 +46,11 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
         Callback::from(move |_| cycles.set(!*cycles))
     };
     let book = &props.view.book;
-    let (top, onscroll) = use_scroll_top(props.lean);
-    let rows = row_window(m.rows.len(), top, ROW_PX, props.lean);
-    let (above, below) = (rows.start, m.rows.len() - rows.end);
+    let count = m.rows.len();
+    let (top, onscroll) = use_scroll_top(count > WINDOW_ROWS);
+    let rows = row_window(count, top, ROW_PX);
+    let (above, below) = (rows.start, count - rows.end);
+    let first = rows.start;
     html! {
         <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="panel-metrics">
             <h2 id="metrics-title">{ format!("Metrics ({})", if unit <= 1 { "cycles".to_string() } else { m.unit.clone() }) }</h2>
@@ -60,15 +64,15 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
                 </p>
             }
             <div class="scroll" tabindex="0" role="region" aria-label="metrics table" {onscroll}>
-                <table class="metrics">
+                <table class="metrics" aria-rowcount={aria_rows(count, 2)}>
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "arrival" }</th><th>{ "turn\u{00ad}around" }</th>
                         <th>{ "re\u{00ad}sponse" }</th><th>{ "wait" }</th><th>{ "CPU" }</th>
                     </tr></thead>
                     <tbody>
                         { spacer_row(above, ROW_PX) }
-                        { for m.rows[rows].iter().map(|r| html! {
-                            <tr>
+                        { for m.rows[rows].iter().enumerate().map(|(i, r)| html! {
+                            <tr aria-rowindex={aria_row(count, first + i)}>
                                 <td class="mono">{ r.pid.to_string() }</td><td>{ &r.name }</td>
                                 <td class="num">{ time(r.arrival, unit) }</td><td class="num">{ opt(r.turnaround, unit) }</td>
                                 <td class="num">{ opt(r.response, unit) }</td><td class="num">{ time(r.wait, unit) }</td>
@@ -77,7 +81,7 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
                         }) }
                         { spacer_row(below, ROW_PX) }
                     </tbody>
-                    <tfoot><tr>
+                    <tfoot><tr aria-rowindex={aria_row(count, count)}>
                         <th colspan="3">{ "average" }</th><td class="num">{ avg(m.avg_turnaround, unit) }</td>
                         <td class="num">{ avg(m.avg_response, unit) }</td><td class="num">{ avg(m.avg_wait, unit) }</td><td></td>
                     </tr></tfoot>

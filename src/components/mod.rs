@@ -37,24 +37,23 @@ pub struct PanelProps {
     pub lean: bool,
 }
 
-/// Rows a long table draws while running at full speed: those in sight in
-/// its scroller, and a margin.
-pub const LEAN_ROWS: usize = 30;
+/// Rows a long table draws: those in sight in its scroller (about 14), and
+/// a margin. Paused or running, a table of 256 processes draws these and
+/// spacers: redrawing every row after each step or seek cost tens of ms.
+pub const WINDOW_ROWS: usize = 30;
 
 /// The rows of a table of `count` rows of about `row_px` pixels, scrolled
-/// to `scroll_top`, that are drawn: all of them unless `lean`.
-pub fn row_window(
-    count: usize,
-    scroll_top: i32,
-    row_px: i32,
-    lean: bool,
-) -> std::ops::Range<usize> {
-    if !lean || count <= LEAN_ROWS {
+/// to `scroll_top`, that are drawn: all of them up to [`WINDOW_ROWS`], else
+/// a window of that many around what is in sight.
+pub fn row_window(count: usize, scroll_top: i32, row_px: i32) -> std::ops::Range<usize> {
+    if count <= WINDOW_ROWS {
         return 0..count;
     }
     let first = usize::try_from(scroll_top / row_px.max(1)).unwrap_or(0);
-    let start = first.saturating_sub(LEAN_ROWS / 4).min(count - LEAN_ROWS);
-    start..start + LEAN_ROWS
+    let start = first
+        .saturating_sub(WINDOW_ROWS / 4)
+        .min(count - WINDOW_ROWS);
+    start..start + WINDOW_ROWS
 }
 
 /// An empty table row standing in for `rows` rows not drawn, so the
@@ -69,17 +68,32 @@ pub fn spacer_row(rows: usize, row_px: i32) -> Html {
     html! { <tr class="spacer" aria-hidden="true" style={format!("height: {px}px")}></tr> }
 }
 
+/// A windowed table's row numbers for assistive technology: the table has
+/// `aria-rowcount` (its `count` body rows and `other` header and footer
+/// rows), each drawn row its `aria-rowindex`, so a screen reader tells
+/// "row 120 of 257" though only a window is drawn.
+pub fn aria_rows(count: usize, other: usize) -> Option<String> {
+    (count > WINDOW_ROWS).then(|| (count + other).to_string())
+}
+
+/// The `aria-rowindex` of body row `i` (0-based) of a windowed table of
+/// `count` rows; none when the table draws every row.
+pub fn aria_row(count: usize, i: usize) -> Option<String> {
+    (count > WINDOW_ROWS).then(|| (i + 2).to_string())
+}
+
 /// The scroll position of a scroller, kept as it scrolls; re-renders the
-/// component on scroll only while `lean` (when what is drawn depends on it).
+/// component on scroll when `windowed` (what is drawn depends on it).
 #[hook]
-pub fn use_scroll_top(lean: bool) -> (i32, Callback<Event>) {
+pub fn use_scroll_top(windowed: bool) -> (i32, Callback<Event>) {
     let top = use_mut_ref(|| 0);
     let update = use_force_update();
     let now = *top.borrow();
     let onscroll = Callback::from(move |e: Event| {
         if let Some(el) = e.target_dyn_into::<web_sys::Element>() {
-            *top.borrow_mut() = el.scroll_top();
-            if lean {
+            let at = el.scroll_top();
+            let moved = std::mem::replace(&mut *top.borrow_mut(), at) != at;
+            if windowed && moved {
                 update.force_update();
             }
         }
@@ -131,13 +145,19 @@ mod tests {
     }
 
     #[test]
-    fn a_lean_table_draws_the_rows_in_sight() {
-        assert_eq!(row_window(256, 5_000, 25, false), 0..256);
-        assert_eq!(row_window(20, 5_000, 25, true), 0..20);
-        let w = row_window(256, 2_500, 25, true);
-        assert_eq!(w.len(), LEAN_ROWS);
+    fn a_long_table_draws_the_rows_in_sight() {
+        assert_eq!(row_window(20, 5_000, 25), 0..20);
+        assert_eq!(row_window(WINDOW_ROWS, 5_000, 25), 0..WINDOW_ROWS);
+        let w = row_window(256, 2_500, 25);
+        assert_eq!(w.len(), WINDOW_ROWS);
         assert!(w.contains(&100) && w.contains(&110), "{w:?}");
-        assert_eq!(row_window(256, 0, 25, true), 0..LEAN_ROWS);
-        assert_eq!(row_window(256, 1_000_000, 25, true), 256 - LEAN_ROWS..256);
+        assert_eq!(row_window(256, 0, 25), 0..WINDOW_ROWS);
+        assert_eq!(row_window(256, 1_000_000, 25), 256 - WINDOW_ROWS..256);
+        assert_eq!(row_window(256, -40, 25), 0..WINDOW_ROWS);
+        // Row numbers for screen readers only when windowed.
+        assert_eq!(aria_rows(20, 1), None);
+        assert_eq!(aria_rows(256, 1).as_deref(), Some("257"));
+        assert_eq!(aria_row(256, 99).as_deref(), Some("101"));
+        assert_eq!(aria_row(20, 3), None);
     }
 }

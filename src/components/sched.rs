@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{grouped, row_window, spacer_row, use_scroll_top, PanelProps};
+use super::{grouped, row_window, spacer_row, use_scroll_top, PanelProps, WINDOW_ROWS};
 use sim_core::session::{ProcessView, State, ThreadId, View};
 use yew::prelude::*;
 
@@ -11,19 +11,30 @@ use yew::prelude::*;
 const ROW_PX: i32 = 26;
 /// Chips drawn per queue while running at full speed; the rest are counted.
 const LEAN_CHIPS: usize = 24;
+/// Chips drawn per queue when paused: a queue of 256 threads is a wall no one
+/// reads, and redrawing it after each step cost more than the rest of the
+/// panel. The process table names every thread's queue.
+const CHIPS: usize = 64;
 
 #[function_component(SchedPanel)]
 pub fn sched_panel(props: &PanelProps) -> Html {
     let v = &props.view;
-    let (top, onscroll) = use_scroll_top(props.lean);
-    let rows = row_window(v.processes.len(), top, ROW_PX, props.lean);
-    let (above, below) = (rows.start, v.processes.len() - rows.end);
+    let count = v.processes.len();
+    let (top, onscroll) = use_scroll_top(count > WINDOW_ROWS);
+    let rows = row_window(count, top, ROW_PX);
+    let (above, below) = (rows.start, count - rows.end);
+    // Row numbers for screen readers in a windowed table: a process with an
+    // exit row below it takes two.
+    let windowed = count > WINDOW_ROWS;
+    let exit_rows = |ps: &[ProcessView]| ps.iter().filter(|p| has_exit(p)).count();
+    let total_rows = windowed.then(|| (count + exit_rows(&v.processes) + 1).to_string());
+    let first_index = rows.start + exit_rows(&v.processes[..rows.start]) + 2;
     html! {
         <section class="panel sched-panel" aria-labelledby="sched-title" data-testid="panel-sched">
             <h2 id="sched-title">{ "Processes & scheduler" }<span class="policy">{ format!(" \u{00b7} {}", v.policy) }</span></h2>
             { queues(v, props.lean) }
             <div class="scroll" tabindex="0" role="region" aria-label="process table" {onscroll}>
-                <table class="pcbs">
+                <table class="pcbs" aria-rowcount={total_rows}>
                     <thead><tr>
                         <th>{ "pid" }</th><th>{ "name" }</th><th>{ "state" }</th><th>{ "threads" }</th>
                         <th>{ "queue" }</th><th>{ "CPU time" }</th>
@@ -32,7 +43,11 @@ pub fn sched_panel(props: &PanelProps) -> Html {
                     </tr></thead>
                     <tbody>
                         { spacer_row(above, ROW_PX) }
-                        { for v.processes[rows].iter().map(|p| pcb(v, p)) }
+                        { for v.processes[rows].iter().scan(first_index, |at, p| {
+                            let index = *at;
+                            *at += 1 + usize::from(has_exit(p));
+                            Some(pcb(v, p, windowed.then_some(index)))
+                        }) }
                         { spacer_row(below, ROW_PX) }
                     </tbody>
                 </table>
@@ -57,7 +72,13 @@ fn queue_of(v: &View, tid: u32) -> String {
     "\u{2014}".into()
 }
 
-fn pcb(v: &View, p: &ProcessView) -> Html {
+fn has_exit(p: &ProcessView) -> bool {
+    p.killed.is_some() || p.exit_status.is_some()
+}
+
+/// A process's row (and its exit row), numbered from `index` for screen
+/// readers when the table is windowed.
+fn pcb(v: &View, p: &ProcessView, index: Option<usize>) -> Html {
     let state = state_name(p.state);
     let queue: Vec<String> = p.threads.iter().map(|t| queue_of(v, t.tid)).collect();
     let at = p
@@ -71,7 +92,7 @@ fn pcb(v: &View, p: &ProcessView) -> Html {
     let columns =
         5 + 2 * usize::from(v.policy_uses.job_length) + usize::from(v.policy_uses.tickets);
     html! { <>
-        <tr class={classes!("pcb", format!("state-{state}"), (!exit.is_empty()).then_some("has-exit"))} data-testid={format!("pcb-{}", p.pid)}>
+        <tr class={classes!("pcb", format!("state-{state}"), (!exit.is_empty()).then_some("has-exit"))} data-testid={format!("pcb-{}", p.pid)} aria-rowindex={index.map(|i| i.to_string())}>
             <td class="mono">{ p.pid.to_string() }</td>
             <td>{ &p.name }</td>
             <td><span class={classes!("state", format!("state-{state}"))}>{ state.clone() }</span></td>
@@ -91,7 +112,7 @@ fn pcb(v: &View, p: &ProcessView) -> Html {
         // Exit status and kill reason on a row of their own, the table's
         // full width: never clipped however long the reason.
         if !exit.is_empty() {
-            <tr class={classes!("pcb-exit", format!("state-{state}"))}>
+            <tr class={classes!("pcb-exit", format!("state-{state}"))} aria-rowindex={index.map(|i| (i + 1).to_string())}>
                 <td></td>
                 <td class="exit" colspan={columns.to_string()} data-testid={format!("exit-{}", p.pid)}>{ exit }</td>
             </tr>
@@ -122,15 +143,15 @@ fn chip(owners: &HashMap<u32, String>, t: ThreadId, running: bool) -> Html {
     }
 }
 
-/// A queue's chips: all of them, or while running at full speed the first
-/// few and how many more.
+/// A queue's first chips ([`CHIPS`], or [`LEAN_CHIPS`] while running at
+/// full speed) and how many more.
 fn chips<'a>(
     owners: &HashMap<u32, String>,
     threads: impl Iterator<Item = &'a ThreadId>,
     lean: bool,
 ) -> Html {
     let threads: Vec<ThreadId> = threads.copied().collect();
-    let drawn = if lean { LEAN_CHIPS } else { usize::MAX };
+    let drawn = if lean { LEAN_CHIPS } else { CHIPS };
     let more = threads.len().saturating_sub(drawn);
     html! { <>
         { for threads.iter().take(drawn).map(|t| chip(owners, *t, false)) }
