@@ -36,6 +36,7 @@ pub mod frame {
     thread_local! {
         static START: Cell<Option<f64>> = const { Cell::new(None) };
         static WORK: Cell<Option<f64>> = const { Cell::new(None) };
+        static LAG: Cell<Option<f64>> = const { Cell::new(None) };
     }
 
     /// An animation-frame callback begins, for the frame that began at
@@ -52,6 +53,13 @@ pub mod frame {
             now
         };
         START.with(|s| s.set(Some(start)));
+        LAG.with(|l| l.set((start == frame_ms).then_some(now - frame_ms)));
+    }
+
+    /// How long after its frame began the current frame's callback started,
+    /// ms (none when the timestamp was not usable).
+    pub fn lag() -> Option<f64> {
+        LAG.with(Cell::get)
     }
 
     /// When the current frame's callback began, if one is under way.

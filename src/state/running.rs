@@ -124,6 +124,9 @@ impl AppState {
         let mut p = self.pace.get();
         if let Some(last) = p.last_frame {
             p.stats.pacer.observe_interval(dt_ms, last.drew.is_some());
+            if let Some(lag) = crate::clock::frame::lag() {
+                p.stats.pacer.observe_lag(lag, last.drew.is_some());
+            }
         }
         if let (Some(work), Some(last)) = (work_ms, p.last_frame.take()) {
             p.stats
