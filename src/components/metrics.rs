@@ -50,7 +50,6 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
     let (top, onscroll) = use_scroll_top(count > WINDOW_ROWS);
     let rows = row_window(count, top, ROW_PX);
     let (above, below) = (rows.start, count - rows.end);
-    let first = rows.start;
     html! {
         <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="panel-metrics">
             <h2 id="metrics-title">{ format!("Metrics ({})", if unit <= 1 { "cycles".to_string() } else { m.unit.clone() }) }</h2>
@@ -72,7 +71,7 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
                     <tbody>
                         { spacer_row(above, ROW_PX) }
                         { for m.rows[rows].iter().enumerate().map(|(i, r)| html! {
-                            <tr aria-rowindex={aria_row(count, first + i)}>
+                            <tr aria-rowindex={aria_row(count, above + i)}>
                                 <td class="mono">{ r.pid.to_string() }</td><td>{ &r.name }</td>
                                 <td class="num">{ time(r.arrival, unit) }</td><td class="num">{ opt(r.turnaround, unit) }</td>
                                 <td class="num">{ opt(r.response, unit) }</td><td class="num">{ time(r.wait, unit) }</td>

@@ -20,12 +20,12 @@ const CHIPS: usize = 64;
 pub fn sched_panel(props: &PanelProps) -> Html {
     let v = &props.view;
     let count = v.processes.len();
-    let (top, onscroll) = use_scroll_top(count > WINDOW_ROWS);
+    let windowed = count > WINDOW_ROWS;
+    let (top, onscroll) = use_scroll_top(windowed);
     let rows = row_window(count, top, ROW_PX);
     let (above, below) = (rows.start, count - rows.end);
     // Row numbers for screen readers in a windowed table: a process with an
     // exit row below it takes two.
-    let windowed = count > WINDOW_ROWS;
     let exit_rows = |ps: &[ProcessView]| ps.iter().filter(|p| has_exit(p)).count();
     let total_rows = windowed.then(|| (count + exit_rows(&v.processes) + 1).to_string());
     let first_index = rows.start + exit_rows(&v.processes[..rows.start]) + 2;
