@@ -90,21 +90,6 @@ fn typing_in_field(e: &KeyboardEvent) -> bool {
     matches!(tag.as_deref(), Some("INPUT" | "SELECT" | "TEXTAREA"))
 }
 
-/// Records when the page became interactive (for the browser benchmark).
-fn mark_ready() {
-    let Some(w) = web_sys::window() else { return };
-    if let (Some(doc), Some(perf)) = (w.document(), w.performance()) {
-        if let Some(root) = doc.document_element() {
-            if root.get_attribute("data-ready-ms").is_none() {
-                crate::clock::mark("ringside:ready");
-                let _ = root.set_attribute("data-ready-ms", &format!("{:.1}", perf.now()));
-                // What the first load left out comes next, before anyone asks for it.
-                gloo::timers::callback::Timeout::new(0, crate::split::fetch_rest).forget();
-            }
-        }
-    }
-}
-
 /// Keeps the address bar naming what is open, so a reload reopens it.
 fn sync_url(origin: &Origin, launch: &Launch) {
     let query = match origin {
@@ -229,15 +214,21 @@ fn use_shortcuts(help_open: UseStateHandle<bool>, dispatcher: UseReducerDispatch
 /// The panels, in groups from the top of the page: while running, a new
 /// view reaches one group per frame, and a panel whose data did not change
 /// keeps its props, so it does not re-render (`AppState::panel_view`).
+/// Only the first `drawn_groups` are drawn while the page arrives (`arrival`).
 fn workspace(
     state: &AppState,
+    drawn_groups: usize,
     shows: &dyn Fn(&str) -> bool,
     on_action: &Callback<Action>,
 ) -> Option<Html> {
     state.view.as_ref()?;
     let shown = |p: Panel| state.panel_view(p);
     let lean = state.lean();
-    let panel = |name: &str, p: Panel| shows(name).then(|| shown(p)).flatten();
+    let panel = |name: &str, p: Panel| {
+        (p.group() < drawn_groups && shows(name))
+            .then(|| shown(p))
+            .flatten()
+    };
     Some(html! {
         <main class={classes!("workspace", lesson_kind(&state.name))}>
             if let Some(s) = panel("cpu", Panel::Cpu) { <CpuPanel view={s.view} prev={s.prev} /> }
@@ -265,6 +256,7 @@ fn workspace(
 pub fn app() -> Html {
     let launch = use_memo((), |_| Launch::from_location());
     let state = use_reducer(initial_state);
+    let drawn_groups = crate::arrival::use_arrival(launch.embed);
     let help_open = use_state(|| false);
     let editor_opened = use_state(|| false);
     use_frame_loop(state.running || state.in_background(), state.dispatcher());
@@ -275,23 +267,26 @@ pub fn app() -> Html {
     {
         let launch = launch.clone();
         use_effect_with(state.origin.clone(), move |origin| {
-            mark_ready();
-            sync_url(origin, &launch);
+            sync_url(origin, &launch)
         });
     }
     use_autosave(&state);
     {
-        // A lesson's key moments are found once it is drawn (a run of a
-        // copy of it): the first render does not wait for them.
+        // A lesson's key moments are found once its first screen is
+        // painted (a run of a copy of it): neither waits for the other.
         let dispatcher = state.dispatcher();
-        use_effect_with((state.moments_due, state.name.clone()), move |(due, _)| {
-            if *due {
-                gloo::timers::callback::Timeout::new(0, move || {
-                    dispatcher.dispatch(Action::FindMoments)
-                })
-                .forget();
-            }
-        });
+        let arrived = drawn_groups > 0;
+        use_effect_with(
+            (state.moments_due && arrived, state.name.clone()),
+            move |(due, _)| {
+                if *due {
+                    gloo::timers::callback::Timeout::new(0, move || {
+                        dispatcher.dispatch(Action::FindMoments)
+                    })
+                    .forget();
+                }
+            },
+        );
     }
     {
         let dispatcher = state.dispatcher();
@@ -342,7 +337,7 @@ pub fn app() -> Html {
         (None, Some(list)) => list.iter().any(|x| x == p),
         _ => launch.shows(p),
     };
-    let panels = workspace(&state, &shows, &on_action);
+    let panels = workspace(&state, drawn_groups, &shows, &on_action);
     let (title, lesson) = state
         .view
         .as_ref()
@@ -391,7 +386,7 @@ pub fn app() -> Html {
         let on = on_action.clone();
         Callback::from(move |_| on.emit(Action::NewHomework(new_seed())))
     };
-    let compare = state.scenario.clone().filter(|_| !launch.embed && state.origin != Origin::Bench).map(|s| {
+    let compare = state.scenario.clone().filter(|_| !launch.embed && state.origin != Origin::Bench && drawn_groups == crate::state::PANEL_GROUPS).map(|s| {
         let key = format!("{:p}", Rc::as_ptr(&s));
         html! { <ComparePolicies key={key} scenario={s} compared={state.compared.clone()} status={state.compare_status.clone()} on_action={on_action.clone()} /> }
     });

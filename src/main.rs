@@ -1,6 +1,7 @@
 //! Ringside's web front end: renders views of the sim-core engine.
 
 mod app;
+mod arrival;
 mod clock;
 mod components;
 mod embed;

@@ -61,6 +61,8 @@ test('a run at the default speed pauses at the first key moment (and not when sw
 
 /** Panel test ids in reading order (top to bottom, then left to right). */
 async function panelOrder(page) {
+  // The panels arrive after the first screen, a group per task.
+  await page.waitForFunction(() => performance.getEntriesByName('ringside:drawn').length === 1);
   const boxes = await page.locator('main.workspace > .panel').evaluateAll((els) => els.map((el) => {
     const r = el.getBoundingClientRect();
     return { id: el.dataset.testid ?? el.className, top: Math.round(r.top), left: Math.round(r.left) };
