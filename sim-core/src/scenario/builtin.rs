@@ -141,6 +141,17 @@ fn expand(source: &str) -> String {
     out
 }
 
+/// The title of the built-in scenario called `name`, without building it
+/// (the page's gallery names every lesson on its first screen).
+pub fn builtin_title(name: &str) -> Option<String> {
+    #[derive(serde::Deserialize)]
+    struct Head {
+        title: String,
+    }
+    let (_, text) = LESSONS.iter().find(|(n, _)| *n == name)?;
+    serde_json::from_str::<Head>(text).ok().map(|h| h.title)
+}
+
 pub fn builtins() -> Vec<(&'static str, Scenario)> {
     BUILTIN_NAMES
         .iter()
@@ -151,6 +162,16 @@ pub fn builtins() -> Vec<(&'static str, Scenario)> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_title_read_alone_is_the_built_scenario_s() {
+        for name in BUILTIN_NAMES {
+            let title = builtin(name).map(|s| s.title);
+            assert!(title.as_ref().is_some_and(|t| !t.is_empty()), "{name}");
+            assert_eq!(builtin_title(name), title, "{name}");
+        }
+        assert_eq!(builtin_title("no-such-lesson"), None);
+    }
 
     #[test]
     fn every_lesson_file_parses_and_every_include_resolves() {

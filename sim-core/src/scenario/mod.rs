@@ -13,7 +13,7 @@ pub(crate) mod tagged;
 #[cfg(test)]
 mod tagged_tests;
 
-pub use builtin::{builtin, builtins, BUILTIN_NAMES};
+pub use builtin::{builtin, builtin_title, builtins, BUILTIN_NAMES};
 pub use elf_program::{elf_listing, elf_program};
 pub use question::{Ask, Question};
 pub use schema::json_schema;

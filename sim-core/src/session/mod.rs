@@ -30,8 +30,8 @@ pub use crate::kernel::ExecMode;
 /// Types the view carries, named here so front ends need only this module.
 pub use crate::kernel::{Pid, State};
 pub use crate::scenario::{
-    builtin, link, Ask, ProcessSpec, ProgramSource, Question, Scenario, ScenarioError,
-    BUILTIN_NAMES,
+    builtin, builtin_title, link, Ask, ProcessSpec, ProgramSource, Question, Scenario,
+    ScenarioError, BUILTIN_NAMES,
 };
 pub use crate::sched::{Policy, ThreadId};
 pub use crate::trace::Actor;
