@@ -404,7 +404,7 @@ pub fn app() -> Html {
         .flatten()
         .map(|(from, to)| format!("{from} {to}"));
     html! {
-        <div class={classes!("app", launch.embed.then_some("embed"))} data-running={state.running.to_string()} data-scenario={state.name.clone()}
+        <div class={classes!("app", launch.embed.then_some("embed"), state.lean().then_some("lean"))} data-running={state.running.to_string()} data-scenario={state.name.clone()}
              data-slice={stats.slice.to_string()} data-slice-ms={format!("{:.2}", stats.slice_ms)}
              data-view-ms={format!("{:.2}", stats.view_ms)}
              data-rate={format!("{:.0}", stats.pacer.rate)}

@@ -61,3 +61,19 @@ test('an embedded page, all panels, draws them with the rest', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('at full speed nothing animates; paused or slower, a chip that moves animates in', async () => {
+  const { page, errors } = await openPage(browser, `${server.url}?bench=64`);
+  const chip = page.locator('.chip').first();
+  const animation = () => chip.evaluate((el) => getComputedStyle(el).animationName);
+  assert.equal(await animation(), 'chip-in');
+  await page.locator('[data-testid=speed]').selectOption({ index: 5 });
+  await page.locator('[data-testid=run-button]').click();
+  await page.locator('.app.lean').waitFor();
+  assert.equal(await animation(), 'none');
+  await page.locator('[data-testid=pause-button]').click();
+  await page.locator('.app:not(.lean)').waitFor();
+  assert.equal(await animation(), 'chip-in');
+  assert.deepEqual(errors, []);
+  await page.close();
+});
