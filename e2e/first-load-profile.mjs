@@ -10,48 +10,71 @@ const [dist, namesFile] = process.argv.slice(2);
 const names = (await fs.readFile(namesFile, 'utf8')).split('\n');
 const server = await serve(dist);
 const browser = await launch();
-const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-// The instance's exports, for reading the `__hit<i>` globals.
-await page.addInitScript(() => {
-  addEventListener('TrunkApplicationStarted', (e) => { window.__exports = e.detail.wasm; });
-});
+/** The indexes of the functions that ran in a page doing `act`. */
+async function hitsOf(act, initScript, arg) {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  // The instance's exports, for reading the `__hit<i>` globals.
+  await page.addInitScript(() => {
+    addEventListener('TrunkApplicationStarted', (e) => { window.__exports = e.detail.wasm; });
+  });
+  if (initScript) await page.addInitScript(initScript, arg);
+  page.on('pageerror', (e) => errors.push(String(e)));
+  await page.goto(server.url);
+  await act(page, (t) => page.locator(`[data-testid="${t}"]`));
+  const hits = await page.evaluate(() => {
+    const out = [];
+    for (const [k, v] of Object.entries(window.__exports)) {
+      if (k.startsWith('__hit') && v.value) out.push(Number(k.slice(5)));
+    }
+    return out;
+  });
+  await page.close();
+  return hits;
+}
+
 const errors = [];
-page.on('pageerror', (e) => errors.push(String(e)));
-await page.goto(server.url);
-const id = (t) => page.locator(`[data-testid="${t}"]`);
-await id('cycle').waitFor();
-
-for (const unit of ['cycle', 'instruction', 'mode', 'trap', 'switch']) {
-  for (let i = 0; i < 3; i++) await id(`step-${unit}`).click();
-  await id(`back-${unit}`).click();
-}
-for (const key of ['ArrowRight', 'ArrowLeft', 'n']) await page.keyboard.press(key);
-await id('seek-input').fill('5000');
-await id('seek-input').press('Enter');
-await id('seek-input').fill('100');
-await id('seek-input').press('Enter');
-const speeds = await id('speed').locator('option').count();
-for (let s = 0; s < speeds; s++) {
-  await id('reset').click();
-  await id('speed').selectOption({ index: s });
-  await id('run-button').click();
-  await page.waitForTimeout(700);
-  // A fast run may already have reached the end.
-  if (await id('pause-button').isVisible()) await id('pause-button').click();
-}
-await page.keyboard.press(' ');
-await page.waitForTimeout(500);
-await page.keyboard.press(' ');
-await id('reset').click();
-await page.waitForTimeout(300);
-
-const hits = await page.evaluate(() => {
-  const out = [];
-  for (const [k, v] of Object.entries(window.__exports)) {
-    if (k.startsWith('__hit') && v.value) out.push(Number(k.slice(5)));
+const hits = await hitsOf(async (page, id) => {
+  await id('cycle').waitFor();
+  for (const unit of ['cycle', 'instruction', 'mode', 'trap', 'switch']) {
+    for (let i = 0; i < 3; i++) await id(`step-${unit}`).click();
+    await id(`back-${unit}`).click();
   }
-  return out;
+  for (const key of ['ArrowRight', 'ArrowLeft', 'n']) await page.keyboard.press(key);
+  await id('seek-input').fill('5000');
+  await id('seek-input').press('Enter');
+  await id('seek-input').fill('100');
+  await id('seek-input').press('Enter');
+  const speeds = await id('speed').locator('option').count();
+  for (let s = 0; s < speeds; s++) {
+    await id('reset').click();
+    await id('speed').selectOption({ index: s });
+    await id('run-button').click();
+    await page.waitForTimeout(700);
+    // A fast run may already have reached the end.
+    if (await id('pause-button').isVisible()) await id('pause-button').click();
+  }
+  await page.keyboard.press(' ');
+  await page.waitForTimeout(500);
+  await page.keyboard.press(' ');
+  await id('reset').click();
+  await page.waitForTimeout(300);
 });
+// A student may step before the panels below the first screen are drawn
+// (`src/arrival.rs`): each step and step back, clicked at the ready mark.
+for (const unit of ['cycle', 'instruction', 'mode', 'trap', 'switch']) {
+  for (const dir of ['step', 'back']) {
+    hits.push(...await hitsOf(async (page) => {
+      await page.waitForFunction(() => performance.getEntriesByName('ringside:drawn').length === 1);
+      await page.waitForTimeout(200);
+    }, (testid) => {
+      new MutationObserver((_, observer) => {
+        if (!document.documentElement?.dataset.readyMs) return;
+        observer.disconnect();
+        document.querySelector(`[data-testid="${testid}"]`)?.click();
+      }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready-ms'] });
+    }, `${dir}-${unit}`));
+  }
+}
 await browser.close();
 await server.close();
 if (errors.length) {
@@ -60,4 +83,4 @@ if (errors.length) {
 }
 const kept = [...new Set(hits.map((i) => names[i]).filter(Boolean))].sort();
 process.stdout.write(kept.join('\n') + '\n');
-console.error(`first-load profile: ${kept.length} names from ${hits.length} of ${names.length - 1} functions`);
+console.error(`first-load profile: ${kept.length} names from ${new Set(hits).size} of ${names.length - 1} functions`);

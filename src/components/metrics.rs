@@ -48,7 +48,7 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
     let book = &props.view.book;
     let count = m.rows.len();
     let (top, onscroll) = use_scroll_top(count > WINDOW_ROWS);
-    let rows = row_window(count, top, ROW_PX);
+    let rows = row_window(count, top, ROW_PX, props.lean);
     let (above, below) = (rows.start, count - rows.end);
     html! {
         <section class="panel metrics-panel" aria-labelledby="metrics-title" data-testid="panel-metrics">

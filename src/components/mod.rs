@@ -42,18 +42,27 @@ pub struct PanelProps {
 /// spacers: redrawing every row after each step or seek cost tens of ms.
 pub const WINDOW_ROWS: usize = 30;
 
+/// Rows drawn of a windowed table while running at full speed: about what
+/// its scroller shows (22rem), since each redraw changes most of them.
+pub const LEAN_WINDOW_ROWS: usize = 16;
+
 /// The rows of a table of `count` rows of about `row_px` pixels, scrolled
 /// to `scroll_top`, that are drawn: all of them up to [`WINDOW_ROWS`], else
-/// a window of that many around what is in sight.
-pub fn row_window(count: usize, scroll_top: i32, row_px: i32) -> std::ops::Range<usize> {
+/// a window of that many ([`LEAN_WINDOW_ROWS`] when `lean`) around what is
+/// in sight.
+pub fn row_window(
+    count: usize,
+    scroll_top: i32,
+    row_px: i32,
+    lean: bool,
+) -> std::ops::Range<usize> {
     if count <= WINDOW_ROWS {
         return 0..count;
     }
+    let size = if lean { LEAN_WINDOW_ROWS } else { WINDOW_ROWS };
     let first = usize::try_from(scroll_top / row_px.max(1)).unwrap_or(0);
-    let start = first
-        .saturating_sub(WINDOW_ROWS / 4)
-        .min(count - WINDOW_ROWS);
-    start..start + WINDOW_ROWS
+    let start = first.saturating_sub(size / 8).min(count - size);
+    start..start + size
 }
 
 /// An empty table row standing in for `rows` rows not drawn, so the
@@ -146,14 +155,27 @@ mod tests {
 
     #[test]
     fn a_long_table_draws_the_rows_in_sight() {
-        assert_eq!(row_window(20, 5_000, 25), 0..20);
-        assert_eq!(row_window(WINDOW_ROWS, 5_000, 25), 0..WINDOW_ROWS);
-        let w = row_window(256, 2_500, 25);
+        for lean in [false, true] {
+            assert_eq!(row_window(20, 5_000, 25, lean), 0..20);
+            assert_eq!(row_window(WINDOW_ROWS, 5_000, 25, lean), 0..WINDOW_ROWS);
+        }
+        let w = row_window(256, 2_500, 25, false);
         assert_eq!(w.len(), WINDOW_ROWS);
-        assert!(w.contains(&100) && w.contains(&110), "{w:?}");
-        assert_eq!(row_window(256, 0, 25), 0..WINDOW_ROWS);
-        assert_eq!(row_window(256, 1_000_000, 25), 256 - WINDOW_ROWS..256);
-        assert_eq!(row_window(256, -40, 25), 0..WINDOW_ROWS);
+        assert!(w.contains(&100) && w.contains(&120), "{w:?}");
+        assert_eq!(row_window(256, 0, 25, false), 0..WINDOW_ROWS);
+        assert_eq!(
+            row_window(256, 1_000_000, 25, false),
+            256 - WINDOW_ROWS..256
+        );
+        assert_eq!(row_window(256, -40, 25, false), 0..WINDOW_ROWS);
+        // At full speed, about the rows the scroller shows (~14 of 26 px).
+        let w = row_window(256, 2_500, 25, true);
+        assert_eq!(w.len(), LEAN_WINDOW_ROWS);
+        assert!(w.contains(&100) && w.contains(&113), "{w:?}");
+        assert_eq!(
+            row_window(256, 1_000_000, 25, true),
+            256 - LEAN_WINDOW_ROWS..256
+        );
         // Row numbers for screen readers only when windowed.
         assert_eq!(aria_rows(20, 1), None);
         assert_eq!(aria_rows(256, 1).as_deref(), Some("257"));

@@ -22,7 +22,7 @@ pub fn sched_panel(props: &PanelProps) -> Html {
     let count = v.processes.len();
     let windowed = count > WINDOW_ROWS;
     let (top, onscroll) = use_scroll_top(windowed);
-    let rows = row_window(count, top, ROW_PX);
+    let rows = row_window(count, top, ROW_PX, props.lean);
     let (above, below) = (rows.start, count - rows.end);
     // Row numbers for screen readers in a windowed table: a process with an
     // exit row below it takes two.
@@ -131,16 +131,29 @@ fn owners(v: &View) -> HashMap<u32, String> {
         .collect()
 }
 
-fn chip(owners: &HashMap<u32, String>, t: ThreadId, running: bool) -> Html {
+/// A thread's chip. Keyed by thread when `keyed`: moving to another queue
+/// re-creates the chip there and its entry animation shows the move. At
+/// full speed nothing animates and most chips change at each redraw, so
+/// chips are unkeyed there: Yew rewrites their text in place instead of
+/// making and removing a chip per move (about half the panel's redraw with
+/// 256 processes).
+fn chip(owners: &HashMap<u32, String>, t: ThreadId, running: bool, keyed: bool) -> Html {
     let owner = owners.get(&t.0).cloned().unwrap_or_default();
-    html! {
-        // Keyed by thread: moving to another queue re-creates the chip there
-        // and its entry animation shows the move.
-        <li key={t.0} class={classes!("chip", running.then_some("running"))} data-testid={format!("chip-{t}")}>
+    let chip = html! {
+        <li class={classes!("chip", running.then_some("running"))} data-testid={format!("chip-{t}")}>
             if running { <span aria-label="running">{ "\u{25b6} " }</span> }
             <strong>{ t.to_string() }</strong>{ " " }<span class="muted">{ owner }</span>
         </li>
+    };
+    keyed_by(chip, keyed.then(|| t.0.to_string()))
+}
+
+/// `node` with `key`, if any (`html!` takes a key only unconditionally).
+fn keyed_by(mut node: Html, key: Option<String>) -> Html {
+    if let (Html::VTag(tag), Some(key)) = (&mut node, key) {
+        std::rc::Rc::make_mut(tag).key = Some(key.into());
     }
+    node
 }
 
 /// A queue's first chips ([`CHIPS`], or [`LEAN_CHIPS`] while running at
@@ -154,8 +167,8 @@ fn chips<'a>(
     let drawn = if lean { LEAN_CHIPS } else { CHIPS };
     let more = threads.len().saturating_sub(drawn);
     html! { <>
-        { for threads.iter().take(drawn).map(|t| chip(owners, *t, false)) }
-        if more > 0 { <li key="more" class="muted more">{ format!("+{more} more") }</li> }
+        { for threads.iter().take(drawn).map(|t| chip(owners, *t, false, !lean)) }
+        if more > 0 { { keyed_by(html! { <li class="muted more">{ format!("+{more} more") }</li> }, (!lean).then(|| "more".to_string())) } }
     </> }
 }
 
@@ -174,7 +187,7 @@ fn queues(v: &View, lean: bool) -> Html {
         <div class="queues">
             <div class="queue running-q">
                 <h3>{ "running" }</h3>
-                <ul>{ for running.map(|t| chip(&owners, t, true)) }</ul>
+                <ul>{ for running.map(|t| chip(&owners, t, true, !lean)) }</ul>
             </div>
             { for q.levels.iter().map(|l| html! {
                 <div class="queue">
@@ -192,5 +205,21 @@ fn queues(v: &View, lean: bool) -> Html {
                 <ul>{ chips(&owners, exited.iter(), lean) }</ul>
             </div>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chips_are_keyed_by_thread_except_at_full_speed() {
+        let owners = HashMap::from([(5, "3 worker".to_string())]);
+        let key = |h: &Html| h.key().map(|k| k.to_string());
+        assert_eq!(
+            key(&chip(&owners, ThreadId(5), false, true)).as_deref(),
+            Some("5")
+        );
+        assert_eq!(key(&chip(&owners, ThreadId(5), true, false)), None);
     }
 }
