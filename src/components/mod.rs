@@ -42,6 +42,17 @@ pub struct PanelProps {
 /// spacers: redrawing every row after each step or seek cost tens of ms.
 pub const WINDOW_ROWS: usize = 30;
 
+/// `node` with `key`, if any (`html!` takes a key only unconditionally). A
+/// list whose items change at every redraw at full speed goes unkeyed: Yew
+/// then rewrites them in place instead of making and removing an item for
+/// each one that moved.
+pub fn keyed_by(mut node: Html, key: Option<String>) -> Html {
+    if let (Html::VTag(tag), Some(key)) = (&mut node, key) {
+        std::rc::Rc::make_mut(tag).key = Some(key.into());
+    }
+    node
+}
+
 /// Rows drawn of a windowed table while running at full speed: about what
 /// its scroller shows (22rem), since each redraw changes most of them.
 pub const LEAN_WINDOW_ROWS: usize = 16;

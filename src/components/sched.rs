@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use super::{grouped, row_window, spacer_row, use_scroll_top, PanelProps, WINDOW_ROWS};
+use super::{grouped, keyed_by, row_window, spacer_row, use_scroll_top, PanelProps, WINDOW_ROWS};
 use sim_core::session::{ProcessView, State, ThreadId, View};
 use yew::prelude::*;
 
@@ -146,14 +146,6 @@ fn chip(owners: &HashMap<u32, String>, t: ThreadId, running: bool, keyed: bool) 
         </li>
     };
     keyed_by(chip, keyed.then(|| t.0.to_string()))
-}
-
-/// `node` with `key`, if any (`html!` takes a key only unconditionally).
-fn keyed_by(mut node: Html, key: Option<String>) -> Html {
-    if let (Html::VTag(tag), Some(key)) = (&mut node, key) {
-        std::rc::Rc::make_mut(tag).key = Some(key.into());
-    }
-    node
 }
 
 /// A queue's first chips ([`CHIPS`], or [`LEAN_CHIPS`] while running at

@@ -1,7 +1,7 @@
 //! Limited-direct-execution timeline: OSTEP figure 6.2's three columns
 //! (Program / Hardware / OS), following the newest row.
 
-use super::{grouped, PanelProps};
+use super::{grouped, keyed_by, PanelProps};
 use sim_core::session::Actor;
 use yew::prelude::*;
 
@@ -36,13 +36,19 @@ pub fn timeline_panel(props: &PanelProps) -> Html {
                 html! { <td class="cell empty"></td> }
             }
         });
-        html! {
-            <tr key={first_index + i - skip} class={classes!((i == last).then_some("current"))}
+        let row = html! {
+            <tr class={classes!((i == last).then_some("current"))}
                 aria-current={(i == last).then_some("step")}>
                 <td class="cyc mono">{ grouped(r.cycle) }</td>
                 { for cells }
             </tr>
-        }
+        };
+        // Keyed by row number when paused; at full speed every drawn row is
+        // new at each redraw, so the rows are rewritten in place.
+        keyed_by(
+            row,
+            (!props.lean).then(|| (first_index + i - skip).to_string()),
+        )
     });
     html! {
         <section class="panel timeline-panel" aria-labelledby="lde-title" data-testid="panel-timeline">
