@@ -68,13 +68,21 @@ impl AppState {
         }
     }
 
-    /// Goes to cycle `target`. A long way forward runs in frames as a
-    /// full-speed run does: the page stays responsive, shows where it is,
-    /// and a Pause stops it. Anything else is one command: a seek back
-    /// replays from the snapshot before `target` in the engine's quiet
-    /// loops (the widest gap of a 10^9-cycle session in well under 100 ms).
+    /// Goes to cycle `target`. Anywhere the run has been is one command:
+    /// the engine replays from the snapshot before `target` in its quiet
+    /// loops (the widest gap of a 10^9-cycle session in well under 100 ms),
+    /// back, or forward to where a seek back left the run. A long way
+    /// beyond runs in frames as a full-speed run does, from there: the page
+    /// stays responsive, shows where it is, and a Pause stops it.
     pub(super) fn seek(&mut self, target: u64) {
-        if target > self.cycle().saturating_add(SEEK_IN_FRAMES) {
+        let reached = self
+            .session
+            .as_ref()
+            .map_or(self.cycle(), |s| s.borrow().reached());
+        if target > reached.saturating_add(SEEK_IN_FRAMES) {
+            if reached > self.cycle() {
+                self.apply_quiet(&Command::Seek { cycle: reached });
+            }
             self.run_until = Some(target);
             self.running = true;
             self.notice = Some(format!("Seeking to cycle {target}\u{2026}"));

@@ -145,6 +145,35 @@ fn a_seek_back_into_the_thinned_past_is_one_command() {
 }
 
 #[test]
+fn a_seek_forward_to_where_the_run_was_is_one_command() {
+    let ticks = |s| run_ticks(s, 10_000);
+    let mut s = Rc::new(AppState::open("loop-preemptive", Some(3_000_000)));
+    s = ticks(reduce(s, Action::Seek(1_500_000)));
+    assert_eq!(s.cycle(), 1_500_000);
+    s = reduce(s, Action::Seek(1_000));
+    s = reduce(s, Action::Seek(1_400_000));
+    assert!(
+        !s.running,
+        "no frames: the engine replays from a snapshot kept"
+    );
+    assert_eq!(s.cycle(), 1_400_000);
+    let mut straight = Rc::new(AppState::open("loop-preemptive", Some(3_000_000)));
+    straight = ticks(reduce(straight, Action::Seek(1_400_000)));
+    let (got, want) = (s.view.clone().unwrap(), straight.view.clone().unwrap());
+    assert_eq!(got.cpu, want.cpu);
+    assert_eq!(got.processes, want.processes);
+    assert_eq!(got.events, want.events);
+    assert_eq!(got.gantt, want.gantt);
+    // Far beyond where the run was: there at once, then on in frames.
+    s = reduce(s, Action::Seek(1_000));
+    s = reduce(s, Action::Seek(2_500_000));
+    assert!(s.running && s.run_until == Some(2_500_000));
+    assert_eq!(s.cycle(), 1_500_000);
+    s = ticks(s);
+    assert_eq!(s.cycle(), 2_500_000);
+}
+
+#[test]
 fn stepping_back_without_a_matching_forward_step_asks_the_engine() {
     let mut s = Rc::new(AppState::open("syscall-read", None));
     s = reduce(s, Action::Seek(2_000));

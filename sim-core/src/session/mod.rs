@@ -112,6 +112,10 @@ pub struct Session {
     sim: Sim,
     breakpoints: Vec<(usize, u32)>,
     history: history::History,
+    /// The history as it was where a seek back left the run, while the
+    /// simulation keeps its snapshots up to there ([`Sim::ahead_end`]): a
+    /// seek forward into them goes back from there.
+    ahead_history: Option<(u64, history::History)>,
     /// Forward steps just taken, newest last: (granularity, cycle before,
     /// cycle after). A `StepBack` of the same granularity at `after` returns
     /// to `before` exactly, so forward-then-back always restores the view.
@@ -139,6 +143,7 @@ impl Session {
             sim,
             breakpoints: Vec::new(),
             history: history::History::default(),
+            ahead_history: None,
             undo: Vec::new(),
             args_cache: Vec::new(),
             listings,
@@ -206,7 +211,7 @@ impl Session {
     pub fn memory(&self) -> Memory {
         Memory {
             sim: self.sim.memory(),
-            views: self.history.bytes(),
+            views: self.history.bytes() + self.ahead_history.as_ref().map_or(0, |(_, h)| h.bytes()),
         }
     }
 
@@ -265,16 +270,12 @@ impl Session {
             Command::Seek { cycle } => {
                 self.undo.clear();
                 let cycle = (*cycle).min(self.limit().max(self.sim.cycle()));
-                if cycle > self.sim.cycle() {
-                    self.run_synced(cycle);
-                } else {
-                    self.sim.seek(cycle);
-                }
+                self.seek(cycle);
                 None
             }
             Command::Reset => {
                 self.undo.clear();
-                self.sim.seek(0);
+                self.seek(0);
                 None
             }
             Command::SetBreakpoints { lines } => {
@@ -371,7 +372,50 @@ impl Session {
         }
     }
 
+    /// How far the run has been: where it is, or where a seek back left it
+    /// (a seek forward to there costs what a seek back does).
+    pub fn reached(&self) -> u64 {
+        let now = self.sim.cycle();
+        self.sim.ahead_end().map_or(now, |end| end.max(now))
+    }
+
+    /// Goes to exactly `cycle`. Forward into what a seek back left ahead,
+    /// the history starts from where the run was and goes back from there,
+    /// as the simulation does; further forward, it runs.
+    fn seek(&mut self, cycle: u64) {
+        if cycle <= self.sim.cycle() {
+            self.sim.seek(cycle);
+            return;
+        }
+        let kept = self.ahead_history.take();
+        match (self.sim.ahead_for(cycle), kept) {
+            (Some(end), Some((at, history))) if at == end => {
+                self.history = history.clone();
+                self.ahead_history = Some((end, history));
+                self.sim.seek(cycle.min(end));
+                self.sync_history();
+                if cycle > end {
+                    self.run_synced(cycle);
+                }
+            }
+            (_, kept) => {
+                self.ahead_history = kept;
+                self.run_synced(cycle);
+            }
+        }
+    }
+
     fn sync_history(&mut self) {
+        // A seek back that left snapshots ahead came first: the history is
+        // still where the run was. A run that passed them dropped them.
+        match self.sim.ahead_end() {
+            None => self.ahead_history = None,
+            Some(end) => {
+                if self.ahead_history.as_ref().is_none_or(|(at, _)| *at != end) {
+                    self.ahead_history = Some((end, self.history.clone()));
+                }
+            }
+        }
         self.history.sync(self.sim.trace(), self.sim.instructions());
         self.sim
             .keep_trace_from(self.history.consumed(), self.history.consumed_instrs());

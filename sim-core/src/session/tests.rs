@@ -233,3 +233,112 @@ fn a_seek_into_the_far_past_brings_back_the_timeline() {
         }
     }
 }
+
+/// A [`small`] session whose snapshots may hold more: thinned, but not to
+/// a handful over the run (with 48 KiB, a seek replays most of the run
+/// whichever way it goes).
+fn kept(name: &str) -> Session {
+    let mut s = small(name);
+    s.set_snapshot_budget(256 << 10);
+    s
+}
+
+/// Views of `s` and of a straight run to the same cycle agree. The Gantt
+/// chart is that of a run to `reached` and a seek back to the cycle (its
+/// bins are as wide as the furthest run needed). Returns the cycles that
+/// seek back ran.
+fn same_as_straight(name: &str, s: &Session, reached: u64, what: &str) -> u64 {
+    let target = s.cycle();
+    let mut straight = small(name);
+    run_in_slices(&mut straight, target);
+    let (v, w) = (s.view(), straight.view());
+    assert_eq!(v.cycle, target, "{what}");
+    assert_eq!(v.cpu, w.cpu, "{what}");
+    assert_eq!(v.processes, w.processes, "{what}");
+    assert_eq!(v.events, w.events, "{what}");
+    let mut back = kept(name);
+    run_in_slices(&mut back, reached);
+    let before = back.sim.cycles_run();
+    back.apply(&Command::Seek { cycle: target });
+    let seek_back = back.sim.cycles_run() - before;
+    assert_eq!(v.gantt, back.view().gantt, "{what}");
+    let n = v.timeline.len().min(w.timeline.len()).min(8);
+    assert!(n > 0, "{what}: no rows");
+    let tail = |v: &View| v.timeline[v.timeline.len() - n..].to_vec();
+    assert_eq!(tail(&v), tail(&w), "{what}: the newest rows");
+    let limit = s.history.limits.rows;
+    assert!(
+        v.timeline_total <= w.timeline_total && v.timeline_total + limit >= w.timeline_total,
+        "{what}: {} rows in all, straight {}",
+        v.timeline_total,
+        w.timeline_total
+    );
+    seek_back
+}
+
+#[test]
+fn a_seek_forward_to_where_the_run_was_replays_from_the_snapshots_kept() {
+    for name in ["loop-preemptive", "mlfq-long"] {
+        let mut s = kept(name);
+        run_in_slices(&mut s, 900_000);
+        let end = s.cycle();
+        s.apply(&Command::Seek { cycle: 20_000 });
+        assert_eq!(s.reached(), end, "{name}");
+        // What was kept ahead was within the budget before; behind, the
+        // newest two snapshots stay whatever they cost.
+        let held = s.memory().sim;
+        assert!(
+            held.snapshot_bytes + held.ahead_snapshots <= (256 << 10) * 9 / 8,
+            "{name}: {held:?}"
+        );
+        // Each seek forward costs what a seek back from the end to there
+        // does (a replay from the snapshot before it, and at most twice
+        // SEEK_EVENTS_REACH further back to bring back the newest events
+        // when they are sparse, as in mlfq-long), not the way there.
+        let seek = |s: &mut Session, target: u64, what: &str| {
+            let (from, before) = (s.cycle(), s.sim.cycles_run());
+            s.apply(&Command::Seek { cycle: target });
+            let ran = s.sim.cycles_run() - before;
+            let back = same_as_straight(name, s, end, what);
+            let reach = 2 * crate::sim::SEEK_EVENTS_REACH;
+            assert!(
+                ran <= back.max(reach) + crate::sim::SNAPSHOT_EVERY,
+                "{what}: {ran} cycles run from {from}, a seek back from the end runs {back}"
+            );
+            ran
+        };
+        let ran = seek(&mut s, end / 2, &format!("{name}: forward to the middle"));
+        assert!(ran < end / 2 - 20_000, "{name}: {ran}");
+        seek(&mut s, end - 1, &format!("{name}: forward to the end - 1"));
+        seek(&mut s, end, &format!("{name}: forward to the end"));
+        // Back again, a little forward by running, then forward to the end:
+        // the snapshots the run made again replace those kept.
+        s.apply(&Command::Seek { cycle: 100_000 });
+        run_in_slices(&mut s, 150_000);
+        assert_eq!(s.reached(), end, "{name}");
+        seek(
+            &mut s,
+            end,
+            &format!("{name}: back, run, forward to the end"),
+        );
+        // A run past where the run had been drops what was kept ahead.
+        s.apply(&Command::Seek { cycle: 300_000 });
+        run_in_slices(&mut s, end + 20_000);
+        assert_eq!(s.sim.ahead_end(), None, "{name}");
+        assert_eq!(s.memory().sim.ahead_snapshots, 0, "{name}");
+        assert!(s.ahead_history.is_none(), "{name}");
+        same_as_straight(name, &s, end + 20_000, &format!("{name}: run past the end"));
+    }
+}
+
+#[test]
+fn a_short_seek_back_keeps_nothing_ahead() {
+    let mut s = small("loop-preemptive");
+    run_in_slices(&mut s, 400_000);
+    s.apply(&Command::Seek {
+        cycle: 400_000 - crate::sim::AHEAD_KEEPS,
+    });
+    assert_eq!(s.sim.ahead_end(), None);
+    assert!(s.ahead_history.is_none());
+    assert_eq!(s.reached(), s.cycle());
+}

@@ -6,8 +6,8 @@
 
 use std::collections::VecDeque;
 
-use super::InstrMark;
-use crate::trace::TraceEvent;
+use crate::event::EventKind;
+use crate::trace::{self, Actor, TraceEvent, TraceKind};
 
 /// Instructions per chunk of an [`InstrLog`].
 const CHUNK: usize = 1 << 16;
@@ -54,6 +54,43 @@ impl<T> PartialEq for Spare<T> {
 }
 
 impl<T> Eq for Spare<T> {}
+
+/// One retired instruction. Most of a trace is these, so they are kept apart
+/// from the other events in 16 bytes each; [`super::Sim::full_trace`] merges them back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct InstrMark {
+    pub cycle: u64,
+    pub eip: u32,
+    pub cycles: u16,
+    pub len: u8,
+}
+
+impl InstrMark {
+    pub fn new(cycle: u64, eip: u32, len: u8, cycles: u32) -> Self {
+        InstrMark {
+            cycle,
+            eip,
+            len,
+            cycles: cycles.min(u32::from(u16::MAX)) as u16,
+        }
+    }
+
+    pub fn actor(&self) -> Actor {
+        trace::actor_of_eip(self.eip)
+    }
+
+    pub fn to_event(self) -> TraceEvent {
+        TraceEvent {
+            cycle: self.cycle,
+            actor: self.actor(),
+            kind: TraceKind::Machine(EventKind::InstructionRetired {
+                eip: self.eip,
+                len: self.len,
+                cycles: u32::from(self.cycles),
+            }),
+        }
+    }
+}
 
 /// Every retired instruction, oldest first (the oldest may be dropped).
 pub type InstrLog = Log<InstrMark>;
@@ -160,9 +197,11 @@ impl<T> Log<T> {
         }
     }
 
-    /// Keeps the first `len` entries (absolute count).
+    /// Keeps the first `len` entries (absolute count). A `len` past the end
+    /// (a seek forward beyond what was logged) empties the log, which then
+    /// numbers on from `len`.
     pub fn truncate(&mut self, len: usize) {
-        if len <= self.dropped {
+        if len <= self.dropped || len > self.len() {
             self.spare.0.extend(self.chunks.drain(..));
             self.dropped = len;
             self.kept = 0;

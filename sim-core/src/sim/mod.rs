@@ -12,10 +12,10 @@ mod marks;
 mod seek;
 mod snapshots;
 
-pub use log::{merge, InstrLog, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
+pub use log::{merge, InstrLog, InstrMark, Log, TraceLog, MAX_INSTRS, TRACE_CHUNK};
 use marks::Marks;
 pub use marks::MARK_EVERY;
-pub use seek::{SEEK_EVENTS, SEEK_EVENTS_REACH, SEEK_KEEPS, SEEK_REPLAY_MAX};
+pub use seek::{AHEAD_KEEPS, SEEK_EVENTS, SEEK_EVENTS_REACH, SEEK_KEEPS, SEEK_REPLAY_MAX};
 pub use snapshots::{snapshot_budget, SNAPSHOT_BUDGET, SNAPSHOT_BUDGET_PER_PROCESS};
 use snapshots::{Live, Snapshots};
 
@@ -46,43 +46,6 @@ pub enum Halt {
     MachineStopped(String),
 }
 
-/// One retired instruction. Most of a trace is these, so they are kept apart
-/// from the other events in 16 bytes each; [`Sim::full_trace`] merges them back.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
-pub struct InstrMark {
-    pub cycle: u64,
-    pub eip: u32,
-    pub cycles: u16,
-    pub len: u8,
-}
-
-impl InstrMark {
-    pub fn new(cycle: u64, eip: u32, len: u8, cycles: u32) -> Self {
-        InstrMark {
-            cycle,
-            eip,
-            len,
-            cycles: cycles.min(u32::from(u16::MAX)) as u16,
-        }
-    }
-
-    pub fn actor(&self) -> Actor {
-        trace::actor_of_eip(self.eip)
-    }
-
-    pub fn to_event(self) -> TraceEvent {
-        TraceEvent {
-            cycle: self.cycle,
-            actor: self.actor(),
-            kind: TraceKind::Machine(EventKind::InstructionRetired {
-                eip: self.eip,
-                len: self.len,
-                cycles: u32::from(self.cycles),
-            }),
-        }
-    }
-}
-
 #[derive(Clone)]
 pub struct Sim {
     machine: Machine,
@@ -105,6 +68,8 @@ pub struct Sim {
     /// A seek's replay is running with nothing recorded (see `seek.rs`):
     /// no snapshots, no marks.
     quiet: bool,
+    /// See [`Sim::cycles_run`].
+    cycles_run: u64,
 }
 
 /// What the time-travel history holds, in bytes (measured from the sizes
@@ -125,6 +90,8 @@ pub struct HistoryBytes {
     pub marks: usize,
     /// Snapshots a seek back dropped, freed as the run goes on.
     pub retired_snapshots: usize,
+    /// Snapshots a seek back kept after its target (see [`Sim::seek`]).
+    pub ahead_snapshots: usize,
     /// The live machine's memory pages and table nodes.
     pub live_memory: usize,
 }
@@ -132,7 +99,12 @@ pub struct HistoryBytes {
 impl HistoryBytes {
     /// Everything but the live machine: what time travel costs.
     pub fn history(&self) -> usize {
-        self.snapshot_bytes + self.trace + self.instrs + self.marks + self.retired_snapshots
+        self.snapshot_bytes
+            + self.trace
+            + self.instrs
+            + self.marks
+            + self.retired_snapshots
+            + self.ahead_snapshots
     }
 }
 
@@ -161,6 +133,7 @@ impl Sim {
             snapshot_every: SNAPSHOT_EVERY,
             marks: Marks::default(),
             quiet: false,
+            cycles_run: 0,
         };
         s.set_machine_mode();
         s.collect_os_events();
@@ -230,6 +203,25 @@ impl Sim {
         self.snapshots.cycles()
     }
 
+    /// Where a seek back left the run, while the snapshots up to there are
+    /// kept (see [`Sim::seek`]): a seek forward to there replays from them.
+    pub fn ahead_end(&self) -> Option<u64> {
+        self.snapshots.ahead_end()
+    }
+
+    /// Where the snapshots kept ahead reach, if a seek forward to `cycle`
+    /// would replay from one of them.
+    pub fn ahead_for(&self, cycle: u64) -> Option<u64> {
+        let first = self.snapshots.ahead_first()?;
+        (first <= cycle).then_some(self.snapshots.ahead_end()?)
+    }
+
+    /// Cycles the machine has advanced since the simulation was built,
+    /// replays included: what seeks and runs cost, for tests and benchmarks.
+    pub fn cycles_run(&self) -> u64 {
+        self.cycles_run
+    }
+
     /// What the history holds now, in bytes.
     pub fn memory(&self) -> HistoryBytes {
         HistoryBytes {
@@ -240,6 +232,7 @@ impl Sim {
             instrs: self.instrs.bytes(),
             marks: self.marks.bytes(),
             retired_snapshots: self.snapshots.retired_bytes(),
+            ahead_snapshots: self.snapshots.ahead_bytes(),
             live_memory: self.machine.mem().bytes(),
         }
     }
@@ -278,6 +271,7 @@ impl Sim {
         let cycle = m.cycle();
         let events = m.step();
         record(&mut self.trace, &mut self.instrs, self.level, cycle, events);
+        self.cycles_run += self.machine.cycle() - cycle;
         self.collect_os_events_at(cycle);
         self.settle();
         self.trace.len() - before
@@ -408,6 +402,7 @@ impl Sim {
             });
             record(&mut self.trace, instrs, self.level, cycle, events);
         }
+        self.cycles_run += self.machine.cycle() - now;
         self.settle();
         self.machine.cycle() > now
     }

@@ -20,6 +20,10 @@ pub const SEEK_REPLAY_MAX: u64 = 1 << 22;
 pub const SEEK_EVENTS: usize = 64;
 /// See [`SEEK_EVENTS`].
 pub const SEEK_EVENTS_REACH: u64 = 1 << 18;
+/// A seek back further than this keeps the snapshots after its target (see
+/// [`Sim::seek`]); a shorter one drops them, as going forward again costs
+/// little more than replaying from a snapshot.
+pub const AHEAD_KEEPS: u64 = 1 << 18;
 
 impl Sim {
     /// Goes back (or forward) to exactly `cycle`: restores the last snapshot
@@ -34,18 +38,46 @@ impl Sim {
     /// instructions and events, and [`SEEK_EVENTS`] events, are all back,
     /// so a view of the recent past is the same as after a straight run;
     /// it starts at most [`SEEK_REPLAY_MAX`] cycles back for that.
+    ///
+    /// A seek back more than [`AHEAD_KEEPS`] cycles keeps the snapshots
+    /// after its target, up to where the run was: a seek forward into them
+    /// replays from the one before its target as a seek back would, instead
+    /// of running the whole way again (see `Snapshots`' `Ahead`).
     pub fn seek(&mut self, cycle: u64) {
-        if cycle >= self.cycle() {
-            self.run(cycle, &[]);
+        let present = self.cycle();
+        if cycle >= present {
+            let live = Live {
+                machine: &self.machine,
+                kernel: &self.kernel,
+            };
+            let ahead = self.ahead_for(cycle).is_some();
+            match ahead.then(|| self.snapshots.merge_ahead(live)).flatten() {
+                Some(end) => {
+                    // Kept ahead however short the way back from there: it
+                    // was kept already, and the session's history with it.
+                    self.seek_back(cycle.min(end), end, true);
+                    self.run(cycle, &[]);
+                }
+                None => {
+                    self.run(cycle, &[]);
+                }
+            }
             return;
         }
+        self.seek_back(cycle, present, present - cycle > AHEAD_KEEPS);
+    }
+
+    /// Goes back to `cycle` from where the run was, `present`, keeping the
+    /// snapshots after it if `keep` (see [`Sim::seek`]).
+    fn seek_back(&mut self, cycle: u64, present: u64, keep: bool) {
         // The recording starts at the last mark at or before this cycle
         // (after the snapshot restored), else at the snapshot.
         let mut record_by = cycle;
         while let Some(idx) = self.snapshots.index_at_or_before(record_by) {
             let at = self.snapshots.cycle_of(idx).unwrap_or(0);
             let mark = self.marks.before(record_by, at);
-            let Some((mut trace_len, mut instrs_len)) = self.restore_state(idx) else {
+            let Some((mut trace_len, mut instrs_len)) = self.restore_state(idx, present, keep)
+            else {
                 return;
             };
             let mut start = at;
@@ -114,7 +146,7 @@ impl Sim {
 
     /// Restores snapshot `idx`: the machine, the kernel, and the snapshots
     /// up to it. Returns the lengths of the logs when it was taken.
-    fn restore_state(&mut self, idx: usize) -> Option<(usize, usize)> {
+    fn restore_state(&mut self, idx: usize, present: u64, keep: bool) -> Option<(usize, usize)> {
         let s = self.snapshots.copy(idx)?;
         self.machine = s.machine;
         self.kernel = s.kernel;
@@ -122,15 +154,19 @@ impl Sim {
             machine: &self.machine,
             kernel: &self.kernel,
         };
-        self.snapshots.truncate(idx, live);
+        self.snapshots.truncate(idx, live, present, keep);
         Some((s.trace_len, s.instrs_len))
     }
 
     /// Truncates the logs to these lengths (a log that had dropped entries
-    /// before them is emptied and numbers on from there). Returns whether
-    /// either had (and so now holds nothing older).
+    /// before them, or that ends before them after a seek forward, is
+    /// emptied and numbers on from there). Returns whether either was
+    /// emptied (and so now holds nothing older).
     fn cut_logs(&mut self, trace_len: usize, instrs_len: usize) -> bool {
-        let cut = trace_len < self.trace.first_index() || instrs_len < self.instrs.first_index();
+        let cut = trace_len < self.trace.first_index()
+            || instrs_len < self.instrs.first_index()
+            || trace_len > self.trace.len()
+            || instrs_len > self.instrs.len();
         // Replayed events are new to a reader that had read past them.
         self.trace_keep_from = self.trace_keep_from.min(trace_len);
         self.instrs_keep_from = self.instrs_keep_from.min(instrs_len);

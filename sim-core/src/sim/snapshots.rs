@@ -85,6 +85,31 @@ pub(super) struct Snapshots {
     /// Snapshots a seek back dropped, freed a few at each snapshot taken
     /// after it (see [`Retired`]).
     retired: Retired,
+    /// The snapshots after a seek back's target, up to where the run was
+    /// (see [`Ahead`]).
+    ahead: Ahead,
+}
+
+/// What a seek back leaves ahead of its target: the snapshots up to where
+/// the run had been (`end`). The simulation has one timeline, so they stay
+/// exact, and a seek forward again (to where the student was before going
+/// back to look) replays from the one before its target instead of running
+/// the whole way again. A run that reaches them makes them again and drops
+/// these; clones start without them.
+#[derive(Default)]
+struct Ahead {
+    #[allow(clippy::vec_box)]
+    list: Vec<Box<Snapshot>>,
+    at: Vec<u64>,
+    bytes: usize,
+    kernel_bytes: usize,
+    end: Option<u64>,
+}
+
+impl Clone for Ahead {
+    fn clone(&self) -> Self {
+        Ahead::default()
+    }
 }
 
 /// Dropped snapshots not yet freed. Freeing hundreds of them at once (a
@@ -116,6 +141,7 @@ impl Default for Snapshots {
             kernel_bytes: 0,
             budget: SNAPSHOT_BUDGET,
             retired: Retired::default(),
+            ahead: Ahead::default(),
         }
     }
 }
@@ -182,16 +208,107 @@ impl Snapshots {
     }
 
     /// Keeps the snapshots up to index `idx` (included); the live machine
-    /// is now a copy of the newest.
-    pub fn truncate(&mut self, idx: usize, live: Live) {
+    /// is now a copy of the newest. The run had reached cycle `present`:
+    /// the snapshots dropped join those kept ahead while it stays ahead of
+    /// the run; else, if `keep`, they are kept ahead up to `present`.
+    pub fn truncate(&mut self, idx: usize, live: Live, present: u64, keep: bool) {
         self.at.truncate(idx + 1);
-        for s in self.list.drain(idx + 1..) {
+        let dropped: Vec<Box<Snapshot>> = self.list.drain(idx + 1..).collect();
+        for s in &dropped {
             self.bytes -= s.bytes;
             self.kernel_bytes -= s.kernel_bytes;
-            self.retired.bytes += s.bytes;
-            self.retired.list.push(s);
         }
+        if self.ahead.end.is_none_or(|end| end < present) {
+            self.retire_ahead(u64::MAX);
+            self.ahead.end = keep.then_some(present);
+        }
+        // A run since the last seek back made again the ones from the
+        // first kept ahead on: those go.
+        let first = self.ahead.at.first().copied().unwrap_or(u64::MAX);
+        let mut older = Vec::new();
+        for s in dropped {
+            if self.ahead.end.is_some() && s.machine.cycle() < first {
+                older.push(s);
+            } else {
+                self.retire(s);
+            }
+        }
+        let a = &mut self.ahead;
+        a.at.splice(0..0, older.iter().map(|s| s.machine.cycle()));
+        a.bytes += older.iter().map(|s| s.bytes).sum::<usize>();
+        a.kernel_bytes += older.iter().map(|s| s.kernel_bytes).sum::<usize>();
+        a.list.splice(0..0, older);
         self.measure(idx, live);
+    }
+
+    /// Where the snapshots kept ahead reach (the cycle the run had been at),
+    /// if any.
+    pub fn ahead_end(&self) -> Option<u64> {
+        self.ahead.end
+    }
+
+    /// The cycle of the first snapshot kept ahead.
+    pub fn ahead_first(&self) -> Option<u64> {
+        self.ahead.at.first().copied()
+    }
+
+    /// Bytes the snapshots kept ahead hold.
+    pub fn ahead_bytes(&self) -> usize {
+        self.ahead.bytes
+    }
+
+    /// Puts the snapshots kept ahead back after the others (those the run
+    /// made again go), for a seek forward into them. Returns where they reach.
+    pub fn merge_ahead(&mut self, live: Live) -> Option<u64> {
+        let end = self.ahead.end.take()?;
+        let first = self.ahead.at.first().copied().unwrap_or(u64::MAX);
+        while self.at.last().is_some_and(|&c| c >= first) && self.list.len() > 1 {
+            self.at.pop();
+            if let Some(s) = self.list.pop() {
+                self.bytes -= s.bytes;
+                self.kernel_bytes -= s.kernel_bytes;
+                self.retire(s);
+            }
+        }
+        let joined = self.list.len();
+        let a = std::mem::take(&mut self.ahead);
+        self.at.extend(a.at);
+        self.list.extend(a.list);
+        self.bytes += a.bytes;
+        self.kernel_bytes += a.kernel_bytes;
+        if joined > 0 {
+            self.pack(joined - 1, live);
+            self.pack(joined, live);
+        }
+        self.measure(self.list.len() - 1, live);
+        Some(end)
+    }
+
+    /// Drops the snapshots kept ahead at or before cycle `upto` (a run made
+    /// them again), and all of them once it reaches where they reach.
+    fn retire_ahead(&mut self, upto: u64) {
+        let all = self.ahead.end.is_some_and(|end| end <= upto) || upto == u64::MAX;
+        let n = if all {
+            self.ahead.at.len()
+        } else {
+            self.ahead.at.partition_point(|&c| c <= upto)
+        };
+        self.ahead.at.drain(..n);
+        let gone: Vec<Box<Snapshot>> = self.ahead.list.drain(..n).collect();
+        for s in gone {
+            self.ahead.bytes -= s.bytes;
+            self.ahead.kernel_bytes -= s.kernel_bytes;
+            self.retire(s);
+        }
+        if all {
+            self.ahead.end = None;
+        }
+    }
+
+    /// Frees `s` a little at a time (see [`Retired`]).
+    fn retire(&mut self, s: Box<Snapshot>) {
+        self.retired.bytes += s.bytes;
+        self.retired.list.push(s);
     }
 
     /// Adds a snapshot of the live machine and kernel, then thins the
@@ -219,14 +336,15 @@ impl Snapshots {
             self.pack(n - 2, live);
         }
         self.measure(n - 1, live);
-        while self.bytes > self.budget && self.thin(live) {}
+        self.retire_ahead(live.machine.cycle());
+        while self.bytes + self.ahead.bytes > self.budget && self.thin(live) {}
     }
 
     /// Bytes the snapshots may hold (at least the newest two are kept
     /// whatever they cost).
     pub fn set_budget(&mut self, bytes: usize, live: Live) {
         self.budget = bytes;
-        while self.bytes > self.budget && self.thin(live) {}
+        while self.bytes + self.ahead.bytes > self.budget && self.thin(live) {}
     }
 
     /// After a neighbour of snapshot `i` (not the newest) changed: packs
