@@ -8,6 +8,7 @@
 //! grows with the number of context switches.
 
 use crate::ordmap::OrdMap;
+use std::rc::Rc;
 
 use serde::Serialize;
 
@@ -30,6 +31,49 @@ pub struct GanttBins {
     /// Cycles per bin, a power of two.
     width: u64,
     lanes: OrdMap<Option<Tid>, Vec<u8>>,
+    /// Where the spans added reach (exclusive).
+    filled: u64,
+    /// Whether to keep [`Level`]s (the bins of the spans a history dropped:
+    /// a seek far back draws from them).
+    keep: bool,
+    /// Finest first; shared by copies (a session keeps one of its history
+    /// where a seek back left the run).
+    levels: Rc<Vec<Level>>,
+}
+
+/// The bins as they were when the run first outgrew a width: all it had run
+/// up to `width` × [`MAX_BINS`] cycles, four bins to a byte. A seek back
+/// to before that point draws from them at the width a straight run there
+/// has (the bins kept since are too coarse: at cycle 1,000 of a run of
+/// 10^9 cycles, one bin would be 2^19 cycles of everyone's time).
+#[derive(Clone, Debug)]
+struct Level {
+    width: u64,
+    lanes: Vec<(Option<Tid>, Vec<u8>)>,
+}
+
+impl Level {
+    fn heap_bytes(&self) -> usize {
+        self.lanes.capacity() * std::mem::size_of::<(Option<Tid>, Vec<u8>)>()
+            + self.lanes.iter().map(|(_, b)| b.capacity()).sum::<usize>()
+    }
+}
+
+/// Four 2-bit bins to a byte.
+fn pack(bins: &[u8]) -> Vec<u8> {
+    bins.chunks(4)
+        .map(|c| {
+            c.iter()
+                .enumerate()
+                .fold(0, |a, (i, b)| a | (b & 3) << (2 * i))
+        })
+        .collect()
+}
+
+fn unpack(packed: &[u8], bins: usize) -> Vec<u8> {
+    (0..bins)
+        .map(|i| (packed[i / 4] >> (2 * (i % 4))) & 3)
+        .collect()
 }
 
 /// One lane of the chart: a process (its threads merged) or "no thread".
@@ -50,9 +94,28 @@ fn bit(mode: Mode) -> u8 {
 }
 
 impl GanttBins {
-    /// Heap bytes of the lanes.
+    /// Heap bytes of the lanes and the levels kept.
     pub fn bytes(&self) -> usize {
-        self.lanes.heap_bytes() + self.lanes.values().map(Vec::capacity).sum::<usize>()
+        self.lanes.heap_bytes()
+            + self.lanes.values().map(Vec::capacity).sum::<usize>()
+            + self.levels.iter().map(Level::heap_bytes).sum::<usize>()
+    }
+
+    /// From now on, keeps the bins of each width the run outgrows (see
+    /// [`Level`]).
+    pub fn keep_levels(&mut self) {
+        self.keep = true;
+    }
+
+    /// A copy without the levels, which keeps none.
+    pub fn without_levels(&self) -> GanttBins {
+        GanttBins {
+            width: self.width,
+            lanes: self.lanes.clone(),
+            filled: self.filled,
+            keep: false,
+            levels: Rc::default(),
+        }
     }
 
     /// Marks `[start, end)` as run by `tid` in `mode`.
@@ -64,8 +127,58 @@ impl GanttBins {
             self.width = 1;
         }
         while end > self.width * MAX_BINS as u64 {
+            if self.keep {
+                // The level holds what ran before its end, this span's start too.
+                let edge = self.width * MAX_BINS as u64;
+                if start < edge {
+                    self.mark(tid, mode, start, edge);
+                }
+                let level = Level {
+                    width: self.width,
+                    lanes: self.lanes.iter().map(|(t, b)| (*t, pack(b))).collect(),
+                };
+                Rc::make_mut(&mut self.levels).push(level);
+            }
             self.coarsen();
         }
+        self.filled = self.filled.max(end);
+        self.mark(tid, mode, start, end);
+    }
+
+    /// Back to cycle `now` (a seek back): nothing after it, at the width
+    /// a straight run to `now` has (from the levels kept, if finer).
+    /// Returns whether anything changed.
+    pub fn rewind(&mut self, now: u64) -> bool {
+        if self.filled <= now {
+            return false;
+        }
+        let finer = self
+            .levels
+            .iter()
+            .position(|l| l.width * MAX_BINS as u64 >= now);
+        if let Some(i) = finer {
+            let levels = Rc::make_mut(&mut self.levels);
+            let level = &levels[i];
+            self.width = level.width;
+            self.lanes = level
+                .lanes
+                .iter()
+                .map(|(t, b)| (*t, unpack(b, b.len() * 4)))
+                .collect();
+            levels.truncate(i);
+        }
+        // The bin holding `now` keeps what ran in it after `now` (less than
+        // a column of the chart); the later ones go.
+        let kept = usize::try_from(now.div_ceil(self.width.max(1))).unwrap_or(usize::MAX);
+        for lane in self.lanes.values_mut() {
+            lane.truncate(kept);
+        }
+        self.filled = now;
+        true
+    }
+
+    /// Marks `[start, end)` within the bins as they are (no coarsening).
+    fn mark(&mut self, tid: Option<Tid>, mode: Mode, start: u64, end: u64) {
         let lane = self.lanes.get_or_insert_with(tid, Vec::new);
         let (first, last) = (
             (start / self.width) as usize,
@@ -219,6 +332,39 @@ mod tests {
             }
         }
         cols
+    }
+
+    #[test]
+    fn a_rewind_far_back_draws_from_the_bins_of_that_time() {
+        let t = |n| Some(Tid(n));
+        let mut kept = GanttBins::default();
+        kept.keep_levels();
+        let mut straight = GanttBins::default();
+        // Two threads taking turns of 100 cycles, user then kernel, for
+        // 10^6 cycles; the straight run stops at 3,000.
+        for i in 0..10_000u64 {
+            let (tid, mode) = (
+                t(i as u32 % 2),
+                [Mode::User, Mode::Kernel][i as usize % 4 / 2],
+            );
+            kept.add(tid, mode, i * 100, i * 100 + 100);
+            if i < 30 {
+                straight.add(tid, mode, i * 100, i * 100 + 100);
+            }
+        }
+        assert!(kept.width > straight.width);
+        assert!(kept.rewind(3_000));
+        assert!(!kept.rewind(3_000), "nothing after 3,000 left");
+        assert_eq!(kept.width, straight.width);
+        for (tid, bins) in straight.lanes.iter() {
+            let got = kept.lanes.get_or_insert_with(*tid, Vec::new);
+            assert_eq!(&got[..bins.len()], &bins[..], "{tid:?}");
+            assert!(got[bins.len()..].iter().all(|&b| b == 0), "{tid:?}");
+        }
+        // Four bins to a byte, each two bits.
+        let bins = [0, 1, 2, 3, 3, 0, 1];
+        assert_eq!(unpack(&pack(&bins), bins.len()), bins);
+        assert_eq!(pack(&bins).len(), 2);
     }
 
     #[test]

@@ -148,7 +148,8 @@ impl Session {
             args_cache: Vec::new(),
             listings,
         };
-        s.history.sync(s.sim.trace(), s.sim.instructions());
+        s.history
+            .sync(s.sim.trace(), s.sim.instructions(), s.sim.cycle());
         Ok(s)
     }
 
@@ -416,7 +417,8 @@ impl Session {
                 }
             }
         }
-        self.history.sync(self.sim.trace(), self.sim.instructions());
+        self.history
+            .sync(self.sim.trace(), self.sim.instructions(), self.sim.cycle());
         self.sim
             .keep_trace_from(self.history.consumed(), self.history.consumed_instrs());
     }

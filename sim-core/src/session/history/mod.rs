@@ -209,12 +209,13 @@ impl History {
     /// (both shorter) it first undoes what the dropped events and
     /// instructions had added, so a step back costs what it removes, not the
     /// whole history.
-    pub fn sync(&mut self, trace: &TraceLog, instrs: &InstrLog) {
+    pub fn sync(&mut self, trace: &TraceLog, instrs: &InstrLog, now: u64) {
         let (trace_len, trace_start) = (trace.len(), trace.first_index());
         if trace_len < self.consumed || instrs.len() < self.consumed_instrs {
             self.rewind(
                 trace_len.min(self.consumed),
                 instrs.len().min(self.consumed_instrs),
+                now,
             );
             // Every row was newer: make them again from what the logs hold
             // (a seek's replay records from its last mark, not from cycle 0).
@@ -249,6 +250,7 @@ impl History {
         }
         if self.spans.len() > self.limits.spans {
             let drop = self.spans.len() - self.limits.spans / 2;
+            self.base_bins.keep_levels();
             for s in self.spans.drain(..drop) {
                 if let Some(end) = s.end {
                     self.base_bins.add(s.tid, s.mode, s.start, end);
@@ -309,8 +311,8 @@ impl History {
     }
 
     /// Undoes everything derived from events from number `events` on and
-    /// instructions from number `instrs` on.
-    fn rewind(&mut self, events: usize, instrs: usize) {
+    /// instructions from number `instrs` on: back to cycle `now`.
+    fn rewind(&mut self, events: usize, instrs: usize, now: u64) {
         let undone = |o: &Origin| match *o {
             Origin::Event(e) => e >= events,
             Origin::Code(i) => i >= instrs,
@@ -337,8 +339,10 @@ impl History {
                 last.end = None;
             }
         }
-        if self.spans.len() != spans {
-            self.bins = self.base_bins.clone();
+        // Before the oldest span kept, the dropped ones' bins go back too.
+        let base = self.base_bins.rewind(now);
+        if self.spans.len() != spans || base {
+            self.bins = self.base_bins.without_levels();
             self.bins.extend(self.spans.iter());
         }
         self.consumed = events;
