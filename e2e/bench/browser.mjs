@@ -160,35 +160,41 @@ async function seeksBack(page, label) {
     const t0 = performance.now();
     input.value = String(t);
     input.dispatchEvent(new Event('change', { bubbles: true }));
-    const poll = () => (shown() ? resolve(performance.now() - t0) : requestAnimationFrame(poll));
+    // Shown: the cycle is in the page (the frame that paints it follows).
+    // Painted: a task queued from that frame runs after its paint (this
+    // also keeps one seek's paint out of the next one's time).
+    const poll = () => {
+      if (!shown()) return requestAnimationFrame(poll);
+      const dom = performance.now() - t0;
+      requestAnimationFrame(() => setTimeout(() => resolve([dom, performance.now() - t0])));
+    };
     poll();
   }), target);
   const engine = () => page.evaluate(() => Number(document.querySelector('.app').dataset.commandMs));
   const times = [];
-  // Near the end first, each followed by the way back to the end (a seek
-  // back drops the snapshots after its target); then the widest gap, read
-  // after them. Three of each near the end, the median printed (one
+  // Near the end and at the start, each followed by the way forward to the
+  // end again (a seek back keeps the snapshots after its target, so that
+  // is a replay from the one before it, not a run the whole way); then the
+  // widest gap, read after them. Three of each, the median printed (one
   // measurement on this kind of machine can be twice the others).
-  // Each way forward again is timed too: a seek back keeps the snapshots
-  // after its target, so going forward to where the run was is a replay
-  // from the one before it, not a run the whole way.
   const median = (runs) => runs.sort((a, b) => a[0] - b[0])[1];
   for (const [name, to] of [['1 cycle back', end - 1], ['5 M cycles back', end - 5_000_000], ['back to cycle 1,000', 1_000]]) {
     if (to <= 0 || to >= end) continue;
     const back = [], forward = [];
     for (let i = 0; i < 3; i++) {
-      back.push([await timeSeek(to), await engine()]);
-      forward.push([await timeSeek(end), await engine()]);
+      back.push([...await timeSeek(to), await engine()]);
+      forward.push([...await timeSeek(end), await engine()]);
     }
     const [b, f] = [median(back), median(forward)];
-    times.push(`${name} ${fmt(b[0])} ms (median of 3; the engine's part ${fmt(b[1])} ms), forward to the end again ${fmt(f[0])} ms (engine ${fmt(f[1])} ms)`);
+    times.push(`${name} ${fmt(b[0])} ms (median of 3; painted ${fmt(b[1])}; the engine's part ${fmt(b[2])} ms), ` +
+      `forward to the end again ${fmt(f[0])} ms (painted ${fmt(f[1])}; engine ${fmt(f[2])} ms)`);
   }
   const [from, to] = (await page.evaluate(() => document.querySelector('.app').dataset.snapshotGap)).split(' ').map(Number);
-  const worst = await timeSeek(to - 1);
+  const [worst, painted] = await timeSeek(to - 1);
   const engineMs = await engine();
   console.log(`bench: ${label}: the slowest seek back from cycle ${end}, to the end of the widest gap between snapshots ` +
     `(${to - from} cycles, ${from}–${to}): ${fmt(worst)} ms (target for any seek: < 100 ms; from the change event to the cycle shown; ` +
-    `the engine's part ${fmt(engineMs)} ms, the rest the page's view and render); ${times.join(', ')}`);
+    `the engine's part ${fmt(engineMs)} ms, the rest the page's view and render; ${fmt(painted)} ms to the frame painted); ${times.join(', ')}`);
 }
 
 const server = await serve();

@@ -128,21 +128,29 @@ impl GanttBins {
         }
         while end > self.width * MAX_BINS as u64 {
             if self.keep {
-                // The level holds what ran before its end, this span's start too.
-                let edge = self.width * MAX_BINS as u64;
-                if start < edge {
-                    self.mark(tid, mode, start, edge);
-                }
-                let level = Level {
-                    width: self.width,
-                    lanes: self.lanes.iter().map(|(t, b)| (*t, pack(b))).collect(),
-                };
-                Rc::make_mut(&mut self.levels).push(level);
+                self.save_level(tid, mode, start);
             }
             self.coarsen();
         }
         self.filled = self.filled.max(end);
         self.mark(tid, mode, start, end);
+    }
+
+    /// Keeps the bins before they coarsen, with the part of the span being
+    /// added (from `start`) that they hold. Cold: a few times in a long run,
+    /// and not in a page's first load (`tools/split`).
+    #[cold]
+    #[inline(never)]
+    fn save_level(&mut self, tid: Option<Tid>, mode: Mode, start: u64) {
+        let edge = self.width * MAX_BINS as u64;
+        if start < edge {
+            self.mark(tid, mode, start, edge);
+        }
+        let level = Level {
+            width: self.width,
+            lanes: self.lanes.iter().map(|(t, b)| (*t, pack(b))).collect(),
+        };
+        Rc::make_mut(&mut self.levels).push(level);
     }
 
     /// Back to cycle `now` (a seek back): nothing after it, at the width
@@ -152,6 +160,14 @@ impl GanttBins {
         if self.filled <= now {
             return false;
         }
+        self.rewind_past(now);
+        true
+    }
+
+    /// See [`GanttBins::rewind`]; cold like [`GanttBins::save_level`].
+    #[cold]
+    #[inline(never)]
+    fn rewind_past(&mut self, now: u64) {
         let finer = self
             .levels
             .iter()
@@ -174,7 +190,6 @@ impl GanttBins {
             lane.truncate(kept);
         }
         self.filled = now;
-        true
     }
 
     /// Marks `[start, end)` within the bins as they are (no coarsening).

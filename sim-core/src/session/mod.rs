@@ -406,6 +406,13 @@ impl Session {
         }
     }
 
+    /// Cold: only after a seek far back (and not in a page's first load).
+    #[cold]
+    #[inline(never)]
+    fn keep_history_ahead(&mut self, end: u64) {
+        self.ahead_history = Some((end, self.history.clone()));
+    }
+
     fn sync_history(&mut self) {
         // A seek back that left snapshots ahead came first: the history is
         // still where the run was. A run that passed them dropped them.
@@ -413,7 +420,7 @@ impl Session {
             None => self.ahead_history = None,
             Some(end) => {
                 if self.ahead_history.as_ref().is_none_or(|(at, _)| *at != end) {
-                    self.ahead_history = Some((end, self.history.clone()));
+                    self.keep_history_ahead(end);
                 }
             }
         }
