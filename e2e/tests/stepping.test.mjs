@@ -97,3 +97,26 @@ test('a breakpoint on a source line stops the run there', async () => {
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('back to the start, then forward to where the run was, is one seek, not a run', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=loop-preemptive&max_cycles=3000000');
+  await seek(page, 1_500_000); // a long way ahead: runs in frames
+  await seek(page, 1_000);
+  // Watched frame by frame until the cycle shows: never running, no "Seeking…".
+  const ran = await page.evaluate((t) => new Promise((resolve) => {
+    const app = () => document.querySelector('.app');
+    let running = false;
+    const input = document.querySelector('[data-testid=seek-input]');
+    input.value = String(t);
+    input.dispatchEvent(new Event('change', { bubbles: true }));
+    const poll = () => {
+      running ||= app().dataset.running === 'true' || app().textContent.includes('Seeking to cycle');
+      const shown = Number(document.querySelector('[data-testid=cycle]').textContent.replace(/\D/g, ''));
+      if (shown === t) resolve(running); else requestAnimationFrame(poll);
+    };
+    poll();
+  }), 1_400_000);
+  assert.equal(ran, false, 'a replay from a snapshot kept, in one command');
+  assert.deepEqual(errors, []);
+  await page.close();
+});

@@ -88,6 +88,7 @@ impl AppState {
             self.notice = Some(format!("Seeking to cycle {target}\u{2026}"));
         } else {
             self.halt();
+            self.notice = None;
             self.apply(&Command::Seek { cycle: target });
         }
     }
@@ -101,14 +102,15 @@ impl AppState {
 
     pub(super) fn stop(&mut self, why: Option<String>) {
         self.running = false;
-        self.run_until = None;
+        // A seek in frames that arrived (or was paused) says so no more.
+        let seeking = self.run_until.take().is_some();
         // A view made while running carries only the rows in sight.
         if self.view_lean || self.view.as_ref().is_some_and(|v| v.cycle != self.cycle()) {
             self.refresh();
         } else {
             self.show_all();
         }
-        if why.is_some() {
+        if why.is_some() || seeking {
             self.notice = why;
         }
     }

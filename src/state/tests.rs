@@ -108,8 +108,13 @@ fn long_forward_seeks_run_in_frames() {
     let mut s = Rc::new(AppState::open("loop-cooperative", Some(1_000_000)));
     s = reduce(s, Action::Seek(500_000));
     assert!(s.running && s.run_until == Some(500_000));
+    assert!(s
+        .notice
+        .as_deref()
+        .is_some_and(|n| n.starts_with("Seeking")));
     s = run_ticks(s, 10_000);
     assert_eq!(s.cycle(), 500_000);
+    assert_eq!(s.notice, None, "arrived: no \"Seeking…\" left");
     s = reduce(s, Action::Seek(1_000));
     assert_eq!(s.cycle(), 1_000);
 }
