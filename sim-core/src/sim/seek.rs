@@ -46,22 +46,19 @@ impl Sim {
     pub fn seek(&mut self, cycle: u64) {
         let present = self.cycle();
         if cycle >= present {
-            let live = Live {
-                machine: &self.machine,
-                kernel: &self.kernel,
-            };
-            let ahead = self.ahead_for(cycle).is_some();
-            match ahead.then(|| self.snapshots.merge_ahead(live)).flatten() {
-                Some(end) => {
+            if self.ahead_for(cycle).is_some() {
+                let live = Live {
+                    machine: &self.machine,
+                    kernel: &self.kernel,
+                };
+                if let Some(end) = self.snapshots.merge_ahead(live) {
                     // Kept ahead however short the way back from there: it
                     // was kept already, and the session's history with it.
                     self.seek_back(cycle.min(end), end, true);
-                    self.run(cycle, &[]);
-                }
-                None => {
-                    self.run(cycle, &[]);
                 }
             }
+            // Beyond where the run had been (or with nothing kept ahead): on.
+            self.run(cycle, &[]);
             return;
         }
         self.seek_back(cycle, present, present - cycle > AHEAD_KEEPS);
