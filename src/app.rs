@@ -23,6 +23,7 @@ use crate::components::share::{share_url, Toolbar};
 use crate::components::timeline::TimelinePanel;
 use crate::embed::use_host_api;
 use crate::export::Export;
+use crate::fixed::fixed;
 use crate::keys::action_for;
 use crate::launch::{bench_scenario, Launch, DEFAULT_SCENARIO};
 use crate::runner::use_frame_loop;
@@ -405,17 +406,17 @@ pub fn app() -> Html {
         .map(|(from, to)| format!("{from} {to}"));
     html! {
         <div class={classes!("app", launch.embed.then_some("embed"), state.lean().then_some("lean"))} data-running={state.running.to_string()} data-scenario={state.name.clone()}
-             data-slice={stats.slice.to_string()} data-slice-ms={format!("{:.2}", stats.slice_ms)}
-             data-view-ms={format!("{:.2}", stats.view_ms)}
-             data-rate={format!("{:.0}", stats.pacer.rate)}
-             data-sim-ms-total={format!("{:.1}", stats.sim_ms_total)} data-sim-cycles-total={stats.sim_cycles_total.to_string()}
-             data-light-ms={format!("{:.2}", stats.pacer.light_ms)}
-             data-heavy-ms={format!("{:.2}", stats.pacer.worst_redraw_ms())}
-             data-draw-ms={stats.pacer.draw_ms.iter().map(|d| format!("{d:.2}")).collect::<Vec<_>>().join(" ")}
-             data-budget-ms={format!("{:.2}", stats.pacer.budget_ms)}
-             data-redraw-budget-ms={format!("{:.2}", stats.pacer.redraw_budget_ms)}
-             data-view-interval-ms={format!("{:.0}", stats.pacer.view_interval_ms(crate::state::VIEW_INTERVAL_MS))}
-             data-command-ms={format!("{:.1}", stats.command_ms)} data-snapshot-gap={widest_gap}>
+             data-slice={stats.slice.to_string()} data-slice-ms={fixed(stats.slice_ms, 2)}
+             data-view-ms={fixed(stats.view_ms, 2)}
+             data-rate={fixed(stats.pacer.rate, 0)}
+             data-sim-ms-total={fixed(stats.sim_ms_total, 1)} data-sim-cycles-total={stats.sim_cycles_total.to_string()}
+             data-light-ms={fixed(stats.pacer.light_ms, 2)}
+             data-heavy-ms={fixed(stats.pacer.worst_redraw_ms(), 2)}
+             data-draw-ms={stats.pacer.draw_ms.iter().map(|d| fixed(*d, 2)).collect::<Vec<_>>().join(" ")}
+             data-budget-ms={fixed(stats.pacer.budget_ms, 2)}
+             data-redraw-budget-ms={fixed(stats.pacer.redraw_budget_ms, 2)}
+             data-view-interval-ms={fixed(stats.pacer.view_interval_ms(crate::state::VIEW_INTERVAL_MS), 0)}
+             data-command-ms={fixed(stats.command_ms, 1)} data-snapshot-gap={widest_gap}>
             if !launch.embed {
                 <header class="topbar">
                     <div class="brand">

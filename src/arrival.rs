@@ -76,7 +76,7 @@ fn mark_ready() {
     };
     if root.get_attribute("data-ready-ms").is_none() {
         crate::clock::mark("ringside:ready");
-        let _ = root.set_attribute("data-ready-ms", &format!("{:.1}", perf.now()));
+        let _ = root.set_attribute("data-ready-ms", &crate::fixed::fixed(perf.now(), 1));
         // What the first load left out comes next, before anyone asks for it.
         Timeout::new(0, crate::split::fetch_rest).forget();
     }

@@ -61,7 +61,7 @@ pub fn trace_csv(events: &[EventView]) -> String {
 
 pub fn metrics_csv(m: &Metrics) -> String {
     let opt = |v: Option<u64>| v.map(|v| v.to_string()).unwrap_or_default();
-    let avg = |v: Option<f64>| v.map(|v| format!("{v:.2}")).unwrap_or_default();
+    let avg = |v: Option<f64>| v.map(|v| crate::fixed::fixed(v, 2)).unwrap_or_default();
     let mut out = String::from("pid,name,arrival,turnaround,response,wait,cpu\r\n");
     for r in &m.rows {
         out.push_str(&format!(

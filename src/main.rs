@@ -6,6 +6,7 @@ mod clock;
 mod components;
 mod embed;
 mod export;
+mod fixed;
 mod keys;
 mod launch;
 mod runner;

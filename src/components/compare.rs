@@ -2,6 +2,7 @@
 //! four policies, one click; Gantt charts on one time axis and a metrics
 //! table with a column per policy.
 
+use crate::fixed::fixed;
 use std::rc::Rc;
 
 use sim_core::session::compare::{default_policies, label, CompareColumn, CompareView};
@@ -42,7 +43,7 @@ fn candidates(s: &Scenario) -> (Vec<Policy>, usize) {
 }
 
 fn units(v: f64) -> String {
-    format!("{v:.2}")
+    fixed(v, 2)
 }
 
 /// The rows of the metrics table: a name and how to read it from a run.
@@ -69,8 +70,10 @@ fn axis_label(c: &CompareView, col: &CompareColumn) -> String {
     if c.time_unit > 1 {
         let end = col.end as f64 / c.time_unit as f64;
         format!(
-            "{}: CPU use by process, time 0 to {end:.2} ({})",
-            col.policy, c.unit
+            "{}: CPU use by process, time 0 to {} ({})",
+            col.policy,
+            fixed(end, 2),
+            c.unit
         )
     } else {
         format!("{}: CPU use by process, cycle 0 to {}", col.policy, col.end)

@@ -2,6 +2,7 @@
 //! a speed, reset, and a scrubber to seek to any cycle.
 
 use super::grouped;
+use crate::fixed::fixed;
 use crate::state::{Action, RunStats, SPEEDS};
 use sim_core::session::Granularity;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -108,7 +109,7 @@ pub fn controls(props: &ControlsProps) -> Html {
         })
     };
     let rate = if props.running && props.stats.cycles_per_sec > 0.0 {
-        format!("{:.1} M cycles/s", props.stats.cycles_per_sec / 1e6)
+        format!("{} M cycles/s", fixed(props.stats.cycles_per_sec / 1e6, 1))
     } else {
         String::new()
     };

@@ -3,6 +3,7 @@
 //! rows that decide it; the homework table graded cell by cell; and the
 //! lottery unfairness plot drawn from the engine's runs.
 
+use crate::fixed::fixed;
 use std::rc::Rc;
 
 use sim_core::session::unfairness::UnfairnessPoint;
@@ -221,11 +222,11 @@ pub fn unfairness_plot(p: &UnfairnessProps) -> Html {
     let plot = p.points.as_ref().map(|pts| {
         let line: Vec<String> = pts
             .iter()
-            .map(|q| format!("{:.1},{:.1}", x(q.length), y(q.mean)))
+            .map(|q| format!("{},{}", fixed(x(q.length), 1), fixed(y(q.mean), 1)))
             .collect();
         let label = pts
             .iter()
-            .map(|q| format!("length {}: U {:.2}", q.length, q.mean))
+            .map(|q| format!("length {}: U {}", q.length, fixed(q.mean, 2)))
             .collect::<Vec<_>>()
             .join(", ");
         html! {
@@ -234,21 +235,21 @@ pub fn unfairness_plot(p: &UnfairnessProps) -> Html {
                 <line class="axis" x1="30" y1="130" x2="335" y2="130" />
                 <line class="axis" x1="30" y1="10" x2="30" y2="130" />
                 { for [1u64, 10, 100, 1000].iter().map(|&l| html! {
-                    <text x={format!("{:.0}", x(l))} y="145" text-anchor="middle">{ l }</text>
+                    <text x={fixed(x(l), 0)} y="145" text-anchor="middle">{ l }</text>
                 }) }
                 { for [0.0, 0.5, 1.0].iter().map(|&u| html! {
-                    <text x="25" y={format!("{:.0}", y(u) + 4.0)} text-anchor="end">{ format!("{u:.1}") }</text>
+                    <text x="25" y={fixed(y(u) + 4.0, 0)} text-anchor="end">{ fixed(u, 1) }</text>
                 }) }
                 <text x="180" y="158" text-anchor="middle">{ "job length (units, log scale)" }</text>
                 <polyline points={line.join(" ")} />
                 { for pts.iter().map(|q| html! {
-                    <circle cx={format!("{:.1}", x(q.length))} cy={format!("{:.1}", y(q.mean))} r="3" />
+                    <circle cx={fixed(x(q.length), 1)} cy={fixed(y(q.mean), 1)} r="3" />
                 }) }
             </svg>
             <table data-testid="unfairness-table">
                 <caption>{ format!("U = first finish / second finish, mean of {} seeds", pts.first().map_or(0, |q| q.runs)) }</caption>
                 <tr><th scope="row">{ "length" }</th>{ for pts.iter().map(|q| html! { <td>{ q.length }</td> }) }</tr>
-                <tr><th scope="row">{ "mean U" }</th>{ for pts.iter().map(|q| html! { <td>{ format!("{:.2}", q.mean) }</td> }) }</tr>
+                <tr><th scope="row">{ "mean U" }</th>{ for pts.iter().map(|q| html! { <td>{ fixed(q.mean, 2) }</td> }) }</tr>
             </table>
             </>
         }

@@ -4,6 +4,7 @@
 //! chart costs the same however long the run.
 
 use super::{grouped, PanelProps};
+use crate::fixed::fixed;
 use sim_core::session::gantt::{GanttLane, COLUMNS, USER};
 use yew::prelude::*;
 
@@ -127,7 +128,11 @@ pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String)
         end as f64 / axis as f64
     };
     // One transform for every lane.
-    let transform = format!("translate({LABEL} 0) scale({scale} 1)");
+    let transform = format!(
+        "translate({} 0) scale({} 1)",
+        fixed(LABEL, 1),
+        fixed(scale, 6)
+    );
     // All lanes' bars in one path per mode: a redraw sets two attributes,
     // not two per lane (with 64 lanes drawn, the per-lane paths made the
     // chart's group the costliest frame of a run at full speed).
@@ -146,27 +151,27 @@ pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String)
     let labels = lanes.iter().enumerate().map(|(r, lane)| {
         let y = ROW * r as f64;
         html! {
-            <text x="0" y={(y + 13.0).to_string()} class="lane-label">{ lane.label.clone() }</text>
+            <text x="0" y={fixed(y + 13.0, 1)} class="lane-label">{ lane.label.clone() }</text>
         }
     });
     let axis_y = ROW * lanes.len() as f64 + 14.0;
     html! {
-        <svg class="gantt" viewBox={format!("0 0 {total} {height}")} role="img" aria-label={label}>
+        <svg class="gantt" viewBox={format!("0 0 {} {}", fixed(total, 1), fixed(height, 1))} role="img" aria-label={label}>
             { for labels }
             <g transform={transform}>
                 <path class="bar user" d={user} />
                 <path class="bar kernel" d={kernel} />
             </g>
-            <line class="axis" x1={LABEL.to_string()} x2={(LABEL + WIDTH as f64).to_string()}
-                  y1={(axis_y - 10.0).to_string()} y2={(axis_y - 10.0).to_string()} />
+            <line class="axis" x1={fixed(LABEL, 1)} x2={fixed(LABEL + WIDTH as f64, 1)}
+                  y1={fixed(axis_y - 10.0, 1)} y2={fixed(axis_y - 10.0, 1)} />
             { for ticks(axis, unit).into_iter().map(|(c, x)| {
                 let x = LABEL + x;
                 let anchor = if x > LABEL + WIDTH as f64 - 30.0 { "tick end" } else if c == 0 { "tick" } else { "tick mid" };
                 html! {
                     <g class="tick-mark">
-                        <line class="axis" x1={x.to_string()} x2={x.to_string()}
-                              y1={(axis_y - 10.0).to_string()} y2={(axis_y - 6.0).to_string()} />
-                        <text x={x.to_string()} y={(axis_y + 2.0).to_string()} class={anchor}>{ grouped(c) }</text>
+                        <line class="axis" x1={fixed(x, 1)} x2={fixed(x, 1)}
+                              y1={fixed(axis_y - 10.0, 1)} y2={fixed(axis_y - 6.0, 1)} />
+                        <text x={fixed(x, 1)} y={fixed(axis_y + 2.0, 1)} class={anchor}>{ grouped(c) }</text>
                     </g>
                 }
             }) }

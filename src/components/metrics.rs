@@ -4,6 +4,7 @@
 use super::{
     aria_row, aria_rows, grouped, row_window, spacer_row, use_scroll_top, PanelProps, WINDOW_ROWS,
 };
+use crate::fixed::fixed;
 
 /// About the height of a metrics-table row, px (spacers for rows not drawn).
 const ROW_PX: i32 = 24;
@@ -14,7 +15,7 @@ fn time(v: u64, unit: u64) -> String {
     if unit <= 1 {
         grouped(v)
     } else {
-        format!("{:.2}", v as f64 / unit as f64)
+        fixed(v as f64 / unit as f64, 2)
     }
 }
 
@@ -29,7 +30,7 @@ fn avg(v: Option<f64>, unit: u64) -> String {
             if unit <= 1 {
                 grouped(x.round() as u64)
             } else {
-                format!("{:.2}", x / unit as f64)
+                fixed(x / unit as f64, 2)
             }
         },
     )
@@ -87,7 +88,7 @@ pub fn metrics_panel(props: &PanelProps) -> Html {
                 </table>
             </div>
             <p>
-                { format!("utilization {:.1} % \u{00b7} context switches ", m.utilization * 100.0) }
+                { format!("utilization {} % \u{00b7} context switches ", fixed(m.utilization * 100.0, 1)) }
                 <strong data-testid="context-switches">{ m.context_switches }</strong>
             </p>
         </section>
