@@ -120,3 +120,48 @@ test('back to the start, then forward to where the run was, is one seek, not a r
   assert.deepEqual(errors, []);
   await page.close();
 });
+
+test('the kernel listing draws a window of its lines: the current one in sight, every line reachable by scrolling', async () => {
+  const { page, errors } = await openApp(browser, server, 'scenario=syscall-read');
+  await byId(page, 'step-trap').click();
+  await page.waitForFunction(() => document.querySelector('.code-owner.kernel'));
+  const listing = () => page.evaluate(() => {
+    const ol = document.querySelector('.code');
+    const lines = [...ol.querySelectorAll('.code-line')];
+    const box = ol.getBoundingClientRect();
+    const current = ol.querySelector('.code-line.current')?.getBoundingClientRect();
+    return {
+      drawn: lines.length,
+      total: Number(lines[0].getAttribute('aria-setsize')),
+      first: Number(lines[0].getAttribute('aria-posinset')),
+      last: lines.at(-1).dataset.testid,
+      currentInSight: !!current && current.top >= box.top && current.bottom <= box.bottom,
+    };
+  });
+  await page.waitForFunction(() => document.querySelector('.code-line.current'));
+  const k = await listing();
+  assert.ok(k.total > 150 && k.drawn < k.total / 2, `a window of the kernel's lines: ${JSON.stringify(k)}`);
+  assert.ok(k.currentInSight, 'the current line is drawn and scrolled into sight');
+  // Scrolled to its end, the listing draws its last line in place (the
+  // spacers keep the scroll height, so the scroller reaches it).
+  await page.evaluate(() => { const ol = document.querySelector('.code'); ol.scrollTop = ol.scrollHeight; });
+  await page.waitForFunction((n) => document.querySelector(`[data-testid=code-line-${n}]`), k.total);
+  const end = await page.evaluate(() => {
+    const ol = document.querySelector('.code');
+    const last = [...ol.querySelectorAll('.code-line')].at(-1).getBoundingClientRect();
+    return last.bottom <= ol.getBoundingClientRect().bottom + 1 && last.bottom > ol.getBoundingClientRect().top;
+  });
+  assert.ok(end, 'the last line is in sight at the end of the scroll');
+  // Back to the top: the first line again.
+  await page.evaluate(() => { document.querySelector('.code').scrollTop = 0; });
+  await page.waitForFunction(() => document.querySelector('[data-testid=code-line-1]'));
+  // Stepping on follows the current line wherever the student had scrolled.
+  await byId(page, 'step-instruction').click();
+  await page.waitForFunction(() => {
+    const ol = document.querySelector('.code'); const cur = ol.querySelector('.code-line.current')?.getBoundingClientRect();
+    const box = ol.getBoundingClientRect();
+    return cur && cur.top >= box.top && cur.bottom <= box.bottom;
+  });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
