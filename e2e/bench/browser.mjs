@@ -131,7 +131,7 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
   console.log(`bench: ${label}: work besides the slice ${fmt(b.lightMs)} ms on a frame that draws nothing;` +
     ` ${fmt(b.heavyMs)} ms on the costliest frame that redraws a group of panels${redrawTarget}` +
     ` (groups top to bottom ${b.drawMs.slice(0, 4).map((d) => fmt(d)).join(', ')} ms; the view computed on a frame of its own,` +
-    ` ${fmt(b.drawMs[4])} ms with that frame's render, ${fmt(b.viewMs)} ms alone; a new view every ${fmt(b.viewIntervalMs, 0)} ms, 100–400 ms as drawing costs);` +
+    ` ${fmt(b.drawMs[4])} ms with that frame's render, ${fmt(b.viewMs)} ms alone; a new view every ${fmt(b.viewIntervalMs, 0)} ms, 100–500 ms as drawing costs);` +
     ` learned work budget per frame ${fmt(b.budgetMs)} ms, ${fmt(b.redrawBudgetMs)} ms on a frame that draws (each grows while its frames come on time)`);
   if (a.heap) console.log(`bench: ${label}: JS heap ${fmt(b.heap / 1e6)} MB`);
   if (b.wasm) {
