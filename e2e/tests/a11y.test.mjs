@@ -4,7 +4,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { serve, launch, screenshot } from '../lib/harness.mjs';
-import { openApp, byId, cycle, runToStop } from '../lib/app.mjs';
+import { openApp, byId, cycle, runToStop, seek } from '../lib/app.mjs';
 import { seriousViolations } from '../lib/axe.mjs';
 import { LESSONS } from '../lib/lessons.mjs';
 
@@ -98,6 +98,28 @@ test('a table of 256 processes draws the rows in sight, numbered for screen read
   assert.equal(await ready.locator('.chip').count(), 64);
   assert.match(await ready.locator('.more').textContent(), /^\+\d+ more$/);
   assert.deepEqual(await seriousViolations(page), []);
+  assert.deepEqual(errors, []);
+  await page.close();
+});
+
+test('paused, a Gantt chart of 256 lanes draws the lanes in the page\'s sight and keeps its height', async () => {
+  const { page, errors } = await openApp(browser, server, 'bench=256');
+  await seek(page, 600_000);
+  const gantt = byId(page, 'panel-gantt');
+  const labels = () => gantt.locator('.lane-label').allTextContents();
+  // Its top in sight: the first lanes, not all 257 (256 processes and the idle lane).
+  await gantt.locator('svg.gantt').evaluate((s) => s.scrollIntoView({ block: 'start' }));
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid=panel-gantt] .lane-label').length > 0);
+  let drawn = await labels();
+  assert.ok(drawn.length >= 16 && drawn.length < 200, `a window of lanes: ${drawn.length}`);
+  const height = await gantt.locator('svg.gantt').evaluate((s) => s.getBoundingClientRect().height);
+  assert.ok(height > 257 * 10, `every lane keeps its height: ${height} px`);
+  // Its end in sight: the last lanes, drawn in place of the first.
+  const first = drawn[0];
+  await gantt.locator('svg.gantt').evaluate((s) => s.scrollIntoView({ block: 'end' }));
+  await page.waitForFunction((f) => ![...document.querySelectorAll('[data-testid=panel-gantt] .lane-label')].some((l) => l.textContent === f), first);
+  drawn = await labels();
+  assert.ok(drawn.length < 200 && drawn.some((l) => /256/.test(l)), `the last lanes: ${drawn.slice(-3)}`);
   assert.deepEqual(errors, []);
   await page.close();
 });

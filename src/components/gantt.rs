@@ -5,7 +5,9 @@
 
 use super::{grouped, PanelProps};
 use crate::fixed::fixed;
+use gloo::events::EventListener;
 use sim_core::session::gantt::{GanttLane, COLUMNS, USER};
+use std::ops::Range;
 use yew::prelude::*;
 
 const WIDTH: usize = COLUMNS;
@@ -120,6 +122,19 @@ fn ticks(now: u64, unit: u64) -> Vec<(u64, f64)> {
 /// lesson's time unit, so the book's figures read in its units). Kernel bars
 /// use the `#hatch` pattern of [`hatch_defs`].
 pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String) -> Html {
+    chart_of(lanes, 0..lanes.len(), end, axis, unit, label)
+}
+
+/// [`chart`] drawing only the lanes in `drawn` (the chart keeps every
+/// lane's height).
+fn chart_of(
+    lanes: &[GanttLane],
+    drawn: Range<usize>,
+    end: u64,
+    axis: u64,
+    unit: u64,
+    label: String,
+) -> Html {
     let height = ROW * lanes.len() as f64 + 26.0;
     let total = LABEL + WIDTH as f64 + 4.0;
     let scale = if axis == 0 {
@@ -137,7 +152,8 @@ pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String)
     // not two per lane (with 64 lanes drawn, the per-lane paths made the
     // chart's group the costliest frame of a run at full speed).
     let (mut user, mut kernel) = (String::new(), String::new());
-    for (r, lane) in lanes.iter().enumerate() {
+    let shown = || lanes.iter().enumerate().filter(|(r, _)| drawn.contains(r));
+    for (r, lane) in shown() {
         // The bar's middle: its top 2 below the row's, half a bar down.
         let middle = u32::try_from(r)
             .unwrap_or(u32::MAX / 32)
@@ -148,7 +164,7 @@ pub fn chart(lanes: &[GanttLane], end: u64, axis: u64, unit: u64, label: String)
         user.push_str(&u);
         kernel.push_str(&k);
     }
-    let labels = lanes.iter().enumerate().map(|(r, lane)| {
+    let labels = shown().map(|(r, lane)| {
         let y = ROW * r as f64;
         html! {
             <text x="0" y={fixed(y + 13.0, 1)} class="lane-label">{ lane.label.clone() }</text>
@@ -207,16 +223,79 @@ pub fn legend() -> Html {
 /// rest are drawn on pause.
 pub const LEAN_LANES: usize = 64;
 
+/// Paused, a chart of more than [`LEAN_LANES`] lanes draws those in the
+/// page's sight, in blocks of this many, and a block either side; it keeps
+/// its height and draws again as the page scrolls. (Early in a run of 256
+/// processes in round robin each lane is striped, and the whole chart's
+/// path held ~240,000 characters: ~35 ms to parse and paint after a seek.)
+const SIGHT_BLOCK: usize = 16;
+
+/// The lanes of `total` in sight, the chart's top `top` px below the
+/// viewport's (negative: above it), each lane `lane_px` tall, in a viewport
+/// `height` px tall: whole blocks of [`SIGHT_BLOCK`], and one either side.
+fn lanes_in_sight(total: usize, top: f64, lane_px: f64, height: f64) -> Range<usize> {
+    if lane_px.is_nan() || lane_px <= 0.0 {
+        return 0..total.min(LEAN_LANES);
+    }
+    // Float to integer casts saturate (NaN and negatives give 0).
+    let first = (-top / lane_px) as usize / SIGHT_BLOCK;
+    let last = ((height - top) / lane_px) as usize / SIGHT_BLOCK;
+    let start = first.saturating_sub(1) * SIGHT_BLOCK;
+    let end = last.saturating_add(2).saturating_mul(SIGHT_BLOCK);
+    start.min(total)..end.min(total)
+}
+
 #[function_component(GanttPanel)]
 pub fn gantt_panel(props: &PanelProps) -> Html {
     let v = &props.view;
     let drawn = if props.lean { LEAN_LANES } else { usize::MAX };
     let lanes = &v.gantt[..v.gantt.len().min(drawn)];
     let more = v.gantt_total.saturating_sub(lanes.len());
+    let svg = use_node_ref();
+    let sight = use_state_eq(|| 0..LEAN_LANES);
+    let windowed = lanes.len() > LEAN_LANES;
+    {
+        // Where the chart is in the page: measured now and on every scroll
+        // and resize while it is windowed.
+        let (svg, sight, total) = (svg.clone(), sight.clone(), lanes.len());
+        use_effect_with((windowed, total), move |&(windowed, total)| {
+            let listeners = windowed.then(|| {
+                let measure = std::rc::Rc::new(move || {
+                    let Some(el) = svg.cast::<web_sys::Element>() else {
+                        return;
+                    };
+                    let r = el.get_bounding_client_rect();
+                    let height = gloo::utils::window()
+                        .inner_height()
+                        .ok()
+                        .and_then(|h| h.as_f64())
+                        .unwrap_or(0.0);
+                    // A lane is `ROW` of the viewBox's height, scaled to the page.
+                    let lane_px = r.height() / (ROW * total as f64 + 26.0) * ROW;
+                    sight.set(lanes_in_sight(total, r.top(), lane_px, height));
+                });
+                measure();
+                let window = gloo::utils::window();
+                let on = |kind: &'static str| {
+                    let m = measure.clone();
+                    EventListener::new(&window, kind, move |_| m())
+                };
+                (on("scroll"), on("resize"))
+            });
+            move || drop(listeners)
+        });
+    }
+    let drawn = if windowed {
+        (*sight).clone()
+    } else {
+        0..lanes.len()
+    };
     html! {
         <section class="panel gantt-panel" aria-labelledby="gantt-title" data-testid="panel-gantt">
             <h2 id="gantt-title">{ "Gantt chart" }</h2>
-            { chart(lanes, v.cycle, v.cycle, 1, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            <div ref={svg}>
+                { chart_of(lanes, drawn, v.cycle, v.cycle, 1, format!("CPU use by process from cycle 0 to {}", v.cycle)) }
+            </div>
             if more > 0 {
                 <p class="hint">{ format!("\u{2026} and {more} more lanes, drawn when paused.") }</p>
             }
@@ -228,6 +307,22 @@ pub fn gantt_panel(props: &PanelProps) -> Html {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_paused_chart_of_many_lanes_draws_the_blocks_in_sight() {
+        // 257 lanes of 20 px; the chart's top 1,000 px above the viewport's,
+        // which is 900 px tall: lanes 50..95 in sight, blocks 48..96, and one
+        // block either side.
+        assert_eq!(lanes_in_sight(257, -1_000.0, 20.0, 900.0), 32..112);
+        // The chart below the fold: its first two blocks, ready when it comes.
+        assert_eq!(lanes_in_sight(257, 2_000.0, 20.0, 900.0), 0..32);
+        // Scrolled past its end: none; never beyond the lanes there are.
+        assert!(lanes_in_sight(257, -6_000.0, 20.0, 900.0).is_empty());
+        assert_eq!(lanes_in_sight(257, -4_900.0, 20.0, 900.0), 224..257);
+        // Not laid out (hidden, or nothing measured): the first lanes.
+        assert_eq!(lanes_in_sight(257, 0.0, 0.0, 900.0), 0..LEAN_LANES);
+        assert_eq!(lanes_in_sight(257, 0.0, f64::NAN, 900.0), 0..LEAN_LANES);
+    }
 
     #[test]
     fn runs_merge_equal_neighbours() {
