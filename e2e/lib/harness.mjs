@@ -2,6 +2,7 @@
 // choosing and drives Debian's Chromium through playwright-core.
 import http from 'node:http';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -20,6 +21,14 @@ const TYPES = {
   '.json': 'application/json',
 };
 
+/** How long a browser may keep a file, as `tools/serve` says it: Trunk's
+ * hashed file names (and the rest of the wasm, fetched with `?v=` its hash)
+ * never change, so a return visit takes them, and the wasm V8 compiled from
+ * them, from the browser's caches; anything else is checked every time. */
+export function cacheControl(url) {
+  return /-[0-9a-f]{16}(_bg)?\.\w+$|\?v=[0-9a-f]+$/.test(url) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
 /** Serve `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
 export async function serve(dir = DIST) {
   await fs.access(path.join(dir, 'index.html')).catch(() => {
@@ -37,7 +46,10 @@ export async function serve(dir = DIST) {
     if (!file.startsWith(dir)) { res.writeHead(403).end(); return; }
     try {
       const body = await fs.readFile(file);
-      res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' });
+      res.writeHead(200, {
+        'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
+        'cache-control': cacheControl(req.url),
+      });
       res.end(body);
     } catch {
       res.writeHead(404).end('not found');
@@ -48,27 +60,48 @@ export async function serve(dir = DIST) {
   return { url: `http://127.0.0.1:${port}/`, close: () => new Promise((r) => server.close(r)) };
 }
 
+const LAUNCH_ARGS = [
+  '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
 /** Launch headless Debian Chromium with flags that keep it off the (closed) network. */
 export async function launch() {
   return chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     headless: true,
-    args: [
-      '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
-      '--disable-background-networking', '--disable-component-update', '--disable-sync',
-    ],
+    args: LAUNCH_ARGS,
   });
+}
+
+/** Headless Chromium with a profile of its own (a temporary folder, removed
+ * on close) kept across pages, as a student's browser keeps its caches. */
+export async function launchProfile() {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ringside-profile-'));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    headless: true,
+    viewport: { width: 1400, height: 900 },
+    args: LAUNCH_ARGS,
+  });
+  const close = context.close.bind(context);
+  context.close = async () => {
+    await close();
+    await fs.rm(dir, { recursive: true, force: true });
+  };
+  return context;
 }
 
 /** A fresh page that records console errors and uncaught exceptions (`initScript`
  * runs in the page before its own scripts). */
-export async function openPage(browser, url, initScript) {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+export async function openPage(browser, url, initScript, gotoOptions) {
+  // A persistent context (`launchProfile`) has its viewport already.
+  const page = await browser.newPage(browser.newContext ? { viewport: { width: 1400, height: 900 } } : {});
   if (initScript) await page.addInitScript(initScript);
   const errors = [];
   page.on('console', (msg) => { if (msg.type() === 'error') errors.push(msg.text()); });
   page.on('pageerror', (err) => errors.push(String(err)));
-  await page.goto(url);
+  await page.goto(url, gotoOptions);
   return { page, errors };
 }
 

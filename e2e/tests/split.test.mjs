@@ -2,7 +2,11 @@
 // runs, and the rest (`ringside-rest.wasm`) comes once the page is interactive.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { serve, launch } from '../lib/harness.mjs';
+import fs from 'node:fs/promises';
+import net from 'node:net';
+import path from 'node:path';
+import { spawn } from 'node:child_process';
+import { serve, launch, launchProfile, cacheControl, DIST, ROOT } from '../lib/harness.mjs';
 import { byId, cycle, FULL_SPEED } from '../lib/app.mjs';
 
 let server, browser;
@@ -128,3 +132,60 @@ test('a page opening more than the default lesson waits for the rest, without bl
   assert.match(await alert.innerText(), /could not load the rest of its code \(.*ringside-rest\.wasm.*\)\. Reload the page/);
   await page.close();
 });
+
+test('a return visit takes the app from the browser cache, and tools/serve says so too', async () => {
+  // The headers: every file of the build, and the rest as the page asks for it.
+  const files = (await fs.readdir(DIST, { recursive: true }))
+    .filter((f) => /\.\w+$/.test(f)).map((f) => f.split(path.sep).join('/'));
+  const urls = ['', ...files, 'ringside-rest.wasm?v=1a2b3c'];
+  const forever = urls.filter((u) => cacheControl(`/${u}`).includes('immutable'));
+  assert.ok(forever.some((u) => u.endsWith('_bg.wasm')) && forever.some((u) => u.endsWith('.js')) && forever.includes('ringside-rest.wasm?v=1a2b3c'),
+    `the hashed files are kept: ${forever}`);
+  assert.ok(!forever.includes('') && !forever.includes('index.html') && !forever.some((u) => u.includes('snippets/')),
+    `the page and unhashed files are checked every time: ${forever}`);
+  const python = await pythonServer();
+  try {
+    for (const u of urls) {
+      const res = await fetch(`${python.url}${u}`);
+      assert.equal(res.status, 200, u);
+      assert.equal(res.headers.get('cache-control'), cacheControl(`/${u}`), `tools/serve-dist.py and the harness agree on ${u}`);
+      if (u.endsWith('.wasm') || u.includes('.wasm?')) assert.equal(res.headers.get('content-type'), 'application/wasm', u);
+    }
+  } finally {
+    python.close();
+  }
+  // A second visit in the same profile fetches neither the page's code nor the rest's.
+  const context = await launchProfile();
+  try {
+    for (const visit of [1, 2]) {
+      const page = await context.newPage();
+      await page.goto(server.url);
+      await byId(page, 'cycle').waitFor();
+      await page.waitForFunction(() => performance.getEntriesByType('resource').some((r) => r.name.includes('ringside-rest.wasm')));
+      const fetched = await page.evaluate(() => performance.getEntriesByType('resource')
+        .filter((r) => /\.(wasm|js|css)(\?|$)/.test(r.name))
+        .map((r) => [r.name.split('/').pop(), r.transferSize]));
+      assert.ok(fetched.length >= 4, JSON.stringify(fetched));
+      for (const [name, bytes] of fetched) {
+        if (visit === 1) assert.ok(bytes > 0, `visit 1 fetched ${name}`);
+        else if (!name.includes('snippets') && !name.endsWith('split.js')) assert.equal(bytes, 0, `visit 2 took ${name} from the cache`);
+      }
+      await page.close();
+    }
+  } finally {
+    await context.close();
+  }
+});
+
+/** tools/serve's server (tools/serve-dist.py) on a free port, serving dist/. */
+async function pythonServer() {
+  const port = await new Promise((resolve) => {
+    const s = net.createServer().listen(0, '127.0.0.1', () => { const p = s.address().port; s.close(() => resolve(p)); });
+  });
+  const child = spawn('python3', [path.join(ROOT, 'tools', 'serve-dist.py'), String(port), DIST], { stdio: 'ignore' });
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; ; i++) {
+    try { await fetch(url); break; } catch (e) { if (i > 100) { child.kill(); throw e; } await new Promise((r) => setTimeout(r, 50)); }
+  }
+  return { url, close: () => child.kill() };
+}

@@ -164,8 +164,17 @@ impl Kernel {
     }
 }
 
-/// Assembles the entry stubs (vectors.s, trapasm.s) and finds their labels.
+/// The entry stubs (vectors.s, trapasm.s) and their labels. Their source
+/// never changes, so they are assembled once per process: every boot after
+/// the first (a lesson switch, each policy of a comparison, each workload of
+/// a homework, the copy of a lesson that finds its key moments) shares them.
 fn stub_symbols() -> Result<StubSymbols, BootError> {
+    static STUBS: std::sync::OnceLock<Result<StubSymbols, BootError>> = std::sync::OnceLock::new();
+    STUBS.get_or_init(assemble_stubs).clone()
+}
+
+/// Assembles the entry stubs and finds their labels.
+fn assemble_stubs() -> Result<StubSymbols, BootError> {
     let stubs = entry::assemble().map_err(|e| BootError::Stubs(e.to_string()))?;
     let sym = |name: &str| {
         stubs
@@ -182,7 +191,7 @@ fn stub_symbols() -> Result<StubSymbols, BootError> {
         trapret: sym("trapret")?,
         idle: sym("idle")?,
         vectors,
-        program: std::sync::Arc::new(stubs.clone()),
+        program: std::sync::Arc::new(stubs),
     })
 }
 
