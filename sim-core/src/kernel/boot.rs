@@ -90,6 +90,7 @@ impl Kernel {
             admitted: vec![false; spawns.len()],
             unadmitted: spawns.len(),
             live_threads: 0,
+            next_wake: u64::MAX,
             programs: programs.into(),
             spawns: spawns.into(),
             procs: OrdMap::new(),
@@ -237,4 +238,18 @@ fn setup_cpu(m: &mut Machine, symbols: &StubSymbols, template: u32) {
 fn seginit(m: &mut Machine) -> Result<(), BootError> {
     m.install_flat_segments(GDT_PHYS, p2v(GDT_PHYS), 0)
         .map_err(BootError::Segments)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_stubs_are_assembled_once_and_shared() {
+        let (a, b) = (stub_symbols().unwrap(), stub_symbols().unwrap());
+        assert!(std::sync::Arc::ptr_eq(&a.program, &b.program));
+        // What is shared is what a fresh assembly gives.
+        assert_eq!(a, assemble_stubs().unwrap());
+        assert_eq!(a.vectors.len(), entry::stub_vectors().count());
+    }
 }

@@ -210,6 +210,11 @@ pub struct Kernel {
     /// kept as counts so `finished` is O(1) (it is asked every cycle).
     unadmitted: usize,
     live_threads: usize,
+    /// No thread waits for a cycle before this one (`u64::MAX`: none
+    /// waits), so the sleepers are looked for only when one may be due,
+    /// not on every tick and every `scheduler()` (with 256 threads that
+    /// scan was ~3 % of the engine's time).
+    next_wake: u64,
     /// The PCB and thread tables, each entry shared with the snapshots
     /// until written ([`shared`]).
     procs: OrdMap<Pid, Shared<Process>>,

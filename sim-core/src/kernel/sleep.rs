@@ -12,6 +12,9 @@ impl Kernel {
         let Some(cur) = self.current else { return };
         let ran = now.saturating_sub(self.slice_mark);
         self.sched.charge(cur, ran, now, After::Blocked);
+        if let WaitFor::Until(cycle) = why {
+            self.next_wake = self.next_wake.min(cycle);
+        }
         if let Some(t) = self.threads.get_mut(&cur) {
             t.wait = Some(why);
         }
@@ -32,7 +35,12 @@ impl Kernel {
         }
     }
 
+    /// Wakes the threads whose sleep ends by `now`; returns how many
+    /// threads wait for a cycle by then (a zombie's wait is left as it was).
     pub(super) fn wake_sleepers(&mut self, now: u64) -> usize {
+        if now < self.next_wake {
+            return 0;
+        }
         let due: Vec<Tid> = self
             .threads
             .values()
@@ -42,6 +50,15 @@ impl Kernel {
         for t in &due {
             self.wake(*t, now);
         }
+        self.next_wake = self
+            .threads
+            .values()
+            .filter_map(|t| match t.wait {
+                Some(WaitFor::Until(c)) => Some(c),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(u64::MAX);
         due.len()
     }
 }

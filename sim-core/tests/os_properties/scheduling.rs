@@ -195,3 +195,75 @@ proptest! {
         }
     }
 }
+
+/// A sleeper wakes at the first timer tick or `scheduler()` at or after
+/// the cycle its sleep ends, not earlier and not later (the kernel looks
+/// for sleepers only once one may be due: `Kernel::wake_sleepers`).
+#[test]
+fn a_sleeper_wakes_at_the_first_chance_once_its_sleep_ends() {
+    use sim_core::kernel::{StepOutcome, SysOutcome};
+    let jobs = [
+        (Job::Sleeper(3), 0, 10),
+        (Job::Cpu(2500), 0, 10),
+        (Job::Sleeper(2), 300, 10),
+        (Job::Yielder(4), 700, 10),
+        (Job::Sleeper(1), 900, 10),
+    ];
+    for policy in policies(5) {
+        let programs: Vec<(String, String)> = jobs
+            .iter()
+            .enumerate()
+            .map(|(i, (j, _, _))| (format!("job{i}"), j.source()))
+            .collect();
+        let named: Vec<(&str, String)> = programs
+            .iter()
+            .map(|(n, s)| (n.as_str(), s.clone()))
+            .collect();
+        let processes = jobs
+            .iter()
+            .zip(&programs)
+            .map(|(&(_, arrival, tickets), (n, _))| spec(n, arrival, tickets, 5000))
+            .collect();
+        let mut sim = build(
+            &scenario(policy.clone(), &named, processes),
+            TraceLevel::Steps,
+        );
+        assert_eq!(sim.run(1_000_000, &[]), Some(Halt::Finished), "{policy:?}");
+        let mut asleep = BTreeMap::new();
+        let mut woken = 0;
+        for e in sim.trace().iter() {
+            match &e.kind {
+                TraceKind::Os(OsEvent::KernelStep { outcome, function }) => {
+                    if let StepOutcome::Syscall(SysOutcome::Sleeps { tid, until, .. }) = outcome {
+                        asleep.insert(*tid, *until);
+                    }
+                    if matches!(*function, "timer_intr" | "scheduler") {
+                        let late: Vec<_> = asleep.iter().filter(|(_, &u)| u <= e.cycle).collect();
+                        assert!(
+                            late.is_empty(),
+                            "{policy:?}: at cycle {} {function} left {late:?} asleep",
+                            e.cycle
+                        );
+                    }
+                }
+                TraceKind::Os(OsEvent::ThreadState {
+                    tid,
+                    from: State::Blocked,
+                    to: State::Ready,
+                    ..
+                }) => {
+                    if let Some(until) = asleep.remove(tid) {
+                        assert!(
+                            e.cycle >= until,
+                            "{policy:?}: {tid} woke at {} before {until}",
+                            e.cycle
+                        );
+                        woken += 1;
+                    }
+                }
+                _ => {}
+            }
+        }
+        assert_eq!(woken, 6, "{policy:?}: every sleep ended");
+    }
+}
