@@ -155,6 +155,33 @@ test('the kernel listing draws a window of its lines: the current one in sight, 
   // Back to the top: the first line again.
   await page.evaluate(() => { document.querySelector('.code').scrollTop = 0; });
   await page.waitForFunction(() => document.querySelector('[data-testid=code-line-1]'));
+  // Find-in-page finds a line the window does not draw (the spacer holds
+  // its text), and scrolling to it draws it.
+  const far = await page.evaluate(() => {
+    const spacer = [...document.querySelectorAll('.code .spacer')].at(-1);
+    return spacer?.textContent.split('\n').map((t) => t.trim()).filter((t) => t.length > 6).at(-1);
+  });
+  assert.ok(far, 'the spacer below the window holds the text of the lines it stands for');
+  // `window.find` searches as the find bar does, but does not scroll: the
+  // match is brought into sight here, as the find bar would.
+  const found = await page.evaluate((t) => {
+    if (!window.find(t)) return false;
+    const ol = document.querySelector('.code');
+    const match = getSelection().getRangeAt(0).getBoundingClientRect();
+    ol.scrollTop += match.top - ol.getBoundingClientRect().top - 100;
+    return true;
+  }, far);
+  assert.ok(found, `find-in-page finds “${far}”`);
+  await page.waitForFunction((t) => {
+    const ol = document.querySelector('.code');
+    const box = ol.getBoundingClientRect();
+    return [...ol.querySelectorAll('.code-line .src')].some((c) => {
+      const r = c.getBoundingClientRect();
+      return c.textContent.trim() === t && r.top >= box.top - 1 && r.bottom <= box.bottom + 1;
+    });
+  }, far);
+  await page.evaluate(() => { getSelection().removeAllRanges(); document.querySelector('.code').scrollTop = 0; });
+  await page.waitForFunction(() => document.querySelector('[data-testid=code-line-1]'));
   // Stepping on follows the current line wherever the student had scrolled.
   await byId(page, 'step-instruction').click();
   await page.waitForFunction(() => {

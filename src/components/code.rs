@@ -4,6 +4,7 @@
 
 use super::hex;
 use crate::state::{Action, SharedView};
+use sim_core::session::CodeLine;
 use std::ops::Range;
 use yew::prelude::*;
 
@@ -71,13 +72,22 @@ fn in_sight((top, height, client): Scroll, count: usize) -> Range<usize> {
     first..(first + line(client).max(1)).min(count)
 }
 
-/// A spacer standing in for `lines` lines not drawn (each `--line` tall,
-/// see `.code` in style.css).
-fn spacer(lines: usize) -> Html {
-    if lines == 0 {
+/// A spacer standing in for `lines` not drawn (each `--line` tall, see
+/// `.code` in style.css). It holds their text, unstyled and hidden from
+/// screen readers (the drawn lines say where they stand in the whole), so
+/// the browser's find-in-page still finds every line; scrolling to a match
+/// moves the window there and draws it.
+fn spacer(lines: &[CodeLine]) -> Html {
+    if lines.is_empty() {
         return Html::default();
     }
-    html! { <li class="spacer" aria-hidden="true" style={format!("height: calc({lines} * var(--line))")}></li> }
+    let text = lines
+        .iter()
+        .map(|l| l.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
+    let height = format!("height: calc({} * var(--line))", lines.len());
+    html! { <li class="spacer" aria-hidden="true" style={height}>{ text }</li> }
 }
 
 #[function_component(CodePanel)]
@@ -136,7 +146,8 @@ pub fn code_panel(props: &CodeProps) -> Html {
         })
     };
     let windowed = count > CODE_WINDOW;
-    let (above, below) = (window.start, count - window.end);
+    let above = window.start;
+    let (before, after) = (&code.lines[..above], &code.lines[window.end..]);
     let program = code.program;
     let lines = code.lines[window].iter().enumerate().map(|(i, l)| {
         let i = above + i;
@@ -190,7 +201,7 @@ pub fn code_panel(props: &CodeProps) -> Html {
                 <p class="hint">{ "Click a line number to set or clear a breakpoint." }</p>
             }
             <ol class="code" ref={scroller} tabindex="0" aria-label="program listing" {onscroll}>
-                { spacer(above) }{ for lines }{ spacer(below) }
+                { spacer(before) }{ for lines }{ spacer(after) }
             </ol>
         </section>
     }
