@@ -103,7 +103,10 @@ minify_js() {
 # Splits the built wasm (tools/split): what tools/split/first-load.txt lists stays
 # in the first load, the rest goes to ringside-rest.wasm, fetched once the page is
 # interactive. The first part is then optimized for size, as Trunk would (index.html
-# turns Trunk's own wasm-opt off: the split needs the function names it strips), the
+# turns Trunk's own wasm-opt off: the split needs the function names it strips), but
+# without inlining a function into its one caller whatever its size: V8 compiles each
+# function whole on its first call, and those merged functions made the first render
+# compile code it never ran (ready ~60 ms later; the part is ~2 KB smaller without), the
 # rest for speed: it is not in the first load, and it holds the engine's quiet loops
 # that seeks replay in (-O3 made them ~1.5x faster than -Oz in the page).
 split_release() {
@@ -113,7 +116,7 @@ split_release() {
   log "splitting $(basename "$wasm") (tools/split)"
   cargo run --release -q -p ringside-split -- split "$wasm" tools/split/first-load.txt \
     "$tmp/primary.wasm" "$tmp/rest.wasm" || { rm -rf "$tmp"; return 1; }
-  wasm-opt -Oz "$tmp/primary.wasm" -o "$wasm" \
+  wasm-opt -Oz --one-caller-inline-max-function-size 0 "$tmp/primary.wasm" -o "$wasm" \
     && wasm-opt -O3 "$tmp/rest.wasm" -o "$dist/ringside-rest.wasm" \
     && python3 tools/split/integrity.py "$dist/index.html" "$wasm"
   local rc=$?
