@@ -117,7 +117,8 @@ fn check_queues(sim: &Sim) -> Result<(), String> {
     Ok(())
 }
 
-fn check_workload(jobs: &[(Job, u64, u32)], policy: Policy, seed: i64) -> Result<(), String> {
+/// The jobs as processes `job0`, `job1`, … (arrival, tickets) under `policy`.
+fn workload(jobs: &[(Job, u64, u32)], policy: &Policy, seed: i64) -> Sim {
     let names: Vec<String> = (0..jobs.len()).map(|i| format!("job{i}")).collect();
     let programs: Vec<(&str, String)> = jobs
         .iter()
@@ -131,7 +132,11 @@ fn check_workload(jobs: &[(Job, u64, u32)], policy: Policy, seed: i64) -> Result
         .collect();
     let mut s = scenario(policy.clone(), &programs, processes);
     s.seed = seed;
-    let mut sim = build(&s, TraceLevel::Steps);
+    build(&s, TraceLevel::Steps)
+}
+
+fn check_workload(jobs: &[(Job, u64, u32)], policy: Policy, seed: i64) -> Result<(), String> {
+    let mut sim = workload(jobs, &policy, seed);
     let mut halt = None;
     while sim.cycle() < 1_000_000 {
         if let Some(h) = sim.halted() {
@@ -210,24 +215,7 @@ fn a_sleeper_wakes_at_the_first_chance_once_its_sleep_ends() {
         (Job::Sleeper(1), 900, 10),
     ];
     for policy in policies(5) {
-        let programs: Vec<(String, String)> = jobs
-            .iter()
-            .enumerate()
-            .map(|(i, (j, _, _))| (format!("job{i}"), j.source()))
-            .collect();
-        let named: Vec<(&str, String)> = programs
-            .iter()
-            .map(|(n, s)| (n.as_str(), s.clone()))
-            .collect();
-        let processes = jobs
-            .iter()
-            .zip(&programs)
-            .map(|(&(_, arrival, tickets), (n, _))| spec(n, arrival, tickets, 5000))
-            .collect();
-        let mut sim = build(
-            &scenario(policy.clone(), &named, processes),
-            TraceLevel::Steps,
-        );
+        let mut sim = workload(&jobs, &policy, 5);
         assert_eq!(sim.run(1_000_000, &[]), Some(Halt::Finished), "{policy:?}");
         let mut asleep = BTreeMap::new();
         let mut woken = 0;
