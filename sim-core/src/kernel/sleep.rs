@@ -35,8 +35,7 @@ impl Kernel {
         }
     }
 
-    /// Wakes the threads whose sleep ends by `now`; returns how many
-    /// threads wait for a cycle by then (a zombie's wait is left as it was).
+    /// Wakes the threads whose sleep ends by `now`; returns how many woke.
     pub(super) fn wake_sleepers(&mut self, now: u64) -> usize {
         if now < self.next_wake {
             return 0;
