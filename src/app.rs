@@ -92,7 +92,8 @@ fn typing_in_field(e: &KeyboardEvent) -> bool {
 }
 
 /// Keeps the address bar naming what is open, so a reload reopens it.
-fn sync_url(origin: &Origin, launch: &Launch) {
+/// `opening`: the page's first scenario, not one opened since.
+fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
     let query = match origin {
         Origin::Builtin(name) => format!("?scenario={name}"),
         Origin::Mine(id) => format!("?mine={id}"),
@@ -101,8 +102,22 @@ fn sync_url(origin: &Origin, launch: &Launch) {
         Origin::Link | Origin::Host | Origin::Bench => return,
     };
     let query = format!("{query}{}", launch.embed_query());
-    if let Some(h) = web_sys::window().and_then(|w| w.history().ok()) {
-        let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+    let Some(w) = web_sys::window() else { return };
+    if w.location().search().is_ok_and(|now| now == query) {
+        return;
+    }
+    let replace = move || {
+        if let Ok(h) = w.history() {
+            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+        }
+    };
+    if opening {
+        // A task of its own: a same-document navigation costs the page and
+        // the browser a few milliseconds each (it saves form state), so the
+        // page's opening paints and answers first.
+        gloo::timers::callback::Timeout::new(0, replace).forget();
+    } else {
+        replace();
     }
 }
 
@@ -267,8 +282,10 @@ pub fn app() -> Html {
     use_effect(crate::clock::frame::rendered);
     {
         let launch = launch.clone();
+        let opened = use_mut_ref(|| false);
         use_effect_with(state.origin.clone(), move |origin| {
-            sync_url(origin, &launch)
+            let opening = !std::mem::replace(&mut *opened.borrow_mut(), true);
+            sync_url(origin, &launch, opening)
         });
     }
     use_autosave(&state);

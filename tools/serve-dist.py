@@ -13,7 +13,8 @@ import http.server
 import re
 import sys
 
-HASHED = re.compile(r"-[0-9a-f]{16}(_bg)?\.\w+$|\?v=[0-9a-f]+$")
+# Trunk writes its 64-bit hash without leading zeros: 16 hex digits, sometimes fewer.
+HASHED = re.compile(r"-[0-9a-f]{8,16}(_bg)?\.\w+$|\?v=[0-9a-f]+$")
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):

@@ -3,7 +3,10 @@
 // Measures, in headless Chromium: time from navigation to interactive, and for
 // the 64-process scenario (?bench=64, and ?bench=256) at full speed: cycles
 // simulated per second, frame times, render work and wasm memory.
-import { serve, launch, launchProfile, openPage } from '../lib/harness.mjs';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { serve, launch, launchProfile, openPage, DIST } from '../lib/harness.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 5);
 // Which parts to run (default all): tti, 64, 256, loop — e.g. `node e2e/bench/browser.mjs 10 tti,256`.
@@ -92,6 +95,55 @@ async function returnVisits(url, runs = 5) {
     await context.close();
   }
   return { ready: median(ready), phases: phaseOrder(phases) };
+}
+
+// What the browser alone takes on this machine to the same mark: the app's
+// first screen saved at its ready mark as plain HTML (its stylesheet, no
+// wasm, no app code), and an empty page. Each ends on the app's own mark
+// (a task after the frame that paints the page), read the same way. The
+// app's figure less these is what its code costs.
+const MARK = '<script>requestAnimationFrame(() => setTimeout(() => { document.documentElement.dataset.readyMs = performance.now().toFixed(1); }));</script>';
+
+function saveFirstScreen() {
+  // Observed from the document, so it sees the root element however early.
+  new MutationObserver((_, seen) => {
+    if (document.documentElement.dataset.readyMs) {
+      window.firstScreen = document.documentElement.outerHTML;
+      seen.disconnect();
+    }
+  }).observe(document, { subtree: true, attributes: true, attributeFilter: ['data-ready-ms'] });
+}
+
+async function browserFloor(browser, url, runs = 5) {
+  const { page } = await openPage(browser, url, saveFirstScreen);
+  await page.waitForFunction(() => window.firstScreen, null, { polling: 20 });
+  const html = (await page.evaluate(() => window.firstScreen))
+    .replace(/<script[\s\S]*?<\/script>/g, '')
+    .replace(/<link[^>]*(modulepreload|as="fetch")[^>]*>/g, '')
+    .replace(/ data-ready-ms="[^"]*"/, '');
+  await page.close();
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'ringside-floor-'));
+  try {
+    for (const f of await fs.readdir(DIST)) if (/\.(css|svg)$/.test(f)) await fs.copyFile(path.join(DIST, f), path.join(dir, f));
+    await fs.writeFile(path.join(dir, 'index.html'), `<!doctype html>${html.replace('</body>', `${MARK}</body>`)}`);
+    await fs.writeFile(path.join(dir, 'empty.html'), `<!doctype html><html lang=en><title>empty</title><p>.</p>${MARK}</html>`);
+    const server = await serve(dir);
+    const times = { screen: [], empty: [] };
+    try {
+      for (let i = 0; i < runs; i++) {
+        for (const [name, file] of [['screen', ''], ['empty', 'empty.html']]) {
+          const { page } = await openPage(browser, server.url + file, null, { waitUntil: 'commit' });
+          times[name].push(await readyMark(page));
+          await page.close();
+        }
+      }
+    } finally {
+      await server.close();
+    }
+    return { screen: median(times.screen), empty: median(times.empty) };
+  } finally {
+    await fs.rm(dir, { recursive: true, force: true });
+  }
 }
 
 // Issue 19's memory targets: wasm memory after 60 s at full speed.
@@ -244,6 +296,8 @@ try {
   const tti = await timeToInteractive(browser, server.url);
   console.log(`bench: navigation → interactive, a first visit: ${fmt(tti.ready)} ms (app ready mark, median of 5, nothing cached; target < 250 ms), ${tti.wall} ms wall clock incl. browser round trips`);
   console.log(`bench: navigation → interactive, medians: ${tti.phases.map(([n, t]) => `${n} ${fmt(t, 0)}`).join(', ')} ms`);
+  const floor = await browserFloor(browser, server.url);
+  console.log(`bench: navigation → interactive, this machine's floor: the same first screen as plain HTML (no wasm, no app code) ${fmt(floor.screen)} ms, an empty page ${fmt(floor.empty)} ms (first visits, median of 5, the same mark)`);
   const back = await returnVisits(server.url);
   console.log(`bench: navigation → interactive, a return visit: ${fmt(back.ready)} ms (median of 5 visits after a first one, one browser profile; target < 250 ms)`);
   console.log(`bench: navigation → interactive, a return visit, medians: ${back.phases.map(([n, t]) => `${n} ${fmt(t, 0)}`).join(', ')} ms`);

@@ -26,7 +26,8 @@ const TYPES = {
  * never change, so a return visit takes them, and the wasm V8 compiled from
  * them, from the browser's caches; anything else is checked every time. */
 export function cacheControl(url) {
-  return /-[0-9a-f]{16}(_bg)?\.\w+$|\?v=[0-9a-f]+$/.test(url) ? 'public, max-age=31536000, immutable' : 'no-cache';
+  // Trunk writes its 64-bit hash without leading zeros: 16 hex digits, sometimes fewer.
+  return /-[0-9a-f]{8,16}(_bg)?\.\w+$|\?v=[0-9a-f]+$/.test(url) ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
 /** Serve `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */

@@ -137,6 +137,10 @@ test('a return visit takes the app from the browser cache, and tools/serve says 
   // The headers: every file of the build, and the rest as the page asks for it.
   const files = (await fs.readdir(DIST, { recursive: true }))
     .filter((f) => /\.\w+$/.test(f)).map((f) => f.split(path.sep).join('/'));
+  // Names as Trunk writes them, whatever this build's hash: 16 hex digits, or fewer
+  // when the hash starts with zeros.
+  const named = ['ringside-web-0123456789abcdef_bg.wasm', 'ringside-web-a459c6de096f011.js'];
+  assert.deepEqual(named.map((u) => cacheControl(`/${u}`).includes('immutable')), [true, true]);
   const urls = ['', ...files, 'ringside-rest.wasm?v=1a2b3c'];
   const forever = urls.filter((u) => cacheControl(`/${u}`).includes('immutable'));
   assert.ok(forever.some((u) => u.endsWith('_bg.wasm')) && forever.some((u) => u.endsWith('.js')) && forever.includes('ringside-rest.wasm?v=1a2b3c'),
