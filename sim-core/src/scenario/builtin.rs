@@ -111,15 +111,16 @@ pub const BUILTIN_NAMES: [&str; LESSONS.len()] = {
 /// The built-in scenario called `name`.
 pub fn builtin(name: &str) -> Option<Scenario> {
     let (_, text) = LESSONS.iter().find(|(n, _)| *n == name)?;
-    let mut doc: serde_json::Value = serde_json::from_str(text).ok()?;
-    if let Some(programs) = doc.get_mut("programs").and_then(|p| p.as_array_mut()) {
-        for p in programs {
-            if let Some(serde_json::Value::String(source)) = p.get_mut("source") {
-                *source = expand(source);
-            }
+    // Read once, straight into the scenario (not via a JSON value and a
+    // second parse): this runs before the page's first screen.
+    let mut scenario: Scenario = serde_json::from_str(text).ok()?;
+    for p in &mut scenario.programs {
+        if p.source.contains("#include") {
+            p.source = expand(&p.source);
         }
     }
-    Scenario::from_json(&doc.to_string()).ok()
+    scenario.validate().ok()?;
+    Some(scenario)
 }
 
 /// Replaces each `#include "FILE.s"` line by the file's text.
