@@ -264,12 +264,21 @@ pub fn gantt_panel(props: &PanelProps) -> Html {
                     let Some(el) = svg.cast::<web_sys::Element>() else {
                         return;
                     };
-                    let r = el.get_bounding_client_rect();
                     let height = gloo::utils::window()
                         .inner_height()
                         .ok()
                         .and_then(|h| h.as_f64())
                         .unwrap_or(0.0);
+                    // Out of sight, the panel skips laying out what it holds
+                    // (`content-visibility`), and measuring inside it would
+                    // lay that out at every scroll: its own box says enough.
+                    if let Some(panel) = el.parent_element() {
+                        let p = panel.get_bounding_client_rect();
+                        if p.bottom() < 0.0 || p.top() > height {
+                            return;
+                        }
+                    }
+                    let r = el.get_bounding_client_rect();
                     // A lane is `ROW` of the viewBox's height, scaled to the page.
                     let lane_px = r.height() / (ROW * total as f64 + 26.0) * ROW;
                     sight.set(lanes_in_sight(total, r.top(), lane_px, height));
