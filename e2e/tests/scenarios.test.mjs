@@ -50,3 +50,21 @@ test('an unknown ?scenario= opens the default lesson with a notice; ?bench=n bui
   await bench.page.close();
   assert.deepEqual([...errors, ...bench.errors], []);
 });
+
+test('the address bar comes to name the open lesson, replaced in place, and a reload reopens it', async () => {
+  // Opened bare: set after the first screen, in a task of its own.
+  const { page, errors } = await openApp(browser, server);
+  const entries = await page.evaluate(() => history.length);
+  await page.waitForFunction(() => location.search === '?scenario=syscall-read');
+  assert.equal(await page.evaluate(() => history.length), entries, 'replaced, not pushed');
+  // Another lesson opened from the gallery: named at once, in the same entry.
+  await byId(page, 'scenario-mlfq-long').click();
+  await page.locator('.app[data-scenario="mlfq-long"]').waitFor();
+  await page.waitForFunction(() => location.search === '?scenario=mlfq-long');
+  // Reopened by name: the address already says it and stays as it is.
+  await page.reload();
+  await page.locator('.app[data-scenario="mlfq-long"]').waitFor();
+  assert.equal(await page.evaluate(() => [location.search, history.length].join(' ')), `?scenario=mlfq-long ${entries}`);
+  await page.close();
+  assert.deepEqual(errors, []);
+});
