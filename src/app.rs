@@ -103,7 +103,8 @@ fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
     };
     let query = format!("{query}{}", launch.embed_query());
     let Some(w) = web_sys::window() else { return };
-    if w.location().search().is_ok_and(|now| now == query) {
+    let now = w.location().search().unwrap_or_default();
+    if now == query {
         return;
     }
     let replace = move || {
@@ -114,8 +115,17 @@ fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
     if opening {
         // A task of its own: a same-document navigation costs the page and
         // the browser a few milliseconds each (it saves form state), so the
-        // page's opening paints and answers first.
-        gloo::timers::callback::Timeout::new(0, replace).forget();
+        // page's opening paints and answers first. A lesson opened before
+        // that task runs has named itself already: leave its address.
+        gloo::timers::callback::Timeout::new(0, move || {
+            let unchanged = web_sys::window()
+                .and_then(|w| w.location().search().ok())
+                .is_some_and(|s| s == now);
+            if unchanged {
+                replace();
+            }
+        })
+        .forget();
     } else {
         replace();
     }
