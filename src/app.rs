@@ -108,24 +108,18 @@ fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
         return;
     }
     let replace = move || {
-        if let Ok(h) = w.history() {
-            let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+        // Unless a lesson opened since has named itself already.
+        if w.location().search().is_ok_and(|s| s == now) {
+            if let Ok(h) = w.history() {
+                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+            }
         }
     };
     if opening {
         // A task of its own: a same-document navigation costs the page and
         // the browser a few milliseconds each (it saves form state), so the
-        // page's opening paints and answers first. A lesson opened before
-        // that task runs has named itself already: leave its address.
-        gloo::timers::callback::Timeout::new(0, move || {
-            let unchanged = web_sys::window()
-                .and_then(|w| w.location().search().ok())
-                .is_some_and(|s| s == now);
-            if unchanged {
-                replace();
-            }
-        })
-        .forget();
+        // page's opening paints and answers first.
+        gloo::timers::callback::Timeout::new(0, replace).forget();
     } else {
         replace();
     }

@@ -115,9 +115,7 @@ pub fn builtin(name: &str) -> Option<Scenario> {
     // second parse): this runs before the page's first screen.
     let mut scenario: Scenario = serde_json::from_str(text).ok()?;
     for p in &mut scenario.programs {
-        if p.source.contains("#include") {
-            p.source = expand(&p.source);
-        }
+        p.source = expand(&p.source);
     }
     scenario.validate().ok()?;
     Some(scenario)
