@@ -86,18 +86,7 @@ ensure_build_tools() {
 
 build_release() {
   log "trunk build --release"
-  trunk build --release && split_release dist && minify_js dist
-}
-
-# Trunk's own JS minifier gives up on wasm-bindgen's glue (it leaves it whole);
-# esbuild (npm devDependency) minifies the glue and the snippets it imports.
-minify_js() {
-  local dist="$1" f files
-  files=("$dist"/*.js $(find "$dist/snippets" -name '*.js' 2>/dev/null))
-  for f in "${files[@]}"; do
-    esbuild --minify --format=esm --log-level=error --allow-overwrite "$f" --outfile="$f" || return 1
-  done
-  python3 tools/split/integrity.py "$dist/index.html" "${files[@]}"
+  trunk build --release && split_release dist && python3 tools/inline.py dist
 }
 
 # Splits the built wasm (tools/split): what tools/split/first-load.txt lists stays
@@ -124,12 +113,13 @@ split_release() {
   return $rc
 }
 
-# The first load: gzip -9 of the built wasm, js (wasm-bindgen's glue and the
-# snippets it imports) and css, each and in total, next to the budget (lines start
-# with `bench:`; a measurement, not a check). The split's rest is shown apart.
+# The first load: gzip -9 of index.html (it carries the start-up code and the
+# stylesheet, tools/inline.py) and the built wasm, each and in total, next to the
+# budget (lines start with `bench:`; a measurement, not a check). The split's rest is
+# shown apart.
 first_load_report() {
   local f total=0 g
-  for f in dist/*.wasm dist/*.js $(find dist/snippets -name '*.js' 2>/dev/null) dist/*.css; do
+  for f in dist/index.html dist/*.wasm dist/*.js dist/*.css; do
     [ -f "$f" ] || continue
     # Fetched after the page is interactive, not part of the first load.
     if [ "$(basename "$f")" = ringside-rest.wasm ]; then
@@ -141,5 +131,5 @@ first_load_report() {
     total=$((total + g))
     printf 'bench: %-40s %8d bytes raw %8d bytes gzip\n' "$(basename "$f")" "$(wc -c < "$f")" "$g"
   done
-  printf 'bench: first load (wasm+js+css, each gzip -9) %d bytes = %d KiB (target ≤ 400 KiB)\n' "$total" "$((total / 1024))"
+  printf 'bench: first load (page+wasm, each gzip -9) %d bytes = %d KiB (target ≤ 400 KiB)\n' "$total" "$((total / 1024))"
 }

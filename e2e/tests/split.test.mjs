@@ -72,6 +72,22 @@ async function firstLoadAlone(page, errors) {
   assert.deepEqual(errors, []);
 }
 
+test('the first screen waits on two requests: the page, which carries the start-up code and stylesheet, and the wasm', async () => {
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const requests = [];
+  page.on('request', (r) => requests.push(r.url().replace(server.url, '')));
+  await page.goto(server.url);
+  await page.waitForFunction(() => document.documentElement.dataset.readyMs);
+  const before = requests.filter((url) => !REST.test(url) && !url.includes('favicon'));
+  assert.deepEqual(before.map((url) => url.replace(/-[0-9a-f]+_bg/, '_bg')), ['', 'ringside-web_bg.wasm'], JSON.stringify(requests));
+  // The inlined stylesheet is the app's: its variables and layout apply.
+  assert.equal(await page.evaluate(() => getComputedStyle(document.querySelector('.topbar')).display), 'flex');
+  assert.ok(await page.evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--mono').includes('monospace')));
+  const files = await fs.readdir(DIST);
+  assert.deepEqual(files.filter((f) => /\.(js|css)$/.test(f) || f === 'snippets'), [], 'nothing inlined is left to fetch');
+  await page.close();
+});
+
 test('the rest is fetched in the background after the page is interactive, then the editor opens at once', async () => {
   const { page, errors, rest } = await open();
   const ready = Number(await page.locator('html').getAttribute('data-ready-ms'));
@@ -143,7 +159,7 @@ test('a return visit takes the app from the browser cache, and tools/serve says 
   assert.deepEqual(named.map((u) => cacheControl(`/${u}`).includes('immutable')), [true, true]);
   const urls = ['', ...files, 'ringside-rest.wasm?v=1a2b3c'];
   const forever = urls.filter((u) => cacheControl(`/${u}`).includes('immutable'));
-  assert.ok(forever.some((u) => u.endsWith('_bg.wasm')) && forever.some((u) => u.endsWith('.js')) && forever.includes('ringside-rest.wasm?v=1a2b3c'),
+  assert.ok(forever.some((u) => u.endsWith('_bg.wasm')) && forever.includes('ringside-rest.wasm?v=1a2b3c'),
     `the hashed files are kept: ${forever}`);
   assert.ok(!forever.includes('') && !forever.includes('index.html') && !forever.some((u) => u.includes('snippets/')),
     `the page and unhashed files are checked every time: ${forever}`);
@@ -169,10 +185,12 @@ test('a return visit takes the app from the browser cache, and tools/serve says 
       const fetched = await page.evaluate(() => performance.getEntriesByType('resource')
         .filter((r) => /\.(wasm|js|css)(\?|$)/.test(r.name))
         .map((r) => [r.name.split('/').pop(), r.transferSize]));
-      assert.ok(fetched.length >= 4, JSON.stringify(fetched));
+      // The page's start-up code and stylesheet come inside index.html (tools/inline.py).
+      assert.deepEqual(fetched.map(([name]) => name.replace(/-[0-9a-f]+_bg/, '_bg').replace(/\?v=.*/, '')).sort(),
+        ['ringside-rest.wasm', 'ringside-web_bg.wasm'], JSON.stringify(fetched));
       for (const [name, bytes] of fetched) {
         if (visit === 1) assert.ok(bytes > 0, `visit 1 fetched ${name}`);
-        else if (!name.includes('snippets') && !name.endsWith('split.js')) assert.equal(bytes, 0, `visit 2 took ${name} from the cache`);
+        else assert.equal(bytes, 0, `visit 2 took ${name} from the cache`);
       }
       await page.close();
     }
