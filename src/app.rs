@@ -116,10 +116,10 @@ fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
         }
     };
     if opening {
-        // A task of its own: a same-document navigation costs the page and
-        // the browser a few milliseconds each (it saves form state), so the
-        // page's opening paints and answers first.
-        gloo::timers::callback::Timeout::new(0, replace).forget();
+        // After the first screen's paint and ready mark: a same-document
+        // navigation costs the page and the browser a few milliseconds each
+        // (it saves form state), so the page's opening paints and answers first.
+        crate::arrival::after_paint(replace);
     } else {
         replace();
     }

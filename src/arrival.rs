@@ -50,8 +50,9 @@ pub fn use_arrival(embed: bool) -> usize {
 }
 
 /// Runs `f` once what was just rendered is on screen: the next animation
-/// frame paints it, and a task queued from that frame runs after the paint.
-fn after_paint(f: impl FnOnce() + 'static) {
+/// frame paints it, and a task queued from that frame runs after the paint
+/// (after those asked for earlier, such as the ready mark's).
+pub fn after_paint(f: impl FnOnce() + 'static) {
     let Some(window) = web_sys::window() else {
         return;
     };
