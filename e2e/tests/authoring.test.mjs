@@ -173,7 +173,7 @@ test('every hostile link fixture opens the default lesson with an alert, and run
   }
 });
 
-test('a host page on another origin drives the embedded frame with postMessage', async () => {
+test('a host page on another origin drives the embedded frame with postMessage', async (t) => {
   const appUrl = `${server.url}?embed=1&panels=cpu,code,console`;
   const host = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -186,6 +186,8 @@ test('a host page on another origin drives the embedded frame with postMessage',
       </script></body></html>`);
   });
   await new Promise((r) => host.listen(0, '127.0.0.2', r));
+  // Closed whatever the test's outcome: an open server would keep this file's process alive.
+  t.after(() => { host.closeAllConnections(); host.close(); });
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -235,7 +237,6 @@ test('a host page on another origin drives the embedded frame with postMessage',
   await screenshot(page, 'embedded-frame');
   assert.deepEqual(errors, []);
   await page.close();
-  await new Promise((r) => host.close(r));
 });
 
 test('Edit a copy, then My scenarios: rename, import (validated), delete', async () => {

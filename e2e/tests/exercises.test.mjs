@@ -16,6 +16,8 @@ after(async () => { await browser?.close(); await server?.close(); });
 
 /** Answers question `id` (a choice button, or a number and "Check"). */
 async function answer(q, text) {
+  // Whether it takes a number is read from the question, so it must be there.
+  await q.waitFor();
   const input = q.locator('input');
   if (await input.count()) {
     await input.fill(text);
@@ -162,7 +164,7 @@ test("the compare view shows FIFO's 110 next to SJF's 50 for the convoy", async 
   await page.close();
 });
 
-test('an embedded frame posts each graded answer to its course page', async () => {
+test('an embedded frame posts each graded answer to its course page', async (t) => {
   const appUrl = `${server.url}?embed=1&scenario=sched-fifo&panels=cpu,metrics`;
   const host = http.createServer((req, res) => {
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
@@ -174,6 +176,8 @@ test('an embedded frame posts each graded answer to its course page', async () =
       </script></body></html>`);
   });
   await new Promise((r) => host.listen(0, '127.0.0.2', r));
+  // Closed whatever the test's outcome: an open server would keep this file's process alive.
+  t.after(() => { host.closeAllConnections(); host.close(); });
   const page = await browser.newPage();
   const errors = [];
   page.on('pageerror', (e) => errors.push(String(e)));
@@ -188,5 +192,4 @@ test('an embedded frame posts each graded answer to its course page', async () =
   ]);
   assert.deepEqual(errors, []);
   await page.close();
-  await new Promise((r) => host.close(r));
 });
