@@ -119,7 +119,7 @@ split_release() {
 # shown apart.
 first_load_report() {
   local f total=0 g
-  for f in dist/index.html dist/*.wasm dist/*.js dist/*.css; do
+  for f in dist/index.html dist/*.wasm; do
     [ -f "$f" ] || continue
     # Fetched after the page is interactive, not part of the first load.
     if [ "$(basename "$f")" = ringside-rest.wasm ]; then
