@@ -15,10 +15,22 @@ test('the gallery lists every built-in scenario and opens one on click', async (
   for (const name of NAMES) {
     assert.equal(await byId(page, `scenario-${name}`).count(), 1, name);
   }
-  await byId(page, 'scenario-io-overlap').click();
+  assert.equal(await page.locator('.gallery [aria-current="page"]').getAttribute('data-testid'), 'scenario-syscall-read');
+  // The cards share one listener: a click between them opens nothing.
+  const list = page.locator('.gallery ul');
+  await list.click({ position: { x: 2, y: 2 } });
+  assert.equal(await page.locator('.app').getAttribute('data-scenario'), 'syscall-read');
+  assert.equal(await byId(page, 'notice').count(), 0);
+  // A click on a card's title opens that card's lesson, now the current one.
+  await byId(page, 'scenario-io-overlap').locator('.card-title').click();
   await page.locator('.app[data-scenario="io-overlap"]').waitFor();
   assert.match(await byId(page, 'lesson').innerText(), /disk/);
   assert.match(page.url(), /scenario=io-overlap/);
+  assert.equal(await page.locator('.gallery [aria-current="page"]').getAttribute('data-testid'), 'scenario-io-overlap');
+  // And from the keyboard.
+  await byId(page, 'scenario-sched-fifo').focus();
+  await page.keyboard.press('Enter');
+  await page.locator('.app[data-scenario="sched-fifo"]').waitFor();
   await page.close();
   assert.deepEqual(errors, []);
 });

@@ -61,118 +61,144 @@ const CC_NAMES: [&[&str]; 16] = [
     &["g", "nle"],
 ];
 
-fn cc(s: &str) -> Option<usize> {
-    CC_NAMES.iter().position(|names| names.contains(&s))
-}
+/// Instructions without operands, by every name GNU as accepts.
+const FIXED: [(&str, Code); 44] = [
+    ("nop", Code::Nopd),
+    ("hlt", Code::Hlt),
+    ("cli", Code::Cli),
+    ("sti", Code::Sti),
+    ("cld", Code::Cld),
+    ("std", Code::Std),
+    ("clc", Code::Clc),
+    ("stc", Code::Stc),
+    ("cmc", Code::Cmc),
+    ("leave", Code::Leaved),
+    ("leavel", Code::Leaved),
+    ("cltd", Code::Cdq),
+    ("cdq", Code::Cdq),
+    ("cwtl", Code::Cwde),
+    ("cwde", Code::Cwde),
+    ("cbtw", Code::Cbw),
+    ("cbw", Code::Cbw),
+    ("cwtd", Code::Cwd),
+    ("cwd", Code::Cwd),
+    ("pusha", Code::Pushad),
+    ("pushal", Code::Pushad),
+    ("pushad", Code::Pushad),
+    ("popa", Code::Popad),
+    ("popal", Code::Popad),
+    ("popad", Code::Popad),
+    ("pushaw", Code::Pushaw),
+    ("popaw", Code::Popaw),
+    ("pushf", Code::Pushfd),
+    ("pushfl", Code::Pushfd),
+    ("pushfd", Code::Pushfd),
+    ("popf", Code::Popfd),
+    ("popfl", Code::Popfd),
+    ("popfd", Code::Popfd),
+    ("pushfw", Code::Pushfw),
+    ("popfw", Code::Popfw),
+    ("iret", Code::Iretd),
+    ("iretl", Code::Iretd),
+    ("iretd", Code::Iretd),
+    ("iretw", Code::Iretw),
+    ("int3", Code::Int3),
+    ("into", Code::Into),
+    ("clts", Code::Clts),
+    ("invd", Code::Invd),
+    ("wbinvd", Code::Wbinvd),
+];
 
-fn fixed(name: &str) -> Option<Code> {
-    Some(match name {
-        "nop" => Code::Nopd,
-        "hlt" => Code::Hlt,
-        "cli" => Code::Cli,
-        "sti" => Code::Sti,
-        "cld" => Code::Cld,
-        "std" => Code::Std,
-        "clc" => Code::Clc,
-        "stc" => Code::Stc,
-        "cmc" => Code::Cmc,
-        "leave" | "leavel" => Code::Leaved,
-        "cltd" | "cdq" => Code::Cdq,
-        "cwtl" | "cwde" => Code::Cwde,
-        "cbtw" | "cbw" => Code::Cbw,
-        "cwtd" | "cwd" => Code::Cwd,
-        "pusha" | "pushal" | "pushad" => Code::Pushad,
-        "popa" | "popal" | "popad" => Code::Popad,
-        "pushaw" => Code::Pushaw,
-        "popaw" => Code::Popaw,
-        "pushf" | "pushfl" | "pushfd" => Code::Pushfd,
-        "popf" | "popfl" | "popfd" => Code::Popfd,
-        "pushfw" => Code::Pushfw,
-        "popfw" => Code::Popfw,
-        "iret" | "iretl" | "iretd" => Code::Iretd,
-        "iretw" => Code::Iretw,
-        "int3" => Code::Int3,
-        "into" => Code::Into,
-        "clts" => Code::Clts,
-        "invd" => Code::Invd,
-        "wbinvd" => Code::Wbinvd,
-        _ => return None,
-    })
-}
+/// A mnemonic's family and the size its name implies.
+type Meaning = (Family, Option<Size>);
 
 /// Families spelled without a size suffix; `Option<Size>` is a size the name implies.
-fn base(name: &str) -> Option<(Family, Option<Size>)> {
+fn base(name: &str) -> Option<Meaning> {
+    // One binary search in a table made once: the assembler looks up every
+    // line's mnemonic (twice with a suffix), and comparing it against each
+    // name in turn made this the hottest function of a page's first load.
+    static NAMES: std::sync::OnceLock<Vec<(String, Meaning)>> = std::sync::OnceLock::new();
+    let names = NAMES.get_or_init(every_name);
+    let i = names.binary_search_by(|(n, _)| n.as_str().cmp(name)).ok()?;
+    Some(names[i].1)
+}
+
+/// Every name [`base`] knows, sorted.
+fn every_name() -> Vec<(String, Meaning)> {
     const ALU: [&str; 8] = ["add", "or", "adc", "sbb", "and", "sub", "xor", "cmp"];
-    // Slot 3 (imul) is its own family; a NUL name can never match.
-    const UNARY: [&str; 6] = ["not", "neg", "mul", "\0", "div", "idiv"];
+    // Slot 3 (imul) is its own family.
+    const UNARY: [&str; 6] = ["not", "neg", "mul", "", "div", "idiv"];
     const SHIFT: [&str; 7] = ["rol", "ror", "rcl", "rcr", "shl", "shr", "sar"];
     const BT: [&str; 4] = ["bt", "bts", "btr", "btc"];
-    let f = |f| Some((f, None));
-    if let Some(i) = ALU.iter().position(|&n| n == name) {
-        return f(Family::Alu(i));
+    let movx = |signed, src| Family::Movx { signed, src };
+    let (byte, word, long) = (Some(Size::Byte), Some(Size::Word), Some(Size::Long));
+    let named: [(&str, Family, Option<Size>); 38] = [
+        ("sal", Family::Shift(4), None),
+        ("test", Family::Test, None),
+        ("mov", Family::Mov, None),
+        ("lea", Family::Lea, None),
+        ("xchg", Family::Xchg, None),
+        ("push", Family::Push, None),
+        ("pop", Family::Pop, None),
+        ("inc", Family::IncDec(0), None),
+        ("dec", Family::IncDec(1), None),
+        ("imul", Family::Imul, None),
+        ("jmp", Family::Jmp, None),
+        ("call", Family::Call, None),
+        ("ret", Family::Ret, None),
+        ("int", Family::Int, None),
+        ("in", Family::In, None),
+        ("out", Family::Out, None),
+        ("loop", Family::Rel8(Code::Loop_rel8_32_ECX), None),
+        ("loope", Family::Rel8(Code::Loope_rel8_32_ECX), None),
+        ("loopz", Family::Rel8(Code::Loope_rel8_32_ECX), None),
+        ("loopne", Family::Rel8(Code::Loopne_rel8_32_ECX), None),
+        ("loopnz", Family::Rel8(Code::Loopne_rel8_32_ECX), None),
+        ("jecxz", Family::Rel8(Code::Jecxz_rel8_32), None),
+        ("lidt", Family::Desc(Code::Lidt_m1632), None),
+        ("lgdt", Family::Desc(Code::Lgdt_m1632), None),
+        ("sidt", Family::Desc(Code::Sidt_m1632), None),
+        ("sgdt", Family::Desc(Code::Sgdt_m1632), None),
+        ("movzbl", movx(false, byte), long),
+        ("movzbw", movx(false, byte), word),
+        ("movzwl", movx(false, word), long),
+        ("movsbl", movx(true, byte), long),
+        ("movsbw", movx(true, byte), word),
+        ("movswl", movx(true, word), long),
+        ("movzb", movx(false, byte), None),
+        ("movsb", movx(true, byte), None),
+        ("movzw", movx(false, word), None),
+        ("movsw", movx(true, word), None),
+        ("movzx", movx(false, None), None),
+        ("movsx", movx(true, None), None),
+    ];
+    let families = [
+        (&ALU[..], Family::Alu as fn(usize) -> Family),
+        (&UNARY[..], Family::Unary),
+        (&SHIFT[..], Family::Shift),
+        (&BT[..], Family::Bt),
+    ];
+    let mut all: Vec<(String, Meaning)> = Vec::with_capacity(256);
+    for (names, family) in families {
+        for (i, n) in names.iter().enumerate().filter(|(_, n)| !n.is_empty()) {
+            all.push((n.to_string(), (family(i), None)));
+        }
     }
-    if let Some(i) = UNARY.iter().position(|&n| n == name) {
-        return f(Family::Unary(i));
+    all.extend(named.iter().map(|&(n, f, s)| (n.to_string(), (f, s))));
+    all.extend(
+        FIXED
+            .iter()
+            .map(|&(n, c)| (n.to_string(), (Family::Fixed(c), None))),
+    );
+    for (c, spellings) in CC_NAMES.iter().enumerate() {
+        for s in spellings.iter() {
+            all.push((format!("set{s}"), (Family::Setcc(c), byte)));
+            all.push((format!("cmov{s}"), (Family::Cmovcc(c), None)));
+            all.push((format!("j{s}"), (Family::Jcc(c), None)));
+        }
     }
-    if let Some(i) = SHIFT.iter().position(|&n| n == name) {
-        return f(Family::Shift(i));
-    }
-    if let Some(i) = BT.iter().position(|&n| n == name) {
-        return f(Family::Bt(i));
-    }
-    let movx = |signed, src, dst| Some((Family::Movx { signed, src }, dst));
-    match name {
-        "sal" => return f(Family::Shift(4)),
-        "test" => return f(Family::Test),
-        "mov" => return f(Family::Mov),
-        "lea" => return f(Family::Lea),
-        "xchg" => return f(Family::Xchg),
-        "push" => return f(Family::Push),
-        "pop" => return f(Family::Pop),
-        "inc" => return f(Family::IncDec(0)),
-        "dec" => return f(Family::IncDec(1)),
-        "imul" => return f(Family::Imul),
-        "jmp" => return f(Family::Jmp),
-        "call" => return f(Family::Call),
-        "ret" => return f(Family::Ret),
-        "int" => return f(Family::Int),
-        "in" => return f(Family::In),
-        "out" => return f(Family::Out),
-        "loop" => return f(Family::Rel8(Code::Loop_rel8_32_ECX)),
-        "loope" | "loopz" => return f(Family::Rel8(Code::Loope_rel8_32_ECX)),
-        "loopne" | "loopnz" => return f(Family::Rel8(Code::Loopne_rel8_32_ECX)),
-        "jecxz" => return f(Family::Rel8(Code::Jecxz_rel8_32)),
-        "lidt" => return f(Family::Desc(Code::Lidt_m1632)),
-        "lgdt" => return f(Family::Desc(Code::Lgdt_m1632)),
-        "sidt" => return f(Family::Desc(Code::Sidt_m1632)),
-        "sgdt" => return f(Family::Desc(Code::Sgdt_m1632)),
-        "movzbl" => return movx(false, Some(Size::Byte), Some(Size::Long)),
-        "movzbw" => return movx(false, Some(Size::Byte), Some(Size::Word)),
-        "movzwl" => return movx(false, Some(Size::Word), Some(Size::Long)),
-        "movsbl" => return movx(true, Some(Size::Byte), Some(Size::Long)),
-        "movsbw" => return movx(true, Some(Size::Byte), Some(Size::Word)),
-        "movswl" => return movx(true, Some(Size::Word), Some(Size::Long)),
-        "movzb" => return movx(false, Some(Size::Byte), None),
-        "movsb" => return movx(true, Some(Size::Byte), None),
-        "movzw" => return movx(false, Some(Size::Word), None),
-        "movsw" => return movx(true, Some(Size::Word), None),
-        "movzx" => return movx(false, None, None),
-        "movsx" => return movx(true, None, None),
-        _ => {}
-    }
-    if let Some(code) = fixed(name) {
-        return f(Family::Fixed(code));
-    }
-    if let Some(c) = name.strip_prefix("set").and_then(cc) {
-        return Some((Family::Setcc(c), Some(Size::Byte)));
-    }
-    if let Some(c) = name.strip_prefix("cmov").and_then(cc) {
-        return f(Family::Cmovcc(c));
-    }
-    if let Some(c) = name.strip_prefix('j').and_then(cc) {
-        return f(Family::Jcc(c));
-    }
-    None
+    all.sort_by(|a, b| a.0.cmp(&b.0));
+    all
 }
 
 /// Families that take a `b`/`w`/`l` suffix, and which sizes they accept.
@@ -238,5 +264,33 @@ mod tests {
         assert_eq!(lookup("pushb"), None);
         assert_eq!(lookup("hltl"), None);
         assert_eq!(lookup(""), None);
+    }
+
+    #[test]
+    fn every_name_means_one_thing() {
+        let names = every_name();
+        for pair in names.windows(2) {
+            assert!(pair[0].0 < pair[1].0, "{} twice or out of order", pair[1].0);
+        }
+        for (name, found) in &names {
+            assert_eq!(base(name), Some(*found), "{name}");
+        }
+        assert_eq!(lookup("wbinvd"), Some((Family::Fixed(Code::Wbinvd), None)));
+        assert_eq!(
+            lookup("movzbl"),
+            Some((
+                Family::Movx {
+                    signed: false,
+                    src: Some(Size::Byte)
+                },
+                Some(Size::Long)
+            ))
+        );
+        assert_eq!(
+            lookup("loopnz"),
+            Some((Family::Rel8(Code::Loopne_rel8_32_ECX), None))
+        );
+        assert_eq!(lookup("idivl"), Some((Family::Unary(5), Some(Size::Long))));
+        assert_eq!(lookup("nopl"), None);
     }
 }
