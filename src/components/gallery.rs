@@ -58,8 +58,8 @@ pub fn gallery(props: &GalleryProps) -> Html {
 fn cards_html(titles: &[(&str, String)], current: &str) -> String {
     let mut out = String::with_capacity(titles.len() * 260);
     for (name, title) in titles {
+        let on = *name == current;
         let (name, title) = (attr(name), attr(title));
-        let on = *name == *current;
         out.push_str(&format!(
             "<li><button class=\"card{cur}\"{aria} data-testid=\"scenario-{name}\" data-scenario=\"{name}\" title=\"{title}\">\
              <span class=\"card-name mono\">{name}</span><span class=\"card-title\">{title}</span></button></li>",
