@@ -62,51 +62,36 @@ const CC_NAMES: [&[&str]; 16] = [
 ];
 
 /// Instructions without operands, by every name GNU as accepts.
-const FIXED: [(&str, Code); 44] = [
-    ("nop", Code::Nopd),
-    ("hlt", Code::Hlt),
-    ("cli", Code::Cli),
-    ("sti", Code::Sti),
-    ("cld", Code::Cld),
-    ("std", Code::Std),
-    ("clc", Code::Clc),
-    ("stc", Code::Stc),
-    ("cmc", Code::Cmc),
-    ("leave", Code::Leaved),
-    ("leavel", Code::Leaved),
-    ("cltd", Code::Cdq),
-    ("cdq", Code::Cdq),
-    ("cwtl", Code::Cwde),
-    ("cwde", Code::Cwde),
-    ("cbtw", Code::Cbw),
-    ("cbw", Code::Cbw),
-    ("cwtd", Code::Cwd),
-    ("cwd", Code::Cwd),
-    ("pusha", Code::Pushad),
-    ("pushal", Code::Pushad),
-    ("pushad", Code::Pushad),
-    ("popa", Code::Popad),
-    ("popal", Code::Popad),
-    ("popad", Code::Popad),
-    ("pushaw", Code::Pushaw),
-    ("popaw", Code::Popaw),
-    ("pushf", Code::Pushfd),
-    ("pushfl", Code::Pushfd),
-    ("pushfd", Code::Pushfd),
-    ("popf", Code::Popfd),
-    ("popfl", Code::Popfd),
-    ("popfd", Code::Popfd),
-    ("pushfw", Code::Pushfw),
-    ("popfw", Code::Popfw),
-    ("iret", Code::Iretd),
-    ("iretl", Code::Iretd),
-    ("iretd", Code::Iretd),
-    ("iretw", Code::Iretw),
-    ("int3", Code::Int3),
-    ("into", Code::Into),
-    ("clts", Code::Clts),
-    ("invd", Code::Invd),
-    ("wbinvd", Code::Wbinvd),
+const FIXED: [(&[&str], Code); 29] = [
+    (&["nop"], Code::Nopd),
+    (&["hlt"], Code::Hlt),
+    (&["cli"], Code::Cli),
+    (&["sti"], Code::Sti),
+    (&["cld"], Code::Cld),
+    (&["std"], Code::Std),
+    (&["clc"], Code::Clc),
+    (&["stc"], Code::Stc),
+    (&["cmc"], Code::Cmc),
+    (&["leave", "leavel"], Code::Leaved),
+    (&["cltd", "cdq"], Code::Cdq),
+    (&["cwtl", "cwde"], Code::Cwde),
+    (&["cbtw", "cbw"], Code::Cbw),
+    (&["cwtd", "cwd"], Code::Cwd),
+    (&["pusha", "pushal", "pushad"], Code::Pushad),
+    (&["popa", "popal", "popad"], Code::Popad),
+    (&["pushaw"], Code::Pushaw),
+    (&["popaw"], Code::Popaw),
+    (&["pushf", "pushfl", "pushfd"], Code::Pushfd),
+    (&["popf", "popfl", "popfd"], Code::Popfd),
+    (&["pushfw"], Code::Pushfw),
+    (&["popfw"], Code::Popfw),
+    (&["iret", "iretl", "iretd"], Code::Iretd),
+    (&["iretw"], Code::Iretw),
+    (&["int3"], Code::Int3),
+    (&["into"], Code::Into),
+    (&["clts"], Code::Clts),
+    (&["invd"], Code::Invd),
+    (&["wbinvd"], Code::Wbinvd),
 ];
 
 /// A mnemonic's family and the size its name implies.
@@ -185,11 +170,13 @@ fn every_name() -> Vec<(String, Meaning)> {
         }
     }
     all.extend(named.iter().map(|&(n, f, s)| (n.to_string(), (f, s))));
-    all.extend(
-        FIXED
-            .iter()
-            .map(|&(n, c)| (n.to_string(), (Family::Fixed(c), None))),
-    );
+    for (spellings, code) in FIXED {
+        all.extend(
+            spellings
+                .iter()
+                .map(|n| (n.to_string(), (Family::Fixed(code), None))),
+        );
+    }
     for (c, spellings) in CC_NAMES.iter().enumerate() {
         for s in spellings.iter() {
             all.push((format!("set{s}"), (Family::Setcc(c), byte)));
