@@ -129,7 +129,7 @@ pub fn controls(props: &ControlsProps) -> Html {
                     </select>
                 </label>
                 <span class="cycle-readout">
-                    { "cycle " }<strong class="mono" data-testid="cycle">{ props.cycle }</strong>
+                    { "cycle " }<strong data-testid="cycle">{ props.cycle }</strong>
                     <span class="muted">{ format!(" / {}", grouped(props.max_cycles)) }</span>
                 </span>
                 <span class="status" data-testid="status">{ &props.status }</span>

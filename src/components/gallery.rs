@@ -62,7 +62,7 @@ fn cards_html(titles: &[(&str, String)], current: &str) -> String {
         let (name, title) = (attr(name), attr(title));
         out.push_str(&format!(
             "<li><button class=\"card{cur}\"{aria} data-testid=\"scenario-{name}\" data-scenario=\"{name}\" title=\"{title}\">\
-             <span class=\"card-name mono\">{name}</span><span class=\"card-title\">{title}</span></button></li>",
+             <span class=\"card-name\">{name}</span><span class=\"card-title\">{title}</span></button></li>",
             cur = if on { " current" } else { "" },
             aria = if on { " aria-current=\"page\"" } else { "" },
         ));
