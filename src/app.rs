@@ -235,6 +235,9 @@ fn use_shortcuts(help_open: UseStateHandle<bool>, dispatcher: UseReducerDispatch
 /// view reaches one group per frame, and a panel whose data did not change
 /// keeps its props, so it does not re-render (`AppState::panel_view`).
 /// Only the first `drawn_groups` are drawn while the page arrives (`arrival`).
+/// Not inlined, and not called for the first screen: V8 compiles a wasm
+/// function whole on its first call, and the panels' markup is most of it.
+#[inline(never)]
 fn workspace(
     state: &AppState,
     drawn_groups: usize,
@@ -359,7 +362,14 @@ pub fn app() -> Html {
         (None, Some(list)) => list.iter().any(|x| x == p),
         _ => launch.shows(p),
     };
-    let panels = workspace(&state, drawn_groups, &shows, &on_action);
+    let panels = if drawn_groups == 0 {
+        // The first screen: the panels' place, empty until they are drawn.
+        state.view.as_ref().map(|_| {
+            html! { <main class={classes!("workspace", lesson_kind(&state.name))}></main> }
+        })
+    } else {
+        workspace(&state, drawn_groups, &shows, &on_action)
+    };
     let (title, lesson) = state
         .view
         .as_ref()
