@@ -235,9 +235,6 @@ fn use_shortcuts(help_open: UseStateHandle<bool>, dispatcher: UseReducerDispatch
 /// view reaches one group per frame, and a panel whose data did not change
 /// keeps its props, so it does not re-render (`AppState::panel_view`).
 /// Only the first `drawn_groups` are drawn while the page arrives (`arrival`).
-/// Not inlined, and not called for the first screen: V8 compiles a wasm
-/// function whole on its first call, and the panels' markup is most of it.
-#[inline(never)]
 fn workspace(
     state: &AppState,
     drawn_groups: usize,
@@ -245,6 +242,23 @@ fn workspace(
     on_action: &Callback<Action>,
 ) -> Option<Html> {
     state.view.as_ref()?;
+    Some(html! {
+        <main class={classes!("workspace", lesson_kind(&state.name))}>
+            if drawn_groups > 0 { { panels(state, drawn_groups, shows, on_action) } }
+        </main>
+    })
+}
+
+/// The panels drawn so far. Not inlined, and not called for the first
+/// screen: V8 compiles a wasm function whole on its first call, and the
+/// panels' markup is most of the app's.
+#[inline(never)]
+fn panels(
+    state: &AppState,
+    drawn_groups: usize,
+    shows: &dyn Fn(&str) -> bool,
+    on_action: &Callback<Action>,
+) -> Html {
     let shown = |p: Panel| state.panel_view(p);
     let lean = state.lean();
     let panel = |name: &str, p: Panel| {
@@ -252,8 +266,8 @@ fn workspace(
             .then(|| shown(p))
             .flatten()
     };
-    Some(html! {
-        <main class={classes!("workspace", lesson_kind(&state.name))}>
+    html! {
+        <>
             if let Some(s) = panel("cpu", Panel::Cpu) { <CpuPanel view={s.view} prev={s.prev} /> }
             if let Some(s) = panel("code", Panel::Code) { <CodePanel view={s.view} {lean} on_action={on_action.clone()} /> }
             if let Some(s) = panel("address", Panel::Address) { <AddressPanel view={s.view} prev={s.prev} /> }
@@ -271,8 +285,8 @@ fn workspace(
                     <pre class="console" data-testid="console">{ if s.view.console.is_empty() { "(no output yet)" } else { s.view.console.as_str() } }</pre>
                 </section>
             }
-        </main>
-    })
+        </>
+    }
 }
 
 #[function_component(App)]
@@ -362,14 +376,7 @@ pub fn app() -> Html {
         (None, Some(list)) => list.iter().any(|x| x == p),
         _ => launch.shows(p),
     };
-    let panels = if drawn_groups == 0 {
-        // The first screen: the panels' place, empty until they are drawn.
-        state.view.as_ref().map(|_| {
-            html! { <main class={classes!("workspace", lesson_kind(&state.name))}></main> }
-        })
-    } else {
-        workspace(&state, drawn_groups, &shows, &on_action)
-    };
+    let panels = workspace(&state, drawn_groups, &shows, &on_action);
     let (title, lesson) = state
         .view
         .as_ref()
