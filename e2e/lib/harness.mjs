@@ -30,8 +30,15 @@ export function cacheControl(url) {
   return /-[0-9a-f]{8,16}(_bg)?\.\w+$|\?v=[0-9a-f]+$/.test(url) ? 'public, max-age=31536000, immutable' : 'no-cache';
 }
 
-/** Serve `dir` on 127.0.0.1 at a free port; resolves to { url, close }. */
-export async function serve(dir = DIST) {
+// Headers that make the page cross-origin isolated, which gives it timestamps
+// precise to 5 µs: without them Chromium rounds `performance.now()` and the
+// frames' timestamps to 0.1 ms, and an idle page's frame intervals then read
+// 16.6, 16.7 and 16.8 ms (its p95 16.8 ms) for a 16.67 ms refresh.
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+/** Serve `dir` on 127.0.0.1 at a free port; resolves to { url, close }.
+ * `isolated`: send the headers that make the page cross-origin isolated. */
+export async function serve(dir = DIST, { isolated = false } = {}) {
   await fs.access(path.join(dir, 'index.html')).catch(() => {
     throw new Error(`${dir}/index.html is missing: build the app first (trunk build --release)`);
   });
@@ -50,6 +57,7 @@ export async function serve(dir = DIST) {
       res.writeHead(200, {
         'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream',
         'cache-control': cacheControl(req.url),
+        ...(isolated ? ISOLATION : {}),
       });
       res.end(body);
     } catch {
