@@ -56,11 +56,27 @@ async function startupPhases(page, phases) {
   for (const [name, t] of marks) (phases[name] ??= []).push(t);
 }
 
+// This machine's CPU time from /proc/stat (Linux): all of it, and what the
+// VM's host took (steal). Where a stretch of the host's own load made a
+// sample slow, the steal says so.
+async function cpuTimes() {
+  try {
+    const line = (await fs.readFile('/proc/stat', 'utf8')).split('\n')[0];
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    return { total: ticks.reduce((a, b) => a + b, 0), steal: ticks[7] };
+  } catch {
+    return null;
+  }
+}
+
+const stealPct = (a, b) => (a && b && b.total > a.total ? (100 * (b.steal - a.steal)) / (b.total - a.total) : NaN);
+
 const phaseOrder = (phases) => Object.entries(phases).map(([n, ts]) => [n, median(ts)]).sort((a, b) => a[1] - b[1]);
 
 // A first visit: a fresh browser context, nothing cached.
 async function timeToInteractive(browser, url, runs = VISITS) {
   const ready = [], wall = [], phases = {};
+  const cpuA = await cpuTimes();
   for (let i = 0; i < runs; i++) {
     const t0 = Date.now();
     const { page } = await openPage(browser, url, watchStartup, { waitUntil: 'commit' });
@@ -69,7 +85,7 @@ async function timeToInteractive(browser, url, runs = VISITS) {
     await startupPhases(page, phases);
     await page.close();
   }
-  return { ready: median(ready), wall: median(wall), phases: phaseOrder(phases) };
+  return { ready: median(ready), wall: median(wall), phases: phaseOrder(phases), steal: stealPct(cpuA, await cpuTimes()) };
 }
 
 // A return visit: a new page in the same running browser and profile, with
@@ -132,6 +148,7 @@ async function browserFloor(browser, url, runs = VISITS) {
     await fs.writeFile(path.join(dir, 'empty.html'), `<!doctype html><html lang=en><title>empty</title><p>.</p>${MARK}</html>`);
     const server = await serve(dir);
     const times = { screen: [], empty: [] };
+    const cpuA = await cpuTimes();
     try {
       for (let i = 0; i < runs; i++) {
         for (const [name, file] of [['screen', ''], ['empty', 'empty.html']]) {
@@ -143,7 +160,7 @@ async function browserFloor(browser, url, runs = VISITS) {
     } finally {
       await server.close();
     }
-    return { screen: median(times.screen), empty: median(times.empty) };
+    return { screen: median(times.screen), empty: median(times.empty), steal: stealPct(cpuA, await cpuTimes()) };
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
@@ -200,6 +217,7 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
     limit: Number(document.querySelector('[data-testid=cycle]').nextElementSibling?.textContent.replace(/\D/g, '') || Infinity),
   }));
   await page.evaluate(() => { window.__frames = []; });
+  const cpuA = await cpuTimes();
   const a = await sample();
   // Sampled every second: a scenario's cycle limit (at most 10^9) can end
   // the run before the time is up, and rates count only the time it ran.
@@ -217,6 +235,7 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
     if (last.cycle + perMs * 2500 >= last.limit) { nearLimit = true; break; }
   }
   const frames = await page.evaluate(() => window.__frames.slice(1));
+  const steal = stealPct(cpuA, await cpuTimes());
   let pauseMs = NaN;
   if (running) {
     // Timed in the page, from the click to the Run button back in the DOM
@@ -254,7 +273,8 @@ async function fullSpeed(browser, url, label, wasmTargetMb) {
   // this sample (time-weighted) and the share of wall-clock time they got.
   const sliceRate = (b.simCycles - a.simCycles) / (b.simMs - a.simMs);
   console.log(`bench: ${label}: over the sample the slices ran at ${fmt(sliceRate / 1e3, 2)} M cycles/s` +
-    ` (the engine alone inside a slice, time-weighted) and took ${fmt((100 * (b.simMs - a.simMs)) / (b.t - a.t), 0)} % of wall-clock time`);
+    ` (the engine alone inside a slice, time-weighted) and took ${fmt((100 * (b.simMs - a.simMs)) / (b.t - a.t), 0)} % of wall-clock time;` +
+    ` the VM's host took ${fmt(steal)} % of this machine's CPU time meanwhile (steal, /proc/stat)`);
   // Issue 19's targets, each printed next to its figure.
   console.log(`bench: ${label}: the page's rate is ${fmt((100 * cps) / sliceRate / 1e3, 0)} % of the engine alone (target ≥ 85 %;` +
     ` ${fmt((100 * cps) / b.rate / 1e3, 0)} % of the pacer's running average); frame p95 ${fmt(pct(frames, 0.95), 2)} ms (target ≤ 16.7 ms)`);
@@ -336,10 +356,10 @@ const browser = await launch();
 try {
   if (PARTS.includes('tti')) {
   const tti = await timeToInteractive(browser, server.url);
-  console.log(`bench: navigation → interactive, a first visit: ${fmt(tti.ready)} ms (app ready mark, median of ${VISITS}, nothing cached; target < 250 ms), ${tti.wall} ms wall clock incl. browser round trips`);
+  console.log(`bench: navigation → interactive, a first visit: ${fmt(tti.ready)} ms (app ready mark, median of ${VISITS}, nothing cached; target < 250 ms), ${tti.wall} ms wall clock incl. browser round trips; the VM's host took ${fmt(tti.steal)} % of the CPU time meanwhile (steal)`);
   console.log(`bench: navigation → interactive, medians: ${tti.phases.map(([n, t]) => `${n} ${fmt(t, 0)}`).join(', ')} ms`);
   const floor = await browserFloor(browser, server.url);
-  console.log(`bench: navigation → interactive, this machine's floor: the same first screen as plain HTML (no wasm, no app code) ${fmt(floor.screen)} ms, an empty page ${fmt(floor.empty)} ms (first visits, median of ${VISITS}, the same mark); the app's first visit took ${(tti.ready / floor.screen).toFixed(2)}× the first screen's floor (measured one after the other: this VM's swings move both)`);
+  console.log(`bench: navigation → interactive, this machine's floor: the same first screen as plain HTML (no wasm, no app code) ${fmt(floor.screen)} ms, an empty page ${fmt(floor.empty)} ms (first visits, median of ${VISITS}, the same mark); the app's first visit took ${(tti.ready / floor.screen).toFixed(2)}× the first screen's floor (measured one after the other: this VM's swings move both; steal meanwhile ${fmt(floor.steal)} %)`);
   const back = await returnVisits(server.url);
   console.log(`bench: navigation → interactive, a return visit: ${fmt(back.ready)} ms (median of ${VISITS} visits after a first one in the same running browser, one profile; target < 250 ms)`);
   console.log(`bench: navigation → interactive, a return visit, medians: ${back.phases.map(([n, t]) => `${n} ${fmt(t, 0)}`).join(', ')} ms`);
