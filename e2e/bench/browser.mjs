@@ -9,8 +9,8 @@ import path from 'node:path';
 import { serve, launch, launchProfile, openPage, DIST } from '../lib/harness.mjs';
 
 const SECONDS = Number(process.argv[2] ?? 5);
-// Which parts to run (default all): tti, 64, 256, loop — e.g. `node e2e/bench/browser.mjs 10 tti,256`.
-const PARTS = (process.argv[3] ?? 'tti,64,256,loop').split(',');
+// Which parts to run (default all): tti, spin, 64, 256, loop — e.g. `node e2e/bench/browser.mjs 10 tti,256`.
+const PARTS = (process.argv[3] ?? 'tti,spin,64,256,loop').split(',');
 const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor(s.length / 2)] ?? NaN; };
 const pct = (xs, p) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(s.length * p))] ?? NaN; };
 const fmt = (x, d = 1) => Number(x).toFixed(d);
@@ -164,6 +164,35 @@ async function browserFloor(browser, url, runs = VISITS) {
   } finally {
     await fs.rm(dir, { recursive: true, force: true });
   }
+}
+
+// What this machine's frames do with no app at all: a page that only spins
+// in its frame callbacks until `ms` after each frame began, as the pacer's
+// slices do. Frames it misses are the host's and the browser's, not the
+// app's: the pacer takes a late frame that draws nothing, alone, for such a
+// stall (`src/state/pacing.rs`).
+async function spinningPage(browser, ms, frames = 600) {
+  const page = await browser.newPage();
+  await page.setContent('<p>spinning</p>');
+  const cpuA = await cpuTimes();
+  const r = await page.evaluate(([ms, n]) => new Promise((resolve) => {
+    let last = null, late = 0, busy = 0, first = null, count = 0;
+    const loop = (t) => {
+      const start = performance.now();
+      if (last !== null && t - last > 1.25 * (1000 / 60)) late++;
+      last = t;
+      first ??= start;
+      while (performance.now() < t + ms) { /* the slice */ }
+      busy += performance.now() - start;
+      if (++count < n) requestAnimationFrame(loop);
+      else resolve({ late, share: busy / (performance.now() - first) });
+    };
+    requestAnimationFrame(loop);
+  }), [ms, frames]);
+  const steal = stealPct(cpuA, await cpuTimes());
+  await page.close();
+  console.log(`bench: a page that only spins to ${ms} ms after each frame began: ${r.late} of ${frames - 1} frames late` +
+    ` (over 1.25 refresh periods), ${fmt(100 * r.share, 1)} % of the time in its callbacks; steal meanwhile ${fmt(steal)} %`);
 }
 
 // Issue 19's memory targets: wasm memory after 60 s at full speed.
@@ -364,6 +393,7 @@ try {
   console.log(`bench: navigation → interactive, a return visit: ${fmt(back.ready)} ms (median of ${VISITS} visits after a first one in the same running browser, one profile; target < 250 ms)`);
   console.log(`bench: navigation → interactive, a return visit, medians: ${back.phases.map(([n, t]) => `${n} ${fmt(t, 0)}`).join(', ')} ms`);
   }
+  if (PARTS.includes('spin')) for (const ms of [15, 17.4]) await spinningPage(browser, ms);
   if (PARTS.includes('64')) await fullSpeed(browser, `${isolated.url}?bench=64`, '64 processes, RR', WASM_TARGET_MB[64]);
   if (PARTS.includes('256')) await fullSpeed(browser, `${isolated.url}?bench=256`, '256 processes, RR', WASM_TARGET_MB[256]);
   if (PARTS.includes('loop')) await fullSpeed(browser, `${isolated.url}?scenario=loop-cooperative&max_cycles=1000000000`, '1 looping process');
