@@ -2,7 +2,8 @@
 //   node e2e/bench/editor.mjs
 // Types into a 500-line program in headless Chromium and measures the time
 // from the last keystroke to the diagnostics list showing the new error
-// (budget: 100 ms), and the first load's transfer size (budget: 400 KiB gzip).
+// (budget: 100 ms), and what opening the editor adds to the page's download: the
+// split's rest (the first load itself is printed by `first_load_report`).
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import zlib from 'node:zlib';
@@ -13,11 +14,11 @@ const median = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.
 const server = await serve();
 const browser = await launch();
 try {
-  let gz = 0;
-  for (const f of await fs.readdir(DIST)) {
-    if (/\.(wasm|js|css)$/.test(f)) gz += zlib.gzipSync(await fs.readFile(path.join(DIST, f)), { level: 9 }).length;
-  }
-  console.log(`bench: first load (wasm + js + css, gzip -9): ${(gz / 1024).toFixed(1)} KiB (budget 400 KiB; the editor is part of it, no library loaded later)`);
+  // The editor is not in the first load (tools/split): the page fetches the rest
+  // once it is interactive, so opening the editor costs no request of its own.
+  const rest = path.join(DIST, 'ringside-rest.wasm');
+  const gz = zlib.gzipSync(await fs.readFile(rest), { level: 9 }).length;
+  console.log(`bench: the editor comes with the rest of the wasm (ringside-rest.wasm, fetched after the page is interactive): ${(gz / 1024).toFixed(1)} KiB gzip -9, not part of the first load`);
 
   const { page } = await openPage(browser, `${server.url}?scenario=syscall-read`);
   await page.locator('[data-testid=editor-toggle] > summary').click();
