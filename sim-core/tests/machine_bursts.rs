@@ -100,29 +100,116 @@ proptest! {
     /// real CPU.
     #[test]
     fn micro_op_loops_agree_with_stepping(
-        body in proptest::collection::vec(line(), 1..12),
+        body in proptest::collection::vec(line(), 1..24),
         regs in proptest::array::uniform8(any::<u32>()),
         status in 0u32..0x1000,
         rounds in 1u32..12,
     ) {
-        let src = format!(
-            "movl ${rounds}, %ebp\n2:\n{}\ndecl %ebp\njnz 2b\nhlt\n",
-            body.join("\n")
-        );
-        let code = assemble_at(&src, 0x1000);
-        fast_equals_stepped(|| {
-            let mut m = Machine::new();
-            m.load(0x1000, &code);
-            let data: Vec<u8> = (0..256u32).map(|i| (i * 37 + regs[0]) as u8).collect();
-            m.load(DATA, &data);
-            let cpu = m.cpu_mut();
-            cpu.eip = 0x1000;
-            cpu.gpr = regs;
-            cpu.gpr[4] = 0x7000;
-            cpu.gpr[6] = DATA;
-            cpu.eflags = 0x2 | (status & 0x8d5);
-            m
-        });
+        fast_equals_stepped(random_loop(&body, regs, status, rounds));
+    }
+
+    /// Bursts run straight-line code as whole blocks only when it fits: a
+    /// run sliced at random cycle limits, with breakpoints at random
+    /// instructions of the loop (one, or several), stops exactly where
+    /// stepping says, with the same state; a traced run hands over the
+    /// instructions stepping retires, at the same cycles.
+    #[test]
+    fn slices_and_stops_inside_straight_line_code_agree_with_stepping(
+        body in proptest::collection::vec(line(), 1..24),
+        regs in proptest::array::uniform8(any::<u32>()),
+        rounds in 1u32..6,
+        picks in proptest::collection::vec(any::<proptest::sample::Index>(), 0..3),
+        slices in proptest::collection::vec(1u64..60, 1..6),
+    ) {
+        let build = random_loop(&body, regs, 0, rounds);
+        // Each cycle of a stepped run: the instruction retired in it, if any.
+        let mut stepped = build();
+        stepped.set_mode(TraceMode::Traced);
+        let mut retired = Vec::new();
+        while !stepped.cpu().halted {
+            let (eip, done, cycle) = (stepped.cpu().eip, stepped.instructions(), stepped.cycle());
+            stepped.step();
+            if stepped.instructions() > done {
+                retired.push((cycle, eip));
+            }
+        }
+        let stops = {
+            let mut s: Vec<u32> = picks.iter().map(|i| retired[i.index(retired.len())].1).collect();
+            s.sort_unstable();
+            s.dedup();
+            s
+        };
+        // Sliced, with breakpoints: each stop where stepping puts it.
+        let mut fast = build();
+        fast.set_breakpoints(&stops);
+        let mut stepped = build();
+        stepped.set_mode(TraceMode::Traced);
+        for &slice in slices.iter().cycle().take(200) {
+            let from = fast.cycle();
+            let why = fast.run(slice);
+            // No instruction at a stop ran in between, but the first.
+            let ran: Vec<_> = retired
+                .iter()
+                .filter(|&&(c, _)| c >= from && c < fast.cycle())
+                .collect();
+            let passed = ran.iter().skip(1).find(|(_, eip)| stops.contains(eip));
+            prop_assert!(passed.is_none(), "ran past a stop: {passed:?} ({why:?})");
+            while stepped.cycle() < fast.cycle() {
+                stepped.step();
+            }
+            prop_assert_eq!(fast.cycle(), stepped.cycle());
+            prop_assert_eq!(fast.cpu(), stepped.cpu());
+            prop_assert!(fast.mem() == stepped.mem(), "memory differs");
+            match why {
+                StopReason::Breakpoint(at) => prop_assert!(stops.contains(&at) && fast.cpu().eip == at),
+                StopReason::HaltedForever => break,
+                _ => prop_assert_eq!(why, StopReason::CycleLimit),
+            }
+        }
+        // Traced, with the same stops: every instruction handed over.
+        let mut traced = build();
+        traced.set_mode(TraceMode::Traced);
+        let mut marks = Vec::new();
+        for &slice in slices.iter().cycle().take(5_000) {
+            if traced.cpu().halted {
+                break;
+            }
+            let before = marks.len();
+            let (_, events) = traced.run_traced(slice, &stops, |cycle, r| marks.push((cycle, r.eip)));
+            if events.is_empty() && marks.len() == before {
+                let (eip, done, cycle) = (traced.cpu().eip, traced.instructions(), traced.cycle());
+                traced.step();
+                if traced.instructions() > done {
+                    marks.push((cycle, eip));
+                }
+            }
+        }
+        let halt = retired.last().copied();
+        marks.retain(|&m| Some(m) != halt);
+        prop_assert_eq!(&marks[..], &retired[..retired.len() - 1], "all but the halt");
+    }
+}
+
+/// The random loop `body` run `rounds` times over a data page at ESI, with
+/// the other registers and the status flags as given.
+fn random_loop(body: &[String], regs: [u32; 8], status: u32, rounds: u32) -> impl Fn() -> Machine {
+    let src = format!(
+        "movl ${rounds}, %ebp\n2:\n{}\ndecl %ebp\njnz 2b\nhlt\n",
+        body.join("\n")
+    );
+    let code = assemble_at(&src, 0x1000);
+    move || {
+        let mut m = Machine::new();
+        m.load(0x1000, &code);
+        let data: Vec<u8> = (0..256u32).map(|i| (i * 37 + regs[0]) as u8).collect();
+        m.load(DATA, &data);
+        let cpu = m.cpu_mut();
+        cpu.eip = 0x1000;
+        cpu.gpr = regs;
+        cpu.gpr[4] = 0x7000;
+        cpu.gpr[6] = DATA;
+        cpu.eflags = 0x2 | (status & 0x8d5);
+        m
     }
 }
 
@@ -176,7 +263,7 @@ fn a_fault_in_the_middle_of_a_burst_is_exact() {
 
 /// Code rewritten by micro-ops (`mov` and `add` to memory) while the loop
 /// runs from the decode cache: the bursts see every rewrite, as stepping
-/// does, within a page and when the rewritten instruction crosses into the
+/// does, also of the very next instruction, within a page and when the rewritten instruction crosses into the
 /// next page.
 #[test]
 fn code_rewritten_by_micro_ops_is_seen_at_once() {
@@ -196,6 +283,29 @@ fn code_rewritten_by_micro_ops_is_seen_at_once() {
     );
     // Each round adds the previous round's ECX (the first, its own).
     let expected = (2..=50u32).sum::<u32>().wrapping_add(0x1111_1111);
+    assert_eq!(m.cpu().gpr[3], expected);
+    // A loop that writes data until ECX is 25, then (EDI moved by a
+    // `cmov`, which is no transfer) the immediate of its next instruction:
+    // that instruction, already cached and run 25 times, must add this
+    // round's ECX at once.
+    let src = "movl $50, %ecx\n1: cmpl $25, %ecx\ncmovel %edx, %edi\nmovl %ecx, (%edi)\n\
+               addl $0x11111111, %ebx\ndecl %ecx\njnz 1b\nhlt\n";
+    let code = assemble_at(src, 0x1000);
+    let imm = code
+        .windows(4)
+        .position(|w| w == [0x11; 4])
+        .expect("the immediate") as u32;
+    let m = fast_equals_stepped(|| {
+        let mut m = Machine::new();
+        m.load(0x1000, &code);
+        let cpu = m.cpu_mut();
+        cpu.eip = 0x1000;
+        (cpu.gpr[7], cpu.gpr[2]) = (DATA, 0x1000 + imm);
+        m
+    });
+    let expected = (1..=25u32)
+        .sum::<u32>()
+        .wrapping_add(25u32.wrapping_mul(0x1111_1111));
     assert_eq!(m.cpu().gpr[3], expected);
     // 0x1ff8: movl $50, %ecx; 0x1ffd: addl $imm32, %eax (imm at 0x1ffe,
     // across the page boundary), rewritten twice a round.

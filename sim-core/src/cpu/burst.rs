@@ -16,7 +16,7 @@
 //! instruction that used the bus (the others cannot move it), so the next
 //! instruction is never taken from a stale table, as in `step`.
 
-use super::cache::{space_of, DecodeCache};
+use super::cache::{space_of, DecodeCache, Decoded};
 use super::state::Cpu;
 use super::{lazy, uop};
 use super::{Effect, Retired};
@@ -86,27 +86,55 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
         // `None`: the bus does not let instructions be cached.
         _ if epoch.is_none() || bus.code_epoch() != epoch => BurstEnd::Step,
         None => BurstEnd::Step,
-        Some(table) => loop {
+        Some((table, blocks)) => 'run: loop {
             let eip = cpu.eip;
-            let Some(d) = table.lookup(eip) else {
-                break BurstEnd::Step;
+            // A whole block when it ends before the limit and holds no
+            // stop (with many stops, every instruction is checked).
+            let whole = match many_stops {
+                true => None,
+                false => blocks.at(&table, eip).filter(|b| {
+                    let stop = first_stop.wrapping_sub(eip);
+                    cycle + b.most < limit && (stop == 0 || stop >= b.span)
+                }),
             };
-            let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending, &mut watch) else {
-                break BurstEnd::Step;
-            };
-            cpu.eip = next;
-            count += 1;
-            started = cycle;
-            if TRACED {
-                let r = Retired {
-                    eip,
-                    len: d.len() as u8,
-                    cycles,
-                    effect: Effect::None,
+            if let Some(block) = whole {
+                let mut next = eip;
+                for d in block.ops.iter() {
+                    let Some((to, cycles)) = uop::execute(cpu, bus, d, &mut pending, &mut watch)
+                    else {
+                        // Unchanged by the fault: `cpu::step` raises it.
+                        cpu.eip = d.ip32();
+                        break 'run BurstEnd::Step;
+                    };
+                    count += 1;
+                    started = cycle;
+                    if TRACED {
+                        mark(cycle, &retired(d, cycles));
+                    }
+                    cycle += u64::from(cycles);
+                    next = to;
+                    // The epoch moved: the rest of the block may be stale.
+                    if watch.recheck {
+                        break;
+                    }
+                }
+                cpu.eip = next;
+            } else {
+                let Some(d) = table.lookup(eip) else {
+                    break BurstEnd::Step;
                 };
-                mark(cycle, &r);
+                let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending, &mut watch)
+                else {
+                    break BurstEnd::Step;
+                };
+                cpu.eip = next;
+                count += 1;
+                started = cycle;
+                if TRACED {
+                    mark(cycle, &retired(d, cycles));
+                }
+                cycle += u64::from(cycles);
             }
-            cycle += u64::from(cycles);
             if cycle >= limit {
                 // The last instruction may have overrun the limit: it is busy
                 // for the rest.
@@ -135,4 +163,15 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
     b.cycle = cycle;
     b.count += count;
     end
+}
+
+/// What a burst reports of an instruction it ran.
+#[inline(always)]
+fn retired(d: &Decoded, cycles: u32) -> Retired {
+    Retired {
+        eip: d.ip32(),
+        len: d.len() as u8,
+        cycles,
+        effect: Effect::None,
+    }
 }

@@ -10,6 +10,7 @@
 
 use iced_x86::{Code, Decoder, DecoderError, DecoderOptions, Instruction, Mnemonic, OpKind};
 
+use super::block::Blocks;
 use super::cost;
 use super::operand::Predecoded;
 use super::state::Cpu;
@@ -103,6 +104,8 @@ pub struct DecodeCache {
     misses: u64,
     /// The last instruction decoded while caching is off (`code_epoch` is `None`).
     uncached: Option<Decoded>,
+    /// Runs of cached instructions, for bursts.
+    blocks: Blocks,
 }
 
 impl DecodeCache {
@@ -116,6 +119,7 @@ impl DecodeCache {
         if self.generation == 0 {
             // After wrap-around old entries could look current again.
             self.entries = std::sync::Arc::from(Vec::new());
+            self.blocks = Blocks::default();
         }
     }
 
@@ -192,13 +196,15 @@ impl DecodeCache {
 
     /// The table as it stands, for a burst (which only reads it) in one
     /// address space: lookups without a bounds check, the key computed
-    /// once. `None` while the table is not allocated.
+    /// once; and the blocks built from it. `None` while the table is not
+    /// allocated.
     #[inline(always)]
-    pub(crate) fn table(&self, space: u32) -> Option<Table<'_>> {
-        Some(Table {
+    pub(crate) fn table(&mut self, space: u32) -> Option<(Table<'_>, &mut Blocks)> {
+        let table = Table {
             entries: self.entries.as_ref().try_into().ok()?,
             key: key(space, self.generation),
-        })
+        };
+        Some((table, &mut self.blocks))
     }
 
     /// Counts hits made through [`DecodeCache::lookup`] by a burst.
@@ -220,6 +226,12 @@ impl<'a> Table<'a> {
     pub(crate) fn lookup(&self, eip: u32) -> Option<&'a Decoded> {
         let e = &self.entries[eip as usize & (ENTRIES - 1)];
         (e.eip == eip && e.key == self.key).then_some(&e.decoded)
+    }
+
+    /// The address space and generation the table's lookups match.
+    #[inline(always)]
+    pub(crate) fn key(&self) -> u64 {
+        self.key
     }
 }
 

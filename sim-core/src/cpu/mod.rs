@@ -45,6 +45,7 @@
 //! ```
 
 pub mod alu;
+mod block;
 mod burst;
 mod cache;
 mod cond;
