@@ -321,6 +321,53 @@ fn code_rewritten_by_micro_ops_is_seen_at_once() {
     assert_eq!(m.cpu().gpr[0], expected);
 }
 
+/// A loop that is one block, ended by a `call` back to its own start, whose
+/// push (to data until ECX is 25, then, ESP moved by a `cmov`, over the
+/// first instruction of that block) rewrites the block after it ran 25 times
+/// from it: every later round runs the new code, as stepping does, not
+/// the block just run.
+#[test]
+fn a_call_that_rewrites_its_own_block_is_seen_at_once() {
+    let code = assemble_at(
+        "1: addl $0x11111111, %ebx\nmovl $0x9000, %esp\ncmpl $25, %ecx\n\
+         cmovel %edx, %esp\ndecl %ecx\ncall 1b\n",
+        0x1000,
+    );
+    let imm = 0x1000
+        + code
+            .windows(4)
+            .position(|w| w == [0x11; 4])
+            .expect("the immediate") as u32;
+    let ret = 0x1000 + code.len() as u32;
+    let build = || {
+        let mut m = Machine::new();
+        m.load(0x1000, &code);
+        let cpu = m.cpu_mut();
+        cpu.eip = 0x1000;
+        // The push below EDX lands on the immediate.
+        (cpu.gpr[1], cpu.gpr[2]) = (50, imm + 4);
+        m
+    };
+    let mut fast = build();
+    assert_eq!(fast.run(30_000), StopReason::CycleLimit);
+    let mut stepped = build();
+    stepped.set_mode(TraceMode::Traced);
+    while stepped.cycle() < fast.cycle() {
+        stepped.step();
+    }
+    assert_eq!(fast.cpu(), stepped.cpu());
+    assert!(fast.mem() == stepped.mem(), "memory differs");
+    // Six instructions a round, the add first: the adds done so far; the
+    // 26th round's push (ECX was 25) rewrote the immediate to `ret`. (The
+    // block's first instruction: a stale block would run it once more.)
+    let adds = fast.instructions().div_ceil(6) as u32;
+    assert!(adds > 100, "{adds} rounds");
+    let expected = 26u32
+        .wrapping_mul(0x1111_1111)
+        .wrapping_add((adds - 26).wrapping_mul(ret));
+    assert_eq!(fast.cpu().gpr[3], expected);
+}
+
 /// Two address spaces map the same linear code page to different code; a
 /// switch of CR3 between bursts runs the other one (the decode cache and
 /// the TLB are keyed by CR3).

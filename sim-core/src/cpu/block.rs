@@ -8,8 +8,10 @@
 //! non-plain instruction), copied out of the decode cache in order. A
 //! burst looks up a block once, and if the whole block fits before the
 //! cycle limit and holds no stop, runs its instructions back to back:
-//! EIP is stored once, at the end. Anything else runs instruction by
-//! instruction as before.
+//! EIP is stored once, at the end. A block whose last instruction goes
+//! back to its first (a tight loop) runs again without a lookup while the
+//! checks that follow a block could only pass. Anything else runs
+//! instruction by instruction as before.
 //!
 //! Why it is exact: a block holds copies of decode-cache entries that were
 //! current under one address-space tag and generation, and carries both,

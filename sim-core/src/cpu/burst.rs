@@ -98,27 +98,41 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
                 }),
             };
             if let Some(block) = whole {
-                let mut next = eip;
-                for d in block.ops.iter() {
-                    let Some((to, cycles)) = uop::execute(cpu, bus, d, &mut pending, &mut watch)
-                    else {
-                        // Unchanged by the fault: `cpu::step` raises it.
-                        cpu.eip = d.ip32();
-                        break 'run BurstEnd::Step;
-                    };
-                    count += 1;
-                    started = cycle;
-                    if TRACED {
-                        mark(cycle, &retired(d, cycles));
+                loop {
+                    let mut next = eip;
+                    for d in block.ops.iter() {
+                        let Some((to, cycles)) =
+                            uop::execute(cpu, bus, d, &mut pending, &mut watch)
+                        else {
+                            // Unchanged by the fault: `cpu::step` raises it.
+                            cpu.eip = d.ip32();
+                            break 'run BurstEnd::Step;
+                        };
+                        count += 1;
+                        started = cycle;
+                        if TRACED {
+                            mark(cycle, &retired(d, cycles));
+                        }
+                        cycle += u64::from(cycles);
+                        next = to;
+                        // The epoch moved: the rest of the block may be stale.
+                        if watch.recheck {
+                            break;
+                        }
                     }
-                    cycle += u64::from(cycles);
-                    next = to;
-                    // The epoch moved: the rest of the block may be stale.
-                    if watch.recheck {
+                    cpu.eip = next;
+                    // A loop that is this block alone runs it again without
+                    // a lookup when the checks below could only pass: the
+                    // same EIP (not the stop), the epoch unmoved, the whole
+                    // block again before the limit.
+                    if next != eip
+                        || next == first_stop
+                        || watch.recheck
+                        || cycle + block.most >= limit
+                    {
                         break;
                     }
                 }
-                cpu.eip = next;
             } else {
                 let Some(d) = table.lookup(eip) else {
                     break BurstEnd::Step;

@@ -47,6 +47,38 @@ fn split(frame: u32) -> (usize, usize, usize) {
     )
 }
 
+/// `Rc::make_mut` with its copying path out of line: inlined, it gave
+/// every write (`frame_mut`) a kilobyte of stack frame to set up.
+#[inline(always)]
+fn own<T: Clone>(rc: &mut Rc<T>) -> &mut T {
+    if Rc::get_mut(rc).is_none() {
+        unshare(rc);
+    }
+    match Rc::get_mut(rc) {
+        Some(x) => x,
+        None => unreachable!("unshared above"),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn unshare<T: Clone>(rc: &mut Rc<T>) {
+    Rc::make_mut(rc);
+}
+
+// New nodes and pages out of line, for the same reason.
+#[cold]
+#[inline(never)]
+fn empty_node<T, const N: usize>() -> Rc<[Option<T>; N]> {
+    Rc::new(std::array::from_fn(|_| None))
+}
+
+#[cold]
+#[inline(never)]
+fn zero_page() -> Rc<Page> {
+    Rc::new([0; PAGE_SIZE])
+}
+
 /// Sparse, copy-on-write physical memory.
 #[derive(Clone)]
 pub struct PhysMem {
@@ -115,19 +147,17 @@ impl PhysMem {
     }
 
     /// Mutable bytes of frame `frame`, allocating it (zeroed) or un-sharing it.
-    #[inline]
+    #[inline(always)]
     pub fn frame_mut(&mut self, frame: u32) -> &mut [u8; PAGE_SIZE] {
         let (r, m, l) = split(frame);
-        let root = Rc::make_mut(&mut self.root);
-        let mid =
-            Rc::make_mut(root[r].get_or_insert_with(|| Rc::new(std::array::from_fn(|_| None))));
-        let leaf =
-            Rc::make_mut(mid[m].get_or_insert_with(|| Rc::new(std::array::from_fn(|_| None))));
+        let root = own(&mut self.root);
+        let mid = own(root[r].get_or_insert_with(empty_node));
+        let leaf = own(mid[m].get_or_insert_with(empty_node));
         let slot = &mut leaf[l];
         if slot.is_none() {
             self.touched += 1;
         }
-        Rc::make_mut(slot.get_or_insert_with(|| Rc::new([0; PAGE_SIZE])))
+        own(slot.get_or_insert_with(zero_page))
     }
 
     /// Makes frame `frame` read as zero again, releasing its storage.
