@@ -29,8 +29,13 @@ fn assemble_at(src: &str, base: u32) -> Vec<u8> {
 /// Runs `build()` fast to its halt and, separately, steps it cycle by cycle
 /// to the same cycle; both must agree on every register, flag and byte.
 fn fast_equals_stepped(build: impl Fn() -> Machine) -> Machine {
+    fast_to_equals_stepped(build, 50_000_000, StopReason::HaltedForever)
+}
+
+/// The same, the fast run ending at cycle `until` for `why`.
+fn fast_to_equals_stepped(build: impl Fn() -> Machine, until: u64, why: StopReason) -> Machine {
     let mut fast = build();
-    assert_eq!(fast.run(50_000_000), StopReason::HaltedForever);
+    assert_eq!(fast.run(until), why);
     let mut stepped = build();
     stepped.set_mode(TraceMode::Traced);
     while stepped.cycle() < fast.cycle() {
@@ -348,15 +353,7 @@ fn a_call_that_rewrites_its_own_block_is_seen_at_once() {
         (cpu.gpr[1], cpu.gpr[2]) = (50, imm + 4);
         m
     };
-    let mut fast = build();
-    assert_eq!(fast.run(30_000), StopReason::CycleLimit);
-    let mut stepped = build();
-    stepped.set_mode(TraceMode::Traced);
-    while stepped.cycle() < fast.cycle() {
-        stepped.step();
-    }
-    assert_eq!(fast.cpu(), stepped.cpu());
-    assert!(fast.mem() == stepped.mem(), "memory differs");
+    let fast = fast_to_equals_stepped(build, 30_000, StopReason::CycleLimit);
     // Six instructions a round, the add first: the adds done so far; the
     // 26th round's push (ECX was 25) rewrote the immediate to `ret`. (The
     // block's first instruction: a stale block would run it once more.)
