@@ -26,6 +26,12 @@ fn assemble_at(src: &str, base: u32) -> Vec<u8> {
     p.text.bytes
 }
 
+/// The address of the immediate 0x11111111 in `code` assembled at `base`.
+fn marked_immediate(code: &[u8], base: u32) -> u32 {
+    let at = code.windows(4).position(|w| w == [0x11; 4]);
+    base + at.expect("the immediate 0x11111111") as u32
+}
+
 /// Runs `build()` fast to its halt and, separately, steps it cycle by cycle
 /// to the same cycle; both must agree on every register, flag and byte.
 fn fast_equals_stepped(build: impl Fn() -> Machine) -> Machine {
@@ -268,8 +274,8 @@ fn a_fault_in_the_middle_of_a_burst_is_exact() {
 
 /// Code rewritten by micro-ops (`mov` and `add` to memory) while the loop
 /// runs from the decode cache: the bursts see every rewrite, as stepping
-/// does, also of the very next instruction, within a page and when the rewritten instruction crosses into the
-/// next page.
+/// does, also of the very next instruction, within a page and when the
+/// rewritten instruction crosses into the next page.
 #[test]
 fn code_rewritten_by_micro_ops_is_seen_at_once() {
     let run = |src: &str, at: u32| {
@@ -296,16 +302,13 @@ fn code_rewritten_by_micro_ops_is_seen_at_once() {
     let src = "movl $50, %ecx\n1: cmpl $25, %ecx\ncmovel %edx, %edi\nmovl %ecx, (%edi)\n\
                addl $0x11111111, %ebx\ndecl %ecx\njnz 1b\nhlt\n";
     let code = assemble_at(src, 0x1000);
-    let imm = code
-        .windows(4)
-        .position(|w| w == [0x11; 4])
-        .expect("the immediate") as u32;
+    let imm = marked_immediate(&code, 0x1000);
     let m = fast_equals_stepped(|| {
         let mut m = Machine::new();
         m.load(0x1000, &code);
         let cpu = m.cpu_mut();
         cpu.eip = 0x1000;
-        (cpu.gpr[7], cpu.gpr[2]) = (DATA, 0x1000 + imm);
+        (cpu.gpr[7], cpu.gpr[2]) = (DATA, imm);
         m
     });
     let expected = (1..=25u32)
@@ -338,11 +341,7 @@ fn a_call_that_rewrites_its_own_block_is_seen_at_once() {
          cmovel %edx, %esp\ndecl %ecx\ncall 1b\n",
         0x1000,
     );
-    let imm = 0x1000
-        + code
-            .windows(4)
-            .position(|w| w == [0x11; 4])
-            .expect("the immediate") as u32;
+    let imm = marked_immediate(&code, 0x1000);
     let ret = 0x1000 + code.len() as u32;
     let build = || {
         let mut m = Machine::new();
