@@ -65,6 +65,7 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
 ) -> BurstEnd {
     // Everything an instruction cannot change, in locals.
     let space = space_of(cpu);
+    let ctx = cpu.access_ctx();
     let epoch = cache.epoch();
     let (limit, stops) = (b.limit, b.stops);
     // The common case, one stop or none, is one comparison (an EIP of
@@ -102,7 +103,7 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
                     let mut next = eip;
                     for d in block.ops.iter() {
                         let Some((to, cycles)) =
-                            uop::execute(cpu, bus, d, &mut pending, &mut watch)
+                            uop::execute(cpu, bus, ctx, d, &mut pending, &mut watch)
                         else {
                             // Unchanged by the fault: `cpu::step` raises it.
                             cpu.eip = d.ip32();
@@ -137,7 +138,7 @@ pub(crate) fn burst<B: Bus, const TRACED: bool>(
                 let Some(d) = table.lookup(eip) else {
                     break BurstEnd::Step;
                 };
-                let Some((next, cycles)) = uop::execute(cpu, bus, d, &mut pending, &mut watch)
+                let Some((next, cycles)) = uop::execute(cpu, bus, ctx, d, &mut pending, &mut watch)
                 else {
                     break BurstEnd::Step;
                 };

@@ -22,7 +22,7 @@ use super::exec::{self, FlowKind};
 use super::lazy::{self, LazyOp, Pending};
 use super::operand::{effective_address, Form, Predecoded};
 use super::state::Cpu;
-use crate::bus::{Bus, ReadKind, Size};
+use crate::bus::{AccessCtx, Bus, ReadKind, Size};
 
 /// What a plain instruction does, decided at decode.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -268,11 +268,14 @@ impl EpochWatch {
 /// or is not plain ([`Uop::Step`]): the caller then runs it through
 /// `cpu::step`, which raises the fault. Status flags may be left in
 /// `pending` ([`lazy`]); the caller settles them when the burst ends. An
-/// instruction that used the bus updates `watch`.
+/// instruction that used the bus updates `watch`. `ctx` is
+/// `cpu.access_ctx()`, which a plain instruction cannot change, so a burst
+/// computes it once.
 #[inline(always)]
 pub(crate) fn execute(
     cpu: &mut Cpu,
     bus: &mut impl Bus,
+    ctx: AccessCtx,
     d: &Decoded,
     pending: &mut Pending,
     watch: &mut EpochWatch,
@@ -299,14 +302,13 @@ pub(crate) fn execute(
         Uop::BinRM { op, dst } => {
             let at = effective_address(cpu, d);
             let b = bus
-                .read(cpu.access_ctx(), at, Size::Dword, ReadKind::Data)
+                .read(ctx, at, Size::Dword, ReadKind::Data)
                 .ok()?;
             watch.check(bus);
             binop(cpu, op, dst, b, pending);
         }
         Uop::BinMR { op, src } => {
             let at = effective_address(cpu, d);
-            let ctx = cpu.access_ctx();
             let a = bus.read(ctx, at, Size::Dword, ReadKind::Data).ok()?;
             let b = cpu.gpr[g(src)];
             if lazy::defers(op) {
@@ -333,13 +335,13 @@ pub(crate) fn execute(
         Uop::MovRM { dst } => {
             let at = effective_address(cpu, d);
             cpu.gpr[g(dst)] = bus
-                .read(cpu.access_ctx(), at, Size::Dword, ReadKind::Data)
+                .read(ctx, at, Size::Dword, ReadKind::Data)
                 .ok()?;
             watch.check(bus);
         }
         Uop::MovMR { src } => {
             let at = effective_address(cpu, d);
-            bus.write(cpu.access_ctx(), at, Size::Dword, cpu.gpr[g(src)])
+            bus.write(ctx, at, Size::Dword, cpu.gpr[g(src)])
                 .ok()?;
             watch.check(bus);
         }

@@ -320,7 +320,7 @@ impl Bus for Board {
         self.read_slow(ctx, lin, size, fetch)
     }
 
-    #[inline]
+    #[inline(always)]
     fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception> {
         if within_page(lin, size) && !(self.tracing && self.trace_memory) {
             if let Some(e) = self.hit(ctx, lin, Access::Write, false) {
