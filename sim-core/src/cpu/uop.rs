@@ -301,9 +301,7 @@ pub(crate) fn execute(
         Uop::BinRI { op, dst, imm } => binop(cpu, op, dst, imm, pending),
         Uop::BinRM { op, dst } => {
             let at = effective_address(cpu, d);
-            let b = bus
-                .read(ctx, at, Size::Dword, ReadKind::Data)
-                .ok()?;
+            let b = bus.read(ctx, at, Size::Dword, ReadKind::Data).ok()?;
             watch.check(bus);
             binop(cpu, op, dst, b, pending);
         }
@@ -334,15 +332,12 @@ pub(crate) fn execute(
         Uop::MovRI { dst, imm } => cpu.gpr[g(dst)] = imm,
         Uop::MovRM { dst } => {
             let at = effective_address(cpu, d);
-            cpu.gpr[g(dst)] = bus
-                .read(ctx, at, Size::Dword, ReadKind::Data)
-                .ok()?;
+            cpu.gpr[g(dst)] = bus.read(ctx, at, Size::Dword, ReadKind::Data).ok()?;
             watch.check(bus);
         }
         Uop::MovMR { src } => {
             let at = effective_address(cpu, d);
-            bus.write(ctx, at, Size::Dword, cpu.gpr[g(src)])
-                .ok()?;
+            bus.write(ctx, at, Size::Dword, cpu.gpr[g(src)]).ok()?;
             watch.check(bus);
         }
         Uop::Je { target } => return branch(d, pending.zero(), target),
