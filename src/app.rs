@@ -25,62 +25,15 @@ use crate::embed::use_host_api;
 use crate::export::Export;
 use crate::fixed::fixed;
 use crate::keys::action_for;
-use crate::launch::{bench_scenario, Launch, DEFAULT_SCENARIO};
+use crate::launch::Launch;
 use crate::runner::use_frame_loop;
 use crate::state::{Action, AppState, Origin, Panel};
 use crate::storage;
 use gloo::events::{EventListener, EventListenerOptions};
-use sim_core::session::{link, Scenario, Status};
+use sim_core::session::{Scenario, Status};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-fn initial_state() -> AppState {
-    crate::clock::mark("ringside:state");
-    let launch = Launch::from_location();
-    if launch.link.is_some() || launch.homework.is_some() || launch.mine.is_some() {
-        // Code the first load leaves out: `main` waited for it; if not, load it now.
-        crate::split::need_rest();
-    }
-    if let Some(n) = launch.bench {
-        if let Some(s) = bench_scenario(n) {
-            return AppState::open_scenario(format!("bench-{n}"), s, launch.max_cycles);
-        }
-    }
-    if let Some(fragment) = &launch.link {
-        return match link::decode(fragment) {
-            Ok(share) => {
-                let panels = share.panels.clone();
-                let mut s = AppState::open_from(Origin::Link, share.scenario, share.cycle);
-                s.link_panels = panels.map(|p| crate::launch::parse_panels(&p.join(",")));
-                s
-            }
-            Err(e) => AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_alert(format!(
-                "This link could not be opened ({}): {e}. Showing the default lesson instead.",
-                e.kind()
-            )),
-        };
-    }
-    if let Some(seed) = launch.homework {
-        return AppState::default().new_homework(seed);
-    }
-    if let Some(id) = &launch.mine {
-        return match storage::get(id) {
-            Some(saved) => AppState::open_from(Origin::Mine(id.clone()), saved.scenario, None),
-            None => AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_notice(Some(format!(
-                "This browser keeps no scenario \u{201c}{id}\u{201d} (it was deleted, or saved in another browser)."
-            ))),
-        };
-    }
-    let name = launch.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO);
-    let state = AppState::open(name, launch.max_cycles);
-    if state.view.is_none() {
-        // Unknown name in the URL: open the default and keep the notice.
-        let notice = state.notice.clone();
-        return AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_notice(notice);
-    }
-    state
-}
 
 /// Keys typed into form fields belong to the field, not to the shortcuts.
 fn typing_in_field(e: &KeyboardEvent) -> bool {
@@ -89,40 +42,6 @@ fn typing_in_field(e: &KeyboardEvent) -> bool {
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .map(|el| el.tag_name());
     matches!(tag.as_deref(), Some("INPUT" | "SELECT" | "TEXTAREA"))
-}
-
-/// Keeps the address bar naming what is open, so a reload reopens it.
-/// `opening`: the page's first scenario, not one opened since.
-fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
-    let query = match origin {
-        Origin::Builtin(name) => format!("?scenario={name}"),
-        Origin::Mine(id) => format!("?mine={id}"),
-        Origin::Homework(seed) => format!("?homework={seed}"),
-        // A link stays as it was opened; host and bench pages are not reloaded.
-        Origin::Link | Origin::Host | Origin::Bench => return,
-    };
-    let query = format!("{query}{}", launch.embed_query());
-    let Some(w) = web_sys::window() else { return };
-    let now = w.location().search().unwrap_or_default();
-    if now == query {
-        return;
-    }
-    let replace = move || {
-        // Unless a lesson opened since has named itself already.
-        if w.location().search().is_ok_and(|s| s == now) {
-            if let Ok(h) = w.history() {
-                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
-            }
-        }
-    };
-    if opening {
-        // After the first screen's paint and ready mark: a same-document
-        // navigation costs the page and the browser a few milliseconds each
-        // (it saves form state), so the page's opening paints and answers first.
-        crate::arrival::after_paint(replace);
-    } else {
-        replace();
-    }
 }
 
 /// What the last step did, for screen readers: the newest event. Empty while
@@ -292,7 +211,7 @@ fn panels(
 #[function_component(App)]
 pub fn app() -> Html {
     let launch = use_memo((), |_| Launch::from_location());
-    let state = use_reducer(initial_state);
+    let state = use_reducer(crate::launch::initial_state);
     let drawn_groups = crate::arrival::use_arrival(launch.embed);
     let help_open = use_state(|| false);
     let editor_opened = use_state(|| false);
@@ -306,7 +225,7 @@ pub fn app() -> Html {
         let opened = use_mut_ref(|| false);
         use_effect_with(state.origin.clone(), move |origin| {
             let opening = !std::mem::replace(&mut *opened.borrow_mut(), true);
-            sync_url(origin, &launch, opening)
+            crate::launch::sync_url(origin, &launch, opening)
         });
     }
     use_autosave(&state);

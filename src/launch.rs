@@ -7,8 +7,13 @@
 //! - `max_cycles=<n>` overrides the scenario's cycle limit;
 //! - embedding: `embed=1` (a minimal frame), `panels=cpu,code,…` (what it
 //!   shows), `readonly=1` (no editor), `autoplay=1` (run on load).
+//!
+//! [`initial_state`] opens what the address names; [`sync_url`] keeps the
+//! address naming what is open since, so a reload reopens it.
 
-use sim_core::session::{builtin, ProcessSpec, Scenario};
+use crate::state::{AppState, Origin};
+use crate::storage;
+use sim_core::session::{builtin, link, ProcessSpec, Scenario};
 
 /// The lesson opened when the URL names none.
 pub const DEFAULT_SCENARIO: &str = "syscall-read";
@@ -118,6 +123,90 @@ impl Launch {
 /// `%2C` → `,` (enough for panel lists, which are plain words).
 fn decode_component(v: &str) -> String {
     v.replace("%2C", ",").replace("%2c", ",")
+}
+
+/// The state the page opens on: what its address names (a shared link, a
+/// homework problem, one of "my scenarios", a lesson), or the default lesson
+/// with a notice or an alert saying why not.
+pub fn initial_state() -> AppState {
+    crate::clock::mark("ringside:state");
+    let launch = Launch::from_location();
+    if launch.link.is_some() || launch.homework.is_some() || launch.mine.is_some() {
+        // Code the first load leaves out: `main` waited for it; if not, load it now.
+        crate::split::need_rest();
+    }
+    if let Some(n) = launch.bench {
+        if let Some(s) = bench_scenario(n) {
+            return AppState::open_scenario(format!("bench-{n}"), s, launch.max_cycles);
+        }
+    }
+    if let Some(fragment) = &launch.link {
+        return match link::decode(fragment) {
+            Ok(share) => {
+                let panels = share.panels.clone();
+                let mut s = AppState::open_from(Origin::Link, share.scenario, share.cycle);
+                s.link_panels = panels.map(|p| crate::launch::parse_panels(&p.join(",")));
+                s
+            }
+            Err(e) => AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_alert(format!(
+                "This link could not be opened ({}): {e}. Showing the default lesson instead.",
+                e.kind()
+            )),
+        };
+    }
+    if let Some(seed) = launch.homework {
+        return AppState::default().new_homework(seed);
+    }
+    if let Some(id) = &launch.mine {
+        return match storage::get(id) {
+            Some(saved) => AppState::open_from(Origin::Mine(id.clone()), saved.scenario, None),
+            None => AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_notice(Some(format!(
+                "This browser keeps no scenario \u{201c}{id}\u{201d} (it was deleted, or saved in another browser)."
+            ))),
+        };
+    }
+    let name = launch.scenario.as_deref().unwrap_or(DEFAULT_SCENARIO);
+    let state = AppState::open(name, launch.max_cycles);
+    if state.view.is_none() {
+        // Unknown name in the URL: open the default and keep the notice.
+        let notice = state.notice.clone();
+        return AppState::open(DEFAULT_SCENARIO, launch.max_cycles).with_notice(notice);
+    }
+    state
+}
+
+/// Keeps the address bar naming what is open, so a reload reopens it.
+/// `opening`: the page's first scenario, not one opened since.
+pub fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
+    let query = match origin {
+        Origin::Builtin(name) => format!("?scenario={name}"),
+        Origin::Mine(id) => format!("?mine={id}"),
+        Origin::Homework(seed) => format!("?homework={seed}"),
+        // A link stays as it was opened; host and bench pages are not reloaded.
+        Origin::Link | Origin::Host | Origin::Bench => return,
+    };
+    let query = format!("{query}{}", launch.embed_query());
+    let Some(w) = web_sys::window() else { return };
+    let now = w.location().search().unwrap_or_default();
+    if now == query {
+        return;
+    }
+    let replace = move || {
+        // Unless a lesson opened since has named itself already.
+        if w.location().search().is_ok_and(|s| s == now) {
+            if let Ok(h) = w.history() {
+                let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
+            }
+        }
+    };
+    if opening {
+        // After the first screen's paint and ready mark: a same-document
+        // navigation costs the page and the browser a few milliseconds each
+        // (it saves form state), so the page's opening paints and answers first.
+        crate::arrival::after_paint(replace);
+    } else {
+        replace();
+    }
 }
 
 /// The benchmark: `n` copies of an endless CPU-bound loop under

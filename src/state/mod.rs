@@ -53,7 +53,7 @@ pub const SEEK_IN_FRAMES: u64 = 200_000;
 pub const VIEW_INTERVAL_MS: f64 = 100.0;
 const MIN_FRAMES_BETWEEN_VIEWS: u32 = 4;
 /// While running, a new view reaches the panels one group per frame (see
-/// [`AppState::group_view`]), so no frame pays for redrawing every panel.
+/// `AppState::group_views`), so no frame pays for redrawing every panel.
 pub const PANEL_GROUPS: usize = 4;
 
 /// A view shared by all panels; equal only to itself, so comparing props is
