@@ -28,7 +28,7 @@ fn main() {
 }
 
 /// Instructions per second of one run of `run` on a fresh `make()`.
-fn rate_once(make: &dyn Fn() -> Machine, run: fn(Machine) -> Machine) -> f64 {
+fn rate_once(make: fn() -> Machine, run: fn(Machine) -> Machine) -> f64 {
     let m = make();
     let t = Instant::now();
     let m = black_box(run(m));
@@ -41,11 +41,9 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// The loops whose rates the issue sets targets for.
-struct Loop {
-    make: fn() -> Machine,
-    run: fn(Machine) -> Machine,
-}
+/// A loop whose rate the issue sets a target for: how to make its machine,
+/// how to run it.
+type Loop = (fn() -> Machine, fn(Machine) -> Machine);
 
 /// Median rate of each loop, and of each round's ratio of each loop to the
 /// first, over `ROUNDS` rounds that run every loop once, in turn (after
@@ -55,13 +53,13 @@ struct Loop {
 /// each other.
 fn rates(loops: &[Loop]) -> Vec<(f64, f64)> {
     const ROUNDS: usize = 25;
-    for l in loops {
-        black_box((l.run)((l.make)()));
+    for (make, run) in loops {
+        black_box(run(make()));
     }
     let mut runs = vec![Vec::with_capacity(ROUNDS); loops.len()];
     for _ in 0..ROUNDS {
-        for (i, l) in loops.iter().enumerate() {
-            runs[i].push(rate_once(&l.make, l.run));
+        for (i, (make, run)) in loops.iter().enumerate() {
+            runs[i].push(rate_once(*make, *run));
         }
     }
     runs.iter()
@@ -76,26 +74,11 @@ fn rates(loops: &[Loop]) -> Vec<(f64, f64)> {
 fn report_targets() {
     let m = |r: f64| r / 1e6;
     let r = rates(&[
-        Loop {
-            make: || alu_loop(FAST_ITERS),
-            run: run_fast,
-        },
-        Loop {
-            make: || alu_loop(FAST_ITERS),
-            run: run_traced_loop,
-        },
-        Loop {
-            make: || alu_loop(TRACED_ITERS),
-            run: |m| run_stepped(m).0,
-        },
-        Loop {
-            make: || memory_loop(FAST_ITERS),
-            run: run_fast,
-        },
-        Loop {
-            make: || memory_loop(FAST_ITERS),
-            run: run_traced_loop,
-        },
+        (|| alu_loop(FAST_ITERS), run_fast),
+        (|| alu_loop(FAST_ITERS), run_traced_loop),
+        (|| alu_loop(TRACED_ITERS), |m| run_stepped(m).0),
+        (|| memory_loop(FAST_ITERS), run_fast),
+        (|| memory_loop(FAST_ITERS), run_traced_loop),
     ]);
     let [(alu_fast, _), (alu_traced, traced_ratio), (alu_stepped, _), (mem_fast, _), (mem_traced, _)] =
         r[..]
