@@ -81,6 +81,28 @@ if (errors.length) {
   console.error(errors.join('\n'));
   process.exit(1);
 }
-const kept = [...new Set(hits.map((i) => names[i]).filter(Boolean))].sort();
+/** The element types of the hash tables a function name works on: the
+ * balanced `<…>` after each `::raw::RawTable`. */
+function tableTypes(name) {
+  const types = [];
+  for (let at = name.indexOf('::raw::RawTable<'); at >= 0; at = name.indexOf('::raw::RawTable<', at + 1)) {
+    const start = at + '::raw::RawTable<'.length;
+    let depth = 1;
+    let i = start;
+    for (; i < name.length && depth > 0; i++) depth += name[i] === '<' ? 1 : name[i] === '>' ? -1 : 0;
+    types.push(name.slice(start, i - 1));
+  }
+  return types;
+}
+const ran = new Set(hits.map((i) => names[i]).filter(Boolean));
+// A hash table's functions run or not by the hasher's random keys, new in
+// each page: its equality test, for one, only when two keys' 7-bit tags meet
+// in a probed group. So every function of a table type the first load used
+// goes with it, whether this profile's keys reached it or not.
+const tables = new Set([...ran].flatMap(tableTypes));
+for (const name of names) {
+  if (name && tableTypes(name).some((t) => tables.has(t))) ran.add(name);
+}
+const kept = [...ran].sort();
 process.stdout.write(kept.join('\n') + '\n');
 console.error(`first-load profile: ${kept.length} names from ${new Set(hits).size} of ${names.length - 1} functions`);
