@@ -320,6 +320,9 @@ impl Bus for Board {
         self.read_slow(ctx, lin, size, fetch)
     }
 
+    // Always inlined: a burst's writes otherwise pay for a call that saves
+    // six registers and returns its `Result` through memory (the copying
+    // paths below are out of line, so the inlined part is small).
     #[inline(always)]
     fn write(&mut self, ctx: AccessCtx, lin: u32, size: Size, value: u32) -> Result<(), Exception> {
         if within_page(lin, size) && !(self.tracing && self.trace_memory) {
