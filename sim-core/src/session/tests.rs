@@ -97,6 +97,31 @@ fn bounded_history_stays_bounded_and_exact() {
     }
 }
 
+/// A page on a fast machine asks for longer slices: one `Run` of many
+/// cycles must hold no more of the logs than the same run in short slices,
+/// beyond one stretch between history syncs ([`SYNC_EVERY`]: the retired
+/// instructions of a stretch stay until the history has read them, and the
+/// log keeps the chunks they took for reuse).
+#[test]
+fn a_long_slice_holds_no_more_of_the_trace_than_short_ones() {
+    let name = "loop-preemptive";
+    let mut short = small(name);
+    run_in_slices(&mut short, 600_000);
+    let mut long_slices = small(name);
+    long_slices.apply(&Command::Run { cycles: 300_000 });
+    long_slices.apply(&Command::Run { cycles: 300_000 });
+    assert_eq!(long_slices.cycle(), short.cycle());
+    let (a, b) = (short.memory().sim, long_slices.memory().sim);
+    // Each cycle retires at most one instruction.
+    let stretch = SYNC_EVERY as usize * std::mem::size_of::<crate::sim::InstrMark>();
+    assert!(b.instrs <= a.instrs + stretch, "{a:?} then {b:?}");
+    assert!(
+        b.trace <= a.trace + a.trace / 2 + (64 << 10),
+        "{a:?} then {b:?}"
+    );
+    assert!(b.instrs < 300_000 / 2 * std::mem::size_of::<crate::sim::InstrMark>());
+}
+
 /// Inside a user-library stub the code panel shows the stub; while the
 /// kernel runs a C-level step it names that step and what it does.
 #[test]
