@@ -229,11 +229,10 @@ fn report_long_session(processes: usize, stretches: u64) {
         session.apply(&Command::Seek { cycle: end });
     }
     println!(
-        "session, {processes} processes: at the scenario's limit ({end} cycles, the most a session holds, \
-         {:.0} s at the page's {PAGE_RATE} M cycles/s): widest gap between snapshots {gap} cycles ({} kept); \
+        "session, {processes} processes: at the scenario's limit ({end} cycles, the most a session holds; \
+         e2e/bench/browser.mjs prints when the page gets there): widest gap between snapshots {gap} cycles ({} kept); \
          the worst seek replays it (quietly, then the last stretch recorded): {worst_time:.1?} natively, \
          {:.0} M cycles/s (target < 100 ms in the page: e2e/bench/browser.mjs measures it there)",
-        end as f64 / (PAGE_RATE as f64 * 1e6),
         cycles.len(),
         gap as f64 / worst_time.as_secs_f64().max(1e-9) / 1e6,
     );
@@ -241,10 +240,6 @@ fn report_long_session(processes: usize, stretches: u64) {
 
 /// Turns of the long and the fresh session in the drift measurement.
 const TURNS: u64 = 10;
-
-/// The page's rate at full speed with 64 processes (M cycles/s, session 9's
-/// `node e2e/bench/browser.mjs 60`, README).
-const PAGE_RATE: u64 = 21;
 
 /// A one-off measurement printed before divan's table, so the numbers the
 /// lesson UI cares about are visible even in a quick run.
