@@ -228,6 +228,7 @@ pub fn app() -> Html {
             crate::launch::sync_url(origin, &launch, opening)
         });
     }
+    crate::launch::use_links_entered();
     use_autosave(&state);
     {
         // A lesson's key moments are found once its first screen is

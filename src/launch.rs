@@ -191,9 +191,13 @@ pub fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
     if now == query {
         return;
     }
+    let hash = w.location().hash().unwrap_or_default();
     let replace = move || {
-        // Unless a lesson opened since has named itself already.
-        if w.location().search().is_ok_and(|s| s == now) {
+        // Unless a lesson opened since has named itself already, or a link
+        // was entered meanwhile (see `use_links_entered`): the new address
+        // would drop its fragment.
+        let l = w.location();
+        if l.search().is_ok_and(|s| s == now) && l.hash().is_ok_and(|h| h == hash) {
             if let Ok(h) = w.history() {
                 let _ = h.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&query));
             }
@@ -207,6 +211,26 @@ pub fn sync_url(origin: &Origin, launch: &Launch, opening: bool) {
     } else {
         replace();
     }
+}
+
+/// Opens a share link entered while the page is open at the same address
+/// but for the fragment (pasted into the address bar, or a host page setting
+/// its frame's): the browser does not load a page again for a new fragment,
+/// so the page would go on showing what it showed. A reload opens the link
+/// as a first visit does (what was edited is kept in "my scenarios").
+#[yew::hook]
+pub fn use_links_entered() {
+    yew::use_effect_with((), |_| {
+        let listener =
+            gloo::events::EventListener::new(&gloo::utils::window(), "hashchange", |_| {
+                let location = gloo::utils::window().location();
+                let hash = location.hash().unwrap_or_default();
+                if Launch::parse("", &hash).link.is_some() {
+                    let _ = location.reload();
+                }
+            });
+        move || drop(listener)
+    });
 }
 
 /// The benchmark: `n` copies of an endless CPU-bound loop under

@@ -14,6 +14,13 @@ export async function seriousViolations(page) {
   }
   // Panels below the fold skip rendering (content-visibility: auto); audit them all.
   const style = await page.addStyleTag({ content: '.workspace > .panel { content-visibility: visible !important; }' });
+  // Audit what stays on screen, not a moment of an animation: a queue's chips
+  // fade in (350 ms), and axe computes a fading chip's contrast with its
+  // opacity (every animation here is finite and ends within ~1 s).
+  await page.evaluate(() => Promise.race([
+    Promise.all(document.getAnimations().map((a) => a.finished.catch(() => {}))),
+    new Promise((resolve) => setTimeout(resolve, 3000)),
+  ]));
   const result = await page.evaluate(() => window.axe.run(document, { resultTypes: ['violations'] }));
   await style.evaluate((el) => el.remove());
   return result.violations

@@ -106,6 +106,20 @@ test('Share: the link opens the same programs, settings and cycle in a new page'
   await openEditor(other.page);
   assert.equal(await byId(other.page, 'program-editor').inputValue(), source);
   assert.equal(await byId(other.page, 'field-timer_interval').inputValue(), '3000');
+
+  // A second link entered in the same tab differs from the address open only
+  // in its fragment, which the browser takes without loading the page again:
+  // the page reloads itself to open it.
+  await seek(other.page, 23456);
+  await other.page.getByRole('button', { name: /Share/ }).click();
+  const second = await byId(other.page, 'share-url').inputValue();
+  assert.notEqual(second, url);
+  assert.equal(second.split('#')[0], url.split('#')[0]);
+  await seek(other.page, 100);
+  await Promise.all([other.page.waitForEvent('load'), other.page.goto(second)]);
+  await other.page.locator('.app[data-scenario="link"]').waitFor();
+  await other.page.waitForFunction(() => Number(document.querySelector('[data-testid=cycle]').textContent.replace(/\D/g, '')) === 23456);
+  assert.equal(await other.page.evaluate(() => location.hash), `#${second.split('#')[1]}`);
   assert.deepEqual([...errors, ...other.errors], []);
   await other.page.close();
   await page.close();
