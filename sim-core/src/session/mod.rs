@@ -87,8 +87,8 @@ pub enum Command {
 }
 
 /// Long runs and seeks bring the history up to date this often (cycles).
-/// The logs keep what the history has not read, and keep for reuse the
-/// chunks that took: at most a stretch's instructions (one per cycle, 16
+/// The logs keep what the history has not read yet, and keep the chunks it
+/// filled for reuse: at most a stretch's instructions (one per cycle, 16
 /// bytes each) beyond their limits, 1 MiB here. At 1 << 20 a page slicing
 /// 700 k cycles per call (a fast machine) held 2 MB more than one slicing
 /// 100 k, a 1-cycle-per-instruction program up to 16 MiB more; syncing 16
